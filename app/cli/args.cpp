@@ -1,0 +1,132 @@
+#include "cli/args.h"
+
+#include <cctype>
+#include <climits>
+#include <cstdio>
+#include <cstdint>
+#include <cstdlib>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace wfvae::cli {
+
+std::optional<std::string> Args::get(const std::string& flag) const {
+  auto it = values_.find(flag);
+  if (it == values_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string Args::get_or(const std::string& flag, const std::string& fallback) const {
+  auto v = get(flag);
+  return v ? *v : fallback;
+}
+
+int Args::get_int(const std::string& flag, int fallback) const {
+  auto v = get(flag);
+  if (!v) return fallback;
+  char* end = nullptr;
+  long x = std::strtol(v->c_str(), &end, 10);
+  if (v->empty() || *end != '\0' || x < INT_MIN || x > INT_MAX) fail_usage(flag + ": expected an integer, got \"" + *v + "\"");
+  return static_cast<int>(x);
+}
+
+double Args::get_double(const std::string& flag, double fallback) const {
+  auto v = get(flag);
+  if (!v) return fallback;
+  char* end = nullptr;
+  double x = std::strtod(v->c_str(), &end);
+  if (v->empty() || *end != '\0') fail_usage(flag + ": expected a number, got \"" + *v + "\"");
+  return x;
+}
+
+bool Args::get_size(const std::string& flag, int* h, int* w) const {
+  auto v = get(flag);
+  if (!v) return false;
+  int a = 0, b = 0;
+  char x = 0, extra = 0;
+  if (std::sscanf(v->c_str(), "%d%c%d%c", &a, &x, &b, &extra) == 3 && (x == 'x' || x == 'X') && a > 0 && b > 0) {
+    *h = a;
+    *w = b;
+    return true;
+  }
+  if (std::sscanf(v->c_str(), "%d%c", &a, &extra) == 1 && a > 0) {
+    *h = *w = a;
+    return true;
+  }
+  fail_usage(flag + ": expected HxW (e.g. 256x256) or one number, got \"" + *v + "\"");
+}
+
+Args parse(const CommandSpec& spec, const std::vector<std::string>& argv) {
+  Args a;
+  auto find = [&](const std::string& s) -> const FlagSpec* {
+    for (const auto& f : spec.flags)
+      if (f.name == s || (!f.alias.empty() && f.alias == s)) return &f;
+    return nullptr;
+  };
+  bool only_positional = false;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& s = argv[i];
+    if (!only_positional && s == "--") {
+      only_positional = true;
+      continue;
+    }
+    if (!only_positional && (s == "--help" || s == "-h")) {
+      a.help = true;
+      continue;
+    }
+    if (!only_positional && s.size() > 1 && s[0] == '-' && !(s.size() > 1 && std::isdigit(static_cast<unsigned char>(s[1])))) {
+      std::string name = s, value;
+      bool inline_value = false;
+      size_t eq = s.find('=');
+      if (s.rfind("--", 0) == 0 && eq != std::string::npos) {
+        name = s.substr(0, eq);
+        value = s.substr(eq + 1);
+        inline_value = true;
+      }
+      const FlagSpec* f = find(name);
+      if (!f) fail_usage("wfvae " + spec.name + ": unknown option " + name + " (see wfvae " + spec.name + " --help)");
+      if (f->metavar.empty()) {
+        if (inline_value) fail_usage("wfvae " + spec.name + ": " + f->name + " takes no value");
+        a.values_[f->name] = "1";
+      } else {
+        if (!inline_value) {
+          if (i + 1 >= argv.size()) fail_usage("wfvae " + spec.name + ": " + f->name + " needs a value (" + f->metavar + ")");
+          value = argv[++i];
+        }
+        a.values_[f->name] = value;
+      }
+      continue;
+    }
+    a.positional.push_back(s);
+  }
+  if (a.help) return a;
+  if (a.positional.size() < spec.min_positional)
+    fail_usage("wfvae " + spec.name + ": missing argument\nusage: " + spec.usage);
+  if (a.positional.size() > spec.max_positional)
+    fail_usage("wfvae " + spec.name + ": too many arguments (\"" + a.positional[spec.max_positional] + "\")\nusage: " + spec.usage);
+  return a;
+}
+
+std::string help_text(const CommandSpec& spec) {
+  std::ostringstream s;
+  s << "usage: " << spec.usage << "\n\n" << spec.summary << "\n";
+  if (!spec.description.empty()) s << "\n" << spec.description << "\n";
+  if (!spec.flags.empty()) {
+    s << "\noptions:\n";
+    for (const auto& f : spec.flags) {
+      std::string left = "  " + f.name;
+      if (!f.alias.empty()) left = "  " + f.alias + ", " + f.name;
+      if (!f.metavar.empty()) left += " " + f.metavar;
+      if (left.size() < 26) left.resize(26, ' ');
+      else left += "\n" + std::string(26, ' ');
+      s << left << f.help << "\n";
+    }
+    s << "  -h, --help                show this help\n";
+  }
+  if (!spec.examples.empty()) s << "\nexamples:\n" << spec.examples;
+  s << "\nexit codes: 0 ok, 1 usage error, 2 bad input, 3 runtime failure, 4 check failed, 130 cancelled\n";
+  return s.str();
+}
+
+}  // namespace wfvae::cli

@@ -1,0 +1,43 @@
+// The `wfvae` commands. Each is a spec (flags, help) and a function; the main in
+// app/wfvae_main.cpp only dispatches.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
+#include "core/progress.h"
+
+namespace wfvae::cli {
+
+struct Command {
+  CommandSpec spec;
+  std::function<int(const Args&)> run;  // returns the exit code
+};
+
+std::vector<Command> model_commands();  // parity, info, bench
+std::vector<Command> media_commands();  // recon, eval, train (empty without FFmpeg)
+
+// Set by SIGINT/SIGTERM; long commands pass it to the engine.
+CancelToken& interrupt_token();
+
+// A one-line progress bar on stderr (only when stderr is a terminal, or forced).
+class ProgressBar {
+ public:
+  explicit ProgressBar(std::string label, bool enabled = true);
+  ~ProgressBar();
+  void update(double fraction, const std::string& stage);
+  void finish();
+  ProgressFn fn();
+
+ private:
+  std::string label_;
+  bool enabled_;
+  bool tty_;
+  int last_permille_ = -1;
+  std::string last_stage_;
+  double start_;
+};
+
+}  // namespace wfvae::cli

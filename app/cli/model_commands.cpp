@@ -1,0 +1,177 @@
+// wfvae parity | info | bench: the commands that need only the engine.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "runtime/bench.h"
+#include "runtime/parity.h"
+#include "runtime/vae.h"
+
+namespace wfvae::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// DIR itself when it holds io.safetensors, else every subfolder that does.
+std::vector<fs::path> fixture_dirs(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) fail_input(dir.string() + ": not a folder");
+  if (fs::exists(dir / "io.safetensors")) return {dir};
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.is_directory() && fs::exists(e.path() / "io.safetensors")) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  if (out.empty()) fail_input(dir.string() + ": no io.safetensors here or in any subfolder (not a parity fixture)");
+  return out;
+}
+
+int run_parity_cmd(const Args& a) {
+  Device device = parse_device(a.get_or("--device", "cpu"));
+  bool all_pass = true;
+  int fixtures = 0;
+  for (const auto& dir : fixture_dirs(a.positional[0])) {
+    ++fixtures;
+    ParityResult r = run_parity(dir, device);
+    std::printf("fixture %s (device %s, tolerance |a-b| <= %g + %g*|b|)\n", dir.string().c_str(), r.device.c_str(),
+                r.atol, r.rtol);
+    for (const auto& l : r.lines) {
+      if (!l.computed) {
+        std::printf("  %-4s %-22s %-18s skipped: %s\n", l.file.c_str(), l.name.c_str(), shape_string(l.shape).c_str(),
+                    l.note.c_str());
+        continue;
+      }
+      std::printf("  %-4s %-22s %-18s max_abs_err %.3e  (max|ref| %.3g)  %s%s\n", l.file.c_str(), l.name.c_str(),
+                  shape_string(l.shape).c_str(), l.max_abs_error, l.max_abs_ref,
+                  l.violations ? ("FAIL: " + std::to_string(l.violations) + " elements out of tolerance").c_str() : "ok",
+                  l.note.empty() ? "" : ("  " + l.note).c_str());
+    }
+    std::printf("%s %s\n", r.pass() ? "PASS" : "FAIL", dir.filename().string().c_str());
+    all_pass = all_pass && r.pass();
+  }
+  if (fixtures > 1) std::printf("%s: %d fixtures\n", all_pass ? "PASS" : "FAIL", fixtures);
+  return all_pass ? 0 : 4;
+}
+
+int run_info_cmd(const Args& a) {
+  std::unique_ptr<Vae> vae = Vae::load(a.positional[0], Device::CPU, ComputeDType::F32);
+  const ModelConfig& c = vae->config();
+  const LoadReport& r = vae->load_report();
+  auto groups = c.valid_num_groups();
+  if (a.has("--json")) {
+    json::Value j = json::Object{};
+    j["config"] = c.to_json();
+    j["parameters"] = vae->num_parameters();
+    j["stored_dtype"] = r.stored_dtype;
+    j["norm_type"] = c.norm_type;
+    j["num_groups"] = c.norm_num_groups;
+    json::Array g;
+    for (int x : groups) g.emplace_back(x);
+    j["valid_num_groups"] = json::Value(g);
+    j["temporal_compression"] = c.temporal_compression();
+    j["spatial_compression"] = ModelConfig::kSpatialCompression;
+    j["weights"] = r.weights_path;
+    j["tensors_loaded"] = r.tensors_loaded;
+    json::Array notes;
+    for (const auto& n : r.notes) notes.emplace_back(n);
+    j["notes"] = json::Value(notes);
+    std::cout << json::dump(j, 2) << "\n";
+    return 0;
+  }
+  std::string gs;
+  for (int x : groups) gs += (gs.empty() ? "" : ", ") + std::to_string(x);
+  std::printf("model: %s\n", a.positional[0].c_str());
+  std::printf("config: %s\n", c.summary().c_str());
+  std::printf("compression: %dx%dx%d (T x H x W), latent channels %d; frames 1 + %dk\n", c.temporal_compression(),
+              ModelConfig::kSpatialCompression, ModelConfig::kSpatialCompression, c.latent_dim, c.temporal_compression());
+  std::printf("parameters: %lld (%.2f M)\n", static_cast<long long>(vae->num_parameters()), vae->num_parameters() / 1e6);
+  std::printf("norm: %s%s\n", c.norm_type.c_str(),
+              c.norm_type == "groupnorm" ? (" with " + std::to_string(c.norm_num_groups) + " groups").c_str() : "");
+  std::printf("valid num_groups: %s\n", gs.c_str());
+  std::printf("%s", r.text().c_str());
+  std::printf("load: ok (strict: no missing, unexpected or mis-shaped tensors)\n");
+  return 0;
+}
+
+int run_bench_cmd(const Args& a) {
+  BenchOptions o;
+  if (auto m = a.get("--model")) o.model = *m;
+  if (auto c = a.get("--config")) o.config = *c;
+  if (o.model.empty() == o.config.empty()) fail_usage("wfvae bench: give exactly one of --model DIR or --config FILE");
+  o.frames = a.get_int("--frames", 17);
+  o.height = o.width = 256;
+  a.get_size("--size", &o.height, &o.width);
+  o.device = parse_device(a.get_or("--device", "auto"));
+  o.dtype = parse_dtype(a.get_or("--dtype", "f32"));
+  o.chunked = a.has("--chunked");
+  o.reps = a.get_int("--reps", 3);
+  o.warmup = a.get_int("--warmup", 1);
+  o.norm_type = a.get_or("--norm-type", "");
+  o.num_groups = a.get_int("--num-groups", 0);
+  ProgressBar bar("bench");
+  o.progress = bar.fn();
+  BenchResult r = run_bench(o);
+  bar.finish();
+  std::printf("encode: median %.1f ms (min %.1f), peak %.1f MB\n", r.enc_ms, r.enc_ms_min, r.enc_peak_bytes / 1048576.0);
+  std::printf("decode: median %.1f ms (min %.1f), peak %.1f MB\n", r.dec_ms, r.dec_ms_min, r.dec_peak_bytes / 1048576.0);
+  std::printf("memory: %s (baseline before runs %.1f MB)\n", r.memory_kind.c_str(), r.baseline_bytes / 1048576.0);
+  std::printf("%s\n", r.json.c_str());
+  return 0;
+}
+
+}  // namespace
+
+std::vector<Command> model_commands() {
+  std::vector<Command> cmds;
+  cmds.push_back({{"parity",
+                   "wfvae parity DIR [--device cpu|cuda]",
+                   "Check this engine against tensors computed by the official PyTorch WF-VAE.",
+                   "DIR is a fixture folder (config.json, weights, io.safetensors, optional taps.safetensors)\n"
+                   "or a folder of such folders. Every known tensor is recomputed in float32 and compared\n"
+                   "element-wise: |a-b| <= 1e-4 + 1e-5*|b| on CPU, 1e-3 + 1e-4*|b| on CUDA (TF32 off).\n"
+                   "Exits 4 when any element is out of tolerance.",
+                   {{"--device", "D", "cpu (default) or cuda"}},
+                   1,
+                   1,
+                   "  wfvae parity ../shared/fixtures/wfvae-parity\n  wfvae parity ../shared/fixtures/wfvae-parity/gn-l8 --device cuda\n"},
+                  run_parity_cmd});
+  cmds.push_back({{"info",
+                   "wfvae info MODEL [--json]",
+                   "Show a model's configuration, size, norm settings and load report.",
+                   "MODEL is a diffusers folder (config.json + diffusion_pytorch_model.safetensors) or a\n"
+                   ".safetensors file with config.json beside it. Loading is strict: missing, unexpected\n"
+                   "or mis-shaped tensors are listed and refuse the load (exit 2).",
+                   {{"--json", "", "print machine-readable JSON"}},
+                   1,
+                   1,
+                   "  wfvae info assets/models/wfvae-tiny-gn\n"},
+                  run_info_cmd});
+  cmds.push_back({{"bench",
+                   "wfvae bench (--model DIR | --config FILE) --frames T --size HxW [--device D] [--dtype T] [--chunked] [--reps N]",
+                   "Measure encode/decode latency (median over --reps) and peak memory.",
+                   "With --config only, the weights are random (speed does not depend on them). Peak memory\n"
+                   "is the CUDA allocator's peak on a GPU and the process's resident high-water mark on CPU.\n"
+                   "The last line is one JSON object (enc_ms, dec_ms, enc_peak_mb, dec_peak_mb, ...).",
+                   {{"--model", "DIR", "a model folder"},
+                    {"--config", "FILE", "a config.json (random weights)"},
+                    {"--frames", "T", "frames (1 + 4k, or 1 + 8k for 8x models; default 17)"},
+                    {"--size", "HxW", "frame size, multiples of 8 (default 256x256)"},
+                    {"--device", "D", "cpu, cuda or auto (default auto)"},
+                    {"--dtype", "T", "f32 (default), bf16 or f16"},
+                    {"--chunked", "", "causal-cache chunked inference (the reference's enable_tiling)"},
+                    {"--reps", "N", "timed repetitions (default 3)"},
+                    {"--warmup", "N", "untimed repetitions first (default 1)"},
+                    {"--norm-type", "T", "override norm_type (groupnorm|layernorm)"},
+                    {"--num-groups", "G", "override the GroupNorm group count"}},
+                   0,
+                   0,
+                   "  wfvae bench --config ../shared/fixtures/wfvae-parity/gn-l8/config.json --frames 17 --size 128x128\n"},
+                  run_bench_cmd});
+  return cmds;
+}
+
+}  // namespace wfvae::cli

@@ -1,0 +1,295 @@
+#include "core/config.h"
+
+#include <algorithm>
+#include <numeric>
+#include <set>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/fileutil.h"
+
+namespace wfvae {
+
+const std::vector<std::string>& supported_norm_types() {
+  static const std::vector<std::string> v = {"groupnorm", "layernorm"};
+  return v;
+}
+const std::vector<std::string>& supported_attention_types() {
+  static const std::vector<std::string> v = {"AttnBlock3DFix", "AttnBlock3D"};
+  return v;
+}
+const std::vector<std::string>& supported_t_interpolations() {
+  static const std::vector<std::string> v = {"nearest", "trilinear"};
+  return v;
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+// The energy-flow levels the reference can build. Level 1 decides the temporal
+// compression: a per-frame 2-D level gives 4x, a 3-D level 8x. Level 2 is always 3-D.
+struct LevelBlocks {
+  const char* down_block;
+  const char* down_wavelet;
+  const char* up_block;
+  const char* up_wavelet;
+};
+const LevelBlocks kLevel2D = {"Downsample", "HaarWaveletTransform2D", "Upsample", "InverseHaarWaveletTransform2D"};
+const LevelBlocks kLevel3D = {"Spatial2xTime2x3DDownsample", "HaarWaveletTransform3D", "Spatial2xTime2x3DUpsample",
+                              "InverseHaarWaveletTransform3D"};
+
+std::string describe(const LevelBlocks& b) {
+  return std::string(b.down_block) + " + " + b.down_wavelet + " / " + b.up_block + " + " + b.up_wavelet;
+}
+
+bool matches(const LevelBlocks& b, const std::string& db, const std::string& dw, const std::string& ub,
+             const std::string& uw) {
+  return db == b.down_block && dw == b.down_wavelet && ub == b.up_block && uw == b.up_wavelet;
+}
+
+}  // namespace
+
+ModelConfig ModelConfig::from_json(const json::Value& root, const std::string& source) {
+  if (!root.is_object()) fail_input(source + ": config must be a JSON object");
+  ModelConfig c;
+  std::set<std::string> known;
+  auto key_error = [&](const std::string& key, const std::string& what) {
+    fail_input(source + ": \"" + key + "\": " + what);
+  };
+  auto get_int = [&](const char* key, int& dst) {
+    known.insert(key);
+    if (const json::Value* v = root.find(key)) {
+      if (!v->is_integer()) key_error(key, "expected an integer, found " + json::dump(*v));
+      dst = static_cast<int>(v->as_int());
+    }
+  };
+  auto get_str = [&](const char* key, std::string& dst) {
+    known.insert(key);
+    if (const json::Value* v = root.find(key)) {
+      if (!v->is_string()) key_error(key, "expected a string, found " + json::dump(*v));
+      dst = v->as_string();
+    }
+  };
+  auto get_bool = [&](const char* key, bool& dst) {
+    known.insert(key);
+    if (const json::Value* v = root.find(key)) {
+      if (!v->is_bool()) key_error(key, "expected true or false, found " + json::dump(*v));
+      dst = v->as_bool();
+    }
+  };
+  auto get_list = [&](const char* key, std::vector<double>& dst) {
+    known.insert(key);
+    if (const json::Value* v = root.find(key)) {
+      if (!v->is_array()) key_error(key, "expected a list of numbers, found " + json::dump(*v));
+      dst.clear();
+      for (const auto& x : v->as_array()) {
+        if (!x.is_number()) key_error(key, "expected a list of numbers, found " + json::dump(*v));
+        dst.push_back(x.as_number());
+      }
+    }
+  };
+
+  known.insert("_class_name");
+  if (const json::Value* v = root.find("_class_name")) {
+    if (!v->is_string() || (v->as_string() != "WFVAEModel" && v->as_string() != "WFVAE"))
+      key_error("_class_name", "this is a config for " + json::dump(*v) + ", not a WF-VAE (expected \"WFVAEModel\")");
+  }
+  get_int("latent_dim", c.latent_dim);
+  get_int("base_channels", c.base_channels);
+  get_int("encoder_num_resblocks", c.encoder_num_resblocks);
+  get_int("encoder_energy_flow_hidden_size", c.encoder_energy_flow_hidden_size);
+  get_int("decoder_num_resblocks", c.decoder_num_resblocks);
+  get_int("decoder_energy_flow_hidden_size", c.decoder_energy_flow_hidden_size);
+  get_str("attention_type", c.attention_type);
+  get_bool("use_attention", c.use_attention);
+  known.insert("dropout");
+  if (const json::Value* v = root.find("dropout")) {
+    if (!v->is_number()) key_error("dropout", "expected a number, found " + json::dump(*v));
+    c.dropout = v->as_number();
+  }
+  get_str("norm_type", c.norm_type);
+  get_int("norm_num_groups", c.norm_num_groups);
+  get_str("t_interpolation", c.t_interpolation);
+  get_int("connect_res_layer_num", c.connect_res_layer_num);
+  get_list("scale", c.scale);
+  get_list("shift", c.shift);
+  get_str("l1_dowmsample_block", c.l1_dowmsample_block);
+  get_str("l1_downsample_wavelet", c.l1_downsample_wavelet);
+  get_str("l2_dowmsample_block", c.l2_dowmsample_block);
+  get_str("l2_downsample_wavelet", c.l2_downsample_wavelet);
+  get_str("l1_upsample_block", c.l1_upsample_block);
+  get_str("l1_upsample_wavelet", c.l1_upsample_wavelet);
+  get_str("l2_upsample_block", c.l2_upsample_block);
+  get_str("l2_upsample_wavelet", c.l2_upsample_wavelet);
+
+  for (const auto& [k, v] : root.as_object()) {
+    (void)v;
+    if (!known.count(k) && (k.empty() || k[0] != '_')) c.unknown_keys.push_back(k);
+  }
+  c.validate(source);
+  return c;
+}
+
+ModelConfig ModelConfig::load(const std::filesystem::path& config_json) {
+  std::string text = read_text_file(config_json);
+  json::Value root;
+  try {
+    root = json::parse(text);
+  } catch (const json::ParseError& e) {
+    fail_input(config_json.string() + ": not valid JSON: " + e.what());
+  }
+  return from_json(root, config_json.string());
+}
+
+json::Value ModelConfig::to_json() const {
+  json::Value o = json::Object{};
+  o["_class_name"] = "WFVAEModel";
+  o["_diffusers_version"] = "0.30.2";
+  o["latent_dim"] = latent_dim;
+  o["base_channels"] = base_channels;
+  o["encoder_num_resblocks"] = encoder_num_resblocks;
+  o["encoder_energy_flow_hidden_size"] = encoder_energy_flow_hidden_size;
+  o["decoder_num_resblocks"] = decoder_num_resblocks;
+  o["decoder_energy_flow_hidden_size"] = decoder_energy_flow_hidden_size;
+  o["attention_type"] = attention_type;
+  o["use_attention"] = use_attention;
+  o["dropout"] = dropout;
+  o["norm_type"] = norm_type;
+  if (norm_num_groups != 32) o["norm_num_groups"] = norm_num_groups;
+  o["t_interpolation"] = t_interpolation;
+  o["connect_res_layer_num"] = connect_res_layer_num;
+  json::Array sc, sh;
+  for (double v : scale) sc.emplace_back(v);
+  for (double v : shift) sh.emplace_back(v);
+  o["scale"] = json::Value(sc);
+  o["shift"] = json::Value(sh);
+  o["l1_dowmsample_block"] = l1_dowmsample_block;
+  o["l1_downsample_wavelet"] = l1_downsample_wavelet;
+  o["l2_dowmsample_block"] = l2_dowmsample_block;
+  o["l2_downsample_wavelet"] = l2_downsample_wavelet;
+  o["l1_upsample_block"] = l1_upsample_block;
+  o["l1_upsample_wavelet"] = l1_upsample_wavelet;
+  o["l2_upsample_block"] = l2_upsample_block;
+  o["l2_upsample_wavelet"] = l2_upsample_wavelet;
+  return o;
+}
+
+void ModelConfig::validate(const std::string& source) const {
+  auto bad = [&](const std::string& key, const std::string& what) { fail_input(source + ": \"" + key + "\": " + what); };
+  auto positive = [&](const char* key, int v) {
+    if (v < 1) bad(key, std::to_string(v) + " is not supported (must be >= 1)");
+  };
+  positive("latent_dim", latent_dim);
+  positive("base_channels", base_channels);
+  positive("encoder_energy_flow_hidden_size", encoder_energy_flow_hidden_size);
+  positive("decoder_energy_flow_hidden_size", decoder_energy_flow_hidden_size);
+  if (encoder_num_resblocks < 0) bad("encoder_num_resblocks", std::to_string(encoder_num_resblocks) + " is not supported (must be >= 0)");
+  // The decoder's first up1 block changes 4C -> 2C channels; with zero blocks the
+  // reference itself fails, so refuse it here with a reason.
+  if (decoder_num_resblocks < 1) bad("decoder_num_resblocks", std::to_string(decoder_num_resblocks) + " is not supported (must be >= 1: the first up1 block halves the channels)");
+  if (connect_res_layer_num < 0) bad("connect_res_layer_num", "must be >= 0");
+  if (!(dropout >= 0.0 && dropout < 1.0)) bad("dropout", "must be in [0, 1)");
+  auto one_of = [&](const char* key, const std::string& v, const std::vector<std::string>& ok) {
+    if (std::find(ok.begin(), ok.end(), v) == ok.end())
+      bad(key, "\"" + v + "\" is not supported (supported: " + join(ok) + ")");
+  };
+  one_of("norm_type", norm_type, supported_norm_types());
+  one_of("attention_type", attention_type, supported_attention_types());
+  one_of("t_interpolation", t_interpolation, supported_t_interpolations());
+
+  if (!matches(kLevel2D, l1_dowmsample_block, l1_downsample_wavelet, l1_upsample_block, l1_upsample_wavelet) &&
+      !matches(kLevel3D, l1_dowmsample_block, l1_downsample_wavelet, l1_upsample_block, l1_upsample_wavelet))
+    fail_input(source + ": level-1 blocks \"" + l1_dowmsample_block + "\" + \"" + l1_downsample_wavelet + "\" / \"" +
+               l1_upsample_block + "\" + \"" + l1_upsample_wavelet +
+               "\" are not supported (supported: " + describe(kLevel2D) + " for 4x temporal compression, or " +
+               describe(kLevel3D) + " for 8x)");
+  if (!matches(kLevel3D, l2_dowmsample_block, l2_downsample_wavelet, l2_upsample_block, l2_upsample_wavelet))
+    fail_input(source + ": level-2 blocks \"" + l2_dowmsample_block + "\" + \"" + l2_downsample_wavelet + "\" / \"" +
+               l2_upsample_block + "\" + \"" + l2_upsample_wavelet + "\" are not supported (supported: " +
+               describe(kLevel3D) + ")");
+  if (norm_type == "groupnorm") {
+    auto valid = valid_num_groups();
+    if (std::find(valid.begin(), valid.end(), norm_num_groups) == valid.end()) {
+      std::string list;
+      for (int g : valid) list += (list.empty() ? "" : ", ") + std::to_string(g);
+      bad("norm_num_groups", std::to_string(norm_num_groups) + " does not divide every normalised channel count; valid: " + list);
+    }
+  }
+}
+
+std::vector<int> ModelConfig::normalized_channel_counts() const {
+  const int B = base_channels, Ee = encoder_energy_flow_hidden_size, Ed = decoder_energy_flow_hidden_size;
+  std::set<int> s;
+  // Encoder: down1 blocks at B, down2 at 2B, mid (2B+Ee -> 4B), attention and norm_out at 4B.
+  s.insert(2 * B + Ee);
+  s.insert(4 * B);
+  // Decoder: mid and up2 end at 4B+Ed, up1 at 2B, layer and norm_out at B, connections at Ed.
+  s.insert(4 * B + Ed);
+  s.insert(2 * B);
+  s.insert(B);
+  if (connect_res_layer_num > 0) s.insert(Ed);
+  return {s.begin(), s.end()};
+}
+
+std::vector<int> ModelConfig::valid_num_groups() const {
+  int g = 0;
+  for (int c : normalized_channel_counts()) g = std::gcd(g, c);
+  std::vector<int> out;
+  for (int d = 1; d <= g; ++d)
+    if (g % d == 0) out.push_back(d);
+  return out;
+}
+
+void ModelConfig::check_num_groups(int groups) const {
+  auto valid = valid_num_groups();
+  if (std::find(valid.begin(), valid.end(), groups) != valid.end()) return;
+  std::string list;
+  for (int g : valid) list += (list.empty() ? "" : ", ") + std::to_string(g);
+  std::string counts;
+  for (int c : normalized_channel_counts()) counts += (counts.empty() ? "" : ", ") + std::to_string(c);
+  fail_usage("num_groups " + std::to_string(groups) + " does not divide every normalised channel count (" + counts +
+             "); valid values: " + list);
+}
+
+std::string ModelConfig::summary() const {
+  std::ostringstream s;
+  s << "latent " << latent_dim << ", base " << base_channels << ", enc " << encoder_num_resblocks << " res/E"
+    << encoder_energy_flow_hidden_size << ", dec " << decoder_num_resblocks << " res/E" << decoder_energy_flow_hidden_size
+    << ", " << norm_type;
+  if (norm_type == "groupnorm") s << "(" << norm_num_groups << ")";
+  s << ", " << (use_attention ? attention_type : std::string("no attention")) << ", t_interp " << t_interpolation << ", "
+    << temporal_compression() << "x" << kSpatialCompression << "x" << kSpatialCompression;
+  return s.str();
+}
+
+ModelFiles resolve_model_files(const std::filesystem::path& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  ModelFiles f;
+  if (!fs::exists(path, ec)) fail_input(path.string() + ": no such file or folder");
+  if (fs::is_directory(path, ec)) {
+    f.config = path / "config.json";
+    f.weights = path / "diffusion_pytorch_model.safetensors";
+    if (!fs::exists(f.weights, ec)) {
+      // Accept a folder with exactly one .safetensors file as well.
+      std::vector<fs::path> found;
+      for (const auto& e : fs::directory_iterator(path, ec))
+        if (e.path().extension() == ".safetensors") found.push_back(e.path());
+      if (found.size() == 1) f.weights = found[0];
+      else fail_input(path.string() + ": no diffusion_pytorch_model.safetensors in this folder (expected a diffusers model folder)");
+    }
+  } else {
+    if (path.extension() != ".safetensors") fail_input(path.string() + ": expected a model folder or a .safetensors file");
+    f.weights = path;
+    f.config = path.parent_path().empty() ? fs::path("config.json") : path.parent_path() / "config.json";
+  }
+  if (!fs::exists(f.config, ec)) fail_input(f.config.string() + ": missing (a WF-VAE model needs config.json beside its weights)");
+  return f;
+}
+
+}  // namespace wfvae

@@ -1,0 +1,84 @@
+// WF-VAE model configuration: every constructor argument of the official
+// `WFVAEModel` (causalvideovae/model/vae/modeling_wfvae.py), read from a diffusers
+// config.json, plus the extension key `norm_num_groups` (diffusers' name for the
+// GroupNorm group count, which the reference hard-codes to 32).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+
+namespace wfvae {
+
+struct ModelConfig {
+  int latent_dim = 8;
+  int base_channels = 128;
+  int encoder_num_resblocks = 2;
+  int encoder_energy_flow_hidden_size = 64;
+  int decoder_num_resblocks = 2;
+  int decoder_energy_flow_hidden_size = 128;
+  std::string attention_type = "AttnBlock3DFix";
+  bool use_attention = true;
+  double dropout = 0.0;
+  std::string norm_type = "groupnorm";
+  int norm_num_groups = 32;
+  std::string t_interpolation = "nearest";
+  int connect_res_layer_num = 1;
+  std::vector<double> scale = {0.18215, 0.18215, 0.18215, 0.18215};
+  std::vector<double> shift = {0, 0, 0, 0};
+  // Module names as the reference spells them ("dowmsample" included).
+  std::string l1_dowmsample_block = "Downsample";
+  std::string l1_downsample_wavelet = "HaarWaveletTransform2D";
+  std::string l2_dowmsample_block = "Spatial2xTime2x3DDownsample";
+  std::string l2_downsample_wavelet = "HaarWaveletTransform3D";
+  std::string l1_upsample_block = "Upsample";
+  std::string l1_upsample_wavelet = "InverseHaarWaveletTransform2D";
+  std::string l2_upsample_block = "Spatial2xTime2x3DUpsample";
+  std::string l2_upsample_wavelet = "InverseHaarWaveletTransform3D";
+
+  // Keys present in the file that this engine does not know (reported, not fatal:
+  // diffusers also ignores them).
+  std::vector<std::string> unknown_keys;
+
+  // Parses and validates; `source` names the file in error messages.
+  static ModelConfig from_json(const json::Value& root, const std::string& source);
+  static ModelConfig load(const std::filesystem::path& config_json);
+  // The diffusers layout: _class_name, _diffusers_version, every argument, sorted.
+  json::Value to_json() const;
+
+  // Throws a BadInput error listing what is supported when a value is not.
+  void validate(const std::string& source) const;
+
+  int temporal_compression() const { return l1_dowmsample_block == "Downsample" ? 4 : 8; }
+  static constexpr int kSpatialCompression = 8;
+  // Frame counts the model takes: 1 + k * temporal_compression.
+  bool valid_frame_count(int t) const { return t >= 1 && (t - 1) % temporal_compression() == 0; }
+  int latent_frames(int t) const { return (t - 1) / temporal_compression() + 1; }
+  int video_frames(int t_latent) const { return (t_latent - 1) * temporal_compression() + 1; }
+
+  // Channel counts of every normalisation layer the model builds (sorted, unique).
+  std::vector<int> normalized_channel_counts() const;
+  // GroupNorm group counts that divide every normalised channel count.
+  std::vector<int> valid_num_groups() const;
+  // Throws a Usage error listing the valid values when `groups` is not one.
+  void check_num_groups(int groups) const;
+
+  std::string summary() const;  // one line: "L8 C32 enc1/E32 dec1/E32 groupnorm(32) attn 4x8x8"
+};
+
+// Accepted values, for messages and UI choices.
+const std::vector<std::string>& supported_norm_types();         // groupnorm, layernorm
+const std::vector<std::string>& supported_attention_types();    // AttnBlock3DFix, AttnBlock3D
+const std::vector<std::string>& supported_t_interpolations();   // nearest, trilinear
+
+// Resolves a model path: a folder with config.json + diffusion_pytorch_model.safetensors,
+// or a .safetensors file with config.json beside it. Fails naming what is missing.
+struct ModelFiles {
+  std::filesystem::path config;
+  std::filesystem::path weights;
+};
+ModelFiles resolve_model_files(const std::filesystem::path& path);
+
+}  // namespace wfvae

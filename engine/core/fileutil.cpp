@@ -1,0 +1,90 @@
+#include "core/fileutil.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace wfvae {
+
+std::string read_text_file(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) fail_input(path.string() + ": no such file");
+  if (fs::is_directory(path, ec)) fail_input(path.string() + ": is a folder, expected a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail_input(path.string() + ": cannot open for reading (" + std::strerror(errno) + ")");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void check_output_path(const fs::path& target, bool overwrite) {
+  std::error_code ec;
+  if (target.empty()) fail_usage("empty output path");
+  if (fs::exists(target, ec) && !overwrite)
+    fail_input(target.string() + ": already exists (pass -y to overwrite)");
+  fs::path dir = target.parent_path();
+  if (dir.empty()) dir = ".";
+  if (!fs::is_directory(dir, ec)) fail_input(target.string() + ": folder " + dir.string() + " does not exist");
+  if (::access(dir.c_str(), W_OK) != 0) fail_input(target.string() + ": folder " + dir.string() + " is not writable");
+}
+
+static std::atomic<int> g_temp_counter{0};
+
+PendingOutput::PendingOutput(fs::path target, bool overwrite) : target_(std::move(target)), overwrite_(overwrite) {
+  check_output_path(target_, overwrite_);
+  fs::path dir = target_.parent_path();
+  std::string name = "." + target_.stem().string() + ".partial-" + std::to_string(::getpid()) + "-" +
+                     std::to_string(g_temp_counter.fetch_add(1)) + target_.extension().string();
+  temp_ = dir.empty() ? fs::path(name) : dir / name;
+}
+
+PendingOutput::~PendingOutput() {
+  if (!committed_) {
+    std::error_code ec;
+    fs::remove_all(temp_, ec);
+  }
+}
+
+void PendingOutput::commit() {
+  std::error_code ec;
+  if (!fs::exists(temp_, ec)) fail_runtime(target_.string() + ": nothing was written");
+  if (overwrite_) {
+    if (fs::is_directory(target_, ec) && fs::is_directory(temp_, ec)) fs::remove_all(target_, ec);
+    if (std::rename(temp_.c_str(), target_.c_str()) != 0)
+      fail_runtime(target_.string() + ": cannot move the finished output into place (" + std::strerror(errno) + ")");
+  } else if (fs::is_directory(temp_, ec)) {
+    // Folders: rename fails with EEXIST/ENOTEMPTY only for non-empty targets, so check first.
+    if (fs::exists(target_, ec)) fail_input(target_.string() + ": appeared while writing; not overwritten");
+    if (std::rename(temp_.c_str(), target_.c_str()) != 0)
+      fail_runtime(target_.string() + ": cannot move the finished output into place (" + std::strerror(errno) + ")");
+  } else {
+    // link() refuses to replace an existing file: no race with another writer.
+    if (::link(temp_.c_str(), target_.c_str()) != 0) {
+      if (errno == EEXIST) fail_input(target_.string() + ": appeared while writing; not overwritten (pass -y)");
+      fail_runtime(target_.string() + ": cannot move the finished output into place (" + std::strerror(errno) + ")");
+    }
+    fs::remove(temp_, ec);
+  }
+  committed_ = true;
+}
+
+void write_file_atomic(const fs::path& target, const std::string& data, bool overwrite) {
+  PendingOutput out(target, overwrite);
+  {
+    std::ofstream f(out.temp_path(), std::ios::binary);
+    if (!f) fail_input(target.string() + ": cannot create (" + std::strerror(errno) + ")");
+    f.write(data.data(), static_cast<std::streamsize>(data.size()));
+    f.flush();
+    if (!f) fail_runtime(target.string() + ": write failed (disk full?)");
+  }
+  out.commit();
+}
+
+}  // namespace wfvae

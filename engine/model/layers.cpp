@@ -1,0 +1,402 @@
+#include "model/layers.h"
+
+#include <torch/version.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace wfvae::model {
+
+namespace {
+
+// Holds the weights of an inner nn.Conv3d ("conv.weight", "conv.bias").
+class ConvParams : public Module {
+ public:
+  ConvParams(std::vector<int64_t> weight_shape, bool bias) {
+    weight = &register_tensor("weight", at::zeros(weight_shape));
+    if (bias) this->bias = &register_tensor("bias", at::zeros({weight_shape[0]}));
+  }
+  Tensor* weight = nullptr;
+  Tensor* bias = nullptr;
+};
+
+Tensor optional_bias(const Tensor* b) { return b ? *b : Tensor(); }
+
+// F.interpolate(x, scale_factor=(2,1,1), mode) on [B,C,T,H,W].
+Tensor upsample_time2x(const Tensor& x, const std::string& mode) {
+  std::vector<int64_t> size = {x.size(2) * 2, x.size(3), x.size(4)};
+  if (mode == "nearest")
+    return at::upsample_nearest3d(x, at::IntArrayRef(size), c10::optional<double>(2.0), c10::optional<double>(1.0),
+                                  c10::optional<double>(1.0));
+  return at::upsample_trilinear3d(x, at::IntArrayRef(size), false, c10::optional<double>(2.0),
+                                  c10::optional<double>(1.0), c10::optional<double>(1.0));
+}
+
+// F.interpolate(x, scale_factor=(1,2,2), mode="trilinear"): bilinear per frame,
+// align_corners=False, edges clamped.
+Tensor upsample_space2x_bilinear(const Tensor& x) {
+  std::vector<int64_t> size = {x.size(2), x.size(3) * 2, x.size(4) * 2};
+  return at::upsample_trilinear3d(x, at::IntArrayRef(size), false, c10::optional<double>(1.0),
+                                  c10::optional<double>(2.0), c10::optional<double>(2.0));
+}
+
+// F.interpolate(x, scale_factor=2.0, mode="nearest") per frame.
+Tensor upsample_space2x_nearest(const Tensor& x) {
+  std::vector<int64_t> size = {x.size(2), x.size(3) * 2, x.size(4) * 2};
+  return at::upsample_nearest3d(x, at::IntArrayRef(size), c10::optional<double>(1.0), c10::optional<double>(2.0),
+                                c10::optional<double>(2.0));
+}
+
+// [B,C,T,H,W] -> [B*T,C,H,W] and back: the reference's video_to_image.
+Tensor to_frames(const Tensor& x) {
+  return x.permute({0, 2, 1, 3, 4}).reshape({x.size(0) * x.size(2), x.size(1), x.size(3), x.size(4)});
+}
+Tensor from_frames(const Tensor& y, int64_t b, int64_t t) {
+  return y.reshape({b, t, y.size(1), y.size(2), y.size(3)}).permute({0, 2, 1, 3, 4});
+}
+
+}  // namespace
+
+Tensor slice_time(const Tensor& x, int64_t start, int64_t stop) {
+  const int64_t n = x.size(2);
+  auto clamp = [n](int64_t i) {
+    if (i == kSliceEnd) return n;
+    if (i < 0) i += n;
+    return std::min(std::max<int64_t>(i, 0), n);
+  };
+  int64_t s = clamp(start), e = clamp(stop);
+  if (e < s) e = s;
+  return x.narrow(2, s, e - s);
+}
+
+Tensor nonlinearity(const Tensor& x) { return x * at::sigmoid(x); }
+
+// ---------------------------------------------------------------- Conv2d
+
+Conv2d::Conv2d(int in, int out, int kernel, int stride, int padding) : stride_(stride), padding_(padding) {
+  weight = &register_tensor("weight", at::zeros({out, in, kernel, kernel}));
+  bias = &register_tensor("bias", at::zeros({out}));
+}
+
+Tensor Conv2d::forward_4d(const Tensor& x) const {
+  return at::conv2d(x, *weight, *bias, {stride_, stride_}, {padding_, padding_});
+}
+
+Tensor Conv2d::forward(const Tensor& x) {
+  if (x.dim() == 4) return forward_4d(x);
+  return from_frames(forward_4d(to_frames(x)), x.size(0), x.size(2));
+}
+
+// ---------------------------------------------------------------- CausalConv3d
+
+CausalConv3d::CausalConv3d(int in, int out, int kernel, int stride, int padding, bool bias)
+    : CausalConv3d(in, out, kernel, kernel, kernel, stride, stride, stride, padding, padding, bias) {}
+
+CausalConv3d::CausalConv3d(int in, int out, int kt, int kh, int kw, int st, int sh, int sw, int ph, int pw, bool bias)
+    : kt_(kt), st_(st), sh_(sh), sw_(sw), ph_(ph), pw_(pw) {
+  conv_ = register_module("conv", std::make_unique<ConvParams>(std::vector<int64_t>{out, in, kt, kh, kw}, bias));
+}
+
+Tensor CausalConv3d::forward(const Tensor& x_in) {
+  auto* conv = static_cast<ConvParams*>(conv_);
+  Tensor x = x_in;
+  if (kt_ > 1) {
+    Tensor pad;
+    if (chunk.is_first_chunk) {
+      pad = x.narrow(2, 0, 1).expand({x.size(0), x.size(1), kt_ - 1, x.size(3), x.size(4)});
+    } else {
+      if (causal_cached.empty()) throw std::logic_error("CausalConv3d: chunked run without a cached context");
+      pad = causal_cached.front();
+      causal_cached.pop_front();
+    }
+    x = at::cat({pad, x}, 2);
+    if (chunk.enable_cached) {
+      // Python: -(kT-1) // stride, floor division of a negative number.
+      const int64_t keep = (kt_ - 1 + st_ - 1) / st_;
+      if ((kt_ - 1) / st_ != 0) {
+        Tensor src = (cache_offset == 0 || chunk.is_first_chunk) ? x : slice_time(x, 0, -cache_offset);
+        causal_cached.push_back(slice_time(src, -keep, kSliceEnd).clone());
+      } else {
+        causal_cached.push_back(x.narrow(2, 0, 0).clone());
+      }
+    }
+  }
+  // kT == 1 (1x1x1 shortcuts, attention projections): nothing to pad or cache; the
+  // reference caches an empty tensor there, which is the same thing.
+  return at::conv3d(x, *conv->weight, optional_bias(conv->bias), {st_, sh_, sw_}, {0, ph_, pw_});
+}
+
+// ---------------------------------------------------------------- Normalize
+
+Normalize::Normalize(int ch, const std::string& type, int groups) : norm_type(type), num_groups(groups), channels(ch) {
+  weight = at::ones({ch});
+  bias = at::zeros({ch});
+}
+
+void Normalize::collect(const std::string& prefix, std::vector<NamedTensor>& out) {
+  const std::string p = norm_type == "layernorm" ? prefix + "norm." : prefix;
+  out.push_back({p + "weight", &weight, false});
+  out.push_back({p + "bias", &bias, false});
+}
+
+Tensor Normalize::forward(const Tensor& x) {
+  if (norm_type == "groupnorm") return at::group_norm(x, num_groups, weight, bias, kEps);
+  // LayerNorm over channels: move C last, normalise, move it back.
+  if (x.dim() == 5) {
+    Tensor y = at::layer_norm(x.permute({0, 2, 3, 4, 1}), {channels}, weight, bias, kEps);
+    return y.permute({0, 4, 1, 2, 3});
+  }
+  Tensor y = at::layer_norm(x.permute({0, 2, 3, 1}), {channels}, weight, bias, kEps);
+  return y.permute({0, 3, 1, 2});
+}
+
+// ---------------------------------------------------------------- Resnet blocks
+
+ResnetBlock2D::ResnetBlock2D(int in, int out, const BlockOptions& o) {
+  norm1_ = register_module("norm1", std::make_unique<Normalize>(in, o.norm_type, o.num_groups));
+  conv1_ = register_module("conv1", std::make_unique<Conv2d>(in, out, 3, 1, 1));
+  norm2_ = register_module("norm2", std::make_unique<Normalize>(out, o.norm_type, o.num_groups));
+  conv2_ = register_module("conv2", std::make_unique<Conv2d>(out, out, 3, 1, 1));
+  if (in != out) nin_shortcut_ = register_module("nin_shortcut", std::make_unique<Conv2d>(in, out, 1, 1, 0));
+}
+
+Tensor ResnetBlock2D::forward(const Tensor& x5) {
+  // The whole block runs per frame (video_to_image on the block's forward).
+  const bool video = x5.dim() == 5;
+  Tensor x = video ? to_frames(x5).contiguous() : x5;
+  Tensor h = conv1_->forward_4d(nonlinearity(norm1_->forward(x)));
+  h = conv2_->forward_4d(nonlinearity(norm2_->forward(h)));  // dropout: identity in eval
+  if (nin_shortcut_) x = nin_shortcut_->forward_4d(x);
+  Tensor y = x + h;
+  return video ? from_frames(y, x5.size(0), x5.size(2)) : y;
+}
+
+ResnetBlock3D::ResnetBlock3D(int in, int out, const BlockOptions& o) {
+  norm1_ = register_module("norm1", std::make_unique<Normalize>(in, o.norm_type, o.num_groups));
+  conv1_ = register_module("conv1", std::make_unique<CausalConv3d>(in, out, 3, 1, 1));
+  norm2_ = register_module("norm2", std::make_unique<Normalize>(out, o.norm_type, o.num_groups));
+  conv2_ = register_module("conv2", std::make_unique<CausalConv3d>(out, out, 3, 1, 1));
+  if (in != out) nin_shortcut_ = register_module("nin_shortcut", std::make_unique<CausalConv3d>(in, out, 1, 1, 0));
+}
+
+Tensor ResnetBlock3D::forward(const Tensor& x) {
+  Tensor h = conv1_->forward(nonlinearity(norm1_->forward(x)));
+  h = conv2_->forward(nonlinearity(norm2_->forward(h)));
+  return (nin_shortcut_ ? nin_shortcut_->forward(x) : x) + h;
+}
+
+// ---------------------------------------------------------------- Attention
+
+AttnBlock3D::AttnBlock3D(int c, const BlockOptions& o, bool fix) : fix_(fix) {
+  norm_ = register_module("norm", std::make_unique<Normalize>(c, o.norm_type, o.num_groups));
+  q_ = register_module("q", std::make_unique<CausalConv3d>(c, c, 1, 1, 0));
+  k_ = register_module("k", std::make_unique<CausalConv3d>(c, c, 1, 1, 0));
+  v_ = register_module("v", std::make_unique<CausalConv3d>(c, c, 1, 1, 0));
+  proj_out_ = register_module("proj_out", std::make_unique<CausalConv3d>(c, c, 1, 1, 0));
+}
+
+namespace {
+// softmax(q k^T / sqrt(C)) v over [N, L, C], N processed in slices so the L x L
+// score matrix stays bounded on CPU (a 64x64 latent frame has 4096 positions).
+Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v) {
+#if TORCH_VERSION_MAJOR >= 2
+  // Fused kernels (flash / memory-efficient) where available; same maths.
+  return at::scaled_dot_product_attention(q, k, v);
+#else
+  const int64_t n = q.size(0), l = q.size(1), c = q.size(2);
+  const double scale = 1.0 / std::sqrt(static_cast<double>(c));
+  const int64_t budget = int64_t(1) << 26;  // elements of scores per slice (256 MB in f32)
+  const int64_t step = std::max<int64_t>(1, budget / std::max<int64_t>(1, l * l));
+  if (step >= n) return at::bmm(at::softmax(at::bmm(q, k.transpose(1, 2)) * scale, -1), v);
+  std::vector<Tensor> parts;
+  for (int64_t i = 0; i < n; i += step) {
+    int64_t m = std::min(step, n - i);
+    Tensor qi = q.narrow(0, i, m), ki = k.narrow(0, i, m), vi = v.narrow(0, i, m);
+    parts.push_back(at::bmm(at::softmax(at::bmm(qi, ki.transpose(1, 2)) * scale, -1), vi));
+  }
+  return at::cat(parts, 0);
+#endif
+}
+}  // namespace
+
+Tensor AttnBlock3D::forward(const Tensor& x) {
+  Tensor h = norm_->forward(x);
+  Tensor q = q_->forward(h), k = k_->forward(h), v = v_->forward(h);
+  const int64_t b = q.size(0), c = q.size(1), t = q.size(2), hh = q.size(3), ww = q.size(4);
+  Tensor out;
+  if (fix_) {
+    auto tokens = [&](const Tensor& z) { return z.permute({0, 2, 3, 4, 1}).reshape({b * t, hh * ww, c}).contiguous(); };
+    Tensor a = attention(tokens(q), tokens(k), tokens(v));
+    out = a.reshape({b, t, hh, ww, c}).permute({0, 4, 1, 2, 3});
+  } else {
+    // Legacy AttnBlock3D: reshape(b*t, c, h*w) of a [b,c,t,h,w] tensor, as written.
+    Tensor qq = q.reshape({b * t, c, hh * ww}).permute({0, 2, 1});
+    Tensor kk = k.reshape({b * t, c, hh * ww});
+    Tensor w = at::softmax(at::bmm(qq, kk) * std::pow(static_cast<double>(c), -0.5), 2);
+    Tensor vv = v.reshape({b * t, c, hh * ww});
+    out = at::bmm(vv, w.permute({0, 2, 1})).reshape({b, c, t, hh, ww});
+  }
+  return x + proj_out_->forward(out);
+}
+
+// ---------------------------------------------------------------- Down/upsampling
+
+Downsample::Downsample(int in, int out) { conv_ = register_module("conv", std::make_unique<Conv2d>(in, out, 3, 2, 0)); }
+
+Tensor Downsample::forward(const Tensor& x) { return conv_->forward(at::constant_pad_nd(x, {0, 1, 0, 1}, 0)); }
+
+Upsample::Upsample(int in, int out) { conv_ = register_module("conv", std::make_unique<Conv2d>(in, out, 3, 1, 1)); }
+
+Tensor Upsample::forward(const Tensor& x) {
+  if (x.dim() == 4) {
+    std::vector<int64_t> size = {x.size(2) * 2, x.size(3) * 2};
+    return conv_->forward_4d(at::upsample_nearest2d(x, at::IntArrayRef(size), c10::optional<double>(2.0), c10::optional<double>(2.0)));
+  }
+  return conv_->forward(upsample_space2x_nearest(x));
+}
+
+Spatial2xTime2x3DDownsample::Spatial2xTime2x3DDownsample(int in, int out) {
+  conv_ = register_module("conv", std::make_unique<CausalConv3d>(in, out, 3, 2, 0));
+}
+
+Tensor Spatial2xTime2x3DDownsample::forward(const Tensor& x) {
+  return conv_->forward(at::constant_pad_nd(x, {0, 1, 0, 1, 0, 0}, 0));
+}
+
+Spatial2xTime2x3DUpsample::Spatial2xTime2x3DUpsample(int in, int out, const std::string& t_interpolation, int depth)
+    : t_interpolation_(t_interpolation), depth_(depth) {
+  conv_ = register_module("conv", std::make_unique<CausalConv3d>(in, out, 3, 1, 1));
+}
+
+Tensor Spatial2xTime2x3DUpsample::forward(const Tensor& x_in) {
+  Tensor x = x_in;
+  if (x.size(2) == 1) {
+    x = upsample_space2x_bilinear(x);
+  } else if (chunk.enable_cached) {
+    bool drop_cached = false;
+    if (!causal_cached.empty()) {
+      x = at::cat({causal_cached.front(), x}, 2);
+      causal_cached.pop_front();
+      drop_cached = true;
+    }
+    // The frame before the look-ahead frames of this chunk: context for the next.
+    const int64_t la = int64_t(1) << depth_;
+    causal_cached.push_back(slice_time(x, -la - 1, -la).clone());
+    x = upsample_time2x(x, t_interpolation_);
+    if (drop_cached) x = slice_time(x, 2, kSliceEnd);
+    x = upsample_space2x_bilinear(x);
+  } else {
+    Tensor first = slice_time(x, 0, 1), rest = slice_time(x, 1, kSliceEnd);
+    rest = upsample_space2x_bilinear(upsample_time2x(rest, t_interpolation_));
+    first = upsample_space2x_bilinear(first);
+    x = at::cat({first, rest}, 2);
+  }
+  return conv_->forward(x);
+}
+
+// ---------------------------------------------------------------- Haar wavelets
+
+namespace {
+const char* kHaar3DNames[8] = {"h", "g", "hh", "gh", "h_v", "g_v", "hh_v", "gh_v"};
+const char* kHaar2DNames[4] = {"aa", "ad", "da", "dd"};
+}  // namespace
+
+Tensor haar3d_filters() {
+  // sign(a, b, d) for time a, row b, column d; see the fixture README.
+  Tensor f = at::empty({8, 1, 2, 2, 2});
+  auto acc = f.accessor<float, 5>();
+  const float s = 0.3536f;  // the reference's rounding of 1/sqrt(8)
+  for (int k = 0; k < 8; ++k)
+    for (int a = 0; a < 2; ++a)
+      for (int b = 0; b < 2; ++b)
+        for (int d = 0; d < 2; ++d) {
+          // Filter index bits: 1 = column (g), 2 = row (hh), 4 = time (_v).
+          int e = ((k & 1) ? d : 0) + ((k & 2) ? b : 0) + ((k & 4) ? a : 0);
+          acc[k][0][a][b][d] = (e % 2 ? -1.f : 1.f) * s;
+        }
+  return f;
+}
+
+Tensor haar2d_filters() {
+  // aa: +, ad: (-1)^row, da: (-1)^col, dd: (-1)^(row+col); all / 2.
+  Tensor f = at::empty({4, 1, 2, 2});
+  auto acc = f.accessor<float, 4>();
+  for (int k = 0; k < 4; ++k)
+    for (int b = 0; b < 2; ++b)
+      for (int d = 0; d < 2; ++d) {
+        int e = (k == 1 ? b : 0) + (k == 2 ? d : 0) + (k == 3 ? b + d : 0);
+        acc[k][0][b][d] = (e % 2 ? -1.f : 1.f) * 0.5f;
+      }
+  return f;
+}
+
+HaarWaveletTransform3D::HaarWaveletTransform3D() {
+  Tensor all = haar3d_filters();
+  for (int k = 0; k < 8; ++k)
+    filters_[k] = &register_tensor(std::string(kHaar3DNames[k]) + "_conv.conv.weight", all.narrow(0, k, 1).clone(), true);
+}
+
+Tensor HaarWaveletTransform3D::forward(const Tensor& x_in) {
+  const int64_t b = x_in.size(0), c = x_in.size(1);
+  Tensor x = x_in;
+  if (!chunk.enable_cached || chunk.is_first_chunk) x = at::cat({x.narrow(2, 0, 1), x}, 2);
+  std::vector<Tensor> fs;
+  for (auto* f : filters_) fs.push_back(*f);
+  Tensor w = at::cat(fs, 0).to(x.dtype());
+  Tensor y = at::conv3d(x.reshape({b * c, 1, x.size(2), x.size(3), x.size(4)}), w, {}, {2, 2, 2});
+  // [(b c), 8, t, h, w] -> [b, (8 c), t, h, w]: channel = filter * C + c.
+  y = y.reshape({b, c, 8, y.size(2), y.size(3), y.size(4)}).permute({0, 2, 1, 3, 4, 5});
+  return y.reshape({b, 8 * c, y.size(3), y.size(4), y.size(5)});
+}
+
+InverseHaarWaveletTransform3D::InverseHaarWaveletTransform3D() {
+  Tensor all = haar3d_filters();
+  for (int k = 0; k < 8; ++k) filters_[k] = &register_tensor(kHaar3DNames[k], all.narrow(0, k, 1).clone(), true);
+}
+
+Tensor InverseHaarWaveletTransform3D::forward(const Tensor& coeffs) {
+  const int64_t b = coeffs.size(0), c = coeffs.size(1) / 8;
+  const int64_t t = coeffs.size(2), h = coeffs.size(3), w = coeffs.size(4);
+  std::vector<Tensor> fs;
+  for (auto* f : filters_) fs.push_back(*f);
+  Tensor weight = at::cat(fs, 0).to(coeffs.dtype());  // [8 in, 1 out, 2, 2, 2]: sums the 8 bands
+  Tensor x = coeffs.reshape({b, 8, c, t, h, w}).permute({0, 2, 1, 3, 4, 5}).reshape({b * c, 8, t, h, w});
+  Tensor y = at::conv_transpose3d(x, weight, {}, {2, 2, 2});
+  if (!(chunk.enable_cached && !chunk.is_first_chunk)) y = slice_time(y, 1, kSliceEnd);
+  return y.reshape({b, c, y.size(2), y.size(3), y.size(4)});
+}
+
+HaarWaveletTransform2D::HaarWaveletTransform2D() {
+  Tensor all = haar2d_filters();
+  for (int k = 0; k < 4; ++k) filters_[k] = &register_tensor(kHaar2DNames[k], all.narrow(0, k, 1).clone(), true);
+}
+
+Tensor HaarWaveletTransform2D::forward(const Tensor& x) {
+  // Per frame as a 1x2x2 3-D convolution: same sums as the reference's conv2d per frame.
+  const int64_t b = x.size(0), c = x.size(1), t = x.size(2);
+  std::vector<Tensor> fs;
+  for (auto* f : filters_) fs.push_back(f->unsqueeze(2));
+  Tensor w = at::cat(fs, 0).to(x.dtype());  // [4, 1, 1, 2, 2]
+  Tensor y = at::conv3d(x.reshape({b * c, 1, t, x.size(3), x.size(4)}), w, {}, {1, 2, 2});
+  y = y.reshape({b, c, 4, t, y.size(3), y.size(4)}).permute({0, 2, 1, 3, 4, 5});
+  return y.reshape({b, 4 * c, t, y.size(4), y.size(5)});
+}
+
+InverseHaarWaveletTransform2D::InverseHaarWaveletTransform2D() {
+  Tensor all = haar2d_filters();
+  for (int k = 0; k < 4; ++k) filters_[k] = &register_tensor(kHaar2DNames[k], all.narrow(0, k, 1).clone(), true);
+}
+
+Tensor InverseHaarWaveletTransform2D::forward(const Tensor& coeffs) {
+  const int64_t b = coeffs.size(0), c = coeffs.size(1) / 4;
+  const int64_t t = coeffs.size(2), h = coeffs.size(3), w = coeffs.size(4);
+  std::vector<Tensor> fs;
+  for (auto* f : filters_) fs.push_back(f->unsqueeze(2));
+  Tensor weight = at::cat(fs, 0).to(coeffs.dtype());  // [4, 1, 1, 2, 2]
+  Tensor x = coeffs.reshape({b, 4, c, t, h, w}).permute({0, 2, 1, 3, 4, 5}).reshape({b * c, 4, t, h, w});
+  Tensor y = at::conv_transpose3d(x, weight, {}, {1, 2, 2});
+  return y.reshape({b, c, t, 2 * h, 2 * w});
+}
+
+}  // namespace wfvae::model

@@ -1,0 +1,326 @@
+#include "runtime/vae.h"
+
+#include <ATen/Parallel.h>
+#include <torch/cuda.h>
+#include <torch/version.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+
+#include "core/error.h"
+#include "core/fileutil.h"
+#include "core/safetensors.h"
+#include "model/loader.h"
+#include "runtime/vae_impl.h"
+
+namespace wfvae {
+
+using model::WFVAEModel;
+
+const char* device_name(Device d) { return d == Device::CUDA ? "cuda" : "cpu"; }
+const char* dtype_name(ComputeDType t) {
+  switch (t) {
+    case ComputeDType::F32: return "f32";
+    case ComputeDType::BF16: return "bf16";
+    case ComputeDType::F16: return "f16";
+  }
+  return "?";
+}
+
+bool cuda_available() { return torch::cuda::is_available(); }
+
+Device parse_device(const std::string& s) {
+  if (s == "cpu") return Device::CPU;
+  if (s == "cuda" || s == "gpu") {
+    if (!cuda_available())
+      fail_usage("--device cuda: no usable CUDA GPU (this LibTorch build has no CUDA support, or no GPU is visible)");
+    return Device::CUDA;
+  }
+  if (s == "auto" || s.empty()) return cuda_available() ? Device::CUDA : Device::CPU;
+  fail_usage("unknown device \"" + s + "\" (use cpu, cuda or auto)");
+}
+
+ComputeDType parse_dtype(const std::string& s) {
+  if (s == "f32" || s == "float32" || s == "fp32") return ComputeDType::F32;
+  if (s == "bf16" || s == "bfloat16") return ComputeDType::BF16;
+  if (s == "f16" || s == "float16" || s == "fp16") return ComputeDType::F16;
+  fail_usage("unknown dtype \"" + s + "\" (use f32, bf16 or f16)");
+}
+
+void init_runtime_threads() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    int n = static_cast<int>(std::thread::hardware_concurrency());
+    if (const char* env = std::getenv("WFVAE_THREADS")) n = std::atoi(env);
+    if (n > 0) at::set_num_threads(n);
+  });
+}
+
+at::Device Vae::Impl::at_device() const { return device == Device::CUDA ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU); }
+at::ScalarType Vae::Impl::at_dtype() const {
+  switch (dtype) {
+    case ComputeDType::BF16: return at::kBFloat16;
+    case ComputeDType::F16: return at::kHalf;
+    default: return at::kFloat;
+  }
+}
+
+at::Tensor to_aten(const HostTensor& t) {
+  return at::from_blob(const_cast<float*>(t.data.data()), t.shape, at::kFloat).clone();
+}
+
+HostTensor to_host(const at::Tensor& t) {
+  at::Tensor c = t.detach().to(at::kCPU, at::kFloat).contiguous();
+  HostTensor h;
+  h.shape.assign(c.sizes().begin(), c.sizes().end());
+  h.data.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+  return h;
+}
+
+void synchronize(Device d) {
+  if (d == Device::CUDA) torch::cuda::synchronize();
+}
+
+void disable_tf32() {
+  at::globalContext().setAllowTF32CuDNN(false);
+  at::globalContext().setFloat32MatmulPrecision("highest");
+}
+
+namespace {
+
+int sequential_steps(model::Module& root) {
+  int n = 0;
+  root.visit([&](model::Module& m) {
+    if (auto* s = dynamic_cast<model::Sequential*>(&m)) n += static_cast<int>(s->size());
+  });
+  return n;
+}
+
+// Fails early, with a clear message, when LibTorch cannot run this dtype here.
+void check_dtype_supported(Device device, ComputeDType dtype) {
+  if (dtype == ComputeDType::F32) return;
+  try {
+    at::NoGradGuard ng;
+    auto opts = at::TensorOptions()
+                    .device(device == Device::CUDA ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU))
+                    .dtype(dtype == ComputeDType::BF16 ? at::kBFloat16 : at::kHalf);
+    at::Tensor x = at::ones({1, 2, 3, 4, 4}, opts);
+    at::Tensor w = at::ones({2, 2, 3, 3, 3}, opts);
+    (void)at::conv3d(x, w, {}, 1, 1);
+    (void)at::group_norm(x, 2, {}, {}, 1e-6);
+  } catch (const std::exception&) {
+    fail_usage(std::string("dtype ") + dtype_name(dtype) + " is not supported on " + device_name(device) +
+               " by this LibTorch (" + TORCH_VERSION + "); use f32" + (device == Device::CPU ? " or bf16" : ""));
+  }
+}
+
+}  // namespace
+
+int encoder_steps(WFVAEModel& m) { return sequential_steps(*m.encoder) + 2; }
+int decoder_steps(WFVAEModel& m) { return sequential_steps(*m.decoder) + 1; }
+
+void check_video_shape(const ModelConfig& config, const std::vector<int64_t>& shape) {
+  if (shape.size() != 5 || shape[0] != 1 || shape[1] != 3)
+    fail_usage("expected a video tensor [1, 3, T, H, W], got " + shape_string(shape));
+  const int t = static_cast<int>(shape[2]);
+  const int r = config.temporal_compression();
+  if (!config.valid_frame_count(t)) {
+    int lo = ((t - 1) / r) * r + 1;
+    fail_usage(std::to_string(t) + " frames: this model (" + std::to_string(r) + "x temporal compression) takes 1 + " +
+               std::to_string(r) + "k frames (1, " + std::to_string(1 + r) + ", " + std::to_string(1 + 2 * r) + ", " +
+               std::to_string(1 + 3 * r) + ", ...); nearest below: " + std::to_string(std::max(1, lo)) + ", above: " +
+               std::to_string(lo + r));
+  }
+  if (shape[3] % 8 != 0 || shape[4] % 8 != 0 || shape[3] < 8 || shape[4] < 8)
+    fail_usage("frame size " + std::to_string(shape[3]) + "x" + std::to_string(shape[4]) +
+               ": height and width must be positive multiples of 8");
+}
+
+Vae::Vae(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Vae::~Vae() = default;
+
+std::unique_ptr<Vae> Vae::load(const std::filesystem::path& path, Device device, ComputeDType dtype) {
+  init_runtime_threads();
+  ModelFiles files = resolve_model_files(path);
+  auto impl = std::make_unique<Impl>();
+  impl->trained = ModelConfig::load(files.config);
+  impl->report.config_path = files.config.string();
+  for (const auto& k : impl->trained.unknown_keys) impl->report.notes.push_back("config.json key \"" + k + "\" is not used by WF-VAE");
+  impl->model = std::make_unique<WFVAEModel>(impl->trained);
+  SafetensorsReader reader(files.weights);
+  model::load_state_dict(*impl->model, reader, impl->report);
+  std::unique_ptr<Vae> vae(new Vae(std::move(impl)));
+  vae->to(device, dtype);
+  return vae;
+}
+
+std::unique_ptr<Vae> Vae::random(const ModelConfig& config, uint64_t seed, Device device, ComputeDType dtype) {
+  init_runtime_threads();
+  config.validate("config");
+  auto impl = std::make_unique<Impl>();
+  impl->trained = config;
+  impl->report.config_path = "(given)";
+  impl->report.stored_dtype = "random";
+  impl->model = std::make_unique<WFVAEModel>(config);
+  impl->model->init_random(seed);
+  impl->report.num_parameters = impl->model->num_parameters();
+  std::unique_ptr<Vae> vae(new Vae(std::move(impl)));
+  vae->to(device, dtype);
+  return vae;
+}
+
+const ModelConfig& Vae::config() const { return impl_->model->config(); }
+const ModelConfig& Vae::trained_config() const { return impl_->trained; }
+const LoadReport& Vae::load_report() const { return impl_->report; }
+int64_t Vae::num_parameters() const { return impl_->model->num_parameters(); }
+Device Vae::device() const { return impl_->device; }
+ComputeDType Vae::dtype() const { return impl_->dtype; }
+
+void Vae::to(Device device, ComputeDType dtype) {
+  if (device == Device::CUDA && !cuda_available()) fail_usage("CUDA requested, but no usable CUDA GPU is present");
+  check_dtype_supported(device, dtype);
+  impl_->device = device;
+  impl_->dtype = dtype;
+  impl_->model->to(impl_->at_device(), impl_->at_dtype());
+}
+
+std::string Vae::set_norm(const std::string& norm_type, int num_groups) {
+  const auto& ok = supported_norm_types();
+  if (std::find(ok.begin(), ok.end(), norm_type) == ok.end())
+    fail_usage("norm_type \"" + norm_type + "\" is not supported (supported: groupnorm, layernorm)");
+  if (norm_type == "groupnorm") config().check_num_groups(num_groups);
+  const ModelConfig& cur = config();
+  if (cur.norm_type == norm_type && (norm_type == "layernorm" || cur.norm_num_groups == num_groups)) return "";
+  const ModelConfig& tr = impl_->trained;
+  auto describe = [](const std::string& t, int g) { return t == "groupnorm" ? t + "(" + std::to_string(g) + ")" : t; };
+  std::string msg = "norm set to " + describe(norm_type, num_groups);
+  const size_t layers = impl_->model->norm_layers().size();
+  if (norm_type != cur.norm_type)
+    msg += "; " + std::to_string(layers) + " norm layers keep their affine tensors, now read as " +
+           (norm_type == "layernorm" ? "\"...norm.weight/bias\" (were \"...weight/bias\")"
+                                     : "\"...weight/bias\" (were \"...norm.weight/bias\")");
+  if (norm_type != tr.norm_type || (norm_type == "groupnorm" && num_groups != tr.norm_num_groups))
+    msg += "; the weights were trained with " + describe(tr.norm_type, tr.norm_num_groups) +
+           ", so expect a different reconstruction";
+  else
+    msg += " (the setting the weights were trained with)";
+  impl_->model->set_norm(norm_type, norm_type == "groupnorm" ? num_groups : cur.norm_num_groups);
+  return msg;
+}
+
+namespace {
+
+// Progress and cancellation hook for one model call of `total` steps.
+model::StepHook make_hook(const RunOptions& o, int total, const std::string& stage, int* done) {
+  return [&o, total, stage, done] {
+    ++*done;
+    if (o.cancel) o.cancel->check();
+    if (o.progress) o.progress(std::min(1.0, static_cast<double>(*done) / std::max(1, total)), stage);
+  };
+}
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+EncodeResult Vae::encode(const HostTensor& video_in, const RunOptions& o) {
+  HostTensor reshaped;
+  const HostTensor* video = &video_in;
+  if (video_in.shape.size() == 4) {
+    reshaped = video_in;
+    reshaped.shape.insert(reshaped.shape.begin(), 1);
+    video = &reshaped;
+  }
+  check_video_shape(config(), video->shape);
+  if (o.cancel) o.cancel->check();
+  at::NoGradGuard no_grad;
+  auto& m = *impl_->model;
+  const int frames = static_cast<int>(video->shape[2]);
+  model::ChunkPlan plan;
+  if (o.chunked) plan = m.plan_chunks(frames);
+  const int total = encoder_steps(m) * (o.chunked ? static_cast<int>(plan.encoder_chunks.size()) : 1);
+  int done = 0;
+  model::ScopedStepHook hook(make_hook(o, total, "encode", &done));
+
+  auto t0 = std::chrono::steady_clock::now();
+  at::Tensor x = to_aten(*video).to(impl_->at_device(), impl_->at_dtype());
+  model::EncoderTaps taps;
+  at::Tensor h = o.chunked ? m.encode_chunked(x, plan, o.keep_taps ? &taps : nullptr)
+                           : m.encode(x, o.keep_taps ? &taps : nullptr);
+  const int64_t L = config().latent_dim;
+  EncodeResult r;
+  r.mean = to_host(h.narrow(1, 0, L));
+  // DiagonalGaussianDistribution: logvar clamped to [-30, 20].
+  r.logvar = to_host(at::clamp(h.narrow(1, L, L), -30.0, 20.0));
+  if (o.keep_taps) {
+    r.wavelet_in = to_host(taps.wavelet_in);
+    r.l1_coeffs = to_host(taps.l1_coeffs);
+    r.l2_coeffs = to_host(taps.l2_coeffs);
+  }
+  synchronize(impl_->device);
+  r.ms = ms_since(t0);
+  return r;
+}
+
+HostTensor Vae::sample(const EncodeResult& enc, uint64_t seed) const {
+  at::Generator gen = at::detail::createCPUGenerator(seed);
+  at::Tensor mean = to_aten(enc.mean), logvar = to_aten(enc.logvar);
+  at::Tensor eps = at::empty(mean.sizes(), at::kFloat).normal_(0.0, 1.0, gen);
+  return to_host(mean + at::exp(0.5 * logvar) * eps);
+}
+
+DecodeResult Vae::decode(const HostTensor& z, const RunOptions& o) {
+  const ModelConfig& c = config();
+  if (z.shape.size() != 5 || z.shape[0] != 1 || z.shape[1] != c.latent_dim)
+    fail_usage("expected a latent [1, " + std::to_string(c.latent_dim) + ", T, h, w], got " + z.shape_str());
+  if (o.cancel) o.cancel->check();
+  at::NoGradGuard no_grad;
+  auto& m = *impl_->model;
+  const int t_latent = static_cast<int>(z.shape[2]);
+  model::ChunkPlan plan;
+  if (o.chunked) plan = m.plan_chunks(c.video_frames(t_latent));
+  const int total = decoder_steps(m) * (o.chunked ? static_cast<int>(plan.decoder_chunks.size()) : 1);
+  int done = 0;
+  model::ScopedStepHook hook(make_hook(o, total, "decode", &done));
+
+  auto t0 = std::chrono::steady_clock::now();
+  at::Tensor zt = to_aten(z).to(impl_->at_device(), impl_->at_dtype());
+  model::DecoderTaps taps;
+  DecodeResult r;
+  at::Tensor video;
+  if (o.chunked) {
+    model::FramesReady ready;
+    if (o.on_frames) ready = [&](int64_t first, const at::Tensor& frames) { o.on_frames(first, to_host(frames)); };
+    video = m.decode_chunked(zt, plan, ready, o.keep_taps ? &taps : nullptr);
+  } else {
+    video = m.decode(zt, o.keep_taps ? &taps : nullptr);
+  }
+  r.video = to_host(video);
+  if (!o.chunked && o.on_frames) o.on_frames(0, r.video);
+  if (o.keep_taps) {
+    r.l1_coeffs = to_host(taps.l1_coeffs);
+    r.l2_coeffs = to_host(taps.l2_coeffs);
+  }
+  synchronize(impl_->device);
+  r.ms = ms_since(t0);
+  return r;
+}
+
+void Vae::save(const std::filesystem::path& folder, const std::string& dtype, bool overwrite) const {
+  StDType st = StDType::F32;
+  if (dtype == "f16" || dtype == "F16") st = StDType::F16;
+  else if (dtype == "bf16" || dtype == "BF16") st = StDType::BF16;
+  else if (dtype != "f32" && dtype != "F32") fail_usage("unknown storage dtype \"" + dtype + "\" (f32, f16, bf16)");
+  PendingOutput out(folder, overwrite);
+  std::filesystem::create_directories(out.temp_path());
+  write_file_atomic(out.temp_path() / "config.json", json::dump(config().to_json(), 2) + "\n", false);
+  model::save_state_dict(*impl_->model, out.temp_path() / "diffusion_pytorch_model.safetensors", st, false);
+  out.commit();
+}
+
+}  // namespace wfvae

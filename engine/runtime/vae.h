@@ -1,0 +1,100 @@
+// The engine's public face: load a WF-VAE, encode and decode videos, switch norm
+// settings. No LibTorch in this header: the CLI, the media code and the studio
+// include it and stay fast to compile.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/config.h"
+#include "core/load_report.h"
+#include "core/progress.h"
+#include "runtime/host_tensor.h"
+
+namespace wfvae {
+
+enum class Device { CPU, CUDA };
+enum class ComputeDType { F32, BF16, F16 };
+
+const char* device_name(Device d);
+const char* dtype_name(ComputeDType t);
+// "cpu", "cuda", "auto" (CUDA when a GPU is usable, else CPU). Usage error otherwise.
+Device parse_device(const std::string& s);
+ComputeDType parse_dtype(const std::string& s);  // f32 | bf16 | f16
+bool cuda_available();
+// Uses every core for LibTorch's intra-op pool (its default here is 1 thread).
+void init_runtime_threads();
+
+struct RunOptions {
+  bool chunked = false;        // causal-cache chunked path (reference enable_tiling)
+  bool keep_taps = false;      // also return the energy-flow coefficients
+  ProgressFn progress;         // fraction of this call
+  const CancelToken* cancel = nullptr;
+  // Decoded frames as they become available: once per chunk when chunked, once
+  // at the end otherwise. Frames are [1, 3, n, H, W] in [-1, 1] (unclamped).
+  std::function<void(int64_t first_frame, const HostTensor& frames)> on_frames;
+};
+
+struct EncodeResult {
+  HostTensor mean;    // [1, L, T_lat, H/8, W/8]
+  HostTensor logvar;  // clamped to [-30, 20] as the reference's DiagonalGaussianDistribution
+  // With keep_taps: the input's 3-D Haar coefficients and the encoder's l1/l2 levels.
+  HostTensor wavelet_in, l1_coeffs, l2_coeffs;
+  double ms = 0;
+};
+
+struct DecodeResult {
+  HostTensor video;                 // [1, 3, T, H, W], unclamped
+  HostTensor l1_coeffs, l2_coeffs;  // with keep_taps: the decoder's predicted levels
+  double ms = 0;
+};
+
+class Vae {
+ public:
+  // A diffusers folder (config.json + diffusion_pytorch_model.safetensors) or a
+  // .safetensors file with config.json beside it. Strict; see LoadReport.
+  static std::unique_ptr<Vae> load(const std::filesystem::path& model, Device device = Device::CPU,
+                                   ComputeDType dtype = ComputeDType::F32);
+  // Random weights (PyTorch's default initialisation, seeded): benchmarks, training.
+  static std::unique_ptr<Vae> random(const ModelConfig& config, uint64_t seed, Device device = Device::CPU,
+                                     ComputeDType dtype = ComputeDType::F32);
+  ~Vae();
+
+  // The configuration in effect (norm overrides applied) and as loaded.
+  const ModelConfig& config() const;
+  const ModelConfig& trained_config() const;
+  const LoadReport& load_report() const;
+  int64_t num_parameters() const;
+  Device device() const;
+  ComputeDType dtype() const;
+  void to(Device device, ComputeDType dtype);
+
+  // Run-time norm overrides. Validates (num_groups must divide every normalised
+  // channel count; the error lists the valid values) and returns a sentence saying
+  // what changed and how it relates to the trained setting ("" if nothing changed).
+  std::string set_norm(const std::string& norm_type, int num_groups);
+
+  // video: [1, 3, T, H, W] (or [3, T, H, W]) in [-1, 1]; T = 1 + k * temporal
+  // compression, H and W multiples of 8 — otherwise a clear Usage error.
+  EncodeResult encode(const HostTensor& video, const RunOptions& options = {});
+  // The posterior's seeded sample: mean + exp(logvar / 2) * N(0, 1).
+  HostTensor sample(const EncodeResult& enc, uint64_t seed) const;
+  DecodeResult decode(const HostTensor& latent, const RunOptions& options = {});
+
+  // Writes the current weights as a diffusers folder (config.json + safetensors).
+  void save(const std::filesystem::path& folder, const std::string& dtype, bool overwrite) const;
+
+  struct Impl;
+  Impl& impl() { return *impl_; }  // engine-internal (trainer, parity, bench)
+
+ private:
+  explicit Vae(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Checks a video shape for the model and explains what is wrong.
+void check_video_shape(const ModelConfig& config, const std::vector<int64_t>& shape);
+
+}  // namespace wfvae
