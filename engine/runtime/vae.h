@@ -11,7 +11,7 @@
 #include "core/config.h"
 #include "core/load_report.h"
 #include "core/progress.h"
-#include "runtime/host_tensor.h"
+#include "core/host_tensor.h"
 
 namespace wfvae {
 

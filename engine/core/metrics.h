@@ -1,0 +1,42 @@
+// Reconstruction metrics exactly as the reference evaluation scripts define them
+// (causalvideovae/eval/cal_psnr.py and cal_ssim.py). Both videos are compared in
+// RGB [0, 1]: the input x in [-1, 1] maps to (x + 1) / 2, the reconstruction is
+// clamped to [-1, 1] first. No LibTorch here (the studio computes these live).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/host_tensor.h"
+
+namespace wfvae::metrics {
+
+struct FrameMetrics {
+  double mse = 0;                          // over channels and pixels
+  double psnr = 0;                         // 20 log10(1 / sqrt(mse)); 100 when mse == 0
+  double psnr_rgb[3] = {0, 0, 0};          // per channel
+  double ssim = 0;                         // mean over R, G, B of the per-channel SSIM; NaN if a side < 11 px
+};
+
+struct VideoMetrics {
+  std::vector<FrameMetrics> frames;
+  double psnr_mean = 0;  // mean of per-frame PSNR (100 if any frame is identical, as cal_psnr returns)
+  double ssim_mean = 0;  // mean of per-frame SSIM
+  double psnr_rgb_mean[3] = {0, 0, 0};
+};
+
+constexpr double kIdenticalPsnr = 100.0;
+
+// PSNR of one frame given as [0,1] values (any layout, same for both).
+double psnr_from_mse(double mse);
+// SSIM of one channel plane (h x w, row-major) in [0, 1]: Gaussian window 11, sigma
+// 1.5, C1 = 0.01^2, C2 = 0.03^2, mean over the "valid" region (borders of 5 dropped).
+double ssim_plane(const double* a, const double* b, int h, int w);
+
+// Frame t of two [1, 3, T, H, W] (or [3, T, H, W]) videos in [-1, 1].
+FrameMetrics compare_frame(const HostTensor& input, const HostTensor& recon, int64_t t);
+VideoMetrics compare_videos(const HostTensor& input, const HostTensor& recon);
+// Recomputes the means from per-frame values.
+void summarize(VideoMetrics& m);
+
+}  // namespace wfvae::metrics
