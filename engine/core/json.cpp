@@ -305,7 +305,7 @@ void dump_number(std::string& out, double d) {
     out += "null";
     return;
   }
-  if (d == std::floor(d) && std::fabs(d) < 1e15) {
+  if (d == std::floor(d) && std::fabs(d) < 9.007199254740992e15) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.0f", d);
     out += buf;

@@ -1,0 +1,162 @@
+// config.json parsing: every reference key, defaults, and clear errors for
+// unknown or unsupported values.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/temp_dir.h"
+#include "core/config.h"
+#include "core/error.h"
+
+using namespace wfvae;
+
+namespace {
+ModelConfig parse(const std::string& text) { return ModelConfig::from_json(json::parse(text), "config.json"); }
+
+std::string error_of(const std::string& text) {
+  try {
+    parse(text);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+    return e.what();
+  }
+  ADD_FAILURE() << "accepted: " << text;
+  return "";
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+}  // namespace
+
+TEST(Config, DefaultsAreTheReferenceConstructorDefaults) {
+  ModelConfig c = parse("{}");
+  EXPECT_EQ(c.latent_dim, 8);
+  EXPECT_EQ(c.base_channels, 128);
+  EXPECT_EQ(c.encoder_num_resblocks, 2);
+  EXPECT_EQ(c.encoder_energy_flow_hidden_size, 64);
+  EXPECT_EQ(c.decoder_energy_flow_hidden_size, 128);
+  EXPECT_EQ(c.norm_type, "groupnorm");
+  EXPECT_EQ(c.norm_num_groups, 32);
+  EXPECT_EQ(c.t_interpolation, "nearest");
+  EXPECT_EQ(c.temporal_compression(), 4);
+  EXPECT_TRUE(c.use_attention);
+}
+
+TEST(Config, ReadsTheWfvaeLarge16ChannelConfig) {
+  // examples/wfvae-large-16chn.json of the reference repository (values, not code).
+  ModelConfig c = parse(R"({
+    "_class_name": "WFVAEModel", "_diffusers_version": "0.30.2", "attention_type": "AttnBlock3DFix",
+    "base_channels": 192, "connect_res_layer_num": 1, "decoder_energy_flow_hidden_size": 128,
+    "decoder_num_resblocks": 2, "dropout": 0.0, "encoder_energy_flow_hidden_size": 128,
+    "encoder_num_resblocks": 2, "l1_dowmsample_block": "Downsample", "l1_downsample_wavelet": "HaarWaveletTransform2D",
+    "l1_upsample_block": "Upsample", "l1_upsample_wavelet": "InverseHaarWaveletTransform2D",
+    "l2_dowmsample_block": "Spatial2xTime2x3DDownsample", "l2_downsample_wavelet": "HaarWaveletTransform3D",
+    "l2_upsample_block": "Spatial2xTime2x3DUpsample", "l2_upsample_wavelet": "InverseHaarWaveletTransform3D",
+    "latent_dim": 16, "norm_type": "layernorm", "scale": [0.18215, 0.18215, 0.18215, 0.18215],
+    "shift": [0, 0, 0, 0], "t_interpolation": "trilinear", "use_attention": true})");
+  EXPECT_EQ(c.base_channels, 192);
+  EXPECT_EQ(c.latent_dim, 16);
+  EXPECT_EQ(c.norm_type, "layernorm");
+  EXPECT_EQ(c.t_interpolation, "trilinear");
+  EXPECT_EQ(c.scale.size(), 4u);
+  EXPECT_TRUE(c.unknown_keys.empty());
+}
+
+TEST(Config, EightTimesTemporalVariant) {
+  ModelConfig c = parse(R"({"l1_dowmsample_block": "Spatial2xTime2x3DDownsample",
+    "l1_downsample_wavelet": "HaarWaveletTransform3D", "l1_upsample_block": "Spatial2xTime2x3DUpsample",
+    "l1_upsample_wavelet": "InverseHaarWaveletTransform3D"})");
+  EXPECT_EQ(c.temporal_compression(), 8);
+  EXPECT_TRUE(c.valid_frame_count(17));
+  EXPECT_FALSE(c.valid_frame_count(13));
+  EXPECT_EQ(c.latent_frames(33), 5);
+  EXPECT_EQ(c.video_frames(5), 33);
+}
+
+TEST(Config, UnsupportedValuesListWhatIsSupported) {
+  std::string e = error_of(R"({"norm_type": "batchnorm"})");
+  EXPECT_TRUE(contains(e, "norm_type")) << e;
+  EXPECT_TRUE(contains(e, "groupnorm, layernorm")) << e;
+  e = error_of(R"({"t_interpolation": "cubic"})");
+  EXPECT_TRUE(contains(e, "nearest, trilinear")) << e;
+  e = error_of(R"({"attention_type": "AttnBlock2D"})");
+  EXPECT_TRUE(contains(e, "AttnBlock3DFix")) << e;
+  e = error_of(R"({"l1_dowmsample_block": "Spatial2x3DDownsample"})");
+  EXPECT_TRUE(contains(e, "level-1")) << e;
+  EXPECT_TRUE(contains(e, "for 8x")) << e;
+  e = error_of(R"({"l2_upsample_wavelet": "InverseHaarWaveletTransform2D"})");
+  EXPECT_TRUE(contains(e, "level-2")) << e;
+  e = error_of(R"({"_class_name": "AutoencoderKL"})");
+  EXPECT_TRUE(contains(e, "not a WF-VAE")) << e;
+}
+
+TEST(Config, TypeErrorsNameTheKey) {
+  EXPECT_TRUE(contains(error_of(R"({"latent_dim": "8"})"), "\"latent_dim\": expected an integer"));
+  EXPECT_TRUE(contains(error_of(R"({"latent_dim": 8.5})"), "latent_dim"));
+  EXPECT_TRUE(contains(error_of(R"({"use_attention": 1})"), "expected true or false"));
+  EXPECT_TRUE(contains(error_of(R"({"scale": [1, "x"]})"), "list of numbers"));
+  EXPECT_TRUE(contains(error_of(R"({"base_channels": 0})"), "must be >= 1"));
+  EXPECT_TRUE(contains(error_of(R"({"decoder_num_resblocks": 0})"), "decoder_num_resblocks"));
+  EXPECT_TRUE(contains(error_of("[1]"), "must be a JSON object"));
+}
+
+TEST(Config, UnknownKeysAreReportedNotFatal) {
+  ModelConfig c = parse(R"({"resolution": 256, "_name_or_path": "x"})");
+  ASSERT_EQ(c.unknown_keys.size(), 1u);
+  EXPECT_EQ(c.unknown_keys[0], "resolution");
+}
+
+TEST(Config, NumGroupsValidation) {
+  ModelConfig c = parse(R"({"base_channels": 32, "encoder_energy_flow_hidden_size": 32,
+                             "decoder_energy_flow_hidden_size": 32})");
+  // Normalised channel counts: 32, 64, 96, 128, 160.
+  EXPECT_EQ(c.normalized_channel_counts(), (std::vector<int>{32, 64, 96, 128, 160}));
+  EXPECT_EQ(c.valid_num_groups(), (std::vector<int>{1, 2, 4, 8, 16, 32}));
+  EXPECT_NO_THROW(c.check_num_groups(8));
+  try {
+    c.check_num_groups(12);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Usage);
+    EXPECT_TRUE(contains(e.what(), "valid values: 1, 2, 4, 8, 16, 32")) << e.what();
+  }
+  // norm_num_groups in config.json is validated the same way.
+  std::string e = error_of(R"({"base_channels": 32, "encoder_energy_flow_hidden_size": 24, "norm_num_groups": 16})");
+  EXPECT_TRUE(contains(e, "norm_num_groups")) << e;
+  EXPECT_TRUE(contains(e, "valid: 1, 2, 4, 8")) << e;
+  // A layernorm model does not care about groups.
+  EXPECT_NO_THROW(parse(R"({"norm_type": "layernorm", "norm_num_groups": 7})"));
+}
+
+TEST(Config, JsonRoundTrip) {
+  ModelConfig c = parse(R"({"latent_dim": 4, "base_channels": 16, "norm_num_groups": 8, "norm_type": "groupnorm",
+                             "encoder_energy_flow_hidden_size": 16, "decoder_energy_flow_hidden_size": 16})");
+  ModelConfig d = ModelConfig::from_json(json::parse(json::dump(c.to_json(), 2)), "roundtrip");
+  EXPECT_EQ(d.latent_dim, 4);
+  EXPECT_EQ(d.base_channels, 16);
+  EXPECT_EQ(d.norm_num_groups, 8);
+  EXPECT_EQ(json::dump(c.to_json()), json::dump(d.to_json()));
+}
+
+TEST(Config, ResolveModelFiles) {
+  TempDir dir;
+  auto p = dir.path();
+  EXPECT_THROW(resolve_model_files(p / "missing"), Error);
+  try {
+    resolve_model_files(p);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_TRUE(contains(e.what(), "diffusion_pytorch_model.safetensors")) << e.what();
+  }
+  std::ofstream(p / "diffusion_pytorch_model.safetensors") << "x";
+  try {
+    resolve_model_files(p);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_TRUE(contains(e.what(), "config.json")) << e.what();
+  }
+  std::ofstream(p / "config.json") << "{}";
+  auto f = resolve_model_files(p);
+  EXPECT_EQ(f.weights.filename(), "diffusion_pytorch_model.safetensors");
+  auto g = resolve_model_files(p / "diffusion_pytorch_model.safetensors");
+  EXPECT_EQ(g.config.filename(), "config.json");
+}
