@@ -15,6 +15,7 @@ struct FrameMetrics {
   double mse = 0;                          // over channels and pixels
   double psnr = 0;                         // 20 log10(1 / sqrt(mse)); 100 when mse == 0
   double psnr_rgb[3] = {0, 0, 0};          // per channel
+  double mse_rgb[3] = {0, 0, 0};           // per channel
   double ssim = 0;                         // mean over R, G, B of the per-channel SSIM; NaN if a side < 11 px
 };
 
@@ -36,6 +37,9 @@ double ssim_plane(const double* a, const double* b, int h, int w);
 // Frame t of two [1, 3, T, H, W] (or [3, T, H, W]) videos in [-1, 1].
 FrameMetrics compare_frame(const HostTensor& input, const HostTensor& recon, int64_t t);
 VideoMetrics compare_videos(const HostTensor& input, const HostTensor& recon);
+// One frame of two packed RGB24 images (h x w x 3), each byte v read as v / 255:
+// the metrics of the 8-bit frames that were actually written, computed exactly.
+FrameMetrics compare_rgb8(const uint8_t* a, const uint8_t* b, int h, int w);
 // Recomputes the means from per-frame values.
 void summarize(VideoMetrics& m);
 
