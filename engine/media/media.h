@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +36,9 @@ struct VideoInfo {
   double duration_s = 0;     // 0 when unknown
   int64_t frame_count = 0;   // container's count; 0 when it does not say
   bool is_image = false;     // a still image (one frame)
+  bool is_sequence = false;  // an image sequence given as a printf pattern ("frames/%04d.png")
+  // Things the user should know about the source ("no frame rate stored; assumed 25").
+  std::vector<std::string> notes;
 };
 
 struct DecodeOptions {
@@ -42,7 +47,13 @@ struct DecodeOptions {
   std::optional<int64_t> start_frame;
   int stride = 1;          // keep every k-th frame (the reference's --sample_rate)
   int64_t max_frames = 0;  // 0: all (after start and stride)
+  // Applied to every kept frame right after conversion (e.g. resize_center_crop), so
+  // long high-resolution sources cost only the transformed frames' memory.
+  std::function<RgbFrame(RgbFrame)> transform;
 };
+
+// Sides longer than this are refused as absurd (FFmpeg itself allows far more).
+constexpr int kMaxFrameSide = 16384;
 
 struct DecodedVideo {
   VideoInfo info;
@@ -77,9 +88,13 @@ std::vector<RgbFrame> tensor_to_frames(const HostTensor& video);
 
 // Output formats, chosen from the file name: ".mkv" -> FFV1 (lossless, bgr0),
 // ".mp4" -> H.264 (libx264, yuv420p, CRF), ".png" with a printf pattern
-// ("frame_%04d.png") or a folder name ending in "/" -> a PNG sequence.
-enum class VideoFormat { FFV1_MKV, H264_MP4, PNG_SEQUENCE };
+// ("frame_%04d.png") or a folder name ending in "/" -> a PNG sequence (numbered
+// from 1, as ffmpeg's image2 muxer does; a folder gets frame_000001.png, ...),
+// a plain ".png" -> one PNG image (only for a one-frame video).
+enum class VideoFormat { FFV1_MKV, H264_MP4, PNG_SEQUENCE, PNG_IMAGE };
 VideoFormat format_for_path(const std::filesystem::path& path);  // Usage error for unknown extensions
+const char* format_name(VideoFormat f);                           // "FFV1 (lossless) in Matroska", ...
+bool is_lossless(VideoFormat f);
 
 struct EncodeOptions {
   double fps = 25;
@@ -87,8 +102,29 @@ struct EncodeOptions {
   bool overwrite = false;  // without it an existing output is an error
 };
 
+// Cheap checks before any heavy work: the format is known and the target(s) can be
+// written (folder exists and is writable; nothing is overwritten without overwrite).
+void check_video_output(const std::filesystem::path& path, bool overwrite);
+
+// A finished video waiting in temporaries beside its target. commit() moves it into
+// place; destruction without commit removes every temporary. Lets a caller write
+// several outputs and commit them together (a cancelled run leaves none of them).
+class PendingVideo {
+ public:
+  PendingVideo();
+  ~PendingVideo();
+  PendingVideo(const PendingVideo&) = delete;
+  PendingVideo& operator=(const PendingVideo&) = delete;
+  void commit();
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
+std::unique_ptr<PendingVideo> prepare_video(const std::filesystem::path& path, const std::vector<RgbFrame>& frames,
+                                            const EncodeOptions& options, const ProgressFn& progress = {},
+                                            const CancelToken* cancel = nullptr);
+
 // Writes frames to `path` through a temporary that is renamed into place only when
-// complete; nothing is left behind on error or cancel.
+// complete; nothing is left behind on error or cancel. (prepare_video + commit.)
 void write_video(const std::filesystem::path& path, const std::vector<RgbFrame>& frames, const EncodeOptions& options,
                  const ProgressFn& progress = {}, const CancelToken* cancel = nullptr);
 
