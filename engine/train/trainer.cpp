@@ -1,0 +1,376 @@
+#include "train/trainer.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <random>
+
+#include "core/error.h"
+#include "core/fileutil.h"
+#include "core/json.h"
+#include "core/metrics.h"
+#include "core/safetensors.h"
+#include "runtime/vae.h"
+#include "runtime/vae_impl.h"
+
+namespace wfvae::train {
+
+namespace fs = std::filesystem;
+using at::Tensor;
+
+namespace {
+
+constexpr const char* kStateFile = "train_state.safetensors";
+
+struct Param {
+  std::string name;
+  Tensor* value;  // the model's slot
+  Tensor m, v;    // AdamW moments
+  Tensor ema;
+  bool decay;     // weight decay on conv/linear weights only (not norms or biases)
+};
+
+// Per-step generators derived from (seed, step): a resumed run draws exactly the
+// crops and posterior noise the uninterrupted run would have drawn.
+std::mt19937_64 step_rng(uint64_t seed, int step) {
+  std::seed_seq seq{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32), static_cast<uint32_t>(step), 0x5eedu};
+  return std::mt19937_64(seq);
+}
+
+// A random crop of `frames` frames (temporal stride in [1, max_stride]) and
+// `size` x `size` pixels, optionally flipped, as [1, 3, T, S, S] in [-1, 1].
+Tensor sample_crop(const Clip& c, int frames, int size, int max_stride, bool hflip, std::mt19937_64& rng) {
+  int stride = 1 + static_cast<int>(rng() % static_cast<uint64_t>(std::max(1, max_stride)));
+  while (stride > 1 && (frames - 1) * stride + 1 > c.frames) --stride;
+  const int span = (frames - 1) * stride + 1;
+  const int t0 = static_cast<int>(rng() % static_cast<uint64_t>(c.frames - span + 1));
+  const int y0 = static_cast<int>(rng() % static_cast<uint64_t>(c.height - size + 1));
+  const int x0 = static_cast<int>(rng() % static_cast<uint64_t>(c.width - size + 1));
+  const bool flip = hflip && (rng() & 1);
+  Tensor out = at::empty({1, 3, frames, size, size}, at::kFloat);
+  float* o = out.data_ptr<float>();
+  const size_t plane = static_cast<size_t>(size) * size;
+  for (int t = 0; t < frames; ++t) {
+    const uint8_t* src = c.rgb.data() + static_cast<size_t>(t0 + t * stride) * c.height * c.width * 3;
+    for (int y = 0; y < size; ++y)
+      for (int x = 0; x < size; ++x) {
+        const int sx = flip ? x0 + size - 1 - x : x0 + x;
+        const uint8_t* p = src + (static_cast<size_t>(y0 + y) * c.width + sx) * 3;
+        for (int ch = 0; ch < 3; ++ch)
+          o[(static_cast<size_t>(ch) * frames + t) * plane + static_cast<size_t>(y) * size + x] = p[ch] / 127.5f - 1.f;
+      }
+  }
+  return out;
+}
+
+// The deterministic validation crop: first `frames` frames, centre square.
+Tensor center_crop(const Clip& c, int frames, int size) {
+  Tensor out = at::empty({1, 3, frames, size, size}, at::kFloat);
+  float* o = out.data_ptr<float>();
+  const int y0 = (c.height - size) / 2, x0 = (c.width - size) / 2;
+  const size_t plane = static_cast<size_t>(size) * size;
+  for (int t = 0; t < frames; ++t)
+    for (int y = 0; y < size; ++y)
+      for (int x = 0; x < size; ++x) {
+        const uint8_t* p = c.rgb.data() + ((static_cast<size_t>(t) * c.height + y0 + y) * c.width + x0 + x) * 3;
+        for (int ch = 0; ch < 3; ++ch)
+          o[(static_cast<size_t>(ch) * frames + t) * plane + static_cast<size_t>(y) * size + x] = p[ch] / 127.5f - 1.f;
+      }
+  return out;
+}
+
+double lr_at(const TrainOptions& o, int step) {
+  if (step < o.warmup_steps) return o.lr * (step + 1) / static_cast<double>(o.warmup_steps);
+  const double progress = static_cast<double>(step - o.warmup_steps) / std::max(1, o.steps - o.warmup_steps);
+  const double cosine = 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress)));
+  return o.lr * (o.min_lr_ratio + (1.0 - o.min_lr_ratio) * cosine);
+}
+
+std::vector<float> to_floats(const Tensor& t) {
+  Tensor c = t.detach().to(at::kCPU, at::kFloat).contiguous();
+  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+void save_state(const fs::path& path, const std::vector<Param>& params, int step, const TrainOptions& o) {
+  std::vector<std::vector<float>> bufs;
+  std::vector<StTensorToWrite> out;
+  bufs.reserve(params.size() * 4);
+  for (const auto& p : params) {
+    for (auto [prefix, t] : {std::pair<const char*, const Tensor*>{"param/", p.value}, {"adam_m/", &p.m},
+                             {"adam_v/", &p.v}, {"ema/", &p.ema}}) {
+      bufs.push_back(to_floats(*t));
+      out.push_back({prefix + p.name, StDType::F32, std::vector<int64_t>(t->sizes().begin(), t->sizes().end()),
+                     bufs.back().data()});
+    }
+  }
+  std::map<std::string, std::string> meta = {{"step", std::to_string(step)},
+                                             {"seed", std::to_string(o.seed)},
+                                             {"config", json::dump(o.config.to_json())}};
+  write_safetensors(path, out, meta, true);
+}
+
+int load_state(const fs::path& path, std::vector<Param>& params) {
+  SafetensorsReader r(path);
+  auto read = [&](const std::string& key, Tensor& dst) {
+    const StTensorEntry* e = r.find(key);
+    if (!e) fail_input(path.string() + ": training state has no tensor '" + key + "' (different model?)");
+    std::vector<float> v = r.read_float(*e);
+    if (static_cast<int64_t>(v.size()) != dst.numel())
+      fail_input(path.string() + ": tensor '" + key + "' has the wrong size for this model");
+    at::NoGradGuard ng;
+    dst.copy_(at::from_blob(v.data(), dst.sizes(), at::kFloat));
+  };
+  for (auto& p : params) {
+    read("param/" + p.name, *p.value);
+    read("adam_m/" + p.name, p.m);
+    read("adam_v/" + p.name, p.v);
+    read("ema/" + p.name, p.ema);
+  }
+  auto it = r.metadata().find("step");
+  if (it == r.metadata().end()) fail_input(path.string() + ": training state has no step");
+  return std::stoi(it->second);
+}
+
+// Swaps EMA weights into the model for evaluation or saving, and back.
+void swap_ema(std::vector<Param>& params) {
+  at::NoGradGuard ng;
+  for (auto& p : params) {
+    Tensor tmp = p.value->detach().clone();
+    p.value->copy_(p.ema);
+    p.ema.copy_(tmp);
+  }
+}
+
+}  // namespace
+
+TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_clips, const std::vector<Clip>& val_clips,
+                         const std::function<void(const TrainLog&)>& log, const CancelToken* cancel) {
+  if (o.out_dir.empty()) fail_usage("train: an output folder is required");
+  if (o.steps < 1) fail_usage("train: --steps must be >= 1");
+  if (o.batch < 1) fail_usage("train: --batch must be >= 1");
+  if (o.crop_size % 8 != 0 || o.crop_size < 16) fail_usage("train: --crop-size must be a multiple of 8, at least 16");
+
+  std::unique_ptr<Vae> vae;
+  const fs::path state_path = o.out_dir / kStateFile;
+  if (o.resume) {
+    if (!fs::exists(state_path)) fail_input(state_path.string() + ": no training state to resume from");
+    vae = Vae::load(o.out_dir / "latest");
+  } else if (!o.init_model.empty()) {
+    vae = Vae::load(o.init_model);
+  } else {
+    vae = Vae::random(o.config, o.seed);
+  }
+  TrainOptions opt = o;
+  opt.config = vae->config();
+  const ModelConfig& cfg = opt.config;
+  if (!cfg.valid_frame_count(o.crop_frames))
+    fail_usage("train: --frames " + std::to_string(o.crop_frames) + " is not 1 + " +
+               std::to_string(cfg.temporal_compression()) + "k");
+  std::vector<const Clip*> usable;
+  for (const auto& c : train_clips)
+    if (c.frames >= o.crop_frames && c.height >= o.crop_size && c.width >= o.crop_size) usable.push_back(&c);
+  if (usable.empty())
+    fail_input("train: no training clip has at least " + std::to_string(o.crop_frames) + " frames of " +
+               std::to_string(o.crop_size) + "x" + std::to_string(o.crop_size));
+
+  auto& model = *vae->impl().model;
+  std::vector<Param> params;
+  for (auto& nt : model.named_tensors()) {
+    if (nt.optional) continue;  // constant Haar filters stay frozen
+    Param p;
+    p.name = nt.name;
+    p.value = nt.tensor;
+    *p.value = p.value->detach().to(at::kFloat).contiguous();
+    p.value->requires_grad_(true);
+    p.m = at::zeros_like(p.value->detach());
+    p.v = at::zeros_like(p.value->detach());
+    p.ema = p.value->detach().clone();
+    p.decay = p.value->dim() >= 2;
+    params.push_back(std::move(p));
+  }
+  fs::create_directories(o.out_dir);
+  int start_step = 0;
+  if (o.resume) start_step = load_state(state_path, params);
+
+  std::ofstream jsonl(o.out_dir / "train_log.jsonl", std::ios::app);
+  const double pixels_per_frame = 3.0 * o.crop_size * o.crop_size;
+
+  auto evaluate = [&](double* psnr, double* ssim) {
+    at::NoGradGuard ng;
+    swap_ema(params);
+    double ps = 0, ss = 0;
+    int n = 0;
+    for (const auto& c : val_clips) {
+      const int frames = std::min(o.val_frames, cfg.video_frames(cfg.latent_frames(c.frames)));
+      const int size = std::min({o.val_size, c.height / 8 * 8, c.width / 8 * 8});
+      if (frames < 1 || size < 8) continue;
+      Tensor x = center_crop(c, frames, size);
+      Tensor h = model.encode(x);
+      Tensor y = model.decode(h.narrow(1, 0, cfg.latent_dim));
+      metrics::VideoMetrics m = metrics::compare_videos(to_host(x), to_host(y));
+      ps += m.psnr_mean;
+      ss += m.ssim_mean;
+      ++n;
+    }
+    swap_ema(params);
+    *psnr = n ? ps / n : 0;
+    *ssim = n ? ss / n : 0;
+  };
+
+  auto save_checkpoint = [&](const fs::path& dir) {
+    swap_ema(params);
+    try {
+      vae->save(dir, o.store_dtype, true);
+    } catch (...) {
+      swap_ema(params);
+      throw;
+    }
+    swap_ema(params);
+  };
+  auto save_all = [&](int step) {
+    // "latest" holds the raw weights (resume rebuilds the model from it); the state
+    // file holds everything else.
+    vae->save(o.out_dir / "latest", "f32", true);
+    save_state(state_path, params, step, opt);
+  };
+
+  TrainResult result;
+  auto t_start = std::chrono::steady_clock::now();
+  auto t_window = t_start;
+  TrainLog acc;
+  int acc_n = 0;
+  int step = start_step;
+  for (; step < o.steps; ++step) {
+    if (cancel && cancel->cancelled()) break;
+    std::mt19937_64 rng = step_rng(o.seed, step);
+    std::vector<Tensor> crops;
+    for (int b = 0; b < o.batch; ++b)
+      crops.push_back(sample_crop(*usable[rng() % usable.size()], o.crop_frames, o.crop_size, o.max_stride, o.hflip, rng));
+    Tensor x = at::cat(crops, 0);
+
+    model::EncoderTaps et;
+    Tensor h = model.encode(x, &et);
+    const int64_t L = cfg.latent_dim;
+    Tensor mean = h.narrow(1, 0, L);
+    Tensor logvar = at::clamp(h.narrow(1, L, L), -30.0, 20.0);
+    Tensor eps = at::empty(mean.sizes(), at::kFloat).normal_(0.0, 1.0, at::detail::createCPUGenerator(rng()));
+    Tensor z = mean + at::exp(0.5 * logvar) * eps;  // the reference trains on posterior samples
+    model::DecoderTaps dt;
+    Tensor y = model.decode(z, &dt);
+
+    // Scaled like the reference (sums per frame for reconstruction, per sample for
+    // KL and wavelet terms), divided by the pixels of one frame so the numbers read
+    // as per-pixel errors.
+    const double batch = static_cast<double>(o.batch);
+    Tensor l1 = (x - y).abs().mean();
+    Tensor loss = l1;
+    Tensor mse = at::zeros({}, at::kFloat);
+    if (o.mse_weight > 0) {
+      mse = (x - y).pow(2).mean();
+      loss = loss + o.mse_weight * mse;
+    }
+    Tensor kl = 0.5 * (mean.pow(2) + at::exp(logvar) - 1.0 - logvar).sum() / batch / pixels_per_frame;
+    loss = loss + o.kl_weight * kl;
+    Tensor wl = at::zeros({}, at::kFloat);
+    if (o.wavelet_weight > 0) {
+      wl = ((et.l1_coeffs - dt.l1_coeffs).abs().sum() + (et.l2_coeffs - dt.l2_coeffs).abs().sum()) / batch /
+           pixels_per_frame;
+      loss = loss + o.wavelet_weight * wl;
+    }
+    for (auto& p : params) p.value->mutable_grad().reset();
+    loss.backward();
+
+    const double lr = lr_at(o, step);
+    {
+      at::NoGradGuard ng;
+      double clip_scale = 1.0;
+      if (o.grad_clip > 0) {
+        double sq = 0;
+        for (auto& p : params)
+          if (p.value->grad().defined()) sq += p.value->grad().pow(2).sum().item<double>();
+        const double norm = std::sqrt(sq);
+        if (norm > o.grad_clip) clip_scale = o.grad_clip / (norm + 1e-12);
+      }
+      const double t = step + 1;
+      const double bc1 = 1.0 - std::pow(o.beta1, t), bc2 = 1.0 - std::pow(o.beta2, t);
+      const double ema_decay = std::min(o.ema_decay, (1.0 + t) / (10.0 + t));
+      for (auto& p : params) {
+        const Tensor& g0 = p.value->grad();
+        if (!g0.defined()) continue;
+        Tensor g = clip_scale != 1.0 ? g0 * clip_scale : g0;
+        p.m.mul_(o.beta1).add_(g, 1.0 - o.beta1);
+        p.v.mul_(o.beta2).addcmul_(g, g, 1.0 - o.beta2);
+        if (p.decay && o.weight_decay > 0) p.value->mul_(1.0 - lr * o.weight_decay);
+        Tensor denom = (p.v / bc2).sqrt_().add_(1e-8);
+        p.value->addcdiv_(p.m, denom, -lr / bc1);
+        p.ema.mul_(ema_decay).add_(p.value->detach(), 1.0 - ema_decay);
+      }
+    }
+
+    acc.loss += loss.item<double>();
+    acc.l1 += l1.item<double>();
+    acc.mse += mse.item<double>();
+    acc.kl += kl.item<double>();
+    acc.wavelet += wl.item<double>();
+    ++acc_n;
+    const int done = step + 1;
+    const bool do_val = !val_clips.empty() && (done % o.val_every == 0 || done == o.steps);
+    if (done % o.log_every == 0 || do_val || done == o.steps) {
+      auto now = std::chrono::steady_clock::now();
+      TrainLog l;
+      l.step = done;
+      l.loss = acc.loss / acc_n;
+      l.l1 = acc.l1 / acc_n;
+      l.mse = acc.mse / acc_n;
+      l.kl = acc.kl / acc_n;
+      l.wavelet = acc.wavelet / acc_n;
+      l.lr = lr;
+      l.sec_per_step = std::chrono::duration<double>(now - t_window).count() / acc_n;
+      if (do_val) evaluate(&l.val_psnr, &l.val_ssim);
+      if (do_val) {
+        result.final_val_psnr = l.val_psnr;
+        result.final_val_ssim = l.val_ssim;
+      }
+      json::Value j = json::Object{};
+      j["step"] = l.step;
+      j["loss"] = l.loss;
+      j["l1"] = l.l1;
+      j["mse"] = l.mse;
+      j["kl"] = l.kl;
+      j["wavelet"] = l.wavelet;
+      j["lr"] = l.lr;
+      j["sec_per_step"] = l.sec_per_step;
+      if (do_val) {
+        j["val_psnr"] = l.val_psnr;
+        j["val_ssim"] = l.val_ssim;
+      }
+      jsonl << json::dump(j) << "\n";
+      jsonl.flush();
+      if (log) log(l);
+      acc = TrainLog();
+      acc_n = 0;
+      t_window = std::chrono::steady_clock::now();  // validation time is not step time
+    }
+    if (done % o.ckpt_every == 0 && done != o.steps) {
+      save_all(done);
+      save_checkpoint(o.out_dir / ("checkpoint-" + std::to_string(done)));
+    }
+  }
+  save_all(step);
+  result.steps_done = step;
+  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  if (step >= o.steps) {
+    result.final_checkpoint = o.out_dir / "final";
+    save_checkpoint(result.final_checkpoint);
+  } else {
+    throw Error(ErrorKind::Cancelled, "training cancelled at step " + std::to_string(step) + "; state saved in " +
+                                          state_path.string() + " (continue with --resume)");
+  }
+  return result;
+}
+
+}  // namespace wfvae::train

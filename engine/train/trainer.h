@@ -1,0 +1,77 @@
+// `wfvae train`: trains a WF-VAE with LibTorch on clips held in memory.
+// Loss = L1 reconstruction + KL (small weight) + the paper's wavelet energy-flow
+// loss (L1 between the encoder's l1/l2 Haar coefficients and the decoder's
+// predicted ones). AdamW with linear warm-up and cosine decay, EMA weights,
+// checkpoints in the diffusers layout the engine loads, exact resume.
+// No LibTorch in this header (the CLI decodes the clips with the media library).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/progress.h"
+
+namespace wfvae::train {
+
+// A decoded clip: T frames of H x W packed RGB24.
+struct Clip {
+  std::string name;
+  int frames = 0, height = 0, width = 0;
+  std::vector<uint8_t> rgb;  // T * H * W * 3
+};
+
+struct TrainOptions {
+  ModelConfig config;                   // architecture of a new model
+  std::filesystem::path init_model;     // start from these weights instead (fine-tune)
+  std::filesystem::path out_dir;        // checkpoints and the training state
+  bool resume = false;                  // continue from out_dir/train_state.safetensors
+  int steps = 1000;
+  int batch = 1;
+  int crop_frames = 9;                  // 1 + 4k (1 + 8k for 8x models)
+  int crop_size = 128;                  // square spatial crop, multiple of 8
+  double lr = 4e-4;
+  int warmup_steps = 200;
+  double min_lr_ratio = 0.05;           // cosine decay floor
+  double weight_decay = 1e-4;
+  double beta1 = 0.9, beta2 = 0.99;
+  double grad_clip = 1.0;               // global norm; 0 disables
+  double ema_decay = 0.998;
+  double kl_weight = 1e-6;              // per element, as a fraction of the L1 term's scale
+  double wavelet_weight = 0.1;          // 0 disables the energy-flow loss
+  double mse_weight = 0.0;              // optional extra L2 term (PSNR is an L2 metric)
+  bool hflip = true;
+  int max_stride = 2;                   // random temporal stride in [1, max_stride]
+  uint64_t seed = 0;
+  int log_every = 10;
+  int val_every = 250;
+  int ckpt_every = 1000;
+  std::string store_dtype = "f16";      // checkpoint storage: f32 | f16 | bf16
+  int val_frames = 17, val_size = 128;  // validation crop (centre)
+};
+
+struct TrainLog {
+  int step = 0;
+  double loss = 0, l1 = 0, mse = 0, wavelet = 0, kl = 0;
+  double lr = 0;
+  double sec_per_step = 0;
+  double val_psnr = -1, val_ssim = -1;  // -1: not evaluated at this step
+};
+
+struct TrainResult {
+  int steps_done = 0;
+  double wall_seconds = 0;
+  double final_val_psnr = 0, final_val_ssim = 0;
+  std::filesystem::path final_checkpoint;  // out_dir/final (EMA weights)
+};
+
+// Runs training. `log` is called every log_every steps and after each validation.
+// Cancellation saves the state so that --resume continues exactly.
+TrainResult run_training(const TrainOptions& options, const std::vector<Clip>& train_clips,
+                         const std::vector<Clip>& val_clips, const std::function<void(const TrainLog&)>& log,
+                         const CancelToken* cancel = nullptr);
+
+}  // namespace wfvae::train
