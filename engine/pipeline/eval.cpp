@@ -1,0 +1,435 @@
+#include "pipeline/eval.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+#include <set>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/fileutil.h"
+
+namespace wfvae::pipeline {
+
+const std::vector<std::string>& media_extensions() {
+  static const std::vector<std::string> exts = {".mp4", ".mkv", ".avi", ".mov", ".webm", ".mpg", ".mpeg", ".m4v",
+                                                ".ogv", ".flv", ".wmv", ".3gp", ".ts",  ".mts", ".m2ts", ".y4m",
+                                                ".gif", ".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"};
+  return exts;
+}
+
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool has_media_extension(const fs::path& p) {
+  const auto& e = media_extensions();
+  return std::find(e.begin(), e.end(), lower(p.extension().string())) != e.end();
+}
+
+bool hidden(const fs::path& p) {
+  const std::string n = p.filename().string();
+  return !n.empty() && n[0] == '.';
+}
+
+void add_folder(const fs::path& dir, std::vector<fs::path>* out) {
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
+  if (ec) fail_input(dir.string() + ": cannot list the folder (" + ec.message() + ")");
+  for (; it != end; it.increment(ec)) {
+    if (ec) fail_input(dir.string() + ": cannot list the folder (" + ec.message() + ")");
+    if (hidden(it->path())) {
+      // Hidden files and folders: dot-files, and our own .partial temporaries.
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file(ec) && has_media_extension(it->path())) out->push_back(it->path().lexically_normal());
+  }
+}
+
+void add_arg(const fs::path& p, std::vector<fs::path>* out, int depth) {
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) {
+    add_folder(p, out);
+  } else if (lower(p.extension().string()) == ".txt" && fs::is_regular_file(p, ec)) {
+    if (depth > 8) fail_input(p.string() + ": lists nest too deeply (a list that includes itself?)");
+    std::istringstream in(read_text_file(p));
+    const fs::path base = p.parent_path();
+    std::string line;
+    while (std::getline(in, line)) {
+      while (!line.empty() && (line.back() == '\r' || std::isspace(static_cast<unsigned char>(line.back())))) line.pop_back();
+      size_t b = 0;
+      while (b < line.size() && std::isspace(static_cast<unsigned char>(line[b]))) ++b;
+      line = line.substr(b);
+      if (line.empty() || line[0] == '#') continue;
+      fs::path entry(line);
+      add_arg(entry.is_absolute() ? entry : (base / entry).lexically_normal(), out, depth + 1);
+    }
+  } else {
+    out->push_back(p.lexically_normal());  // a file (or a missing one: it becomes an error row)
+  }
+}
+
+// RFC 4180 quoting.
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos && (s.empty() || (s.front() != ' ' && s.back() != ' '))) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+// Splits CSV text into records of fields (quotes, doubled quotes, newlines in quotes).
+std::vector<std::vector<std::string>> parse_csv(const std::string& text, const std::string& source) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false, any = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field += '"';
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        field += c;
+      }
+      continue;
+    }
+    if (c == '"') {
+      quoted = true;
+      any = true;
+    } else if (c == ',') {
+      row.push_back(field);
+      field.clear();
+      any = true;
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      if (any || !field.empty()) {
+        row.push_back(field);
+        rows.push_back(row);
+      }
+      row.clear();
+      field.clear();
+      any = false;
+    } else {
+      field += c;
+      any = true;
+    }
+  }
+  if (quoted) fail_input(source + ": unterminated quoted field (damaged table?)");
+  if (any || !field.empty()) {
+    row.push_back(field);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+std::string num(double v) {
+  if (!std::isfinite(v)) return "";
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+std::string ms(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+
+double parse_num(const std::string& s, const std::string& source, const std::string& column) {
+  if (s.empty()) return std::nan("");
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (*end != '\0') fail_input(source + ": column " + column + " holds \"" + s + "\", not a number");
+  return v;
+}
+
+}  // namespace
+
+std::vector<fs::path> expand_inputs(const std::vector<std::string>& args) {
+  if (args.empty()) fail_usage("no inputs given");
+  std::vector<fs::path> out;
+  for (const auto& a : args) add_arg(fs::path(a), &out, 0);
+  std::sort(out.begin(), out.end(), [](const fs::path& a, const fs::path& b) { return a.string() < b.string(); });
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  if (out.empty()) {
+    std::string all;
+    for (const auto& a : args) all += (all.empty() ? "" : ", ") + a;
+    fail_input("no video or image files found in " + all);
+  }
+  return out;
+}
+
+Shard parse_shard(const std::string& text) {
+  int i = -1, n = 0;
+  char slash = 0, extra = 0;
+  if (std::sscanf(text.c_str(), "%d%c%d%c", &i, &slash, &n, &extra) != 3 || slash != '/' || n < 1 || i < 0 || i >= n)
+    fail_usage("--shard expects i/n with 0 <= i < n (e.g. 0/4 ... 3/4), got \"" + text + "\"");
+  return {i, n};
+}
+
+std::vector<fs::path> shard_inputs(const std::vector<fs::path>& sorted, Shard s) {
+  std::vector<fs::path> out;
+  for (size_t k = 0; k < sorted.size(); ++k)
+    if (static_cast<int>(k % static_cast<size_t>(s.count)) == s.index) out.push_back(sorted[k]);
+  return out;
+}
+
+const std::vector<std::string>& EvalTable::columns() {
+  static const std::vector<std::string> c = {"file",   "frames",   "height",    "width",     "psnr",  "ssim",
+                                             "psnr_r", "psnr_g",   "psnr_b",    "enc_ms",    "dec_ms", "read_ms",
+                                             "psnr_8bit", "ssim_8bit", "fps",   "status",    "error", "settings"};
+  return c;
+}
+
+EvalTable EvalTable::load(const fs::path& path) {
+  const std::string src = path.string();
+  auto records = parse_csv(read_text_file(path), src);
+  EvalTable t;
+  if (records.empty()) return t;  // an empty file: start fresh
+  if (records[0] != columns())
+    fail_input(src + ": not a wfvae eval table (its header differs); choose another --out or remove the file");
+  for (size_t r = 1; r < records.size(); ++r) {
+    const auto& f = records[r];
+    if (f.size() != columns().size())
+      fail_input(src + ": line " + std::to_string(r + 1) + " has " + std::to_string(f.size()) + " fields, expected " +
+                 std::to_string(columns().size()) + " (damaged table?)");
+    if (f[0] == "ALL") continue;
+    EvalRow row;
+    row.file = f[0];
+    auto count = [&](size_t i) {
+      const double v = parse_num(f[i], src, columns()[i]);
+      return std::isnan(v) ? int64_t{0} : static_cast<int64_t>(std::llround(v));
+    };
+    row.frames = count(1);
+    row.height = static_cast<int>(count(2));
+    row.width = static_cast<int>(count(3));
+    row.psnr = parse_num(f[4], src, "psnr");
+    row.ssim = parse_num(f[5], src, "ssim");
+    for (int c = 0; c < 3; ++c) row.psnr_rgb[c] = parse_num(f[6 + c], src, columns()[6 + c]);
+    row.encode_ms = parse_num(f[9], src, "enc_ms");
+    row.decode_ms = parse_num(f[10], src, "dec_ms");
+    row.read_ms = parse_num(f[11], src, "read_ms");
+    row.psnr_8bit = parse_num(f[12], src, "psnr_8bit");
+    row.ssim_8bit = parse_num(f[13], src, "ssim_8bit");
+    row.fps = parse_num(f[14], src, "fps");
+    row.status = f[15];
+    row.error = f[16];
+    row.settings = f[17];
+    if (row.status != "ok" && row.status != "error")
+      fail_input(src + ": line " + std::to_string(r + 1) + " has status \"" + row.status + "\" (expected ok or error)");
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+const EvalRow* EvalTable::find(const std::string& file) const {
+  for (const auto& r : rows)
+    if (r.file == file) return &r;
+  return nullptr;
+}
+
+void EvalTable::upsert(EvalRow row) {
+  for (auto& r : rows)
+    if (r.file == row.file) {
+      r = std::move(row);
+      return;
+    }
+  rows.push_back(std::move(row));
+}
+
+EvalRow EvalTable::aggregate() const {
+  EvalRow all;
+  all.file = "ALL";
+  all.status = "summary";
+  int ok = 0, failed = 0;
+  double psnr = 0, ssim = 0, rgb[3] = {0, 0, 0}, p8 = 0, s8 = 0;
+  int first_h = -1, first_w = -1;
+  bool same_size = true;
+  for (const auto& r : rows) {
+    if (r.status != "ok") {
+      ++failed;
+      continue;
+    }
+    ++ok;
+    all.frames += r.frames;
+    psnr += r.psnr;
+    ssim += r.ssim;
+    for (int c = 0; c < 3; ++c) rgb[c] += r.psnr_rgb[c];
+    p8 += r.psnr_8bit;
+    s8 += r.ssim_8bit;
+    all.encode_ms += r.encode_ms;
+    all.decode_ms += r.decode_ms;
+    all.read_ms += r.read_ms;
+    if (first_h < 0) {
+      first_h = r.height;
+      first_w = r.width;
+    } else if (r.height != first_h || r.width != first_w) {
+      same_size = false;
+    }
+    if (all.settings.empty()) all.settings = r.settings;
+  }
+  const double nan = std::nan("");
+  all.psnr = ok ? psnr / ok : nan;
+  all.ssim = ok ? ssim / ok : nan;
+  for (int c = 0; c < 3; ++c) all.psnr_rgb[c] = ok ? rgb[c] / ok : nan;
+  all.psnr_8bit = ok ? p8 / ok : nan;
+  all.ssim_8bit = ok ? s8 / ok : nan;
+  all.fps = nan;
+  if (same_size && ok) {
+    all.height = first_h;
+    all.width = first_w;
+  }
+  all.error = "per-video mean over " + std::to_string(ok) + " videos" +
+              (failed ? "; " + std::to_string(failed) + " failed inputs not counted" : "") +
+              "; frames and times are sums";
+  return all;
+}
+
+std::string EvalTable::to_csv() const {
+  std::string out;
+  for (size_t i = 0; i < columns().size(); ++i) out += (i ? "," : "") + columns()[i];
+  out += "\n";
+  auto line = [&](const EvalRow& r) {
+    const bool has_size = r.height > 0;
+    const std::vector<std::string> f = {csv_field(r.file),
+                                        r.status == "error" && r.frames == 0 ? "" : std::to_string(r.frames),
+                                        has_size ? std::to_string(r.height) : "",
+                                        has_size ? std::to_string(r.width) : "",
+                                        num(r.psnr),
+                                        num(r.ssim),
+                                        num(r.psnr_rgb[0]),
+                                        num(r.psnr_rgb[1]),
+                                        num(r.psnr_rgb[2]),
+                                        r.status == "error" ? "" : ms(r.encode_ms),
+                                        r.status == "error" ? "" : ms(r.decode_ms),
+                                        r.status == "error" ? "" : ms(r.read_ms),
+                                        num(r.psnr_8bit),
+                                        num(r.ssim_8bit),
+                                        num(r.fps),
+                                        r.status,
+                                        csv_field(r.error),
+                                        csv_field(r.settings)};
+    for (size_t i = 0; i < f.size(); ++i) out += (i ? "," : "") + f[i];
+    out += "\n";
+  };
+  for (const auto& r : rows) line(r);
+  line(aggregate());
+  return out;
+}
+
+std::string settings_fingerprint(const ReconRequest& b, const std::string& model_path) {
+  std::error_code ec;
+  fs::path m = fs::weakly_canonical(fs::absolute(model_path), ec);
+  if (ec) m = fs::absolute(model_path);
+  std::string s = "model=" + m.string();
+  s += ";size=" + (b.height ? std::to_string(b.height) + "x" + std::to_string(b.width)
+                            : "auto(short<=" + std::to_string(b.max_short_side) + ")");
+  s += ";frames=" + (b.frames ? std::to_string(b.frames) : std::string("all"));
+  if (b.start_frame) s += ";start=" + std::to_string(*b.start_frame) + "f";
+  if (b.start_time_s) s += ";start=" + num(*b.start_time_s) + "s";
+  s += ";stride=" + std::to_string(b.stride);
+  if (!b.norm_type.empty()) s += ";norm=" + b.norm_type;
+  if (b.num_groups) s += ";groups=" + std::to_string(b.num_groups);
+  s += std::string(";dtype=") + dtype_name(b.dtype);
+  s += std::string(";chunked=") + (b.chunked ? "1" : "0");
+  s += b.sample ? ";latent=sample:" + std::to_string(b.seed) : std::string(";latent=mode");
+  return s;
+}
+
+EvalTable open_eval_table(const fs::path& table, const std::string& settings) {
+  std::error_code ec;
+  if (!fs::exists(table, ec)) {
+    check_output_path(table, false);
+    return {};
+  }
+  if (lower(table.extension().string()) != ".csv") fail_usage(table.string() + ": the eval table must be a .csv file");
+  check_output_path(table, true);  // folder writable (it is rewritten after each input)
+  EvalTable t = EvalTable::load(table);
+  for (const auto& r : t.rows)
+    if (r.status == "ok" && r.settings != settings)
+      fail_input(table.string() + ": rows were made with other settings (" + r.settings + "; now " + settings +
+                 "): resume with the same settings or write to another --out");
+  return t;
+}
+
+EvalOutcome run_eval(const EvalRequest& req) {
+  EvalTable table = open_eval_table(req.table, req.settings);
+  EvalOutcome out;
+  const size_t n = req.inputs.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (req.cancel) req.cancel->check();
+    const std::string file = req.inputs[i].string();
+    const EvalRow* existing = table.find(file);
+    if (existing && existing->status == "ok") {
+      ++out.skipped;
+      if (req.on_row) req.on_row(*existing, true);
+      continue;
+    }
+    ReconRequest r = req.base;
+    r.input = req.inputs[i];
+    const std::string label = std::to_string(i + 1) + "/" + std::to_string(n) + " " + req.inputs[i].filename().string();
+    if (req.progress) {
+      ProgressFn parent = req.progress;
+      const double b = static_cast<double>(i) / n, e = static_cast<double>(i + 1) / n;
+      r.progress = [parent, b, e, label](double f, const std::string& s) { parent(b + (e - b) * f, label + ": " + s); };
+    }
+    r.cancel = req.cancel;
+    EvalRow row;
+    row.file = file;
+    row.settings = req.settings;
+    try {
+      ReconResult res = reconstruct(r);
+      row.status = "ok";
+      row.frames = res.frames;
+      row.height = res.height;
+      row.width = res.width;
+      row.fps = res.fps;
+      row.psnr = res.metrics.psnr_mean;
+      row.ssim = res.metrics.ssim_mean;
+      for (int c = 0; c < 3; ++c) row.psnr_rgb[c] = res.metrics.psnr_rgb_mean[c];
+      row.psnr_8bit = res.metrics_8bit.psnr_mean;
+      row.ssim_8bit = res.metrics_8bit.ssim_mean;
+      row.encode_ms = res.timings.encode_ms;
+      row.decode_ms = res.timings.decode_ms;
+      row.read_ms = res.timings.read_ms;
+      ++out.evaluated;
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::Cancelled || e.kind() == ErrorKind::Usage) throw;
+      row.status = "error";
+      row.error = e.what();
+      ++out.failed;
+      if (e.kind() == ErrorKind::Runtime) out.runtime_failure = true;
+    } catch (const std::bad_alloc&) {
+      row.status = "error";
+      row.error = file + ": out of memory (try --size, --frames or --chunked)";
+      ++out.failed;
+      out.runtime_failure = true;
+    }
+    if (row.status == "error") {
+      const double nan = std::nan("");
+      row.psnr = row.ssim = row.psnr_8bit = row.ssim_8bit = row.fps = nan;
+      for (double& v : row.psnr_rgb) v = nan;
+    }
+    table.upsert(row);
+    write_file_atomic(req.table, table.to_csv(), true);
+    if (req.on_row) req.on_row(row, false);
+  }
+  // Also when everything was skipped: the ALL row reflects the table as it is.
+  write_file_atomic(req.table, table.to_csv(), true);
+  out.all = table.aggregate();
+  if (req.progress) req.progress(1.0, "done");
+  return out;
+}
+
+}  // namespace wfvae::pipeline

@@ -1,0 +1,143 @@
+// The reconstruction pipeline shared by `wfvae recon`, `wfvae eval` and the studio:
+// read a video, preprocess it as the reference does, encode, decode, measure, and
+// export. No LibTorch and no FFmpeg in this header.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/host_tensor.h"
+#include "core/json.h"
+#include "core/metrics.h"
+#include "core/progress.h"
+#include "media/media.h"
+#include "runtime/vae.h"
+
+namespace wfvae::pipeline {
+
+namespace fs = std::filesystem;
+
+// Default cap on the short side when no size is given.
+constexpr int kDefaultMaxShortSide = 512;
+
+struct ReconRequest {
+  fs::path input;
+  // The model: a preloaded one (the studio keeps its own; not owned, and norm
+  // overrides below are applied to it) or a path to load (empty: the bundled default).
+  Vae* vae = nullptr;
+  fs::path model;
+  Device device = Device::CPU;             // for loading `model`
+  ComputeDType dtype = ComputeDType::F32;  // for loading `model`
+
+  // Model input size, multiples of 8. 0: the source size rounded down to multiples
+  // of 8, scaled so the short side is at most max_short_side.
+  int height = 0, width = 0;
+  int max_short_side = kDefaultMaxShortSide;
+  // Frames: 0 = all; the count used is the largest 1 + k * temporal_compression
+  // that fits (a note says so when frames are dropped).
+  int64_t frames = 0;
+  std::optional<double> start_time_s;  // at most one of the two
+  std::optional<int64_t> start_frame;
+  int stride = 1;  // the reference's --sample_rate
+
+  std::string norm_type;  // "": as the model is configured
+  int num_groups = 0;     // 0: as configured (GroupNorm only)
+  bool chunked = false;   // causal-cache chunked inference (the reference's enable_tiling)
+  // Latent to decode: the posterior mode (mean, deterministic) by default; the
+  // official scripts sample (mean + std * N(0, 1)); `sample` does that, seeded.
+  bool sample = false;
+  uint64_t seed = 0;
+
+  ProgressFn progress;
+  const CancelToken* cancel = nullptr;
+  // Reconstructed 8-bit frames as they are decoded (per chunk when chunked).
+  std::function<void(int64_t first_frame, const std::vector<media::RgbFrame>& frames)> on_frames;
+};
+
+struct ReconTimings {
+  double load_ms = 0;      // model load (0 with a preloaded model)
+  double read_ms = 0;      // demux, decode, convert, resize
+  double encode_ms = 0;    // VAE encoder
+  double decode_ms = 0;    // VAE decoder
+  double metrics_ms = 0;   // PSNR/SSIM (float and 8-bit)
+  double total_ms = 0;
+};
+
+struct ReconResult {
+  media::VideoInfo source;
+  std::string model;  // path it was loaded from ("(preloaded)" when unknown)
+  ModelConfig config;          // in effect (norm overrides applied)
+  ModelConfig trained_config;  // as stored with the weights
+  std::string device, dtype;
+  bool chunked = false;
+  bool sample = false;
+  uint64_t seed = 0;
+
+  int height = 0, width = 0;
+  int64_t frames = 0;
+  bool default_size = false;  // the size was chosen for the user
+  int stride = 1;
+  double fps = 0;  // of the frames used: source fps / stride
+  std::vector<int64_t> source_indices;  // source frame index of each frame used
+  std::vector<double> source_times;     // and its time in seconds
+
+  std::vector<media::RgbFrame> input_frames;  // preprocessed, exactly what the model saw
+  HostTensor input;                           // [1, 3, T, H, W] in [-1, 1]
+  HostTensor latent_mean, latent_logvar;      // [1, L, T_lat, H/8, W/8]
+  HostTensor latent_sample;                   // the decoded latent when sampling (else empty)
+  HostTensor recon;                           // [1, 3, T, H, W], unclamped
+  std::vector<media::RgbFrame> recon_frames;  // 8-bit, as written
+
+  metrics::VideoMetrics metrics;       // float reconstruction vs input (the reference's numbers)
+  metrics::VideoMetrics metrics_8bit;  // the 8-bit frames actually written vs the input
+  ReconTimings timings;
+  std::vector<std::string> notes;  // for the user: trimming, default size, source quirks, norm changes
+};
+
+// Cheap checks of a request's settings (sizes, counts, stride, start): Usage errors.
+void check_request(const ReconRequest& request);
+// Resolves the model path: the request's, else the bundled default, else a
+// BadInput error with no_default_model_message().
+fs::path resolve_model(const fs::path& model);
+
+ReconResult reconstruct(const ReconRequest& request);
+
+// ---- exports ----
+
+struct ExportRequest {
+  fs::path recon;          // reconstruction video (format from the extension)
+  fs::path input;          // preprocessed input; lossless formats only
+  fs::path side_by_side;   // input | reconstruction
+  fs::path difference;     // |input - reconstruction| * diff_gain
+  fs::path latents;        // .safetensors: mean, logvar (F32), config and source in __metadata__
+  fs::path metrics_json;   // .json
+  fs::path metrics_csv;    // .csv
+  int crf = 18;
+  int diff_gain = 4;
+  bool overwrite = false;
+};
+
+// Before any heavy work: formats known, extensions right, no path given twice or
+// equal to the input, folders exist and are writable, nothing overwritten without
+// overwrite. Usage or BadInput errors naming the path.
+void check_exports(const ExportRequest& exports, const fs::path& source);
+// Writes every requested output to temporaries and commits them together at the
+// end: an error or a cancel leaves none of them. Returns the paths written.
+std::vector<fs::path> write_exports(const ReconResult& result, const ExportRequest& exports,
+                                    const ProgressFn& progress = {}, const CancelToken* cancel = nullptr);
+
+// The metrics report: psnr_per_frame, psnr_mean, ssim_per_frame, ssim_mean,
+// per-channel PSNR, the same for the 8-bit output, and provenance (model, config,
+// norm, sizes, device, dtype, chunking, timings, notes).
+json::Value metrics_json(const ReconResult& result);
+// Per-frame rows and a final "mean" row; provenance as leading "# key: value" lines.
+std::string metrics_csv(const ReconResult& result);
+// The source description used in reports and latents metadata.
+json::Value source_json(const media::VideoInfo& info);
+
+}  // namespace wfvae::pipeline
