@@ -241,13 +241,13 @@ class RgbConverter {
         sws_setColorspaceDetails(sws_.get(), coeffs, full_range ? 1 : 0, coeffs, 1, 0, 1 << 16, 1 << 16);
       }
     }
+    if (!rgb_) rgb_ = make_padded_frame(out_w_, out_h_, AV_PIX_FMT_RGB24);
+    int rows = sws_scale(sws_.get(), f->data, f->linesize, 0, f->height, rgb_->data, rgb_->linesize);
+    if (rows != out_h_) fail_runtime(path_ + ": pixel format conversion failed");
     out->width = out_w_;
     out->height = out_h_;
     out->rgb.resize(static_cast<size_t>(out_w_) * out_h_ * 3);
-    uint8_t* dst[4] = {out->rgb.data(), nullptr, nullptr, nullptr};
-    int dst_stride[4] = {out_w_ * 3, 0, 0, 0};
-    int rows = sws_scale(sws_.get(), f->data, f->linesize, 0, f->height, dst, dst_stride);
-    if (rows != out_h_) fail_runtime(path_ + ": pixel format conversion failed");
+    copy_rgb_out(rgb_.get(), out_w_, out_h_, out->rgb.data());
   }
 
   bool resized() const { return resized_; }
@@ -256,6 +256,7 @@ class RgbConverter {
  private:
   std::string path_;
   SwsPtr sws_;
+  FramePtr rgb_;  // padded conversion target (see make_padded_frame)
   std::tuple<int, int, int, int, int> key_{};
   int out_w_ = 0, out_h_ = 0;
   bool resized_ = false, has_alpha_ = false;

@@ -97,15 +97,15 @@ class FromRgb {
     }
   }
   void convert(const RgbFrame& in, AVFrame* out) {
-    const uint8_t* src[4] = {in.rgb.data(), nullptr, nullptr, nullptr};
-    const int src_stride[4] = {w_ * 3, 0, 0, 0};
-    sws_scale(sws_.get(), src, src_stride, 0, h_, out->data, out->linesize);
+    copy_rgb_in(in.rgb.data(), w_, h_, src_.get());
+    sws_scale(sws_.get(), src_->data, src_->linesize, 0, h_, out->data, out->linesize);
   }
 
  private:
   int w_, h_;
   AVPixelFormat dst_;
   SwsPtr sws_;
+  FramePtr src_ = make_padded_frame(w_, h_, AV_PIX_FMT_RGB24);  // swscale over-reads rows
 };
 
 // A video through libavformat: FFV1 in Matroska or H.264 in MP4.
@@ -155,8 +155,14 @@ void encode_container(const fs::path& target, const fs::path& file, VideoFormat 
     av_opt_set(enc->priv_data, "preset", "medium", 0);
     av_opt_set_double(enc->priv_data, "crf", options.crf, 0);
   } else {
-    enc->level = 3;  // FFV1 version 3: slices (threads) and per-slice CRCs
-    av_opt_set_int(enc->priv_data, "slicecrc", 1, 0);
+    // FFV1 version 3 (slices for threads, per-slice CRCs), except for frames under
+    // 4 pixels on a side: FFmpeg 5.1's version 3 decodes those wrongly (version 1 is exact).
+    if (w >= 4 && h >= 4) {
+      enc->level = 3;
+      av_opt_set_int(enc->priv_data, "slicecrc", 1, 0);
+    } else {
+      enc->level = 1;
+    }
   }
   if (oc->oformat->flags & AVFMT_GLOBALHEADER) enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   err = avcodec_open2(enc.get(), codec, nullptr);
@@ -234,16 +240,11 @@ std::string encode_png(const RgbFrame& f) {
   enc->time_base = {1, 25};
   int err = avcodec_open2(enc.get(), codec, nullptr);
   if (err < 0) fail_runtime("cannot open the PNG encoder: " + av_error_text(err));
-  FramePtr frame = make_frame();
-  frame->format = AV_PIX_FMT_RGB24;
-  frame->width = f.width;
-  frame->height = f.height;
-  // The encoder only reads: point the frame at our pixels (no copy).
-  frame->data[0] = const_cast<uint8_t*>(f.rgb.data());
-  frame->linesize[0] = f.width * 3;
+  // A padded copy: FFmpeg's encoders may read whole SIMD vectors past a row's end.
+  FramePtr frame = make_padded_frame(f.width, f.height, AV_PIX_FMT_RGB24);
+  copy_rgb_in(f.rgb.data(), f.width, f.height, frame.get());
   frame->pts = 0;
   err = avcodec_send_frame(enc.get(), frame.get());
-  frame->data[0] = nullptr;
   if (err < 0) fail_runtime("PNG encoding failed: " + av_error_text(err));
   avcodec_send_frame(enc.get(), nullptr);
   PacketPtr pkt = make_packet();

@@ -20,6 +20,25 @@ PacketPtr make_packet() {
   return PacketPtr(p);
 }
 
+FramePtr make_padded_frame(int width, int height, AVPixelFormat format) {
+  FramePtr f = make_frame();
+  f->format = format;
+  f->width = width;
+  f->height = height;
+  if (av_frame_get_buffer(f.get(), 64) < 0) throw std::bad_alloc();
+  return f;
+}
+
+void copy_rgb_in(const uint8_t* rgb, int width, int height, AVFrame* frame) {
+  const size_t row = static_cast<size_t>(width) * 3;
+  for (int y = 0; y < height; ++y) std::memcpy(frame->data[0] + static_cast<ptrdiff_t>(y) * frame->linesize[0], rgb + y * row, row);
+}
+
+void copy_rgb_out(const AVFrame* frame, int width, int height, uint8_t* rgb) {
+  const size_t row = static_cast<size_t>(width) * 3;
+  for (int y = 0; y < height; ++y) std::memcpy(rgb + y * row, frame->data[0] + static_cast<ptrdiff_t>(y) * frame->linesize[0], row);
+}
+
 std::string av_error_text(int err) {
   char buf[AV_ERROR_MAX_STRING_SIZE] = {0};
   av_strerror(err, buf, sizeof buf);

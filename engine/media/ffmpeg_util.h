@@ -38,6 +38,13 @@ using SwsPtr = std::unique_ptr<SwsContext, SwsFree>;
 
 FramePtr make_frame();
 PacketPtr make_packet();
+// An AVFrame with FFmpeg's own padded, aligned buffers. swscale's SIMD code reads and
+// writes whole vectors past the end of a row (e.g. 24 bytes past a 40-pixel RGB24
+// frame), so it must never see our tightly packed std::vector buffers directly.
+FramePtr make_padded_frame(int width, int height, AVPixelFormat format);
+// Copies packed RGB24 rows (width * 3 bytes each) into / out of a padded RGB24 frame.
+void copy_rgb_in(const uint8_t* rgb, int width, int height, AVFrame* frame);
+void copy_rgb_out(const AVFrame* frame, int width, int height, uint8_t* rgb);
 
 // av_strerror as a string ("Invalid data found when processing input").
 std::string av_error_text(int err);

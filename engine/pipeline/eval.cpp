@@ -240,6 +240,14 @@ const EvalRow* EvalTable::find(const std::string& file) const {
 }
 
 void EvalTable::upsert(EvalRow row) {
+  // Keep exactly what the CSV will hold, so the ALL row computed now equals the one
+  // recomputed from the file when the table is resumed.
+  auto as_written = [](double v) { return std::isfinite(v) ? std::strtod(num(v).c_str(), nullptr) : v; };
+  auto ms_written = [](double v) { return std::strtod(ms(v).c_str(), nullptr); };
+  for (double* v : {&row.psnr, &row.ssim, &row.psnr_rgb[0], &row.psnr_rgb[1], &row.psnr_rgb[2], &row.psnr_8bit,
+                    &row.ssim_8bit, &row.fps})
+    *v = as_written(*v);
+  for (double* v : {&row.encode_ms, &row.decode_ms, &row.read_ms}) *v = ms_written(*v);
   for (auto& r : rows)
     if (r.file == row.file) {
       r = std::move(row);
