@@ -76,7 +76,12 @@ ReconResult reconstruct(const ReconRequest& req) {
   const CancelToken* cancel = req.cancel;
   auto stage = [&](double begin, double end) { return sub_progress(req.progress, begin, end); };
 
-  // The model first: its temporal compression decides the frame count.
+  // A bad input fails here, before the model loads.
+  const auto t_probe = Clock::now();
+  const media::VideoInfo info = media::probe(req.input);
+  const double probe_ms = ms_since(t_probe);
+
+  // The model before decoding: its temporal compression decides the frame count.
   std::unique_ptr<Vae> owned;
   Vae* vae = req.vae;
   if (!vae) {
@@ -113,10 +118,8 @@ ReconResult reconstruct(const ReconRequest& req) {
   const int tc = res.config.temporal_compression();
   if (cancel) cancel->check();
 
-  // Read: probe for the size, then decode with resizing on the fly (a long HD
-  // source costs only model-size frames).
+  // Read: decode with resizing on the fly (a long HD source costs only model-size frames).
   const auto t_read = Clock::now();
-  media::VideoInfo info = media::probe(req.input);
   int h = req.height, w = req.width;
   if (h == 0) {
     media::default_size(info.height, info.width, req.max_short_side, &h, &w);
@@ -155,7 +158,7 @@ ReconResult reconstruct(const ReconRequest& req) {
     res.source_times.push_back(f.time_s);
   }
   res.input = media::frames_to_tensor(res.input_frames);
-  res.timings.read_ms = ms_since(t_read);
+  res.timings.read_ms = ms_since(t_read) + probe_ms;
   if (cancel) cancel->check();
 
   // Encode.
