@@ -120,8 +120,9 @@ int run_recon_cmd(const Args& a) {
               s.height, fmt(s.fps, 3).c_str(),
               s.is_image ? "still image"
                          : (s.duration_s > 0 ? fmt(s.duration_s, 2) + " s" : std::string("duration unknown")).c_str());
-  std::printf("input: %lld frames of %dx%d (HxW)%s, source frames %lld..%lld, stride %d, %s fps\n",
-              static_cast<long long>(r.frames), r.height, r.width, r.default_size ? " (default size)" : "",
+  std::printf("input: %lld frame%s of %dx%d (HxW)%s, source frames %lld..%lld, stride %d, %s fps\n",
+              static_cast<long long>(r.frames), r.frames == 1 ? "" : "s", r.height, r.width,
+              r.default_size ? " (default size)" : "",
               static_cast<long long>(r.source_indices.front()), static_cast<long long>(r.source_indices.back()), r.stride,
               fmt(r.fps, 3).c_str());
   std::printf("model: %s (%s), %s %s%s, latent: %s\n", r.model.c_str(), r.config.summary().c_str(), r.device.c_str(),

@@ -148,7 +148,7 @@ cd ..
 note "a still image at the default size"
 ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=100x74 -frames:v 1 still.jpg
 expect_rc 0 recon still.jpg -o still.png --model "$model" --metrics still.json
-expect_in out.txt "input: 1 frames of 72x96 (HxW) (default size)"
+expect_in out.txt "input: 1 frame of 72x96 (HxW) (default size)"
 expect_in out.txt "note: size 72x96 chosen from the source's 74x100"
 [ "$(probe still.png width,height)" = "96,72" ] || fail "still.png size $(probe still.png width,height)"
 

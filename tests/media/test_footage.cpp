@@ -40,6 +40,9 @@ const Clip kClips[] = {
     {"newtonscradle.gif", "gif", "gif", 200, 150, 36, 45.0, "animated GIF: palette, alpha, variable delays"},
 };
 
+// Test names and failure messages show the file, not the struct's bytes.
+void PrintTo(const Clip& c, std::ostream* os) { *os << c.file; }
+
 class Footage : public ::testing::TestWithParam<Clip> {};
 
 // Shrinks frames as they are decoded (we check counts and order, not pixels), so
