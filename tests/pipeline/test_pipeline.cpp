@@ -1,0 +1,333 @@
+// The reconstruction pipeline and eval bookkeeping: streaming, metrics of the written
+// frames, all-or-nothing exports, input expansion, shards, the CSV table. Model runs
+// use the shared parity checkpoint (random weights) and skip, saying so, without it.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/metrics.h"
+#include "core/safetensors.h"
+#include "media/media.h"
+#include "pipeline/eval.h"
+#include "pipeline/recon.h"
+
+using namespace wfvae;
+namespace fs = std::filesystem;
+
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = fs::temp_directory_path() / ("wfvae-pipeline-test-" + std::to_string(rd()) + std::to_string(rd()));
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  fs::path operator/(const std::string& n) const { return path_ / n; }
+  const fs::path& path() const { return path_; }
+  std::vector<std::string> entries() const {
+    std::vector<std::string> v;
+    for (const auto& e : fs::directory_iterator(path_)) v.push_back(e.path().filename().string());
+    std::sort(v.begin(), v.end());
+    return v;
+  }
+
+ private:
+  fs::path path_;
+};
+
+void touch(const fs::path& p, const std::string& text = "x") {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+}
+
+fs::path fixture_model() { return fs::path(WFVAE_FIXTURES_DIR) / "gn-l8"; }
+
+#define REQUIRE_MODEL()                                                                                       \
+  do {                                                                                                        \
+    if (!fs::exists(fixture_model() / "config.json"))                                                         \
+      GTEST_SKIP() << "no parity checkpoint at " << fixture_model() << " (it comes from ../shared beside the checkout)"; \
+  } while (0)
+
+// A 13-frame moving-gradient clip written with our own FFV1 writer.
+fs::path make_clip(const TempDir& dir, int frames = 13, int w = 48, int h = 40) {
+  std::vector<media::RgbFrame> v;
+  for (int t = 0; t < frames; ++t) {
+    media::RgbFrame f;
+    f.width = w;
+    f.height = h;
+    f.rgb.resize(static_cast<size_t>(w * h * 3));
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
+        uint8_t* p = &f.rgb[static_cast<size_t>((y * w + x) * 3)];
+        p[0] = static_cast<uint8_t>(x * 5 + t * 3);
+        p[1] = static_cast<uint8_t>(y * 6);
+        p[2] = static_cast<uint8_t>(128 + 100 * std::sin((x + t) * 0.3));
+      }
+    v.push_back(std::move(f));
+  }
+  const fs::path p = dir / "clip.mkv";
+  media::EncodeOptions o;
+  o.fps = 12;
+  media::write_video(p, v, o);
+  return p;
+}
+
+}  // namespace
+
+TEST(Pipeline, ReconstructStreamsFramesAndMeasuresWhatIsWritten) {
+  REQUIRE_MODEL();
+  TempDir dir;
+  pipeline::ReconRequest r;
+  r.input = make_clip(dir);
+  r.model = fixture_model();
+  r.height = r.width = 32;
+  r.chunked = true;
+  std::vector<int64_t> firsts;
+  int64_t streamed = 0;
+  std::vector<media::RgbFrame> got;
+  r.on_frames = [&](int64_t first, const std::vector<media::RgbFrame>& f) {
+    firsts.push_back(first);
+    EXPECT_EQ(first, streamed);
+    streamed += static_cast<int64_t>(f.size());
+    got.insert(got.end(), f.begin(), f.end());
+  };
+  double last = -1;
+  r.progress = [&](double f, const std::string&) {
+    EXPECT_GE(f, last - 1e-12);
+    last = f;
+  };
+  pipeline::ReconResult res = pipeline::reconstruct(r);
+
+  EXPECT_EQ(res.frames, 13);  // 13 = 1 + 4 * 3: nothing trimmed
+  EXPECT_EQ(res.fps, 12);
+  EXPECT_EQ(res.input.shape, (std::vector<int64_t>{1, 3, 13, 32, 32}));
+  EXPECT_EQ(res.latent_mean.shape, (std::vector<int64_t>{1, 8, 4, 4, 4}));
+  EXPECT_EQ(res.recon.shape, res.input.shape);
+  EXPECT_GT(firsts.size(), 1u) << "chunked decoding streams more than once";
+  ASSERT_EQ(streamed, 13);
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i].rgb, res.recon_frames[i].rgb) << "frame " << i;
+  EXPECT_DOUBLE_EQ(last, 1.0);
+
+  // 8-bit metrics are those of the bytes in recon_frames; float metrics of the tensor.
+  for (size_t i = 0; i < res.recon_frames.size(); ++i) {
+    const auto m = metrics::compare_rgb8(res.input_frames[i].rgb.data(), res.recon_frames[i].rgb.data(), 32, 32);
+    EXPECT_DOUBLE_EQ(res.metrics_8bit.frames[i].psnr, m.psnr);
+  }
+  EXPECT_DOUBLE_EQ(res.metrics.psnr_mean, metrics::compare_videos(res.input, res.recon).psnr_mean);
+  EXPECT_EQ(res.source_indices.front(), 0);
+  EXPECT_EQ(res.source_indices.back(), 12);
+}
+
+TEST(Pipeline, FramesAreTrimmedToValidCountsWithANote) {
+  REQUIRE_MODEL();
+  TempDir dir;
+  pipeline::ReconRequest r;
+  r.input = make_clip(dir, 12);
+  r.model = fixture_model();
+  r.height = r.width = 16;
+  pipeline::ReconResult res = pipeline::reconstruct(r);
+  EXPECT_EQ(res.frames, 9);
+  bool noted = false;
+  for (const auto& n : res.notes) noted = noted || n.find("using 9 of 12 frames") != std::string::npos;
+  EXPECT_TRUE(noted);
+  // Default size: the source's, rounded down to multiples of 8.
+  r.height = r.width = 0;
+  r.frames = 1;
+  res = pipeline::reconstruct(r);
+  EXPECT_EQ(res.height, 40);
+  EXPECT_EQ(res.width, 48);
+  EXPECT_TRUE(res.default_size);
+}
+
+TEST(Pipeline, ExportsAreAllOrNothing) {
+  REQUIRE_MODEL();
+  TempDir dir;
+  pipeline::ReconRequest r;
+  r.input = make_clip(dir, 5);
+  r.model = fixture_model();
+  r.height = r.width = 16;
+  r.sample = true;
+  r.seed = 7;
+  pipeline::ReconResult res = pipeline::reconstruct(r);
+
+  pipeline::ExportRequest e;
+  e.recon = dir / "r.mkv";
+  e.input = dir / "in_%02d.png";
+  e.side_by_side = dir / "s.mp4";
+  e.difference = dir.path() / "diff/";
+  e.latents = dir / "z.safetensors";
+  e.metrics_json = dir / "m.json";
+  e.metrics_csv = dir / "m.csv";
+  // Cancelled half-way: nothing appears.
+  CancelToken cancel;
+  int calls = 0;
+  EXPECT_THROW(pipeline::write_exports(res, e, [&](double, const std::string&) {
+    if (++calls == 3) cancel.cancel();
+  }, &cancel), Error);
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"clip.mkv"});
+
+  auto written = pipeline::write_exports(res, e);
+  EXPECT_EQ(written.size(), 7u);
+  EXPECT_EQ(media::decode_video(dir / "in_%02d.png").frames.size(), 5u);
+  EXPECT_EQ(media::decode_video(dir / "diff/frame_%06d.png").frames.size(), 5u);
+  SafetensorsReader z(dir / "z.safetensors");
+  ASSERT_NE(z.find("sample"), nullptr);
+  EXPECT_EQ(z.read_float(*z.find("sample")), res.latent_sample.data);
+  EXPECT_EQ(z.read_float(*z.find("mean")), res.latent_mean.data);
+  EXPECT_EQ(z.metadata().at("latent"), "sample");
+  EXPECT_EQ(z.metadata().at("seed"), "7");
+  std::stringstream text;
+  text << std::ifstream(dir / "m.json").rdbuf();
+  json::Value m = json::parse(text.str());
+  EXPECT_EQ(m.find("run")->find("seed")->as_int(), 7);
+  EXPECT_EQ(m.find("psnr_per_frame")->as_array().size(), 5u);
+
+  // A second write without overwrite is refused before anything is written.
+  try {
+    pipeline::check_exports(e, r.input);
+    FAIL() << "expected an error";
+  } catch (const Error& err) {
+    EXPECT_EQ(err.kind(), ErrorKind::BadInput);
+  }
+}
+
+TEST(Pipeline, CheckExportsCatchesMistakesEarly) {
+  TempDir dir;
+  touch(dir / "in.mp4");
+  auto usage = [&](const pipeline::ExportRequest& e, const std::string& needle) {
+    try {
+      pipeline::check_exports(e, dir / "in.mp4");
+      ADD_FAILURE() << "expected a usage error about " << needle;
+    } catch (const Error& err) {
+      EXPECT_EQ(err.kind(), ErrorKind::Usage) << err.what();
+      EXPECT_NE(std::string(err.what()).find(needle), std::string::npos) << err.what();
+    }
+  };
+  pipeline::ExportRequest e;
+  e.recon = dir / "r.mkv";
+  e.difference = dir / "r.mkv";
+  usage(e, "given twice");
+  e.difference.clear();
+  e.input = dir / "x.mp4";
+  usage(e, "lossless");
+  e.input.clear();
+  e.recon = dir / "in.mp4";
+  e.overwrite = true;
+  usage(e, "overwrite the input");
+  e.recon = dir / "r.mkv";
+  e.latents = dir / "z.bin";
+  usage(e, ".safetensors");
+  e.latents.clear();
+  e.metrics_json = dir / "m.txt";
+  usage(e, ".json");
+  e.metrics_json.clear();
+  e.crf = 52;
+  usage(e, "CRF");
+}
+
+TEST(Eval, ExpandInputsFoldersListsAndMissingFiles) {
+  TempDir dir;
+  touch(dir / "v/b.mp4");
+  touch(dir / "v/a.MKV");
+  touch(dir / "v/deep/c.png");
+  touch(dir / "v/notes.txt");       // inside a folder: not a list, not media
+  touch(dir / "v/.hidden.mp4");
+  touch(dir / "v/.cache/d.mp4");     // hidden folders are skipped
+  touch(dir / "lists/l.txt", "# comment\n../v/b.mp4\n\n  ../v/deep  \r\n" + (dir / "abs.mp4").string() + "\n");
+  touch(dir / "abs.mp4");
+  const std::string v = (dir / "v").string();
+  auto all = pipeline::expand_inputs({v, (dir / "lists/l.txt").string(), (dir / "missing.mkv").string()});
+  std::vector<std::string> names;
+  for (const auto& p : all) names.push_back(p.lexically_relative(dir.path()).string());
+  EXPECT_EQ(names, (std::vector<std::string>{"abs.mp4", "missing.mkv", "v/a.MKV", "v/b.mp4", "v/deep/c.png"}));
+  EXPECT_THROW(pipeline::expand_inputs({(dir / "lists").string()}), Error);  // a folder without media
+}
+
+TEST(Eval, Shards) {
+  std::vector<fs::path> in = {"a", "b", "c", "d", "e"};
+  EXPECT_EQ(pipeline::shard_inputs(in, {0, 2}), (std::vector<fs::path>{"a", "c", "e"}));
+  EXPECT_EQ(pipeline::shard_inputs(in, {1, 2}), (std::vector<fs::path>{"b", "d"}));
+  EXPECT_EQ(pipeline::shard_inputs(in, {0, 1}), in);
+  EXPECT_EQ(pipeline::parse_shard("3/4").index, 3);
+  for (const char* bad : {"4/4", "-1/4", "1/0", "1", "a/b", "1/2/3"}) EXPECT_THROW(pipeline::parse_shard(bad), Error) << bad;
+}
+
+TEST(Eval, TableRoundTripsAwkwardNamesAndAggregates) {
+  TempDir dir;
+  pipeline::EvalTable t;
+  pipeline::EvalRow a;
+  a.file = "dir with, comma/\"quoted\" name.mp4";
+  a.status = "ok";
+  a.frames = 17;
+  a.height = a.width = 64;
+  a.psnr = 30.123456789012;
+  a.ssim = 0.9;
+  a.psnr_rgb[0] = a.psnr_rgb[1] = a.psnr_rgb[2] = 30;
+  a.psnr_8bit = 30;
+  a.ssim_8bit = 0.9;
+  a.settings = "s";
+  pipeline::EvalRow b = a;
+  b.file = "b.mp4";
+  b.frames = 9;
+  b.psnr = 20;
+  b.ssim = 0.5;
+  pipeline::EvalRow bad;
+  bad.file = "bad.mp4";
+  bad.status = "error";
+  bad.error = "bad.mp4: not a video,\nreally";
+  bad.psnr = bad.ssim = std::nan("");
+  t.upsert(a);
+  t.upsert(b);
+  t.upsert(bad);
+  pipeline::EvalRow all = t.aggregate();
+  EXPECT_EQ(all.frames, 26);
+  EXPECT_NEAR(all.psnr, (30.123456789 + 20) / 2, 1e-8);  // per-video mean, not frame-weighted
+  EXPECT_NEAR(all.ssim, 0.7, 1e-12);
+  EXPECT_NE(all.error.find("1 failed"), std::string::npos);
+
+  std::ofstream(dir / "t.csv") << t.to_csv();
+  pipeline::EvalTable back = pipeline::EvalTable::load(dir / "t.csv");
+  ASSERT_EQ(back.rows.size(), 3u);  // ALL is dropped on load
+  EXPECT_EQ(back.rows[0].file, a.file);
+  EXPECT_EQ(back.rows[2].error, bad.error);
+  EXPECT_EQ(back.to_csv(), t.to_csv());
+  // Upserting replaces in place.
+  b.psnr = 25;
+  back.upsert(b);
+  EXPECT_EQ(back.rows.size(), 3u);
+  EXPECT_DOUBLE_EQ(back.rows[1].psnr, 25);
+
+  std::ofstream(dir / "other.csv") << "name,value\nx,1\n";
+  EXPECT_THROW(pipeline::EvalTable::load(dir / "other.csv"), Error);
+  std::ofstream(dir / "broken.csv") << t.to_csv().substr(0, t.to_csv().size() / 2);
+  EXPECT_THROW(pipeline::EvalTable::load(dir / "broken.csv"), Error);
+}
+
+TEST(Eval, OpenTableRefusesOtherSettings) {
+  TempDir dir;
+  pipeline::EvalTable t;
+  pipeline::EvalRow a;
+  a.file = "a.mp4";
+  a.status = "ok";
+  a.settings = "model=m;size=64x64";
+  t.upsert(a);
+  std::ofstream(dir / "t.csv") << t.to_csv();
+  EXPECT_EQ(pipeline::open_eval_table(dir / "t.csv", "model=m;size=64x64").rows.size(), 1u);
+  try {
+    pipeline::open_eval_table(dir / "t.csv", "model=m;size=32x32");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+    EXPECT_NE(std::string(e.what()).find("other settings"), std::string::npos);
+  }
+  EXPECT_THROW(pipeline::open_eval_table(dir / "nodir/t.csv", "s"), Error);
+}
