@@ -289,3 +289,27 @@ TEST(OddSizes, MatchFfmpegCli) {
     for (size_t i = 0; i < 3; ++i) EXPECT_EQ(back.frames[i].rgb, v.frames[i].rgb);
   }
 }
+
+// Starts later than 30 s seek to the keyframe before them instead of decoding
+// everything; the frames kept and their (estimated) indices match a full decode.
+TEST(Seeking, LateStartMatchesFullDecode) {
+  REQUIRE_FFMPEG_CLI();
+  TempDir dir;
+  const fs::path p = dir / "long.mp4";
+  ffmpeg("-f lavfi -i testsrc2=size=32x32:rate=5 -t 45 -c:v libx264 -g 50 -pix_fmt yuv420p " + shell_quote(p.string()));
+  media::DecodedVideo all = media::decode_video(p);
+  ASSERT_EQ(all.frames.size(), 225u);
+  media::DecodeOptions o;
+  o.start_time_s = 35.0;
+  o.max_frames = 5;
+  media::DecodedVideo late = media::decode_video(p, o);
+  ASSERT_EQ(late.frames.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(late.frames[i].source_index, 175 + static_cast<int64_t>(i));
+    EXPECT_NEAR(late.frames[i].time_s, 35.0 + 0.2 * static_cast<double>(i), 1e-6);
+    EXPECT_EQ(late.frames[i].rgb, all.frames[175 + i].rgb) << "frame " << i;
+  }
+  bool noted = false;
+  for (const auto& n : late.info.notes) noted = noted || n.find("estimated") != std::string::npos;
+  EXPECT_TRUE(noted);
+}
