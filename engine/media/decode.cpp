@@ -329,7 +329,7 @@ DecodedVideo decode_video(const fs::path& path, const DecodeOptions& options, co
 
   // Timestamps are relative to the stream's start; a frame without one follows the
   // previous frame by its duration (or one frame interval).
-  const int64_t stream_start = st->start_time != AV_NOPTS_VALUE ? st->start_time : AV_NOPTS_VALUE;
+  const int64_t stream_start = st->start_time;  // may be AV_NOPTS_VALUE: then the first frame is time 0
   int64_t origin = stream_start;
   const double frame_interval = info.fps > 0 ? 1.0 / info.fps : 0.04;
 

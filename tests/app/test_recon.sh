@@ -136,7 +136,13 @@ make_clip big.mkv 128x128 33 10 -c:v ffv1
 set +e
 "$wfvae" recon big.mkv -o c.mkv --model "$model" --size 128x128 --metrics c.json --save-input ci.mkv >../out.txt 2>../err.txt &
 pid=$!
-sleep 2
+# Interrupt once the model is working. (Before main() runs, a background job of a
+# non-interactive shell ignores SIGINT; a slow start under load must not race the kill.)
+for _ in $(seq 600); do
+  grep -q "encode" ../err.txt 2>/dev/null && break
+  kill -0 $pid 2>/dev/null || break
+  sleep 0.1
+done
 kill -INT $pid
 wait $pid
 rc=$?
