@@ -18,6 +18,7 @@ struct Command {
 
 std::vector<Command> model_commands();  // parity, info, bench
 std::vector<Command> media_commands();  // recon, eval, train (empty without FFmpeg)
+Command train_command();                 // app/cli/train_command.cpp
 
 // Set by SIGINT/SIGTERM; long commands pass it to the engine.
 CancelToken& interrupt_token();

@@ -297,7 +297,7 @@ std::vector<Command> media_commands() {
   eval.flags.push_back({"--shard", "i/n", "evaluate the inputs at sorted positions p with p % n == i"});
   cmds.push_back({eval, run_eval_cmd});
 
-  // `wfvae train` is added here (train_command()) by the training work.
+  cmds.push_back(train_command());
   return cmds;
 }
 

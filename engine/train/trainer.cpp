@@ -258,7 +258,8 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
     Tensor mean = h.narrow(1, 0, L);
     Tensor logvar = at::clamp(h.narrow(1, L, L), -30.0, 20.0);
     Tensor eps = at::empty(mean.sizes(), at::kFloat).normal_(0.0, 1.0, at::detail::createCPUGenerator(rng()));
-    Tensor z = mean + at::exp(0.5 * logvar) * eps;  // the reference trains on posterior samples
+    // The reference trains on posterior samples; the mean gives a plain autoencoder.
+    Tensor z = o.sample_posterior ? mean + at::exp(0.5 * logvar) * eps : mean;
     model::DecoderTaps dt;
     Tensor y = model.decode(z, &dt);
 

@@ -43,6 +43,7 @@ struct TrainOptions {
   double kl_weight = 1e-6;              // per element, as a fraction of the L1 term's scale
   double wavelet_weight = 0.1;          // 0 disables the energy-flow loss
   double mse_weight = 0.0;              // optional extra L2 term (PSNR is an L2 metric)
+  bool sample_posterior = true;         // decode posterior samples (the reference) or the mean
   bool hflip = true;
   int max_stride = 2;                   // random temporal stride in [1, max_stride]
   uint64_t seed = 0;
