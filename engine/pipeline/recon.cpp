@@ -30,6 +30,15 @@ std::string norm_desc(const ModelConfig& c) {
   return c.norm_type == "groupnorm" ? "groupnorm(" + std::to_string(c.norm_num_groups) + ")" : c.norm_type;
 }
 
+// Frame t of a [1, C, T, H, W] tensor as [1, C, 1, H, W].
+HostTensor frame_of(const HostTensor& v, int64_t t) {
+  const int64_t C = v.shape[1], T = v.shape[2], plane = v.shape[3] * v.shape[4];
+  HostTensor f({1, C, 1, v.shape[3], v.shape[4]});
+  for (int64_t c = 0; c < C; ++c)
+    std::copy_n(v.data.begin() + (c * T + t) * plane, plane, f.data.begin() + c * plane);
+  return f;
+}
+
 json::Value number_array(const std::vector<double>& v) {
   json::Array a;
   for (double x : v) a.emplace_back(x);
@@ -160,10 +169,12 @@ ReconResult reconstruct(const ReconRequest& req) {
   res.input = media::frames_to_tensor(res.input_frames);
   res.timings.read_ms = ms_since(t_read) + probe_ms;
   if (cancel) cancel->check();
+  if (req.on_input) req.on_input(res);
 
   // Encode.
   RunOptions ropt;
   ropt.chunked = req.chunked;
+  ropt.keep_taps = req.keep_taps;
   ropt.cancel = cancel;
   ropt.progress = stage(0.12, 0.5);
   const auto t_enc = Clock::now();
@@ -172,20 +183,40 @@ ReconResult reconstruct(const ReconRequest& req) {
   if (req.sample) res.latent_sample = vae->sample(enc, req.seed);
   res.latent_mean = std::move(enc.mean);
   res.latent_logvar = std::move(enc.logvar);
+  res.taps.wavelet_in = std::move(enc.wavelet_in);
+  res.taps.enc_l1 = std::move(enc.l1_coeffs);
+  res.taps.enc_l2 = std::move(enc.l2_coeffs);
   const HostTensor* latent = req.sample ? &res.latent_sample : &res.latent_mean;
 
   // Decode, streaming 8-bit frames to the caller.
   RunOptions dec_opt;
   dec_opt.chunked = req.chunked;
+  dec_opt.keep_taps = req.keep_taps;
   dec_opt.cancel = cancel;
   dec_opt.progress = stage(0.5, 0.92);
-  if (req.on_frames) {
-    dec_opt.on_frames = [&](int64_t first, const HostTensor& frames) { req.on_frames(first, media::tensor_to_frames(frames)); };
+  // Metrics of streamed frames are kept (the final result reuses them) and their
+  // time is booked as metrics time, not decode time.
+  std::vector<metrics::FrameMetrics> streamed;
+  double streamed_metrics_ms = 0;
+  if (req.on_frames || req.on_frame_metrics) {
+    dec_opt.on_frames = [&](int64_t first, const HostTensor& frames) {
+      if (req.on_frames) req.on_frames(first, media::tensor_to_frames(frames));
+      if (!req.on_frame_metrics) return;
+      const auto t0 = Clock::now();
+      std::vector<metrics::FrameMetrics> m;
+      for (int64_t i = 0; i < frames.shape[2]; ++i)
+        m.push_back(metrics::compare_frame(frame_of(res.input, first + i), frame_of(frames, i), 0));
+      if (first == static_cast<int64_t>(streamed.size())) streamed.insert(streamed.end(), m.begin(), m.end());
+      streamed_metrics_ms += ms_since(t0);
+      req.on_frame_metrics(first, m);
+    };
   }
   const auto t_dec = Clock::now();
   DecodeResult dec = vae->decode(*latent, dec_opt);
-  res.timings.decode_ms = ms_since(t_dec);
+  res.timings.decode_ms = ms_since(t_dec) - streamed_metrics_ms;
   res.recon = std::move(dec.video);
+  res.taps.dec_l1 = std::move(dec.l1_coeffs);
+  res.taps.dec_l2 = std::move(dec.l2_coeffs);
   if (res.recon.shape != res.input.shape)
     fail_runtime("the decoder returned " + res.recon.shape_str() + " for an input of " + res.input.shape_str());
   res.recon_frames = media::tensor_to_frames(res.recon);
@@ -198,14 +229,19 @@ ReconResult reconstruct(const ReconRequest& req) {
   // Metrics on the float output (the reference's numbers) and on the bytes written.
   if (req.progress) req.progress(0.92, "metrics");
   const auto t_met = Clock::now();
-  res.metrics = metrics::compare_videos(res.input, res.recon);
+  if (static_cast<int64_t>(streamed.size()) == res.frames) {
+    res.metrics.frames = std::move(streamed);  // compare_videos would compute exactly these again
+    metrics::summarize(res.metrics);
+  } else {
+    res.metrics = metrics::compare_videos(res.input, res.recon);
+  }
   for (size_t i = 0; i < res.recon_frames.size(); ++i) {
     res.metrics_8bit.frames.push_back(
         metrics::compare_rgb8(res.input_frames[i].rgb.data(), res.recon_frames[i].rgb.data(), h, w));
     if (cancel) cancel->check();
   }
   metrics::summarize(res.metrics_8bit);
-  res.timings.metrics_ms = ms_since(t_met);
+  res.timings.metrics_ms = ms_since(t_met) + streamed_metrics_ms;
   if (std::min(h, w) < 11) res.notes.push_back("SSIM needs frames of at least 11x11 pixels; it is NaN (null in JSON) here");
   res.timings.total_ms = ms_since(t_start);
   if (req.progress) req.progress(1.0, "done");

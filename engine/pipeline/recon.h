@@ -25,6 +25,8 @@ namespace fs = std::filesystem;
 // Default cap on the short side when no size is given.
 constexpr int kDefaultMaxShortSide = 512;
 
+struct ReconResult;
+
 struct ReconRequest {
   fs::path input;
   // The model: a preloaded one (the studio keeps its own; not owned, and norm
@@ -57,6 +59,25 @@ struct ReconRequest {
   const CancelToken* cancel = nullptr;
   // Reconstructed 8-bit frames as they are decoded (per chunk when chunked).
   std::function<void(int64_t first_frame, const std::vector<media::RgbFrame>& frames)> on_frames;
+  // After the read, before the model runs: the result so far (source, size, fps,
+  // source indices and times, input_frames, input), so a viewer can show the
+  // original while the model works.
+  std::function<void(const ReconResult& partial)> on_input;
+  // The reference's float metrics of frames as they are decoded (per chunk when
+  // chunked); exactly the final result's metrics.frames[first_frame ...].
+  std::function<void(int64_t first_frame, const std::vector<metrics::FrameMetrics>& frames)> on_frame_metrics;
+  // Also return the energy-flow coefficients (ReconResult::taps).
+  bool keep_taps = false;
+};
+
+// The model's energy-flow coefficients (with keep_taps): what the encoder fed its
+// wavelet branches and what the decoder predicted for the same levels.
+struct EnergyFlowTaps {
+  HostTensor wavelet_in;  // encoder: the input's 3-D Haar, [1, 24, T0, H/2, W/2]
+  HostTensor enc_l1;      // encoder: Haar of the LLL band ("L1"), [1, 12 (24), T1, H/4, W/4]
+  HostTensor enc_l2;      // encoder: 3-D Haar of L1's low band ("L2"), [1, 24, T2, H/8, W/8]
+  HostTensor dec_l1;      // decoder: its predicted L1 (low band includes the L2 path's output)
+  HostTensor dec_l2;      // decoder: its predicted L2
 };
 
 struct ReconTimings {
@@ -92,6 +113,8 @@ struct ReconResult {
   HostTensor latent_sample;                   // the decoded latent when sampling (else empty)
   HostTensor recon;                           // [1, 3, T, H, W], unclamped
   std::vector<media::RgbFrame> recon_frames;  // 8-bit, as written
+
+  EnergyFlowTaps taps;                        // with keep_taps
 
   metrics::VideoMetrics metrics;       // float reconstruction vs input (the reference's numbers)
   metrics::VideoMetrics metrics_8bit;  // the 8-bit frames actually written vs the input
