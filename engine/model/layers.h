@@ -209,6 +209,9 @@ Tensor haar2d_filters();  // [4, 1, 2, 2]
 // Python-style slice x[:, :, start:stop] along dim 2 (negative and out-of-range
 // bounds clamp like Python's).
 Tensor slice_time(const Tensor& x, int64_t start, int64_t stop);
+// conv3d without temporal padding, via one batched conv2d over stacked time taps.
+Tensor conv3d_as_conv2d(const Tensor& x, const Tensor& w, const Tensor& b, int64_t st, int64_t sh, int64_t sw,
+                        int64_t ph, int64_t pw);
 constexpr int64_t kSliceEnd = INT64_MAX;
 
 }  // namespace wfvae::model
