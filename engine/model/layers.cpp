@@ -83,6 +83,17 @@ Tensor conv3d_as_conv2d(const Tensor& x, const Tensor& w, const Tensor& b, int64
   return y.reshape({B, T_out, O, y.size(2), y.size(3)}).permute({0, 2, 1, 3, 4});
 }
 
+// A 1x1 (x1) convolution as a matrix product over channels: [O, C] x [B, C, N]. Same
+// maths; LibTorch's heuristics run small-batch 1x1 convolutions single-threaded
+// through im2col otherwise.
+Tensor pointwise_conv(const Tensor& x, const Tensor& w, const Tensor& b) {
+  std::vector<int64_t> out_shape(x.sizes().begin(), x.sizes().end());
+  out_shape[1] = w.size(0);
+  Tensor y = at::matmul(w.reshape({w.size(0), w.size(1)}), x.reshape({x.size(0), x.size(1), -1}));
+  if (b.defined()) y = y + b.reshape({1, -1, 1});
+  return y.reshape(out_shape);
+}
+
 Tensor slice_time(const Tensor& x, int64_t start, int64_t stop) {
   const int64_t n = x.size(2);
   auto clamp = [n](int64_t i) {
@@ -105,6 +116,8 @@ Conv2d::Conv2d(int in, int out, int kernel, int stride, int padding) : stride_(s
 }
 
 Tensor Conv2d::forward_4d(const Tensor& x) const {
+  if (weight->size(2) == 1 && weight->size(3) == 1 && stride_ == 1 && padding_ == 0 && x.is_cpu())
+    return pointwise_conv(x, *weight, *bias);
   return at::conv2d(x, *weight, *bias, {stride_, stride_}, {padding_, padding_});
 }
 
@@ -150,6 +163,9 @@ Tensor CausalConv3d::forward(const Tensor& x_in) {
   // kT == 1 (1x1x1 shortcuts, attention projections): nothing to pad or cache; the
   // reference caches an empty tensor there, which is the same thing.
   static const bool native = std::getenv("WFVAE_NATIVE_CONV3D") != nullptr;  // for A/B benchmarks
+  const Tensor& w = *conv->weight;
+  if (!native && x.is_cpu() && kt_ == 1 && w.size(3) == 1 && w.size(4) == 1 && st_ == 1 && sh_ == 1 && sw_ == 1)
+    return pointwise_conv(x, w, optional_bias(conv->bias));
   if (!native && x.is_cpu() && x.scalar_type() == at::kFloat)
     return conv3d_as_conv2d(x, *conv->weight, optional_bias(conv->bias), st_, sh_, sw_, ph_, pw_);
   return at::conv3d(x, *conv->weight, optional_bias(conv->bias), {st_, sh_, sw_}, {0, ph_, pw_});
