@@ -3,6 +3,8 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cstring>
 #include <fstream>
@@ -52,6 +54,9 @@ int64_t cuda_current() {
 int64_t rss_high_water_bytes() { return proc_status_kb("VmHWM:"); }
 int64_t rss_current_bytes() { return proc_status_kb("VmRSS:"); }
 bool reset_rss_high_water() {
+  // Return freed heap to the OS first, or the high-water mark would start at the
+  // previous run's peak (glibc keeps freed memory mapped).
+  ::malloc_trim(0);
   std::ofstream f("/proc/self/clear_refs");
   if (!f) return false;
   f << "5";
