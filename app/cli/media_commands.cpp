@@ -100,7 +100,9 @@ int run_recon_cmd(const Args& a) {
   ex.crf = a.get_int("--crf", 18);
   ex.diff_gain = a.get_int("--diff-gain", 4);
   ex.overwrite = a.has("--yes");
-  // Every output is checked before the model loads or a frame is decoded.
+  // The input and every output are checked before the model loads or a frame is
+  // decoded: a missing input is reported as such, not as a missing model.
+  media::probe(req.input);
   pipeline::check_exports(ex, req.input);
   req.model = pipeline::resolve_model(a.get_or("--model", ""));
   resolve_model_files(req.model);  // a clear error now rather than after decoding
