@@ -1,0 +1,276 @@
+#include "engine_jobs.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+#include "core/metrics.h"
+
+namespace wfvae::studio {
+
+std::string model_display_name(const std::string& path) {
+  std::filesystem::path p(path);
+  while (!p.empty() && p.filename().empty()) p = p.parent_path();  // trailing slash
+  if (p.extension() == ".safetensors") return p.parent_path().filename().string() + "/" + p.filename().string();
+  return p.filename().string();
+}
+
+Device device_from(const std::string& name) { return name == "cuda" ? Device::CUDA : Device::CPU; }
+
+ComputeDType dtype_from(const std::string& name) {
+  return name == "bf16" ? ComputeDType::BF16 : name == "f16" ? ComputeDType::F16 : ComputeDType::F32;
+}
+
+ModelInfo describe_model(const Vae& vae, const std::string& path) {
+  ModelInfo m;
+  m.loaded = true;
+  m.path = path;
+  m.name = model_display_name(path);
+  m.config = vae.config();
+  m.trained = vae.trained_config();
+  const LoadReport& r = vae.load_report();
+  m.report_text = r.text();
+  m.report_notes = r.notes;
+  m.report_clean = r.clean();
+  m.num_parameters = vae.num_parameters();
+  m.stored_dtype = r.stored_dtype;
+  m.device = device_name(vae.device());
+  m.dtype = dtype_name(vae.dtype());
+  m.valid_groups = m.trained.valid_num_groups();
+  return m;
+}
+
+Worker::JobFn make_load_model_job(std::shared_ptr<Engine> engine, std::string path, std::string device, std::string dtype,
+                                  std::function<void(ModelInfo)> on_loaded) {
+  return [=](JobContext& ctx) {
+    if (ctx.progress) ctx.progress(0.1, "load model");
+    const Device dev = device == "cuda" && cuda_available() ? Device::CUDA : Device::CPU;
+    std::unique_ptr<Vae> vae = Vae::load(path, dev, dtype_from(dtype));
+    ModelInfo info = describe_model(*vae, path);
+    // Swap only after a successful load: a bad model leaves the previous one in place.
+    engine->vae = std::move(vae);
+    engine->path = path;
+    ctx.post([on_loaded, info] { on_loaded(info); });
+  };
+}
+
+namespace {
+
+std::shared_ptr<Clip> clip_from(const pipeline::ReconResult& r, const std::string& path) {
+  auto c = std::make_shared<Clip>();
+  c->path = path;
+  c->source = r.source;
+  c->height = r.height;
+  c->width = r.width;
+  c->fps = r.fps > 0 ? r.fps : 25;
+  c->source_indices = r.source_indices;
+  c->source_times = r.source_times;
+  c->frames = r.input_frames;
+  c->notes = r.notes;
+  return c;
+}
+
+std::optional<RunDelta> delta_between(const HostTensor& a, const HostTensor& b) {
+  if (a.empty() || a.shape != b.shape) return std::nullopt;
+  RunDelta d;
+  double sum_abs = 0, sum_sq = 0;
+  for (size_t i = 0; i < a.data.size(); ++i) {
+    const double x = a.data[i], y = b.data[i];
+    const double diff = std::fabs(x - y);
+    d.max_abs = std::max(d.max_abs, diff);
+    sum_abs += diff;
+    // As the metrics: clamp to [-1, 1], compare on [0, 1].
+    const double e = (std::clamp(x, -1.0, 1.0) - std::clamp(y, -1.0, 1.0)) / 2.0;
+    sum_sq += e * e;
+  }
+  const double n = static_cast<double>(a.data.size());
+  d.mean_abs = sum_abs / n;
+  d.psnr = metrics::psnr_from_mse(sum_sq / n);
+  return d;
+}
+
+}  // namespace
+
+Worker::JobFn make_recon_job(std::shared_ptr<Engine> engine, std::string input, RunSettings settings,
+                             std::shared_ptr<const pipeline::ReconResult> previous, int previous_id,
+                             std::string previous_label, ReconCallbacks cb) {
+  return [=](JobContext& ctx) {
+    try {
+      if (!engine->vae) fail_input("no model is loaded: open a model folder (File > Open Model) or drop one on the window");
+      Vae& vae = *engine->vae;
+      const Device dev = device_from(settings.device);
+      const ComputeDType dt = dtype_from(settings.dtype);
+      if (vae.device() != dev || vae.dtype() != dt) {
+        if (ctx.progress) ctx.progress(0.0, "move model to " + settings.device + "/" + settings.dtype);
+        vae.to(dev, dt);
+      }
+      pipeline::ReconRequest req;
+      req.input = input;
+      req.vae = &vae;
+      req.norm_type = settings.norm_type;
+      req.num_groups = settings.norm_type == "groupnorm" ? settings.num_groups : 0;
+      req.chunked = settings.chunked;
+      req.keep_taps = true;
+      req.max_short_side = settings.max_short_side;
+      req.frames = settings.frames;
+      req.progress = ctx.progress;
+      req.cancel = ctx.cancel;
+      req.on_input = [&](const pipeline::ReconResult& partial) {
+        auto clip = clip_from(partial, input);
+        ctx.post([cb, clip] { cb.on_input(clip); });
+      };
+      req.on_frames = [&](int64_t first, const std::vector<media::RgbFrame>& frames) {
+        ctx.post([cb, first, frames] { cb.on_frames(first, frames); });
+      };
+      req.on_frame_metrics = [&](int64_t first, const std::vector<metrics::FrameMetrics>& m) {
+        ctx.post([cb, first, m] { cb.on_metrics(first, m); });
+      };
+      auto result = std::make_shared<pipeline::ReconResult>();
+      try {
+        *result = pipeline::reconstruct(req);
+      } catch (const Error& e) {
+        // A short clip (a still image, a handful of frames) cannot be split into the
+        // reference's chunks; running it in one pass is what the user wants then.
+        if (!req.chunked || e.kind() != ErrorKind::Usage ||
+            std::string(e.what()).find("chunked inference cannot split") == std::string::npos)
+          throw;
+        req.chunked = false;
+        ctx.post([cb] { cb.on_direct_fallback(); });
+        *result = pipeline::reconstruct(req);
+        result->notes.push_back(std::to_string(result->frames) +
+                                " frames are too few to split into the reference's chunks: reconstructed in one pass (direct)");
+      }
+      std::optional<RunDelta> delta;
+      if (previous) {
+        delta = delta_between(previous->recon, result->recon);
+        if (delta) {
+          delta->other_run = previous_id;
+          delta->other_label = previous_label;
+        }
+      }
+      // The studio shows frames and coefficients it computes itself; these two
+      // video-sized tensors are not needed after the run.
+      result->input = HostTensor();
+      result->taps.wavelet_in = HostTensor();
+      ModelInfo info = describe_model(vae, engine->path);
+      std::shared_ptr<const pipeline::ReconResult> done = result;
+      ctx.post([cb, done, delta, info] { cb.on_done(done, delta, info); });
+    } catch (const Error& e) {
+      const Run::State s = e.kind() == ErrorKind::Cancelled ? Run::State::Cancelled : Run::State::Failed;
+      const std::string msg = e.what();
+      ctx.post([cb, s, msg] { cb.on_failed(s, msg); });
+      throw;
+    } catch (const std::exception& e) {
+      const std::string msg = e.what();
+      ctx.post([cb, msg] { cb.on_failed(Run::State::Failed, msg); });
+      throw;
+    }
+  };
+}
+
+Worker::JobFn make_decode_job(std::string input, int max_short_side, int64_t frames,
+                              std::function<void(std::shared_ptr<Clip>)> on_clip) {
+  return [=](JobContext& ctx) {
+    const media::VideoInfo info = media::probe(input);
+    int h = 0, w = 0;
+    media::default_size(info.height, info.width, max_short_side, &h, &w);
+    media::DecodeOptions o;
+    o.max_frames = frames;
+    o.transform = [h, w](media::RgbFrame f) { return media::resize_center_crop(f, h, w); };
+    media::DecodedVideo v = media::decode_video(input, o, ctx.progress, ctx.cancel);
+    // Trimmed as a run would (WF-VAE's 4x temporal compression), so a later run keeps this clip.
+    const int64_t use = media::largest_valid_frame_count(static_cast<int64_t>(v.frames.size()), 4);
+    auto clip = std::make_shared<Clip>();
+    clip->path = input;
+    clip->source = v.info;
+    clip->height = h;
+    clip->width = w;
+    clip->fps = v.fps > 0 ? v.fps : 25;
+    if (use != static_cast<int64_t>(v.frames.size()))
+      clip->notes.push_back("showing " + std::to_string(use) + " of " + std::to_string(v.frames.size()) +
+                            " frames (1 + 4k, as a reconstruction would use)");
+    v.frames.resize(static_cast<size_t>(use));
+    for (const auto& f : v.frames) {
+      clip->source_indices.push_back(f.source_index);
+      clip->source_times.push_back(f.time_s);
+    }
+    clip->frames = std::move(v.frames);
+    for (const auto& n : v.info.notes) clip->notes.push_back(n);
+    ctx.post([on_clip, clip] { on_clip(clip); });
+  };
+}
+
+Worker::JobFn make_compare_file_job(std::string path, std::shared_ptr<const Clip> clip,
+                                    std::function<void(std::shared_ptr<CompareFile>)> on_done) {
+  return [=](JobContext& ctx) {
+    auto cf = std::make_shared<CompareFile>();
+    cf->clip_id = clip->id;
+    cf->path = path;
+    cf->source = media::probe(path);
+    const int h = clip->height, w = clip->width;
+    media::DecodeOptions o;
+    o.max_frames = clip->count();
+    o.transform = [h, w](media::RgbFrame f) { return media::resize_center_crop(f, h, w); };
+    media::DecodedVideo v = media::decode_video(path, o, sub_progress(ctx.progress, 0, 0.6), ctx.cancel);
+    cf->frames = std::move(v.frames);
+    if (cf->frames.size() < static_cast<size_t>(clip->count()))
+      cf->notes.push_back("B has " + std::to_string(cf->frames.size()) + " frames, the clip " +
+                          std::to_string(clip->count()) + ": later frames have nothing to compare");
+    if (cf->source.width != clip->source.width || cf->source.height != clip->source.height)
+      cf->notes.push_back("B is " + std::to_string(cf->source.width) + "x" + std::to_string(cf->source.height) +
+                          ", resized and cropped to the clip's " + std::to_string(w) + "x" + std::to_string(h));
+    if (v.fps > 0 && clip->fps > 0 && std::fabs(v.fps - clip->fps) > 1e-3)
+      cf->notes.push_back(fmt("B runs at %.3f fps, the clip at %.3f fps: frames are paired by index", v.fps, clip->fps));
+    double ps = 0, ss = 0;
+    for (size_t i = 0; i < cf->frames.size(); ++i) {
+      if (ctx.cancel) ctx.cancel->check();
+      cf->metrics.push_back(metrics::compare_rgb8(clip->frames[i].rgb.data(), cf->frames[i].rgb.data(), h, w));
+      ps += cf->metrics.back().psnr;
+      ss += cf->metrics.back().ssim;
+      if (ctx.progress) ctx.progress(0.6 + 0.4 * (i + 1) / cf->frames.size(), "metrics");
+    }
+    if (!cf->metrics.empty()) {
+      cf->psnr_mean = ps / cf->metrics.size();
+      cf->ssim_mean = ss / cf->metrics.size();
+    }
+    ctx.post([on_done, cf] { on_done(cf); });
+  };
+}
+
+Worker::JobFn make_export_job(std::shared_ptr<const pipeline::ReconResult> result, pipeline::ExportRequest request,
+                              std::optional<ViewPng> view_png,
+                              std::function<void(std::vector<std::filesystem::path>)> on_done) {
+  return [=](JobContext& ctx) {
+    std::vector<std::filesystem::path> written =
+        pipeline::write_exports(*result, request, sub_progress(ctx.progress, 0, 0.95), ctx.cancel);
+    if (view_png) {
+      media::write_png(view_png->path, view_png->image, request.overwrite);
+      written.push_back(view_png->path);
+    }
+    if (ctx.progress) ctx.progress(1.0, "written");
+    ctx.post([on_done, written] { on_done(written); });
+  };
+}
+
+media::RgbFrame thumbnail(const media::RgbFrame& f, int max_height) {
+  if (f.height <= max_height) return f;
+  const double s = static_cast<double>(f.height) / max_height;
+  media::RgbFrame t;
+  t.height = max_height;
+  t.width = std::max(1, static_cast<int>(std::lround(f.width / s)));
+  t.rgb.resize(static_cast<size_t>(t.width) * t.height * 3);
+  for (int y = 0; y < t.height; ++y)
+    for (int x = 0; x < t.width; ++x) {
+      const int y0 = static_cast<int>(y * s), y1 = std::max(y0 + 1, static_cast<int>((y + 1) * s));
+      const int x0 = static_cast<int>(x * s), x1 = std::max(x0 + 1, static_cast<int>((x + 1) * s));
+      for (int c = 0; c < 3; ++c) {
+        int sum = 0, n = 0;
+        for (int yy = y0; yy < std::min(y1, f.height); ++yy)
+          for (int xx = x0; xx < std::min(x1, f.width); ++xx, ++n) sum += f.rgb[(static_cast<size_t>(yy) * f.width + xx) * 3 + c];
+        t.rgb[(static_cast<size_t>(y) * t.width + x) * 3 + c] = static_cast<uint8_t>(n ? (sum + n / 2) / n : 0);
+      }
+    }
+  return t;
+}
+
+}  // namespace wfvae::studio

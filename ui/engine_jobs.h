@@ -1,0 +1,67 @@
+// The work the studio hands to its worker thread: loading models, reconstructing,
+// decoding an input without a model, aligning a second video for "B = file", the
+// norm lab, exports. Each function returns a job; results come back through the
+// given callbacks, which run on the UI thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/recon.h"
+#include "runtime/vae.h"
+#include "session.h"
+#include "worker.h"
+
+namespace wfvae::studio {
+
+// The loaded model. Only jobs touch it, so only the worker thread does.
+struct Engine {
+  std::unique_ptr<Vae> vae;
+  std::string path;
+};
+
+ModelInfo describe_model(const Vae& vae, const std::string& path);
+std::string model_display_name(const std::string& path);
+Device device_from(const std::string& name);
+ComputeDType dtype_from(const std::string& name);
+
+Worker::JobFn make_load_model_job(std::shared_ptr<Engine> engine, std::string path, std::string device, std::string dtype,
+                                  std::function<void(ModelInfo)> on_loaded);
+
+struct ReconCallbacks {
+  std::function<void(std::shared_ptr<Clip>)> on_input;  // before the model runs
+  std::function<void(int64_t first, std::vector<media::RgbFrame>)> on_frames;
+  std::function<void(int64_t first, std::vector<metrics::FrameMetrics>)> on_metrics;
+  std::function<void(std::shared_ptr<const pipeline::ReconResult>, std::optional<RunDelta>, ModelInfo)> on_done;
+  std::function<void(Run::State, std::string)> on_failed;  // then the error also reaches the worker's handler
+  std::function<void()> on_direct_fallback;  // too few frames to chunk: the run went direct
+};
+
+// `previous`: the last finished run on (possibly) the same clip, for the A/B delta.
+Worker::JobFn make_recon_job(std::shared_ptr<Engine> engine, std::string input, RunSettings settings,
+                             std::shared_ptr<const pipeline::ReconResult> previous, int previous_id,
+                             std::string previous_label, ReconCallbacks callbacks);
+
+// No model: the input preprocessed exactly as a run would (size, frame count).
+Worker::JobFn make_decode_job(std::string input, int max_short_side, int64_t frames,
+                              std::function<void(std::shared_ptr<Clip>)> on_clip);
+
+// "B = file": `path` decoded, resized to the clip's size, frame i against clip frame i.
+Worker::JobFn make_compare_file_job(std::string path, std::shared_ptr<const Clip> clip,
+                                    std::function<void(std::shared_ptr<CompareFile>)> on_done);
+
+struct ViewPng {
+  std::filesystem::path path;
+  media::RgbFrame image;
+};
+Worker::JobFn make_export_job(std::shared_ptr<const pipeline::ReconResult> result, pipeline::ExportRequest request,
+                              std::optional<ViewPng> view_png,
+                              std::function<void(std::vector<std::filesystem::path>)> on_done);
+
+// A thumbnail: the frame scaled (box filter) to at most max_height rows.
+media::RgbFrame thumbnail(const media::RgbFrame& frame, int max_height);
+
+}  // namespace wfvae::studio

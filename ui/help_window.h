@@ -1,0 +1,21 @@
+// F1: the keyboard shortcuts and a short guide to the views.
+#pragma once
+
+namespace wfvae::studio {
+
+class Studio;
+
+class HelpWindow {
+ public:
+  void draw(Studio& s, bool* open);
+};
+
+struct Shortcut {
+  const char* keys;
+  const char* action;
+};
+// Every shortcut the studio handles (studio.cpp), in the order the help lists them.
+extern const Shortcut kShortcuts[];
+extern const int kShortcutCount;
+
+}  // namespace wfvae::studio

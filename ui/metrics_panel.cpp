@@ -1,0 +1,174 @@
+#include "metrics_panel.h"
+
+#include <cmath>
+
+#include <imgui.h>
+
+#include "studio.h"
+#include "viewer_panel.h"
+
+namespace wfvae::studio {
+
+namespace {
+
+void big_number(const Fonts& f, const char* label, const std::string& value, ImU32 c) {
+  ImGui::BeginGroup();
+  ImGui::TextDisabled("%s", label);
+  ImGui::PushFont(f.large);
+  ImGui::TextColored(to_vec4(c), "%s", value.c_str());
+  ImGui::PopFont();
+  ImGui::EndGroup();
+}
+
+void swatch(const uint8_t* rgb) {
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const float h = ImGui::GetTextLineHeight();
+  ImGui::GetWindowDrawList()->AddRectFilled(p, ImVec2(p.x + h * 1.6f, p.y + h), IM_COL32(rgb[0], rgb[1], rgb[2], 255), 3);
+  ImGui::GetWindowDrawList()->AddRect(p, ImVec2(p.x + h * 1.6f, p.y + h), IM_COL32(255, 255, 255, 60), 3);
+  ImGui::Dummy(ImVec2(h * 1.6f, h));
+}
+
+}  // namespace
+
+void MetricsPanel::draw_job(Studio& s) {
+  const JobStatus js = s.worker->status();
+  if (!js.busy && js.queued == 0) return;
+  section_header("Working", s.fonts);
+  ImGui::TextUnformatted(js.title.c_str());
+  const std::string overlay = fmt("%s  %.0f%%", js.stage.empty() ? "starting" : js.stage.c_str(), js.fraction * 100);
+  ImGui::ProgressBar(static_cast<float>(js.fraction), ImVec2(-1, 0), overlay.c_str());
+  ImGui::TextDisabled("%.1f s%s", js.elapsed_s, js.queued ? fmt("  \xC2\xB7 %d queued", js.queued).c_str() : "");
+  ImGui::SameLine(ImGui::GetContentRegionMax().x - 120);
+  if (js.cancelling) {
+    ImGui::TextDisabled("cancelling\xE2\x80\xA6");
+  } else if (ImGui::Button("Cancel  (Esc)", ImVec2(120, 0))) {
+    s.cancel_jobs();
+  }
+  s.layout.add("sidebar/job", Rect::from(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
+}
+
+void MetricsPanel::draw_metrics(Studio& s) {
+  const Run* run = s.run_current.get();
+  section_header("Result", s.fonts);
+  if (!run) {
+    if (s.file_b && s.effective_pair() == Pair::OrigFile) {
+      ImGui::TextDisabled("B = %s", s.file_b->path.c_str());
+      big_number(s.fonts, "PSNR (8-bit)", fmt("%.2f dB", s.file_b->psnr_mean), color::kFileB);
+      ImGui::SameLine(0, 30);
+      big_number(s.fonts, "SSIM", fmt("%.4f", s.file_b->ssim_mean), color::kSecondary);
+    } else {
+      ImGui::TextDisabled(s.model.loaded ? "No reconstruction yet." : "No model: nothing reconstructed.");
+    }
+    for (const auto& n : s.file_b ? s.file_b->notes : std::vector<std::string>{}) callout(n, color::kTextDim);
+    return;
+  }
+  ImGui::TextDisabled("%s", run->settings.label().c_str());
+  const char* state = run->state == Run::State::Running     ? "running"
+                      : run->state == Run::State::Done      ? nullptr
+                      : run->state == Run::State::Cancelled ? "cancelled"
+                                                            : "failed";
+  if (state) {
+    ImGui::SameLine();
+    badge(state, run->state == Run::State::Running ? color::kAccent : color::kWarning);
+  }
+  const double psnr = run->psnr_mean(), ssim = run->ssim_mean();
+  big_number(s.fonts, "PSNR", std::isnan(psnr) ? "\xE2\x80\x94" : fmt("%.2f dB", psnr), color::kAccent);
+  ImGui::SameLine(0, 30);
+  big_number(s.fonts, "SSIM", std::isnan(ssim) ? "\xE2\x80\x94" : fmt("%.4f", ssim), color::kSecondary);
+  s.layout.add("sidebar/metrics", Rect::from(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
+  if (run->state == Run::State::Failed) callout(run->error, color::kError);
+
+  if (const auto& r = run->result) {
+    ImGui::TextDisabled("8-bit output");
+    ImGui::SameLine();
+    ImGui::Text("PSNR %.2f dB \xC2\xB7 SSIM %.4f", r->metrics_8bit.psnr_mean, r->metrics_8bit.ssim_mean);
+    ImGui::TextDisabled("per channel");
+    ImGui::SameLine();
+    ImGui::Text("R %.2f \xC2\xB7 G %.2f \xC2\xB7 B %.2f dB", r->metrics.psnr_rgb_mean[0], r->metrics.psnr_rgb_mean[1],
+                r->metrics.psnr_rgb_mean[2]);
+    ImGui::TextDisabled("time");
+    ImGui::SameLine();
+    ImGui::Text("encode %.2f s \xC2\xB7 decode %.2f s", r->timings.encode_ms / 1000, r->timings.decode_ms / 1000);
+    ImGui::TextDisabled("input");
+    ImGui::SameLine();
+    ImGui::Text("%lld frames \xC2\xB7 %d\xC3\x97%d \xC2\xB7 %.2f fps", static_cast<long long>(r->frames), r->width, r->height, r->fps);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("PSNR/SSIM as the reference's cal_psnr.py / cal_ssim.py on the float output;\n"
+                        "8-bit: of the frames as written to files.");
+  }
+  if (run->delta) {
+    const RunDelta& d = *run->delta;
+    const Run* prev = s.run_previous.get();
+    std::string text = "vs previous (" + d.other_label + "): ";
+    if (prev && prev->done()) text += fmt("\xCE\x94PSNR %+.2f dB. ", run->psnr_mean() - prev->psnr_mean());
+    if (d.max_abs == 0) text += "the outputs are identical.";
+    else if (d.max_abs < 1e-4) text += fmt("the outputs agree to %.1e (numerically the same).", d.max_abs);
+    else text += fmt("the outputs differ: max |\xCE\x94| %.4f, mean |\xCE\x94| %.5f, PSNR between them %.2f dB.", d.max_abs, d.mean_abs, d.psnr);
+    callout(text, color::kAccent);
+  }
+  for (std::string n : run->notes()) {
+    // The pipeline's notes name CLI flags; say where the studio's setting is.
+    const size_t flag = n.find("; set another with --size HxW");
+    if (flag != std::string::npos) n = n.substr(0, flag) + "; change it under Run \xE2\x80\xBA Short side";
+    callout(n, n.find("trained with") != std::string::npos ? color::kWarning : color::kTextDim);
+  }
+
+  // This frame.
+  if (run->has_metrics(s.frame)) {
+    const auto& m = run->frame_metrics[s.frame];
+    ImGui::TextDisabled("frame %lld", static_cast<long long>(s.frame));
+    ImGui::SameLine();
+    ImGui::Text("PSNR %.2f dB \xC2\xB7 SSIM %.4f", m.psnr, m.ssim);
+  }
+}
+
+void MetricsPanel::draw_inspector(Studio& s) {
+  section_header("Pixel", s.fonts);
+  const PixelProbe& p = s.viewer->probe();
+  if (!p.valid) {
+    ImGui::TextDisabled("Hover the image to read pixel values.");
+    return;
+  }
+  ImGui::PushFont(s.fonts.mono);
+  ImGui::Text("x %d  y %d", p.x, p.y);
+  if (ImGui::BeginTable("##pixel", 5, ImGuiTableFlags_SizingFixedFit)) {
+    auto line = [&](const char* name, const uint8_t* v, bool have) {
+      ImGui::TableNextRow();
+      ImGui::TableSetColumnIndex(0);
+      ImGui::TextUnformatted(name);
+      if (!have) {
+        ImGui::TableSetColumnIndex(1);
+        ImGui::TextDisabled("\xE2\x80\x94");
+        return;
+      }
+      for (int c = 0; c < 3; ++c) {
+        ImGui::TableSetColumnIndex(1 + c);
+        ImGui::Text("%3d", v[c]);
+      }
+      ImGui::TableSetColumnIndex(4);
+      swatch(v);
+    };
+    ImGui::TableSetupColumn("");
+    ImGui::TableSetupColumn("R");
+    ImGui::TableSetupColumn("G");
+    ImGui::TableSetupColumn("B");
+    ImGui::TableSetupColumn("");
+    ImGui::TableHeadersRow();
+    line("A", p.a, p.has_a);
+    line("B", p.b, p.has_b);
+    if (p.has_a && p.has_b) {
+      ImGui::TableNextRow();
+      ImGui::TableSetColumnIndex(0);
+      ImGui::TextUnformatted("B\xE2\x88\x92" "A");
+      for (int c = 0; c < 3; ++c) {
+        ImGui::TableSetColumnIndex(1 + c);
+        const int d = static_cast<int>(p.b[c]) - p.a[c];
+        ImGui::TextColored(to_vec4(d == 0 ? color::kTextDim : d > 0 ? color::kSecondary : color::kAccent), "%+d", d);
+      }
+    }
+    ImGui::EndTable();
+  }
+  ImGui::PopFont();
+}
+
+}  // namespace wfvae::studio

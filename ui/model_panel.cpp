@@ -1,0 +1,234 @@
+#include "model_panel.h"
+
+#include <algorithm>
+
+#include <imgui.h>
+
+#include "runtime/vae.h"
+#include "studio.h"
+
+namespace wfvae::studio {
+
+namespace {
+
+std::string norm_desc(const std::string& type, int groups) {
+  return type == "groupnorm" ? "groupnorm(" + std::to_string(groups) + ")" : type;
+}
+
+void row(const char* key, const std::string& value) {
+  ImGui::TableNextRow();
+  ImGui::TableSetColumnIndex(0);
+  ImGui::TextDisabled("%s", key);
+  ImGui::TableSetColumnIndex(1);
+  ImGui::TextUnformatted(value.c_str());
+}
+
+}  // namespace
+
+void ModelPanel::draw(Studio& s) {
+  if (!cuda_checked_) {
+    cuda_ = cuda_available();
+    cuda_checked_ = true;
+  }
+  draw_model(s);
+  draw_norm(s);
+  draw_run(s);
+}
+
+void ModelPanel::draw_model(Studio& s) {
+  section_header("Model", s.fonts);
+  const ModelInfo& m = s.model;
+  const std::string current = !s.model_loading.empty() ? model_display_name(s.model_loading) + "  (loading\xE2\x80\xA6)"
+                              : m.loaded               ? m.name
+                                                       : "no model";
+  ImGui::SetNextItemWidth(-1);
+  if (ImGui::BeginCombo("##model", current.c_str())) {
+    if (!s.bundled_models.empty()) ImGui::TextDisabled("Bundled");
+    for (const auto& path : s.bundled_models)
+      if (ImGui::Selectable(model_display_name(path).c_str(), m.loaded && m.path == path)) s.open_model(path);
+    bool recent_header = false;
+    for (const auto& path : s.settings.recent_models) {
+      if (std::find(s.bundled_models.begin(), s.bundled_models.end(), path) != s.bundled_models.end()) continue;
+      if (!recent_header) {
+        ImGui::Separator();
+        ImGui::TextDisabled("Recent");
+        recent_header = true;
+      }
+      if (ImGui::Selectable((model_display_name(path) + "##" + path).c_str(), m.loaded && m.path == path)) s.open_model(path);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", path.c_str());
+    }
+    ImGui::Separator();
+    if (ImGui::Selectable("Open model folder\xE2\x80\xA6")) s.open_model_dialog();
+    ImGui::EndCombo();
+  }
+  if (!m.loaded) {
+    if (s.model_loading.empty())
+      callout("No model loaded. Open a WF-VAE model folder (config.json + diffusion_pytorch_model.safetensors) or drop "
+              "one onto the window. The bundled models live in assets/models/.",
+              color::kWarning);
+    return;
+  }
+  ImGui::PushStyleColor(ImGuiCol_Text, to_vec4(color::kTextDim));
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextUnformatted(m.trained.summary().c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::PopStyleColor();
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", m.path.c_str());
+  if (ImGui::BeginTable("##modelinfo", 2, ImGuiTableFlags_SizingFixedFit)) {
+    ImGui::TableSetupColumn("k", ImGuiTableColumnFlags_WidthFixed, 118);
+    ImGui::TableSetupColumn("v", ImGuiTableColumnFlags_WidthStretch);
+    row("Parameters", human_count(m.num_parameters) + fmt("  (%lld)", static_cast<long long>(m.num_parameters)));
+    row("Stored dtype", m.stored_dtype);
+    row("Running on", m.device + " \xC2\xB7 " + m.dtype);
+    row("Compression", fmt("%d\xC3\x97%d\xC3\x97%d (t\xC3\x97h\xC3\x97w)", m.trained.temporal_compression(),
+                           ModelConfig::kSpatialCompression, ModelConfig::kSpatialCompression));
+    row("Latent", fmt("%d channels", m.trained.latent_dim));
+    row("Trained norm", norm_desc(m.trained.norm_type, m.trained.norm_num_groups));
+    ImGui::EndTable();
+  }
+  if (ImGui::TreeNode("Load report")) {
+    ImGui::PushFont(s.fonts.mono);
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextUnformatted(m.report_text.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::PopFont();
+    ImGui::TreePop();
+  }
+}
+
+void ModelPanel::draw_norm(Studio& s) {
+  section_header("Normalization", s.fonts);
+  const ModelInfo& m = s.model;
+  if (!m.loaded) {
+    ImGui::TextDisabled("Load a model to change its norm layers.");
+    return;
+  }
+  bool changed = false;
+  const float label_w = 118;
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("norm_type");
+  ImGui::SameLine(label_w + ImGui::GetStyle().WindowPadding.x);
+  ImGui::SetNextItemWidth(-1);
+  if (ImGui::BeginCombo("##normtype", s.norm_type.c_str())) {
+    for (const auto& t : supported_norm_types()) {
+      const std::string label = t + (t == m.trained.norm_type ? "   (trained)" : "");
+      if (ImGui::Selectable(label.c_str(), t == s.norm_type) && t != s.norm_type) {
+        s.norm_type = t;
+        changed = true;
+      }
+    }
+    ImGui::EndCombo();
+  }
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("num_groups");
+  ImGui::SameLine(label_w + ImGui::GetStyle().WindowPadding.x);
+  ImGui::SetNextItemWidth(-1);
+  const bool gn = s.norm_type == "groupnorm";
+  if (!gn) ImGui::BeginDisabled();
+  const std::string shown = gn ? std::to_string(s.num_groups) : "n/a (layernorm)";
+  if (ImGui::BeginCombo("##groups", shown.c_str())) {
+    for (int g : m.valid_groups) {
+      const bool trained = m.trained.norm_type == "groupnorm" && g == m.trained.norm_num_groups;
+      const std::string label = std::to_string(g) + (trained ? "   (trained)" : "");
+      if (ImGui::Selectable(label.c_str(), g == s.num_groups) && g != s.num_groups) {
+        s.num_groups = g;
+        changed = true;
+      }
+    }
+    ImGui::EndCombo();
+  }
+  if (!gn) ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("Only group counts that divide every normalised channel count are offered");
+
+  const bool trained_setting = s.norm_type == m.trained.norm_type &&
+                               (s.norm_type != "groupnorm" || s.num_groups == m.trained.norm_num_groups);
+  if (trained_setting) {
+    ImGui::TextColored(to_vec4(color::kOk), "\xE2\x9C\x93 the setting these weights were trained with");
+  } else {
+    callout("These weights were trained with " + norm_desc(m.trained.norm_type, m.trained.norm_num_groups) +
+                ". Running them with " + norm_desc(s.norm_type, s.num_groups) +
+                " normalises every layer differently from training: expect a different, usually worse, reconstruction.",
+            color::kWarning);
+  }
+  if (ImGui::SmallButton("Reset to trained")) {
+    if (!trained_setting) changed = true;
+    s.norm_type = m.trained.norm_type;
+    s.num_groups = m.trained.norm_num_groups;
+  }
+  if (changed && s.settings.auto_rerun) s.request_run();
+}
+
+void ModelPanel::draw_run(Studio& s) {
+  section_header("Run", s.fonts);
+  Settings& st = s.settings;
+  bool changed = false;
+  const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) / 2;
+  ImGui::SetNextItemWidth(half);
+  if (ImGui::BeginCombo("##device", ("device " + st.device).c_str())) {
+    if (ImGui::Selectable("cpu", st.device == "cpu") && st.device != "cpu") st.device = "cpu", changed = true;
+    if (!cuda_) ImGui::BeginDisabled();
+    if (ImGui::Selectable("cuda", st.device == "cuda") && st.device != "cuda") st.device = "cuda", changed = true;
+    if (!cuda_) {
+      ImGui::EndDisabled();
+      if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+        ImGui::SetTooltip("No usable CUDA GPU (or this LibTorch has no CUDA)");
+    }
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(half);
+  if (ImGui::BeginCombo("##dtype", ("dtype " + st.dtype).c_str())) {
+    for (const char* t : {"f32", "bf16", "f16"})
+      if (ImGui::Selectable(t, st.dtype == t) && st.dtype != t) st.dtype = t, changed = true;
+    ImGui::EndCombo();
+  }
+  int mode = st.chunked ? 0 : 1;
+  static const char* const kModes[] = {"chunked", "direct"};
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("Inference");
+  ImGui::SameLine(118 + ImGui::GetStyle().WindowPadding.x);
+  if (segmented("inference", kModes, 2, &mode)) {
+    st.chunked = mode == 0;
+    changed = true;
+  }
+  help_marker("chunked: causal-cache inference in temporal chunks (the reference's enable_tiling): less memory, and "
+              "results stream in chunk by chunk. direct: the whole clip in one pass. With GroupNorm the two differ "
+              "(statistics per chunk); with LayerNorm they should not.");
+
+  static const int kSides[] = {128, 192, 256, 360, 512, 720, 1080};
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("Short side \xE2\x89\xA4");
+  ImGui::SameLine(118 + ImGui::GetStyle().WindowPadding.x);
+  ImGui::SetNextItemWidth(half - 30);
+  if (ImGui::BeginCombo("##side", fmt("%d px", st.max_short_side).c_str())) {
+    for (int v : kSides)
+      if (ImGui::Selectable(fmt("%d px", v).c_str(), v == st.max_short_side) && v != st.max_short_side)
+        st.max_short_side = v, changed = true;
+    ImGui::EndCombo();
+  }
+  static const int kFrames[] = {1, 5, 9, 17, 33, 49, 65, 97, 0};
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("Frames");
+  ImGui::SameLine(118 + ImGui::GetStyle().WindowPadding.x);
+  ImGui::SetNextItemWidth(half - 30);
+  if (ImGui::BeginCombo("##frames", st.frames ? std::to_string(st.frames).c_str() : "all")) {
+    for (int v : kFrames)
+      if (ImGui::Selectable(v ? std::to_string(v).c_str() : "all", v == st.frames) && v != st.frames)
+        st.frames = v, changed = true;
+    ImGui::EndCombo();
+  }
+  ImGui::Checkbox("Re-run when a setting changes", &st.auto_rerun);
+  if (changed && st.auto_rerun) s.request_run();
+
+  const bool can_run = s.model.loaded && (s.clip || !s.input_opening.empty());
+  if (!can_run) ImGui::BeginDisabled();
+  if (ImGui::Button("Re-run  (Ctrl+R)", ImVec2(half, 0))) s.request_run();
+  ImGui::SameLine();
+  if (ImGui::Button(st.chunked ? "A/B: vs direct" : "A/B: vs chunked", ImVec2(half, 0))) s.start_ab_chunked();
+  if (!can_run) ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("Runs the clip again with the other inference mode and compares the two outputs");
+}
+
+}  // namespace wfvae::studio

@@ -1,0 +1,482 @@
+#include "normlab_panel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include <imgui.h>
+
+#include "core/fileutil.h"
+#include "file_browser.h"
+#include "runtime/bench.h"
+#include "studio.h"
+
+namespace wfvae::studio {
+
+namespace {
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+std::string csv_num(double v, int decimals) {
+  if (!std::isfinite(v)) return "";
+  return fmt("%.*f", decimals, v);
+}
+
+const char* state_name(LabRow::State s) {
+  switch (s) {
+    case LabRow::State::Queued: return "queued";
+    case LabRow::State::Running: return "running";
+    case LabRow::State::Done: return "done";
+    case LabRow::State::Failed: return "failed";
+    case LabRow::State::Cancelled: return "cancelled";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string LabSetting::label() const {
+  std::string n = norm_type == "groupnorm" ? "groupnorm(" + std::to_string(num_groups) + ")" : norm_type;
+  return n + (chunked ? " \xC2\xB7 chunked" : " \xC2\xB7 direct");
+}
+
+void NormLabPanel::build_candidates(Studio& s) {
+  const std::string key = s.model.path + "|" + std::to_string(s.bundled_models.size());
+  if (key == candidates_model_) return;
+  candidates_model_ = key;
+  candidates_.clear();
+  if (!s.model.loaded) return;
+  const ModelInfo& m = s.model;
+  const std::string tn = m.trained.norm_type;
+  const int tg = m.trained.norm_num_groups;
+  auto add = [&](const std::string& path, const std::string& name, const std::string& type, int groups, bool chunked, bool trained,
+                 bool selected) {
+    Candidate c;
+    c.setting = {path, name, type, groups, chunked, trained};
+    c.selected = selected;
+    candidates_.push_back(c);
+  };
+  add(m.path, m.name, tn, tg, false, true, true);
+  add(m.path, m.name, tn, tg, true, true, true);
+  for (int g : m.valid_groups)
+    if (!(tn == "groupnorm" && g == tg)) add(m.path, m.name, "groupnorm", g, false, false, true);
+  if (tn != "layernorm") {
+    add(m.path, m.name, "layernorm", tg, false, false, true);
+    add(m.path, m.name, "layernorm", tg, true, false, false);
+  }
+  for (const auto& path : s.bundled_models) {
+    if (path == m.path) continue;
+    try {
+      const ModelConfig c = ModelConfig::load(resolve_model_files(path).config);
+      add(path, model_display_name(path), c.norm_type, c.norm_num_groups, false, true, true);
+    } catch (const std::exception&) {
+      // Listed models that cannot be read are left out; loading them says why.
+    }
+  }
+}
+
+bool NormLabPanel::select(Studio& s, const std::string& spec, std::string* error) {
+  candidates_model_.clear();
+  build_candidates(s);
+  if (!s.model.loaded) {
+    *error = "the norm lab needs a model";
+    return false;
+  }
+  if (spec == "default" || spec.empty()) return true;
+  for (auto& c : candidates_) c.selected = false;
+  const ModelInfo& m = s.model;
+  size_t start = 0;
+  while (start <= spec.size()) {
+    const size_t end = std::min(spec.find(',', start), spec.size());
+    std::string tok = spec.substr(start, end - start);
+    start = end + 1;
+    if (tok.empty()) continue;
+    bool chunked = false;
+    if (const size_t slash = tok.find("/chunked"); slash != std::string::npos && slash + 8 == tok.size()) {
+      chunked = true;
+      tok.resize(slash);
+    }
+    LabSetting st{m.path, m.name, m.trained.norm_type, m.trained.norm_num_groups, chunked, false};
+    if (tok == "trained") {
+    } else if (tok == "ln") {
+      st.norm_type = "layernorm";
+    } else if (tok.rfind("gn:", 0) == 0) {
+      st.norm_type = "groupnorm";
+      st.num_groups = std::atoi(tok.c_str() + 3);
+      if (std::find(m.valid_groups.begin(), m.valid_groups.end(), st.num_groups) == m.valid_groups.end()) {
+        std::string valid;
+        for (int g : m.valid_groups) valid += (valid.empty() ? "" : ", ") + std::to_string(g);
+        *error = "norm lab: num_groups " + tok.substr(3) + " is not valid for " + m.name + " (valid: " + valid + ")";
+        return false;
+      }
+    } else if (tok.rfind("model:", 0) == 0) {
+      st.model_path = tok.substr(6);
+      st.model_name = model_display_name(st.model_path);
+      try {
+        const ModelConfig c = ModelConfig::load(resolve_model_files(st.model_path).config);
+        st.norm_type = c.norm_type;
+        st.num_groups = c.norm_num_groups;
+      } catch (const std::exception& e) {
+        *error = std::string("norm lab: ") + e.what();
+        return false;
+      }
+    } else {
+      *error = "norm lab: \"" + tok + "\" is not gn:G, ln, trained (optionally /chunked) or model:DIR";
+      return false;
+    }
+    st.trained = st.model_path != m.path || (st.norm_type == m.trained.norm_type &&
+                                              (st.norm_type != "groupnorm" || st.num_groups == m.trained.norm_num_groups));
+    bool found = false;
+    for (auto& c : candidates_) {
+      const LabSetting& o = c.setting;
+      if (o.model_path == st.model_path && o.norm_type == st.norm_type && o.chunked == st.chunked &&
+          (st.norm_type != "groupnorm" || o.num_groups == st.num_groups)) {
+        c.selected = found = true;
+      }
+    }
+    if (!found) candidates_.push_back({st, true});
+  }
+  return true;
+}
+
+void NormLabPanel::start(Studio& s) {
+  if (!s.clip || !s.model.loaded) {
+    s.message(Message::Level::Error, "The norm lab needs an open clip and a loaded model.");
+    return;
+  }
+  rows_.clear();
+  for (const auto& c : candidates_)
+    if (c.selected) rows_.push_back(LabRow{c.setting});
+  if (rows_.empty()) {
+    s.message(Message::Level::Warning, "Norm lab: tick at least one setting.");
+    return;
+  }
+  original_thumb_frame_ = thumbnail(s.clip->frames[s.clip->frames.size() / 2], 72);
+  original_thumb_dirty_ = true;
+  running_ = true;
+  const int gen = ++generation_;
+  std::vector<LabSetting> settings;
+  for (const auto& r : rows_) settings.push_back(r.setting);
+  const std::string input = s.clip->path;
+  const int side = s.settings.max_short_side;
+  const int frames = frames_;
+  const std::string device = s.settings.device, dtype = s.settings.dtype;
+  std::shared_ptr<Engine> engine = s.engine;
+  auto update = [this, gen](size_t i, LabRow row) {
+    if (gen != generation_ || i >= rows_.size()) return;
+    row.texture = rows_[i].texture;
+    rows_[i] = std::move(row);
+    if (!rows_[i].thumb.rgb.empty()) {
+      rows_[i].texture = std::make_shared<Texture>();
+      rows_[i].texture->upload_rgb8(rows_[i].thumb.width, rows_[i].thumb.height, rows_[i].thumb.rgb.data());
+    }
+  };
+  auto finished = [this, gen] {
+    if (gen == generation_) running_ = false;
+  };
+  s.worker->submit("normlab", fmt("Norm lab: %zu settings", settings.size()), [=](JobContext& ctx) {
+    struct Done {  // marks the lab finished however the job ends
+      JobContext& c;
+      std::function<void()> f;
+      ~Done() { c.post(f); }
+    } done{ctx, finished};
+    std::unique_ptr<Vae> other;
+    std::string other_path;
+    const size_t n = settings.size();
+    for (size_t i = 0; i < n; ++i) {
+      LabRow row{settings[i]};
+      row.state = LabRow::State::Running;
+      ctx.post([update, i, row] { update(i, row); });
+      try {
+        Vae* vae = nullptr;
+        if (settings[i].model_path == engine->path && engine->vae) {
+          vae = engine->vae.get();
+        } else {
+          if (other_path != settings[i].model_path) {
+            other.reset();
+            other = Vae::load(settings[i].model_path, device_from(device), dtype_from(dtype));
+            other_path = settings[i].model_path;
+          }
+          vae = other.get();
+        }
+        if (vae->device() != device_from(device) || vae->dtype() != dtype_from(dtype)) vae->to(device_from(device), dtype_from(dtype));
+        pipeline::ReconRequest req;
+        req.input = input;
+        req.vae = vae;
+        req.norm_type = settings[i].norm_type;
+        req.num_groups = settings[i].norm_type == "groupnorm" ? settings[i].num_groups : 0;
+        req.chunked = settings[i].chunked;
+        req.max_short_side = side;
+        req.frames = frames;
+        req.cancel = ctx.cancel;
+        req.progress = [&, i](double f, const std::string& stage) {
+          if (ctx.progress) ctx.progress((i + f) / n, fmt("%zu/%zu %s", i + 1, n, stage.c_str()));
+        };
+        // Peak memory of this run alone: the resident high-water mark, reset first.
+        const bool reset = reset_rss_high_water();
+        row.baseline_rss = rss_current_bytes();
+        const pipeline::ReconResult res = pipeline::reconstruct(req);
+        row.peak_rss = reset ? rss_high_water_bytes() : -1;
+        row.state = LabRow::State::Done;
+        row.psnr = res.metrics.psnr_mean;
+        row.ssim = res.metrics.ssim_mean;
+        row.psnr_8bit = res.metrics_8bit.psnr_mean;
+        row.encode_ms = res.timings.encode_ms;
+        row.decode_ms = res.timings.decode_ms;
+        row.frames = res.frames;
+        row.height = res.height;
+        row.width = res.width;
+        row.notes = res.notes;
+        if (!res.recon_frames.empty()) row.thumb = thumbnail(res.recon_frames[res.recon_frames.size() / 2], 72);
+      } catch (const Error& e) {
+        row.state = e.kind() == ErrorKind::Cancelled ? LabRow::State::Cancelled : LabRow::State::Failed;
+        row.error = e.what();
+        ctx.post([update, i, row] { update(i, row); });
+        if (e.kind() == ErrorKind::Cancelled) throw;
+        continue;
+      } catch (const std::exception& e) {
+        row.state = LabRow::State::Failed;
+        row.error = e.what();
+        const size_t cut = row.error.find("\nException raised from");
+        if (cut != std::string::npos) row.error.resize(cut);
+      }
+      ctx.post([update, i, row] { update(i, row); });
+    }
+  });
+}
+
+std::string NormLabPanel::csv() const {
+  std::string out = "model,norm_type,num_groups,chunked,trained_setting,status,frames,height,width,psnr,ssim,psnr_8bit,encode_ms,decode_ms,peak_rss_mib,baseline_rss_mib,error\n";
+  for (const auto& r : rows_) {
+    const LabSetting& s = r.setting;
+    const bool ok = r.state == LabRow::State::Done;
+    out += csv_field(s.model_name) + "," + s.norm_type + "," + (s.norm_type == "groupnorm" ? std::to_string(s.num_groups) : "") +
+           "," + (s.chunked ? "yes" : "no") + "," + (s.trained ? "yes" : "no") + "," + state_name(r.state) + "," +
+           (ok ? std::to_string(r.frames) : "") + "," + (ok ? std::to_string(r.height) : "") + "," +
+           (ok ? std::to_string(r.width) : "") + "," + (ok ? csv_num(r.psnr, 4) : "") + "," + (ok ? csv_num(r.ssim, 5) : "") +
+           "," + (ok ? csv_num(r.psnr_8bit, 4) : "") + "," + (ok ? csv_num(r.encode_ms, 1) : "") + "," +
+           (ok ? csv_num(r.decode_ms, 1) : "") + "," + (ok && r.peak_rss >= 0 ? csv_num(r.peak_rss / 1048576.0, 1) : "") + "," +
+           (ok && r.baseline_rss >= 0 ? csv_num(r.baseline_rss / 1048576.0, 1) : "") + "," + csv_field(r.error) + "\n";
+  }
+  return out;
+}
+
+void NormLabPanel::write_csv(const std::string& path, bool overwrite) const {
+  write_file_atomic(path, csv(), overwrite);
+}
+
+void NormLabPanel::draw(Studio& s, const Rect& area) {
+  build_candidates(s);
+  if (original_thumb_dirty_) {
+    original_thumb_ = std::make_unique<Texture>();
+    original_thumb_->upload_rgb8(original_thumb_frame_.width, original_thumb_frame_.height, original_thumb_frame_.rgb.data());
+    original_thumb_dirty_ = false;
+  }
+  ImGui::SetCursorScreenPos(area.min());
+  ImGui::BeginChild("##normlab_controls", ImVec2(300, area.h), true);
+  draw_controls(s);
+  ImGui::EndChild();
+  const Rect table{area.x + 300 + 10, area.y, area.w - 310, area.h};
+  draw_table(s, table);
+}
+
+void NormLabPanel::draw_controls(Studio& s) {
+  section_header("Settings to compare", s.fonts);
+  if (!s.model.loaded) {
+    ImGui::TextDisabled("Load a model first.");
+    return;
+  }
+  std::string last_model;
+  for (size_t i = 0; i < candidates_.size(); ++i) {
+    Candidate& c = candidates_[i];
+    if (c.setting.model_name != last_model) {
+      ImGui::TextDisabled("%s", c.setting.model_name.c_str());
+      last_model = c.setting.model_name;
+    }
+    ImGui::PushID(static_cast<int>(i));
+    ImGui::Checkbox(c.setting.label().c_str(), &c.selected);
+    if (c.setting.trained) {
+      ImGui::SameLine();
+      ImGui::TextColored(to_vec4(color::kOk), "trained");
+    }
+    ImGui::PopID();
+  }
+  ImGui::Spacing();
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("Frames");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(90);
+  if (ImGui::BeginCombo("##labframes", std::to_string(frames_).c_str())) {
+    for (int f : {5, 9, 17, 33, 49})
+      if (ImGui::Selectable(std::to_string(f).c_str(), f == frames_)) frames_ = f;
+    ImGui::EndCombo();
+  }
+  help_marker("The lab runs every ticked setting on the first frames of the clip, at the clip's size.");
+  ImGui::Spacing();
+  int selected = 0;
+  for (const auto& c : candidates_) selected += c.selected;
+  const bool can = !running_ && s.clip && selected > 0;
+  if (!can) ImGui::BeginDisabled();
+  if (ImGui::Button(fmt("Run %d settings", selected).c_str(), ImVec2(-1, 0))) start(s);
+  if (!can) ImGui::EndDisabled();
+  if (running_ && ImGui::Button("Cancel", ImVec2(-1, 0))) s.cancel_jobs();
+  ImGui::Spacing();
+  const bool have = !rows_.empty() && !running_;
+  if (!have) ImGui::BeginDisabled();
+  if (ImGui::Button("Export CSV\xE2\x80\xA6", ImVec2(-1, 0))) s.browser->save_dialog(s, "Save the norm lab table", "normlab.csv", ".csv",
+                                                                                   [this, &s](const std::string& path) {
+                                                                                     try {
+                                                                                       write_csv(path, true);
+                                                                                       s.message(Message::Level::Info, "Wrote " + path);
+                                                                                     } catch (const std::exception& e) {
+                                                                                       s.message(Message::Level::Error, e.what());
+                                                                                     }
+                                                                                   });
+  if (ImGui::Button("Save table as PNG\xE2\x80\xA6", ImVec2(-1, 0)))
+    s.browser->save_dialog(s, "Save the norm lab table as PNG", "normlab.png", ".png", [this, &s](const std::string& path) {
+      s.request_capture(table_rect_, true, [&s, path](media::RgbFrame img) {
+        try {
+          media::write_png(path, img, true);
+          s.message(Message::Level::Info, "Wrote " + path);
+        } catch (const std::exception& e) {
+          s.message(Message::Level::Error, e.what());
+        }
+      });
+    });
+  if (!have) ImGui::EndDisabled();
+}
+
+void NormLabPanel::draw_table(Studio& s, const Rect& r) {
+  table_rect_ = r;
+  s.layout.add("normlab/table", r);
+  ImGui::SetCursorScreenPos(r.min());
+  ImGui::BeginChild("##normlab_table", ImVec2(r.w, r.h), true);
+  ImGui::PushFont(s.fonts.bold);
+  ImGui::TextUnformatted("Norm lab");
+  ImGui::PopFont();
+  ImGui::SameLine();
+  if (s.clip)
+    ImGui::TextDisabled("%s \xC2\xB7 %d\xC3\x97%d \xC2\xB7 first %d frames", std::filesystem::path(s.clip->path).filename().string().c_str(),
+                        s.clip->width, s.clip->height, frames_);
+  if (rows_.empty()) {
+    ImGui::Spacing();
+    ImGui::TextWrapped("Tick the settings to compare on the left and press Run. Each setting reconstructs the same frames; "
+                       "the table shows PSNR and SSIM (as the reference's scripts compute them), encode and decode "
+                       "time and the process's peak resident memory during the run.");
+    ImGui::EndChild();
+    return;
+  }
+  // Best PSNR among finished rows, and the trained setting's PSNR as the reference.
+  double best = -1e9, ref = NAN;
+  for (const auto& row : rows_)
+    if (row.state == LabRow::State::Done) {
+      best = std::max(best, row.psnr);
+      if (row.setting.trained && row.setting.model_path == s.model.path && !row.setting.chunked) ref = row.psnr;
+    }
+  const float thumb_h = 48;
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_Sortable |
+                                ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollY | ImGuiTableFlags_PadOuterX;
+  if (ImGui::BeginTable("##lab", 9, flags, ImVec2(0, 0))) {
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("Reconstruction", ImGuiTableColumnFlags_NoSort, thumb_h * 16 / 9 + 8);
+    ImGui::TableSetupColumn("Setting", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn("PSNR dB", ImGuiTableColumnFlags_PreferSortDescending);
+    ImGui::TableSetupColumn("\xCE\x94 trained");
+    ImGui::TableSetupColumn("SSIM", ImGuiTableColumnFlags_PreferSortDescending);
+    ImGui::TableSetupColumn("Encode s");
+    ImGui::TableSetupColumn("Decode s");
+    ImGui::TableSetupColumn("Peak RSS");
+    ImGui::TableSetupColumn("Status", ImGuiTableColumnFlags_NoSort);
+    ImGui::TableHeadersRow();
+    std::vector<size_t> order(rows_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    if (ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs(); specs && specs->SpecsCount > 0) {
+      sort_column_ = specs->Specs[0].ColumnIndex;
+      sort_ascending_ = specs->Specs[0].SortDirection == ImGuiSortDirection_Ascending;
+    }
+    if (sort_column_ > 1) {
+      auto value = [&](const LabRow& row) -> double {
+        if (row.state != LabRow::State::Done) return sort_ascending_ ? 1e18 : -1e18;
+        switch (sort_column_) {
+          case 2: case 3: return row.psnr;
+          case 4: return row.ssim;
+          case 5: return row.encode_ms;
+          case 6: return row.decode_ms;
+          case 7: return static_cast<double>(row.peak_rss);
+        }
+        return 0;
+      };
+      std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        return sort_ascending_ ? value(rows_[a]) < value(rows_[b]) : value(rows_[a]) > value(rows_[b]);
+      });
+    }
+    for (size_t k : order) {
+      const LabRow& row = rows_[k];
+      ImGui::TableNextRow(0, thumb_h + 6);
+      ImGui::TableSetColumnIndex(0);
+      if (row.texture) {
+        const float w = thumb_h * row.texture->width() / std::max(1, row.texture->height());
+        ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(row.texture->id())), ImVec2(w, thumb_h));
+        if (ImGui::IsItemHovered() && original_thumb_) {
+          ImGui::BeginTooltip();
+          ImGui::TextDisabled("original | this setting (middle frame)");
+          const float big = 144;
+          ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(original_thumb_->id())),
+                       ImVec2(big * original_thumb_->width() / original_thumb_->height(), big));
+          ImGui::SameLine();
+          ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(row.texture->id())),
+                       ImVec2(big * row.texture->width() / row.texture->height(), big));
+          ImGui::EndTooltip();
+        }
+      } else {
+        ImGui::Dummy(ImVec2(thumb_h * 16 / 9, thumb_h));
+      }
+      ImGui::TableSetColumnIndex(1);
+      ImGui::PushFont(s.fonts.bold);
+      ImGui::TextUnformatted(row.setting.label().c_str());
+      ImGui::PopFont();
+      ImGui::TextDisabled("%s%s", row.setting.model_name.c_str(), row.setting.trained ? " \xC2\xB7 trained setting" : "");
+      const bool ok = row.state == LabRow::State::Done;
+      ImGui::PushFont(s.fonts.mono);
+      ImGui::TableSetColumnIndex(2);
+      if (ok) ImGui::TextColored(to_vec4(row.psnr == best ? color::kOk : color::kText), "%7.2f", row.psnr);
+      ImGui::TableSetColumnIndex(3);
+      if (ok && std::isfinite(ref)) {
+        const double d = row.psnr - ref;
+        ImGui::TextColored(to_vec4(std::fabs(d) < 0.005 ? color::kTextDim : d < 0 ? color::kError : color::kOk), "%+6.2f", d);
+      }
+      ImGui::TableSetColumnIndex(4);
+      if (ok) ImGui::Text("%.4f", row.ssim);
+      ImGui::TableSetColumnIndex(5);
+      if (ok) ImGui::Text("%6.2f", row.encode_ms / 1000);
+      ImGui::TableSetColumnIndex(6);
+      if (ok) ImGui::Text("%6.2f", row.decode_ms / 1000);
+      ImGui::TableSetColumnIndex(7);
+      if (ok) ImGui::TextUnformatted(row.peak_rss >= 0 ? human_bytes(row.peak_rss).c_str() : "n/a");
+      if (ok && ImGui::IsItemHovered())
+        ImGui::SetTooltip("Process resident-set high-water mark during this run\n(before the run: %s)", human_bytes(row.baseline_rss).c_str());
+      ImGui::PopFont();
+      ImGui::TableSetColumnIndex(8);
+      switch (row.state) {
+        case LabRow::State::Queued: ImGui::TextDisabled("queued"); break;
+        case LabRow::State::Running: ImGui::TextColored(to_vec4(color::kAccent), "running\xE2\x80\xA6"); break;
+        case LabRow::State::Done: ImGui::TextColored(to_vec4(color::kOk), "\xE2\x9C\x93"); break;
+        case LabRow::State::Cancelled: ImGui::TextDisabled("cancelled"); break;
+        case LabRow::State::Failed:
+          ImGui::TextColored(to_vec4(color::kError), "failed");
+          if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", row.error.c_str());
+          break;
+      }
+      s.layout.add("normlab/row/" + std::to_string(k), Rect::from(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
+    }
+    ImGui::EndTable();
+  }
+  ImGui::EndChild();
+}
+
+}  // namespace wfvae::studio

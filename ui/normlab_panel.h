@@ -1,0 +1,81 @@
+// The norm lab: the same clip through several settings — the bundled models, the
+// valid num_groups values, layernorm, chunked and direct — as a table of PSNR, SSIM,
+// encode/decode time and peak memory with a thumbnail of each reconstruction;
+// exported as CSV and as a PNG of the table.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gl_util.h"
+#include "layout.h"
+#include "media/media.h"
+
+namespace wfvae::studio {
+
+class Studio;
+
+struct LabSetting {
+  std::string model_path, model_name;
+  std::string norm_type = "groupnorm";
+  int num_groups = 32;
+  bool chunked = false;
+  bool trained = false;  // the setting the weights were trained with
+  std::string label() const;
+};
+
+struct LabRow {
+  enum class State { Queued, Running, Done, Failed, Cancelled };
+  LabSetting setting;
+  State state = State::Queued;
+  double psnr = 0, ssim = 0, psnr_8bit = 0;
+  double encode_ms = 0, decode_ms = 0;
+  int64_t peak_rss = -1, baseline_rss = -1;
+  int64_t frames = 0;
+  int height = 0, width = 0;
+  media::RgbFrame thumb;
+  std::shared_ptr<Texture> texture;
+  std::string error;
+  std::vector<std::string> notes;
+};
+
+class NormLabPanel {
+ public:
+  void draw(Studio& s, const Rect& area);
+  // Candidate settings for the loaded model and the bundled ones; `spec` is
+  // "default" or a comma list (gn:G, ln, trained, each optionally "/chunked";
+  // model:DIR). Returns false with *error set for a bad spec.
+  bool select(Studio& s, const std::string& spec, std::string* error);
+  void start(Studio& s);
+  bool running() const { return running_; }
+  const std::vector<LabRow>& rows() const { return rows_; }
+  std::string csv() const;
+  const Rect& table_rect() const { return table_rect_; }
+  // Writes the table (atomically; refuses to overwrite unless asked).
+  void write_csv(const std::string& path, bool overwrite) const;
+
+ private:
+  void build_candidates(Studio& s);
+  void draw_controls(Studio& s);
+  void draw_table(Studio& s, const Rect& r);
+
+  struct Candidate {
+    LabSetting setting;
+    bool selected = false;
+  };
+  std::vector<Candidate> candidates_;
+  std::string candidates_model_;
+  std::vector<LabRow> rows_;
+  bool running_ = false;
+  int frames_ = 17;
+  int generation_ = 0;
+  Rect table_rect_;
+  std::unique_ptr<Texture> original_thumb_;
+  media::RgbFrame original_thumb_frame_;
+  bool original_thumb_dirty_ = false;
+  int sort_column_ = -1;
+  bool sort_ascending_ = true;
+};
+
+}  // namespace wfvae::studio

@@ -1,0 +1,92 @@
+#include "session.h"
+
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+
+namespace wfvae::studio {
+
+std::string fmt(const char* format, ...) {
+  char buf[1024];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(buf, sizeof buf, format, args);
+  va_end(args);
+  return buf;
+}
+
+std::string RunSettings::norm_label() const {
+  return norm_type == "groupnorm" ? "groupnorm(" + std::to_string(num_groups) + ")" : norm_type;
+}
+
+std::string RunSettings::label() const {
+  std::string s = norm_label() + (chunked ? " \xC2\xB7 chunked" : " \xC2\xB7 direct");
+  if (device != "cpu" || dtype != "f32") s += " \xC2\xB7 " + device + "/" + dtype;
+  return s;
+}
+
+std::string Clip::key() const {
+  return path + "|" + std::to_string(height) + "x" + std::to_string(width) + "|" + std::to_string(frames.size()) + "|" +
+         (source_indices.empty() ? "" : std::to_string(source_indices.front()));
+}
+
+const media::RgbFrame* Run::frame(int64_t i) const {
+  if (i < 0) return nullptr;
+  if (result) return i < static_cast<int64_t>(result->recon_frames.size()) ? &result->recon_frames[i] : nullptr;
+  if (i < static_cast<int64_t>(live_frames.size()) && !live_frames[i].rgb.empty()) return &live_frames[i];
+  return nullptr;
+}
+
+double Run::psnr_mean() const {
+  if (result) return result->metrics.psnr_mean;
+  double s = 0;
+  int n = 0;
+  for (size_t i = 0; i < frame_metrics.size(); ++i)
+    if (have_metrics[i]) {
+      s += frame_metrics[i].psnr;
+      ++n;
+    }
+  return n ? s / n : NAN;
+}
+
+double Run::ssim_mean() const {
+  if (result) return result->metrics.ssim_mean;
+  double s = 0;
+  int n = 0;
+  for (size_t i = 0; i < frame_metrics.size(); ++i)
+    if (have_metrics[i]) {
+      s += frame_metrics[i].ssim;
+      ++n;
+    }
+  return n ? s / n : NAN;
+}
+
+std::vector<std::string> Run::notes() const { return result ? result->notes : std::vector<std::string>{}; }
+
+const char* pair_name(Pair p) {
+  static const char* const names[kPairCount] = {"orig-recon", "prev-recon", "orig-prev", "orig-file"};
+  return names[static_cast<int>(p)];
+}
+
+const char* pair_title(Pair p) {
+  static const char* const titles[kPairCount] = {"Original | Reconstruction", "Previous run | Reconstruction",
+                                                 "Original | Previous run", "Original | File B"};
+  return titles[static_cast<int>(p)];
+}
+
+std::string human_bytes(int64_t b) {
+  if (b < 0) return "n/a";
+  if (b < 1024) return std::to_string(b) + " B";
+  if (b < 1024 * 1024) return fmt("%.1f KiB", b / 1024.0);
+  if (b < int64_t{1024} * 1024 * 1024) return fmt("%.1f MiB", b / (1024.0 * 1024.0));
+  return fmt("%.2f GiB", b / (1024.0 * 1024.0 * 1024.0));
+}
+
+std::string human_count(int64_t n) {
+  if (n < 1000) return std::to_string(n);
+  if (n < 1000000) return fmt("%.1f k", n / 1e3);
+  if (n < 1000000000) return fmt("%.2f M", n / 1e6);
+  return fmt("%.2f G", n / 1e9);
+}
+
+}  // namespace wfvae::studio

@@ -1,0 +1,118 @@
+// What the studio has open: the model (as the worker reported it), the clip (the
+// input as the model sees it), the reconstruction runs (current and previous, for
+// A/B), an optional second video to compare against ("B = file"). All of it
+// belongs to the UI thread; the worker sends new values through posted closures.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/metrics.h"
+#include "media/media.h"
+#include "pipeline/recon.h"
+
+namespace wfvae::studio {
+
+struct ModelInfo {
+  bool loaded = false;
+  std::string path;  // folder (or .safetensors file) it was loaded from
+  std::string name;  // folder name
+  ModelConfig config, trained;
+  std::string report_text;
+  std::vector<std::string> report_notes;
+  bool report_clean = true;
+  int64_t num_parameters = 0;
+  std::string stored_dtype, device, dtype;
+  std::vector<int> valid_groups;
+};
+
+// Everything that decides a reconstruction.
+struct RunSettings {
+  std::string model_path, model_name;
+  std::string norm_type = "groupnorm";
+  int num_groups = 32;  // groupnorm only
+  bool chunked = true;
+  std::string device = "cpu", dtype = "f32";
+  int max_short_side = 256;
+  int64_t frames = 33;  // 0 = all
+  std::string norm_label() const;  // "groupnorm(32)" / "layernorm"
+  std::string label() const;       // "groupnorm(32) · chunked"
+};
+
+// The input as the model sees it: preprocessed 8-bit frames at model size.
+struct Clip {
+  int id = 0;
+  std::string path;
+  media::VideoInfo source;
+  int height = 0, width = 0;
+  double fps = 25;
+  std::vector<int64_t> source_indices;
+  std::vector<double> source_times;
+  std::vector<media::RgbFrame> frames;
+  std::vector<std::string> notes;
+  // Two clips with the same key hold the same frames (runs on them compare).
+  std::string key() const;
+  int64_t count() const { return static_cast<int64_t>(frames.size()); }
+};
+
+// The difference between two reconstructions of the same clip (A/B of settings).
+struct RunDelta {
+  int other_run = 0;
+  std::string other_label;
+  double max_abs = 0;    // largest |a - b| of the float outputs, in [-1, 1] units
+  double mean_abs = 0;
+  double psnr = 0;       // PSNR of one against the other (clamped, [0, 1] scale)
+};
+
+struct Run {
+  enum class State { Running, Done, Failed, Cancelled };
+  int id = 0;
+  int clip_id = 0;
+  RunSettings settings;
+  State state = State::Running;
+  std::string error;
+  // While running: frames and metrics as they stream in (rgb empty until decoded).
+  std::vector<media::RgbFrame> live_frames;
+  std::vector<metrics::FrameMetrics> frame_metrics;
+  std::vector<char> have_metrics;
+  int64_t decoded = 0;
+  uint64_t version = 0;  // bumped on every change (texture caches compare it)
+  std::shared_ptr<const pipeline::ReconResult> result;  // when Done
+  std::optional<RunDelta> delta;                          // vs the run before it, when comparable
+
+  bool done() const { return state == State::Done; }
+  // The reconstructed frame i, or nullptr while it is not decoded yet.
+  const media::RgbFrame* frame(int64_t i) const;
+  bool has_metrics(int64_t i) const { return i >= 0 && i < static_cast<int64_t>(have_metrics.size()) && have_metrics[i]; }
+  int64_t count() const { return static_cast<int64_t>(have_metrics.size()); }
+  double psnr_mean() const;  // over frames measured so far
+  double ssim_mean() const;
+  std::vector<std::string> notes() const;
+};
+
+// "B = file": another video aligned to the clip frame by frame.
+struct CompareFile {
+  int clip_id = 0;
+  std::string path;
+  media::VideoInfo source;
+  std::vector<media::RgbFrame> frames;          // at clip size; may be fewer than the clip's
+  std::vector<metrics::FrameMetrics> metrics;   // 8-bit, vs the clip
+  std::vector<std::string> notes;
+  double psnr_mean = 0, ssim_mean = 0;
+};
+
+// Which two images the compare views show.
+enum class Pair { OrigRecon = 0, PrevRecon, OrigPrev, OrigFile };
+constexpr int kPairCount = 4;
+const char* pair_name(Pair p);   // "orig-recon", ...
+const char* pair_title(Pair p);  // "Original | Reconstruction", ...
+
+std::string human_bytes(int64_t bytes);
+std::string human_count(int64_t n);   // 1.23 M
+std::string fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
+
+}  // namespace wfvae::studio

@@ -1,0 +1,287 @@
+#include "timeline_panel.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <imgui.h>
+
+#include "studio.h"
+
+namespace wfvae::studio {
+
+namespace {
+
+struct Series {
+  const char* name;
+  ImU32 color;
+  float thickness;
+  bool right_axis;  // SSIM
+  std::vector<std::pair<int64_t, double>> points;
+};
+
+void dashed_line(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 c, float t) {
+  const float len = std::hypot(b.x - a.x, b.y - a.y);
+  const int n = std::max(1, static_cast<int>(len / 6));
+  for (int i = 0; i < n; i += 2) {
+    const float u0 = static_cast<float>(i) / n, u1 = std::min(1.0f, static_cast<float>(i + 1) / n);
+    dl->AddLine(ImVec2(a.x + (b.x - a.x) * u0, a.y + (b.y - a.y) * u0), ImVec2(a.x + (b.x - a.x) * u1, a.y + (b.y - a.y) * u1), c, t);
+  }
+}
+
+}  // namespace
+
+void TimelinePanel::draw(Studio& s, const Rect& area) {
+  ImGui::SetNextWindowPos(area.min());
+  ImGui::SetNextWindowSize(ImVec2(area.w, area.h));
+  ImGui::Begin("##timeline", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
+  s.layout.add("timeline", area);
+  draw_transport(s);
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const Rect plot{p.x, p.y, area.x + area.w - 12 - p.x, area.y + area.h - 8 - p.y};
+  if (plot.w > 50 && plot.h > 40) draw_plot(s, plot);
+  ImGui::End();
+}
+
+void TimelinePanel::draw_transport(Studio& s) {
+  const int64_t n = s.frame_count();
+  const bool have = n > 0;
+  if (!have) ImGui::BeginDisabled();
+  const ImVec2 bs(34, 0);
+  if (ImGui::Button("\xE2\x87\xA4", bs)) s.set_frame(0);  // ⇤
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("First frame (Home)");
+  ImGui::SameLine(0, 3);
+  if (ImGui::Button("\xE2\x97\x80", bs)) s.set_frame(s.frame - 1);  // ◀
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Previous frame (Left)");
+  ImGui::SameLine(0, 3);
+  ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_HeaderActive));
+  if (ImGui::Button(s.playing ? "\xE2\x9D\x9A\xE2\x9D\x9A" : "\xE2\x96\xB6", ImVec2(46, 0))) s.set_playing(!s.playing);
+  ImGui::PopStyleColor();
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Play / pause at the clip's frame rate (Space)");
+  ImGui::SameLine(0, 3);
+  if (ImGui::Button("\xE2\x96\xB6##step", bs)) s.set_frame(s.frame + 1);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Next frame (Right)");
+  ImGui::SameLine(0, 3);
+  if (ImGui::Button("\xE2\x87\xA5", bs)) s.set_frame(n - 1);  // ⇥
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Last frame (End)");
+  ImGui::SameLine(0, 10);
+  ImGui::Checkbox("Loop", &s.settings.loop);
+  if (!have) ImGui::EndDisabled();
+
+  ImGui::SameLine(0, 18);
+  ImGui::PushFont(s.fonts.mono);
+  if (have) {
+    const double t = s.clip && s.frame < static_cast<int64_t>(s.clip->source_times.size()) ? s.clip->source_times[s.frame]
+                                                                                         : s.frame / s.fps();
+    ImGui::Text("frame %3lld / %lld   %6.3f s   %.2f fps", static_cast<long long>(s.frame + 1), static_cast<long long>(n), t,
+                s.fps());
+  } else {
+    ImGui::TextDisabled("no clip");
+  }
+  ImGui::PopFont();
+
+  // Right side: the curve toggles (the means are drawn in the plot's corner).
+  const float toggles_w = 200;
+  ImGui::SameLine(std::max(ImGui::GetCursorPosX() + 10, ImGui::GetWindowContentRegionMax().x - toggles_w));
+  ImGui::Checkbox("SSIM", &s.settings.show_ssim);
+  ImGui::SameLine();
+  ImGui::Checkbox("previous", &s.settings.show_previous);
+}
+
+void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  ImGuiIO& io = ImGui::GetIO();
+  dl->AddRectFilled(r.min(), r.max(), IM_COL32(20, 21, 25, 255), 4);
+  const int64_t n = s.frame_count();
+  const float left = 52, right = 44, top = 8, bottom = 22;
+  const Rect pr{r.x + left, r.y + top, r.w - left - right, r.h - top - bottom};
+  if (n <= 0 || pr.w < 10 || pr.h < 10) {
+    const char* t = "The per-frame PSNR and SSIM appear here as the reconstruction streams in";
+    const ImVec2 ts = ImGui::CalcTextSize(t);
+    dl->AddText(ImVec2(r.x + (r.w - ts.x) / 2, r.y + (r.h - ts.y) / 2), color::kTextDim, t);
+    ImGui::Dummy(ImVec2(r.w, r.h));
+    return;
+  }
+
+  // Curves.
+  std::vector<Series> series;
+  const Run* cur = s.run_current.get();
+  const Run* prev = s.run_previous.get();
+  auto add_run = [&](const Run* run, const char* name, ImU32 c, float t, bool ssim) {
+    Series sr{name, c, t, ssim, {}};
+    for (int64_t i = 0; i < run->count(); ++i)
+      if (run->has_metrics(i)) {
+        const double v = ssim ? run->frame_metrics[i].ssim : run->frame_metrics[i].psnr;
+        if (std::isfinite(v)) sr.points.push_back({i, v});
+      }
+    series.push_back(std::move(sr));
+  };
+  if (prev && s.settings.show_previous && prev->clip_id == (s.clip ? s.clip->id : -1))
+    add_run(prev, "previous PSNR", color::kPrevious, 1.5f, false);
+  if (s.file_b && s.clip && s.file_b->clip_id == s.clip->id) {
+    Series sr{"B file PSNR", color::kFileB, 1.8f, false, {}};
+    for (size_t i = 0; i < s.file_b->metrics.size(); ++i)
+      if (std::isfinite(s.file_b->metrics[i].psnr)) sr.points.push_back({static_cast<int64_t>(i), s.file_b->metrics[i].psnr});
+    series.push_back(std::move(sr));
+  }
+  if (cur && cur->clip_id == (s.clip ? s.clip->id : -1)) {
+    if (s.settings.show_ssim) add_run(cur, "SSIM", color::kSecondary, 1.5f, true);
+    add_run(cur, "PSNR", color::kAccent, 2.2f, false);
+  }
+
+  // Axis ranges: PSNR from the data (whole dB, at least 4 dB tall); SSIM up to 1.
+  double pmin = 1e9, pmax = -1e9, smin = 1e9;
+  for (const auto& sr : series)
+    for (const auto& [i, v] : sr.points) {
+      if (sr.right_axis) smin = std::min(smin, v);
+      else pmin = std::min(pmin, v), pmax = std::max(pmax, v);
+    }
+  if (pmin > pmax) pmin = 20, pmax = 40;
+  pmin = std::floor(pmin - 0.5), pmax = std::ceil(pmax + 0.5);
+  if (pmax - pmin < 4) {
+    const double c = (pmin + pmax) / 2;
+    pmin = std::floor(c - 2), pmax = pmin + 4;
+  }
+  double s_lo = smin > 1 ? 0.0 : std::max(0.0, std::floor((smin - 0.02) * 20) / 20), s_hi = 1.0;
+  if (s_hi - s_lo < 0.05) s_lo = s_hi - 0.05;
+
+  auto x_of = [&](double i) { return pr.x + static_cast<float>(n > 1 ? i / (n - 1) : 0.5) * pr.w; };
+  auto y_psnr = [&](double v) { return pr.y + pr.h - static_cast<float>((v - pmin) / (pmax - pmin)) * pr.h; };
+  auto y_ssim = [&](double v) { return pr.y + pr.h - static_cast<float>((v - s_lo) / (s_hi - s_lo)) * pr.h; };
+
+  // Grid and axis labels.
+  const double step = (pmax - pmin) > 24 ? 10 : (pmax - pmin) > 10 ? 5 : (pmax - pmin) > 5 ? 2 : 1;
+  for (double v = std::ceil(pmin / step) * step; v <= pmax + 1e-9; v += step) {
+    const float y = y_psnr(v);
+    dl->AddLine(ImVec2(pr.x, y), ImVec2(pr.x + pr.w, y), color::kGrid);
+    const std::string t = fmt("%.0f dB", v);
+    dl->AddText(ImVec2(r.x + left - 6 - ImGui::CalcTextSize(t.c_str()).x, y - 7), color::kTextDim, t.c_str());
+  }
+  if (s.settings.show_ssim && cur)
+    for (int k = 0; k <= 2; ++k) {
+      const double v = s_lo + (s_hi - s_lo) * k / 2;
+      dl->AddText(ImVec2(pr.x + pr.w + 6, y_ssim(v) - 7), color::kSecondary, fmt("%.2f", v).c_str());
+    }
+  // Latent frame boundaries: WF-VAE codes frame 0 alone, then groups of 4 (8) frames.
+  const int tc = s.model.loaded ? s.model.config.temporal_compression() : 4;
+  for (int64_t i = 0; i < n; i += (i == 0 ? 1 : tc)) {
+    const float x = x_of(static_cast<double>(i));
+    dl->AddLine(ImVec2(x, pr.y + pr.h), ImVec2(x, pr.y + pr.h + 4), IM_COL32(255, 255, 255, 70));
+  }
+  const int64_t label_step = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(n / (pr.w / 60.0))));
+  for (int64_t i = 0; i < n; i += label_step) {
+    const std::string t = std::to_string(i);
+    dl->AddText(ImVec2(x_of(static_cast<double>(i)) - ImGui::CalcTextSize(t.c_str()).x / 2, pr.y + pr.h + 5), color::kTextDim,
+                t.c_str());
+  }
+
+  // Decoding progress under the curve: which frames exist yet.
+  if (cur && cur->state == Run::State::Running && cur->count() == n) {
+    for (int64_t i = 0; i < n; ++i) {
+      const float x0 = x_of(i - 0.5), x1 = x_of(i + 0.5);
+      dl->AddRectFilled(ImVec2(std::max(pr.x, x0), pr.y + pr.h - 3), ImVec2(std::min(pr.x + pr.w, x1), pr.y + pr.h),
+                        cur->frame(i) ? color::kAccent : IM_COL32(255, 255, 255, 25));
+    }
+  }
+
+  dl->PushClipRect(ImVec2(pr.x - 4, pr.y - 4), ImVec2(pr.x + pr.w + 4, pr.y + pr.h + 4), true);
+  for (const auto& sr : series) {
+    auto y_of = [&](double v) { return sr.right_axis ? y_ssim(v) : y_psnr(v); };
+    for (size_t k = 1; k < sr.points.size(); ++k) {
+      if (sr.points[k].first != sr.points[k - 1].first + 1) continue;  // gaps stay gaps
+      const ImVec2 a(x_of(static_cast<double>(sr.points[k - 1].first)), y_of(sr.points[k - 1].second));
+      const ImVec2 b(x_of(static_cast<double>(sr.points[k].first)), y_of(sr.points[k].second));
+      if (sr.color == color::kPrevious) dashed_line(dl, a, b, sr.color, sr.thickness);
+      else dl->AddLine(a, b, sr.color, sr.thickness);
+    }
+    if (n <= 80 || sr.points.size() == 1)
+      for (const auto& [i, v] : sr.points) dl->AddCircleFilled(ImVec2(x_of(static_cast<double>(i)), y_of(v)), sr.thickness + 0.8f, sr.color);
+  }
+  dl->PopClipRect();
+
+  // Current frame.
+  const float cx = x_of(static_cast<double>(s.frame));
+  dl->AddLine(ImVec2(cx, pr.y - 2), ImVec2(cx, pr.y + pr.h), IM_COL32(255, 255, 255, 170), 1.5f);
+  dl->AddTriangleFilled(ImVec2(cx - 6, pr.y - 8), ImVec2(cx + 6, pr.y - 8), ImVec2(cx, pr.y - 1), IM_COL32(255, 255, 255, 220));
+
+  // Legend.
+  float lx = pr.x + 8;
+  for (auto it = series.rbegin(); it != series.rend(); ++it) {
+    dl->AddLine(ImVec2(lx, pr.y + 10), ImVec2(lx + 16, pr.y + 10), it->color, 2.5f);
+    dl->AddText(ImVec2(lx + 20, pr.y + 3), color::kTextDim, it->name);
+    lx += 30 + ImGui::CalcTextSize(it->name).x;
+  }
+
+  // Means of the current run (or of B) in the top-right corner.
+  std::string means;
+  if (cur && cur->count() > 0 && !std::isnan(cur->psnr_mean())) {
+    means = fmt("mean  PSNR %.2f dB   SSIM %.4f", cur->psnr_mean(), cur->ssim_mean());
+    if (cur->state == Run::State::Running)
+      means += fmt("   (%lld of %lld frames)", static_cast<long long>(cur->decoded), static_cast<long long>(cur->count()));
+  } else if (s.file_b && s.clip && s.file_b->clip_id == s.clip->id) {
+    means = fmt("B file  PSNR %.2f dB   SSIM %.4f", s.file_b->psnr_mean, s.file_b->ssim_mean);
+  }
+  if (!means.empty()) {
+    ImGui::PushFont(s.fonts.bold);
+    const ImVec2 ts = ImGui::CalcTextSize(means.c_str());
+    const ImVec2 mp(pr.x + pr.w - ts.x - 10, pr.y + 2);
+    dl->AddRectFilled(ImVec2(mp.x - 8, mp.y - 2), ImVec2(mp.x + ts.x + 8, mp.y + ts.y + 2), IM_COL32(20, 21, 25, 220), 4);
+    dl->AddText(mp, color::kText, means.c_str());
+    ImGui::PopFont();
+  }
+
+  json::Value extra = json::Object{};
+  extra["frames"] = n;
+  extra["x_first"] = static_cast<double>(x_of(0) * s.framebuffer_scale);
+  extra["x_last"] = static_cast<double>(x_of(static_cast<double>(n - 1)) * s.framebuffer_scale);
+  extra["psnr_min"] = pmin;
+  extra["psnr_max"] = pmax;
+  s.layout.add("timeline/plot", pr, extra);
+
+  // Interaction: hover tooltip, click or drag to jump.
+  ImGui::SetCursorScreenPos(r.min());
+  ImGui::InvisibleButton("##plot", ImVec2(r.w, r.h));
+  const bool hovered = ImGui::IsItemHovered();
+  auto frame_at = [&](float x) {
+    const double u = std::clamp((x - pr.x) / std::max(1.0f, pr.w), 0.0f, 1.0f);
+    return static_cast<int64_t>(std::lround(u * (n - 1)));
+  };
+  if (ImGui::IsItemActivated()) scrubbing_ = true;
+  if (!ImGui::IsMouseDown(0)) scrubbing_ = false;
+  if (scrubbing_) {
+    s.set_frame(frame_at(io.MousePos.x));
+    s.set_playing(false);
+  }
+  if (hovered) {
+    const int64_t i = frame_at(io.MousePos.x);
+    const float hx = x_of(static_cast<double>(i));
+    dl->AddLine(ImVec2(hx, pr.y), ImVec2(hx, pr.y + pr.h), IM_COL32(255, 255, 255, 60));
+    ImGui::BeginTooltip();
+    ImGui::PushFont(s.fonts.bold);
+    ImGui::Text("Frame %lld", static_cast<long long>(i));
+    ImGui::PopFont();
+    if (s.clip && i < static_cast<int64_t>(s.clip->source_indices.size()))
+      ImGui::TextDisabled("source frame %lld at %.3f s", static_cast<long long>(s.clip->source_indices[i]),
+                          s.clip->source_times[i]);
+    if (cur && cur->has_metrics(i)) {
+      const auto& m = cur->frame_metrics[i];
+      ImGui::TextColored(to_vec4(color::kAccent), "PSNR %.2f dB", m.psnr);
+      ImGui::SameLine();
+      ImGui::TextDisabled("(R %.2f  G %.2f  B %.2f)", m.psnr_rgb[0], m.psnr_rgb[1], m.psnr_rgb[2]);
+      ImGui::TextColored(to_vec4(color::kSecondary), "SSIM %.4f", m.ssim);
+      if (prev && prev->has_metrics(i) && prev->clip_id == cur->clip_id)
+        ImGui::TextColored(to_vec4(color::kPrevious), "previous %.2f dB  (\xCE\x94 %+.2f dB)", prev->frame_metrics[i].psnr,
+                           m.psnr - prev->frame_metrics[i].psnr);
+    } else if (cur && cur->state == Run::State::Running) {
+      ImGui::TextDisabled("not reconstructed yet");
+    }
+    if (s.file_b && i < static_cast<int64_t>(s.file_b->metrics.size()))
+      ImGui::TextColored(to_vec4(color::kFileB), "B file: PSNR %.2f dB  SSIM %.4f (8-bit)", s.file_b->metrics[i].psnr,
+                         s.file_b->metrics[i].ssim);
+    ImGui::TextDisabled("click or drag to jump");
+    ImGui::EndTooltip();
+  }
+}
+
+}  // namespace wfvae::studio

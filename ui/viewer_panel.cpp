@@ -1,0 +1,539 @@
+#include "viewer_panel.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <imgui.h>
+
+#include "normlab_panel.h"
+#include "studio.h"
+#include "wavelet_panel.h"
+
+namespace wfvae::studio {
+
+namespace {
+
+enum ShaderMode { kModeA = 0, kModeB = 1, kModeSplit = 2, kModeAbsDiff = 3, kModeSignedDiff = 4 };
+static_assert(kModeSignedDiff + 1 == ViewerPanel::kModeCount, "one program per mode");
+
+struct Pane {
+  Rect rect;
+  int mode;
+  std::string label;
+  ImU32 label_color;
+  bool needs_b;
+};
+
+uint64_t frame_key(const media::RgbFrame* f, uint64_t version) {
+  return f ? (reinterpret_cast<uintptr_t>(f->rgb.data()) * 1000003ull) ^ (version * 7919ull) ^ f->rgb.size() : ~1ull;
+}
+
+void label_at(ImDrawList* dl, ImVec2 p, const std::string& text, ImU32 accent) {
+  const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+  dl->AddRectFilled(p, ImVec2(p.x + size.x + 16, p.y + size.y + 8), IM_COL32(12, 13, 16, 215), 4);
+  dl->AddRectFilled(p, ImVec2(p.x + 3, p.y + size.y + 8), accent, 2);
+  dl->AddText(ImVec2(p.x + 9, p.y + 4), color::kText, text.c_str());
+}
+
+}  // namespace
+
+ViewerPanel::ViewerPanel() {
+  // One program per mode: a software rasterizer runs every branch of a shader, so
+  // each mode gets only its own code.
+  static const char* const kDefines[kModeCount] = {"#define MODE_A\n", "#define MODE_B\n", "#define MODE_SPLIT\n",
+                                                    "#define MODE_ABS_DIFF\n", "#define MODE_SIGNED_DIFF\n"};
+  try {
+    for (int m = 0; m < kModeCount; ++m) programs_[m].build("fullscreen.vert", "compare.frag", kDefines[m]);
+  } catch (const std::exception& e) {
+    shader_error_ = e.what();
+  }
+}
+
+void ViewerPanel::zoom_in() {
+  const float z = zoom_ > 0 ? zoom_ : shown_zoom_;
+  zoom_ = std::min(256.0f, z * 1.25f);
+  if (image_w_ && zoom_ > 0 && center_x_ == 0 && center_y_ == 0) center_x_ = image_w_ / 2.0f, center_y_ = image_h_ / 2.0f;
+}
+
+void ViewerPanel::zoom_out() {
+  const float z = zoom_ > 0 ? zoom_ : shown_zoom_;
+  zoom_ = std::max(0.05f, z / 1.25f);
+  if (image_w_ && center_x_ == 0 && center_y_ == 0) center_x_ = image_w_ / 2.0f, center_y_ = image_h_ / 2.0f;
+}
+
+void ViewerPanel::draw(Studio& s, const Rect& area) {
+  ImGui::SetNextWindowPos(area.min());
+  ImGui::SetNextWindowSize(ImVec2(area.w, area.h));
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, to_vec4(color::kViewerBg));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(10, 8));
+  // No window background: the compare panes paint their own (one fill less per frame
+  // for a software rasterizer); the rest of the area is painted below as needed.
+  ImGui::Begin("##viewer", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse |
+                   ImGuiWindowFlags_NoBackground);
+  s.layout.add("viewer", area);
+  ImDrawList* bg = ImGui::GetWindowDrawList();
+  const bool panes_paint = s.clip && s.view != View::Wavelet && s.view != View::NormLab;
+  // Channel 0 gets the background once the body's size is known; everything else is on channel 1.
+  bg->ChannelsSplit(2);
+  bg->ChannelsSetCurrent(1);
+  draw_toolbar(s);
+  draw_options(s);
+  const ImVec2 cur = ImGui::GetCursorScreenPos();
+  const Rect body{cur.x, cur.y, area.x + area.w - 10 - cur.x, area.y + area.h - 8 - cur.y};
+  content_ = body;
+  probe_ = PixelProbe{};
+  bg->ChannelsSetCurrent(0);
+  if (panes_paint) {
+    // The panes cover the body: paint only the frame around it.
+    bg->AddRectFilled(area.min(), ImVec2(area.x + area.w, body.y), color::kViewerBg);
+    bg->AddRectFilled(ImVec2(area.x, body.y), ImVec2(body.x, area.y + area.h), color::kViewerBg);
+    bg->AddRectFilled(ImVec2(body.x + body.w, body.y), ImVec2(area.x + area.w, area.y + area.h), color::kViewerBg);
+    bg->AddRectFilled(ImVec2(body.x, body.y + body.h), ImVec2(body.x + body.w, area.y + area.h), color::kViewerBg);
+  } else {
+    bg->AddRectFilled(area.min(), area.max(), color::kViewerBg);
+  }
+  bg->ChannelsSetCurrent(1);
+  if (body.w > 20 && body.h > 20) {
+    if (s.view == View::Wavelet) {
+      s.wavelets->draw(s, body);
+    } else if (s.view == View::NormLab) {
+      s.normlab->draw(s, body);
+    } else if (!s.clip) {
+      draw_empty_state(s, body);
+    } else {
+      draw_compare(s, body);
+    }
+  }
+  bg->ChannelsMerge();
+  ImGui::End();
+  ImGui::PopStyleVar();
+  ImGui::PopStyleColor();
+}
+
+void ViewerPanel::draw_toolbar(Studio& s) {
+  const ImVec2 start = ImGui::GetCursorScreenPos();
+  static const char* const kLabels[kViewCount] = {"1  Side by side", "2  Split", "3  A/B flicker",
+                                                  "4  Difference", "5  Wavelets", "6  Norm lab"};
+  int v = static_cast<int>(s.view);
+  if (segmented("views", kLabels, kViewCount, &v)) s.set_view(static_cast<View>(v));
+
+  const bool compare_view = s.view != View::Wavelet && s.view != View::NormLab;
+  if (compare_view || s.view == View::Wavelet) {
+    // Right-aligned: the pair and the zoom.
+    const float zoom_w = compare_view ? 230.0f : 0.0f;
+    const float pair_w = 250.0f;
+    ImGui::SameLine(std::max(ImGui::GetCursorPosX() + 12, ImGui::GetWindowContentRegionMax().x - pair_w - zoom_w));
+    ImGui::SetNextItemWidth(pair_w - 12);
+    const Pair current = s.effective_pair();
+    if (ImGui::BeginCombo("##pair", pair_title(current))) {
+      for (int i = 0; i < kPairCount; ++i) {
+        const Pair p = static_cast<Pair>(i);
+        const bool ok = s.pair_available(p);
+        if (!ok) ImGui::BeginDisabled();
+        if (ImGui::Selectable(pair_title(p), p == current)) s.pair = p;
+        if (!ok) ImGui::EndDisabled();
+        if (!ok && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+          ImGui::SetTooltip("%s", p == Pair::OrigFile ? "File > Compare with File… (B = another video)"
+                                                      : "needs a previous run: change a setting and re-run");
+      }
+      ImGui::EndCombo();
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Which two images to compare: A | B");
+    if (compare_view) {
+      ImGui::SameLine();
+      if (ImGui::Button("\xE2\x88\x92")) zoom_out();  // −
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("Zoom out (-)");
+      ImGui::SameLine();
+      if (ImGui::Button("Fit")) zoom_fit();
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("Fit to the view (0)");
+      ImGui::SameLine();
+      if (ImGui::Button("1:1")) {
+        zoom_ = 1;
+        if (center_x_ == 0 && center_y_ == 0) center_x_ = image_w_ / 2.0f, center_y_ = image_h_ / 2.0f;
+      }
+      ImGui::SameLine();
+      if (ImGui::Button("+")) zoom_in();
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("Zoom in (+); the mouse wheel zooms at the cursor");
+      ImGui::SameLine();
+      ImGui::TextDisabled("%4.0f%%", shown_zoom_ * 100);
+    }
+  }
+  const ImVec2 end = ImGui::GetCursorScreenPos();
+  s.layout.add("viewer/toolbar", Rect{start.x, start.y, ImGui::GetWindowContentRegionMax().x, end.y - start.y});
+}
+
+void ViewerPanel::draw_options(Studio& s) {
+  Settings& st = s.settings;
+  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(6, 2));
+  switch (s.view) {
+    case View::Side:
+      ImGui::TextDisabled("A | B with zoom and pan locked together \xC2\xB7 wheel: zoom at the cursor \xC2\xB7 drag: pan \xC2\xB7 double-click: fit");
+      break;
+    case View::Split: {
+      ImGui::TextDisabled("Drag the divider to swipe between A and B");
+      ImGui::SameLine();
+      ImGui::SetNextItemWidth(160);
+      float pct = st.split * 100;
+      if (ImGui::SliderFloat("##split", &pct, 0, 100, "divider %.0f%%")) st.split = pct / 100;
+      break;
+    }
+    case View::Flicker: {
+      ImGui::TextDisabled("Alternates A and B in place: small shifts and colour changes pop out");
+      ImGui::SameLine();
+      ImGui::SetNextItemWidth(160);
+      ImGui::SliderFloat("##hz", &st.flicker_hz, 0.5f, 10.0f, "%.1f Hz", ImGuiSliderFlags_Logarithmic);
+      break;
+    }
+    case View::Diff: {
+      int mode = st.diff_signed ? 1 : 0;
+      static const char* const kMode[] = {"|B \xE2\x88\x92 A|", "B \xE2\x88\x92 A signed"};
+      if (segmented("diffmode", kMode, 2, &mode)) st.diff_signed = mode == 1;
+      ImGui::SameLine(0, 14);
+      int luma = st.diff_luma ? 1 : 0;
+      static const char* const kChan[] = {"RGB", "Luma"};
+      if (segmented("diffchan", kChan, 2, &luma)) st.diff_luma = luma == 1;
+      ImGui::SameLine(0, 14);
+      ImGui::SetNextItemWidth(170);
+      ImGui::SliderInt("##gain", &st.diff_gain, 1, 64, "gain \xC3\x97%d", ImGuiSliderFlags_Logarithmic);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("Amplification of the difference ([ and ] halve / double)");
+      if (st.diff_signed) {
+        // Legend of the diverging colormap.
+        ImGui::SameLine(0, 14);
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        const float w = 150, h = ImGui::GetFrameHeight() - 6;
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        for (int i = 0; i < 50; ++i) {
+          const float t = -1 + 2 * (i + 0.5f) / 50;
+          dl->AddRectFilled(ImVec2(p.x + w * i / 50, p.y + 3), ImVec2(p.x + w * (i + 1) / 50 + 1, p.y + 3 + h),
+                            diverging_color(t));
+        }
+        ImGui::Dummy(ImVec2(w, h + 6));
+        ImGui::SameLine();
+        ImGui::TextDisabled("B darker \xE2\x86\x90 0 \xE2\x86\x92 B brighter  (\xC2\xB1%.3f full scale)", 1.0 / st.diff_gain);
+      }
+      break;
+    }
+    case View::Wavelet:
+    case View::NormLab:
+      break;
+  }
+  ImGui::PopStyleVar();
+}
+
+void ViewerPanel::draw_pane_callback(const ImDrawList*, const ImDrawCmd* cmd) {
+  const PaneDraw& d = *static_cast<const PaneDraw*>(cmd->UserCallbackData);
+  ViewerPanel& v = *d.panel;
+  const int gl_y = d.framebuffer_height - (d.y + d.h);
+  glViewport(d.x, gl_y, d.w, d.h);
+  glEnable(GL_SCISSOR_TEST);
+  glScissor(d.x, gl_y, d.w, d.h);
+  glDisable(GL_BLEND);
+  ShaderProgram& prog = v.programs_[d.mode];
+  prog.use();
+  // Pixel-exact nearest neighbour from 1:1 up, filtered when zoomed out.
+  const bool nearest = d.zoom >= 1.0f;
+  v.tex_a_.set_filter(nearest);
+  v.tex_b_.set_filter(nearest);
+  glActiveTexture(GL_TEXTURE1);
+  glBindTexture(GL_TEXTURE_2D, v.have_b_ ? v.tex_b_.id() : v.tex_a_.id());
+  glActiveTexture(GL_TEXTURE0);
+  glBindTexture(GL_TEXTURE_2D, v.tex_a_.id());
+  prog.set("u_a", 0);
+  prog.set("u_b", 1);
+  prog.set_ivec2("u_image_size", v.image_w_, v.image_h_);
+  prog.set("u_center", v.center_x_, v.center_y_);
+  prog.set("u_zoom", d.zoom);
+  prog.set("u_split", v.split_);
+  prog.set("u_gain", v.gain_);
+  prog.set("u_luma", v.luma_ ? 1 : 0);
+  prog.set("u_flip_height", static_cast<float>(d.framebuffer_height));
+  prog.set("u_pane_center", d.center_x, d.center_y);
+  prog.set("u_mode", d.mode);
+  draw_fullscreen_quad();
+}
+
+void ViewerPanel::draw_empty_state(Studio& s, const Rect& r) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float w = std::min(560.0f, r.w - 40), h = 250;
+  const ImVec2 p(r.x + (r.w - w) / 2, r.y + (r.h - h) / 2);
+  dl->AddRect(p, ImVec2(p.x + w, p.y + h), IM_COL32(255, 255, 255, 40), 10, 0, 2);
+  s.layout.add("viewer/empty_state", Rect{p.x, p.y, w, h});
+  ImGui::SetCursorScreenPos(ImVec2(p.x + 24, p.y + 22));
+  ImGui::BeginGroup();
+  ImGui::PushTextWrapPos(p.x + w - 24);
+  ImGui::PushFont(s.fonts.large);
+  ImGui::TextUnformatted(s.input_opening.empty() ? "Drop a video here" : "Opening\xE2\x80\xA6");
+  ImGui::PopFont();
+  ImGui::Spacing();
+  if (!s.input_opening.empty()) {
+    ImGui::TextWrapped("%s", s.input_opening.c_str());
+  } else {
+    ImGui::TextWrapped("Drag a video or an image onto this window, or use File \xE2\x80\xBA Open (Ctrl+O). "
+                       "A model folder dropped here is loaded as the model.");
+  }
+  ImGui::Spacing();
+  if (!s.model.loaded) {
+    if (!s.model_loading.empty()) {
+      ImGui::TextColored(to_vec4(color::kTextDim), "Loading model %s\xE2\x80\xA6", s.model_loading.c_str());
+    } else {
+      ImGui::TextColored(to_vec4(color::kWarning), "No model loaded.");
+      ImGui::TextWrapped("Open a WF-VAE model folder (config.json + diffusion_pytorch_model.safetensors) with "
+                         "File \xE2\x80\xBA Open Model or drop it here. The bundled models live in assets/models/.");
+    }
+  } else {
+    ImGui::TextColored(to_vec4(color::kOk), "Model: %s", s.model.name.c_str());
+  }
+  ImGui::Spacing();
+  if (ImGui::Button("Open video\xE2\x80\xA6")) s.open_file_dialog();
+  ImGui::SameLine();
+  if (ImGui::Button("Open model\xE2\x80\xA6")) s.open_model_dialog();
+  ImGui::PopTextWrapPos();
+  ImGui::EndGroup();
+}
+
+void ViewerPanel::upload(Studio& s) {
+  const int64_t i = s.frame;
+  const media::RgbFrame* a = s.frame_a(i);
+  const media::RgbFrame* b = s.frame_b(i);
+  const uint64_t version = s.frames_version();
+  const uint64_t ka = frame_key(a, version), kb = frame_key(b, version);
+  if (ka != key_a_) {
+    if (a) tex_a_.upload_rgb8(a->width, a->height, a->rgb.data());
+    key_a_ = ka;
+    have_a_ = a != nullptr;
+  }
+  if (kb != key_b_) {
+    if (b) tex_b_.upload_rgb8(b->width, b->height, b->rgb.data());
+    key_b_ = kb;
+    have_b_ = b != nullptr;
+  }
+}
+
+void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
+  if (!shader_error_.empty()) {
+    ImGui::TextColored(to_vec4(color::kError), "The compare shader failed: %s", shader_error_.c_str());
+    return;
+  }
+  upload(s);
+  const Settings& st = s.settings;
+  image_w_ = s.clip->width;
+  image_h_ = s.clip->height;
+  const float W = static_cast<float>(image_w_), H = static_cast<float>(image_h_);
+
+  // Panes and what each shows.
+  std::vector<Pane> panes;
+  const std::string la = s.label_a(), lb = s.label_b();
+  bool flicker_b = false;
+  switch (s.view) {
+    case View::Side: {
+      const float gap = 6;
+      const float pw = (r.w - gap) / 2;
+      panes.push_back({Rect{r.x, r.y, pw, r.h}, kModeA, "A  " + la, color::kOriginal, false});
+      panes.push_back({Rect{r.x + pw + gap, r.y, pw, r.h}, kModeB, "B  " + lb, color::kAccent, true});
+      ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(r.x + pw, r.y), ImVec2(r.x + pw + gap, r.y + r.h), color::kViewerBg);
+      break;
+    }
+    case View::Split:
+      panes.push_back({r, have_b_ ? kModeSplit : kModeA, "", 0, true});
+      break;
+    case View::Flicker: {
+      const double period = 1.0 / std::max(0.1f, st.flicker_hz);
+      flicker_b = std::fmod(s.now(), period) >= period / 2 && have_b_;
+      panes.push_back({r, flicker_b ? kModeB : kModeA, flicker_b ? "B  " + lb : "A  " + la,
+                       flicker_b ? color::kAccent : color::kOriginal, true});
+      break;
+    }
+    case View::Diff:
+      panes.push_back({r, have_b_ ? (st.diff_signed ? kModeSignedDiff : kModeAbsDiff) : kModeA,
+                       "B \xE2\x88\x92 A   " + lb + "  vs  " + la, color::kSecondary, true});
+      break;
+    default:
+      return;
+  }
+
+  // Zoom: fit each pane (all panes have the same size) unless zoomed by hand.
+  const Rect& p0 = panes[0].rect;
+  const float fit = std::max(1e-3f, std::min(p0.w / W, p0.h / H));
+  ImGuiIO& io = ImGui::GetIO();
+  ImGui::SetCursorScreenPos(r.min());
+  ImGui::InvisibleButton("##canvas", ImVec2(r.w, r.h), ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonMiddle);
+  const bool hovered = ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem);
+  const Pane* over = nullptr;
+  for (const Pane& p : panes)
+    if (p.rect.contains(io.MousePos)) over = &p;
+
+  // Interaction first, so everything drawn below uses this frame's zoom and pan.
+  {
+    float zoom = zoom_ > 0 ? zoom_ : fit;
+    if (zoom_ <= 0) center_x_ = W / 2, center_y_ = H / 2;
+    auto to_image = [&](const Pane& p, ImVec2 m) {
+      return ImVec2(center_x_ + (m.x - (p.rect.x + p.rect.w / 2)) / zoom, center_y_ + (m.y - (p.rect.y + p.rect.h / 2)) / zoom);
+    };
+    if (s.view == View::Split) {
+      const Pane& p = panes[0];
+      const float dx = p.rect.x + p.rect.w / 2 + (st.split * W - center_x_) * zoom;
+      const bool near = hovered && std::fabs(io.MousePos.x - dx) < 8;
+      if (near && ImGui::IsMouseClicked(0)) dragging_split_ = true;
+      if (!ImGui::IsMouseDown(0)) dragging_split_ = false;
+      if (dragging_split_) s.settings.split = std::clamp(to_image(p, io.MousePos).x / W, 0.0f, 1.0f);
+      if (near || dragging_split_) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeEW);
+    }
+    if (hovered && over) {
+      if (io.MouseWheel != 0) {
+        const ImVec2 img = to_image(*over, io.MousePos);
+        const float nz = std::clamp(zoom * std::pow(1.25f, io.MouseWheel), 0.05f, 256.0f);
+        center_x_ = img.x - (io.MousePos.x - (over->rect.x + over->rect.w / 2)) / nz;
+        center_y_ = img.y - (io.MousePos.y - (over->rect.y + over->rect.h / 2)) / nz;
+        zoom_ = zoom = nz;
+      }
+      if (ImGui::IsMouseDoubleClicked(0)) {
+        zoom_ = 0;
+        zoom = fit;
+        center_x_ = W / 2, center_y_ = H / 2;
+      }
+      if (ImGui::IsMouseClicked(0) && !dragging_split_) panning_ = true;
+      if (ImGui::IsMouseClicked(2)) panning_ = true;
+    }
+    if (panning_) {
+      if (!ImGui::IsMouseDown(0) && !ImGui::IsMouseDown(2)) {
+        panning_ = false;
+      } else if (io.MouseDelta.x != 0 || io.MouseDelta.y != 0) {
+        if (zoom_ <= 0) zoom_ = zoom;  // leave fit mode, keep the picture where it is
+        center_x_ -= io.MouseDelta.x / zoom;
+        center_y_ -= io.MouseDelta.y / zoom;
+        ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeAll);
+      }
+    }
+    // Keep at least a corner of the image in view.
+    center_x_ = std::clamp(center_x_, 0.0f, W);
+    center_y_ = std::clamp(center_y_, 0.0f, H);
+  }
+  const float zoom = zoom_ > 0 ? zoom_ : fit;
+  shown_zoom_ = zoom;
+  auto to_screen_x = [&](const Pane& p, float ix) { return p.rect.x + p.rect.w / 2 + (ix - center_x_) * zoom; };
+  auto to_screen_y = [&](const Pane& p, float iy) { return p.rect.y + p.rect.h / 2 + (iy - center_y_) * zoom; };
+
+  // The panes are drawn by the compare shader straight into the window, in the
+  // UI's render pass (no offscreen copy: llvmpipe pays for every pixel twice).
+  const float sc = s.framebuffer_scale;
+  split_ = st.split;
+  gain_ = static_cast<float>(st.diff_gain);
+  luma_ = st.diff_luma;
+  pane_draws_.clear();
+  pane_draws_.reserve(panes.size());
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  for (const Pane& p : panes) {
+    // Shade only where the image is; the rest of the pane is plain background (the
+    // fragment shader is the expensive part on a software rasterizer).
+    const float vx0 = std::max(p.rect.x, to_screen_x(p, 0)), vx1 = std::min(p.rect.x + p.rect.w, to_screen_x(p, W));
+    const float vy0 = std::max(p.rect.y, to_screen_y(p, 0)), vy1 = std::min(p.rect.y + p.rect.h, to_screen_y(p, H));
+    // Background around the image only (each painted pixel costs on a software rasterizer).
+    const ImU32 pane_bg = IM_COL32(30, 32, 37, 255);
+    const bool shaded = vx1 > vx0 && vy1 > vy0 && !(p.mode == kModeB && !have_b_);
+    if (!shaded) {
+      dl->AddRectFilled(p.rect.min(), p.rect.max(), pane_bg);
+      continue;
+    }
+    dl->AddRectFilled(p.rect.min(), ImVec2(p.rect.x + p.rect.w, vy0), pane_bg);
+    dl->AddRectFilled(ImVec2(p.rect.x, vy1), p.rect.max(), pane_bg);
+    dl->AddRectFilled(ImVec2(p.rect.x, vy0), ImVec2(vx0, vy1), pane_bg);
+    dl->AddRectFilled(ImVec2(vx1, vy0), ImVec2(p.rect.x + p.rect.w, vy1), pane_bg);
+    const int x0 = static_cast<int>(std::floor(vx0 * sc)), y0 = static_cast<int>(std::floor(vy0 * sc));
+    const int x1 = static_cast<int>(std::ceil(vx1 * sc)), y1 = static_cast<int>(std::ceil(vy1 * sc));
+    const float ox = (p.rect.x + p.rect.w / 2) * sc, oy = (p.rect.y + p.rect.h / 2) * sc;
+    pane_draws_.push_back({this, x0, y0, x1 - x0, y1 - y0, ox, oy, p.mode == kModeB && !have_b_ ? kModeA : p.mode, zoom * sc,
+                           s.framebuffer_height});
+  }
+  for (auto& d : pane_draws_) dl->AddCallback(&ViewerPanel::draw_pane_callback, &d);
+  dl->AddCallback(ImDrawCallback_ResetRenderState, nullptr);
+
+  // Split divider.
+  if (s.view == View::Split) {
+    const Pane& p = panes[0];
+    const float dx = to_screen_x(p, st.split * W);
+    const float y0 = std::max(p.rect.y, to_screen_y(p, 0)), y1 = std::min(p.rect.y + p.rect.h, to_screen_y(p, H));
+    if (dx >= p.rect.x && dx <= p.rect.x + p.rect.w) {
+      dl->AddLine(ImVec2(dx, y0), ImVec2(dx, y1), IM_COL32(255, 255, 255, 230), 2);
+      const float hy = (y0 + y1) / 2;
+      dl->AddCircleFilled(ImVec2(dx, hy), 11, IM_COL32(255, 255, 255, 235));
+      dl->AddTriangleFilled(ImVec2(dx - 8, hy), ImVec2(dx - 3, hy - 5), ImVec2(dx - 3, hy + 5), IM_COL32(30, 30, 30, 255));
+      dl->AddTriangleFilled(ImVec2(dx + 8, hy), ImVec2(dx + 3, hy + 5), ImVec2(dx + 3, hy - 5), IM_COL32(30, 30, 30, 255));
+    }
+    json::Value extra = json::Object{};
+    extra["divider_x"] = static_cast<double>(dx * sc);
+    extra["split"] = static_cast<double>(st.split);
+    extra["image_x0"] = static_cast<double>(to_screen_x(p, 0) * sc);
+    extra["image_x1"] = static_cast<double>(to_screen_x(p, W) * sc);
+    extra["image_y0"] = static_cast<double>(to_screen_y(p, 0) * sc);
+    extra["image_y1"] = static_cast<double>(to_screen_y(p, H) * sc);
+    s.layout.add("image/split", p.rect, extra);
+    label_at(dl, ImVec2(p.rect.x + 10, p.rect.y + 10), "A  " + la, color::kOriginal);
+    const std::string bl = "B  " + lb;
+    const float bw = ImGui::CalcTextSize(bl.c_str()).x + 16;
+    label_at(dl, ImVec2(p.rect.x + p.rect.w - bw - 10, p.rect.y + 10), bl, color::kAccent);
+  } else {
+    for (size_t k = 0; k < panes.size(); ++k) {
+      const Pane& p = panes[k];
+      json::Value extra = json::Object{};
+      extra["image_x0"] = static_cast<double>(to_screen_x(p, 0) * sc);
+      extra["image_x1"] = static_cast<double>(to_screen_x(p, W) * sc);
+      extra["image_y0"] = static_cast<double>(to_screen_y(p, 0) * sc);
+      extra["image_y1"] = static_cast<double>(to_screen_y(p, H) * sc);
+      extra["mode"] = p.mode;
+      const char* name = s.view == View::Side ? (k == 0 ? "image/a" : "image/b")
+                         : s.view == View::Diff ? "image/diff"
+                                                : "image/flicker";
+      s.layout.add(name, p.rect, extra);
+      if (!p.label.empty()) label_at(dl, ImVec2(p.rect.x + 10, p.rect.y + 10), p.label, p.label_color);
+    }
+  }
+
+  // Frames not reconstructed yet.
+  if (!have_b_) {
+    const Run* run = s.run_current.get();
+    std::string why = s.effective_pair() == Pair::OrigFile ? "loading B\xE2\x80\xA6"
+                      : run && run->state == Run::State::Running
+                          ? fmt("frame %lld not reconstructed yet (%lld of %lld done)", static_cast<long long>(s.frame),
+                                static_cast<long long>(run->decoded), static_cast<long long>(run->count()))
+                      : !s.model.loaded ? "no model: open one to reconstruct"
+                                        : "no reconstruction";
+    for (const Pane& p : panes) {
+      if (!p.needs_b) continue;
+      const ImVec2 ts = ImGui::CalcTextSize(why.c_str());
+      const ImVec2 c(p.rect.x + p.rect.w / 2, p.rect.y + p.rect.h / 2);
+      dl->AddRectFilled(ImVec2(c.x - ts.x / 2 - 14, c.y - ts.y / 2 - 9), ImVec2(c.x + ts.x / 2 + 14, c.y + ts.y / 2 + 9),
+                        IM_COL32(20, 22, 26, 235), 6);
+      dl->AddText(ImVec2(c.x - ts.x / 2, c.y - ts.y / 2), color::kText, why.c_str());
+    }
+  }
+
+  // Pixel inspector: the image pixel under the cursor, outlined in every pane at high zoom.
+  if (hovered && over) {
+    const float ix_f = center_x_ + (io.MousePos.x - (over->rect.x + over->rect.w / 2)) / zoom;
+    const float iy_f = center_y_ + (io.MousePos.y - (over->rect.y + over->rect.h / 2)) / zoom;
+    const int ix = static_cast<int>(std::floor(ix_f)), iy = static_cast<int>(std::floor(iy_f));
+    if (ix >= 0 && iy >= 0 && ix < image_w_ && iy < image_h_) {
+      probe_.valid = true;
+      probe_.x = ix;
+      probe_.y = iy;
+      const size_t off = (static_cast<size_t>(iy) * image_w_ + ix) * 3;
+      if (const media::RgbFrame* a = s.frame_a(s.frame); a && a->rgb.size() > off + 2) {
+        probe_.has_a = true;
+        std::copy_n(a->rgb.data() + off, 3, probe_.a);
+      }
+      if (const media::RgbFrame* b = s.frame_b(s.frame); b && b->rgb.size() > off + 2) {
+        probe_.has_b = true;
+        std::copy_n(b->rgb.data() + off, 3, probe_.b);
+      }
+      if (zoom >= 6)
+        for (const Pane& p : panes) {
+          const ImVec2 a(to_screen_x(p, static_cast<float>(ix)), to_screen_y(p, static_cast<float>(iy)));
+          dl->AddRect(a, ImVec2(a.x + zoom, a.y + zoom), IM_COL32(255, 255, 255, 200), 0, 0, 1.5f);
+        }
+    }
+  }
+}
+
+}  // namespace wfvae::studio

@@ -1,0 +1,80 @@
+// The main viewer: toolbar (views, pair, zoom, difference options) and the compare
+// views — side by side, split-swipe, A/B flicker, difference — rendered by
+// shaders/compare.frag into one offscreen target, with zoom and pan shared by both
+// images, and the pixel under the cursor for the inspector. The wavelet and norm
+// lab views live in the same area (their own panels).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <imgui.h>
+
+#include "gl_util.h"
+#include "layout.h"
+
+namespace wfvae::studio {
+
+class Studio;
+
+struct PixelProbe {
+  bool valid = false;
+  int x = 0, y = 0;
+  bool has_a = false, has_b = false;
+  uint8_t a[3] = {0, 0, 0}, b[3] = {0, 0, 0};
+};
+
+class ViewerPanel {
+ public:
+  static constexpr int kModeCount = 5;
+  ViewerPanel();
+  void draw(Studio& s, const Rect& area);
+
+  // Zoom: 0 = fit. Changed by the wheel, the toolbar, shortcuts and --zoom.
+  void zoom_in();
+  void zoom_out();
+  void zoom_fit() { zoom_ = 0; }
+  void zoom_to(float z) { zoom_ = z; }
+  float effective_zoom() const { return shown_zoom_; }
+  const PixelProbe& probe() const { return probe_; }
+  // The image region of the last frame (logical pixels), for "PNG of the view".
+  const Rect& content_rect() const { return content_; }
+
+ private:
+  void draw_toolbar(Studio& s);
+  void draw_options(Studio& s);
+  void draw_empty_state(Studio& s, const Rect& r);
+  void draw_compare(Studio& s, const Rect& r);
+  void upload(Studio& s);
+
+  // One pane's draw, issued from the UI's render pass (ImDrawList callback).
+  struct PaneDraw {
+    ViewerPanel* panel;
+    int x, y, w, h;              // the image's visible part, framebuffer pixels from the top-left
+    float center_x, center_y;    // the pane's centre, framebuffer pixels from the top-left
+    int mode;
+    float zoom;
+    int framebuffer_height;
+  };
+  static void draw_pane_callback(const ImDrawList* list, const ImDrawCmd* cmd);
+
+  ShaderProgram programs_[5];
+  std::vector<PaneDraw> pane_draws_;  // this frame's; stable until rendered
+  float split_ = 0.5f, gain_ = 4;
+  bool luma_ = false;
+  std::string shader_error_;
+  Texture tex_a_, tex_b_;
+  uint64_t key_a_ = ~0ull, key_b_ = ~0ull;
+  bool have_a_ = false, have_b_ = false;
+  float zoom_ = 0;          // 0 = fit
+  float shown_zoom_ = 1;    // zoom used in the last frame
+  float center_x_ = 0, center_y_ = 0;  // image point at the pane centre (when not fitted)
+  int image_w_ = 0, image_h_ = 0;
+  bool dragging_split_ = false;
+  bool panning_ = false;
+  PixelProbe probe_;
+  Rect content_;
+};
+
+}  // namespace wfvae::studio

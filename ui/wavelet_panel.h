@@ -1,0 +1,63 @@
+// The wavelet view: for the current frame pair, the 3-D Haar transform of A and B
+// (the original and the reconstruction) as the model's encoder sees it — 8 subbands
+// LLL…HHH through a signed colormap — the energy-flow levels L1 (Haar of LLL) and L2
+// (3-D Haar of L1's low band), each band's share of the energy for A and B, the
+// error per band and how much energy B keeps; and the decoder's predicted L1/L2
+// coefficients next to the encoder's (the model's energy-flow taps).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/host_tensor.h"
+#include "gl_util.h"
+#include "layout.h"
+
+namespace wfvae::studio {
+
+class Studio;
+
+class WaveletPanel {
+ public:
+  WaveletPanel();
+  ~WaveletPanel();
+  void draw(Studio& s, const Rect& area);
+  // 0: level 0, 1: L1, 2: L2, 3: model taps.
+  void set_tab(int tab) { tab_ = tab; }
+
+  // One band plane for display (public for the panel's helpers).
+  struct Plane {
+    int width = 0, height = 0;
+    std::vector<float> values;
+  };
+  struct Level {
+    std::string title;           // "Level 0 · 3-D Haar of frames 11–12"
+    std::vector<std::string> bands;
+    std::vector<Plane> a, b;     // per band
+    std::vector<float> scale;    // per band, shared by A and B
+    std::vector<double> energy_a, energy_b, error;
+    bool has_b = false;
+    std::string a_name, b_name;
+  };
+
+ private:
+  struct Tile;
+  void compute(Studio& s);
+  void draw_level(Studio& s, const Level& level, const Rect& r, const std::string& id);
+  void draw_bars(Studio& s, const Level& level, const Rect& r);
+  void draw_tile(Studio& s, const Plane& p, float scale, const Rect& cell, const std::string& name,
+                 const std::string& label, ImU32 accent);
+
+  ShaderProgram program_;
+  std::string shader_error_;
+  std::vector<std::unique_ptr<Tile>> tiles_;
+  size_t tiles_used_ = 0;
+  int tab_ = 0;
+  std::string key_;
+  std::vector<Level> levels_;  // 0, 1, 2, model (L1 and L2 stacked)
+  std::string note_;
+};
+
+}  // namespace wfvae::studio
