@@ -30,10 +30,12 @@ void ExportDialog::open(Studio& s) {
     const fs::path f = !s.settings.last_folder.empty() ? fs::path(s.settings.last_folder) : fs::current_path(ec);
     copy_to(folder_, sizeof folder_, f.string());
   }
-  std::string base = fs::path(run->result->source.path).stem().string() + "_" + run->settings.norm_label();
-  for (char& c : base)
-    if (c == '(' || c == ')' || c == ' ') c = c == ')' ? '\0' : '_';
-  copy_to(base_, sizeof base_, base.c_str());
+  // "clip_groupnorm_32": the stem and the norm, as a file name.
+  std::string base = fs::path(run->result->source.path).stem().string() + "_";
+  for (char c : run->settings.norm_label())
+    if (c == '(' || c == ' ') base += '_';
+    else if (c != ')') base += c;
+  copy_to(base_, sizeof base_, base);
   diff_gain_ = s.settings.diff_gain;
   stage_ = Stage::Edit;
   error_.clear();

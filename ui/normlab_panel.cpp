@@ -145,6 +145,7 @@ bool NormLabPanel::select(Studio& s, const std::string& spec, std::string* error
 }
 
 void NormLabPanel::start(Studio& s) {
+  if (!frames_chosen_ && s.clip) frames_ = static_cast<int>(std::min<int64_t>(17, s.clip->count()));
   if (!s.clip || !s.model.loaded) {
     s.message(Message::Level::Error, "The norm lab needs an open clip and a loaded model.");
     return;
@@ -272,6 +273,7 @@ void NormLabPanel::write_csv(const std::string& path, bool overwrite) const {
 
 void NormLabPanel::draw(Studio& s, const Rect& area) {
   build_candidates(s);
+  if (!frames_chosen_ && s.clip) frames_ = static_cast<int>(std::min<int64_t>(17, s.clip->count()));
   if (original_thumb_dirty_) {
     original_thumb_ = std::make_unique<Texture>();
     original_thumb_->upload_rgb8(original_thumb_frame_.width, original_thumb_frame_.height, original_thumb_frame_.rgb.data());
@@ -313,7 +315,7 @@ void NormLabPanel::draw_controls(Studio& s) {
   ImGui::SetNextItemWidth(90);
   if (ImGui::BeginCombo("##labframes", std::to_string(frames_).c_str())) {
     for (int f : {5, 9, 17, 33, 49})
-      if (ImGui::Selectable(std::to_string(f).c_str(), f == frames_)) frames_ = f;
+      if (ImGui::Selectable(std::to_string(f).c_str(), f == frames_)) frames_ = f, frames_chosen_ = true;
     ImGui::EndCombo();
   }
   help_marker("The lab runs every ticked setting on the first frames of the clip, at the clip's size.");
@@ -379,6 +381,7 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
       if (row.setting.trained && row.setting.model_path == s.model.path && !row.setting.chunked) ref = row.psnr;
     }
   const float thumb_h = 48;
+  float rows_bottom = 0;
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_Sortable |
                                 ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollY | ImGuiTableFlags_PadOuterX;
   if (ImGui::BeginTable("##lab", 9, flags, ImVec2(0, 0))) {
@@ -437,10 +440,11 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
         ImGui::Dummy(ImVec2(thumb_h * 16 / 9, thumb_h));
       }
       ImGui::TableSetColumnIndex(1);
+      const LabSetting& st = row.setting;
       ImGui::PushFont(s.fonts.bold);
-      ImGui::TextUnformatted(row.setting.label().c_str());
+      ImGui::TextUnformatted(st.norm_type == "groupnorm" ? ("groupnorm(" + std::to_string(st.num_groups) + ")").c_str() : st.norm_type.c_str());
       ImGui::PopFont();
-      ImGui::TextDisabled("%s%s", row.setting.model_name.c_str(), row.setting.trained ? " \xC2\xB7 trained setting" : "");
+      ImGui::TextDisabled("%s \xC2\xB7 %s%s", st.chunked ? "chunked" : "direct", st.model_name.c_str(), st.trained ? " \xC2\xB7 trained" : "");
       const bool ok = row.state == LabRow::State::Done;
       ImGui::PushFont(s.fonts.mono);
       ImGui::TableSetColumnIndex(2);
@@ -448,7 +452,8 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
       ImGui::TableSetColumnIndex(3);
       if (ok && std::isfinite(ref)) {
         const double d = row.psnr - ref;
-        ImGui::TextColored(to_vec4(std::fabs(d) < 0.005 ? color::kTextDim : d < 0 ? color::kError : color::kOk), "%+6.2f", d);
+        if (std::fabs(d) < 0.005) ImGui::TextDisabled("  0.00");
+        else ImGui::TextColored(to_vec4(d < 0 ? color::kError : color::kOk), "%+6.2f", d);
       }
       ImGui::TableSetColumnIndex(4);
       if (ok) ImGui::Text("%.4f", row.ssim);
@@ -457,9 +462,13 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
       ImGui::TableSetColumnIndex(6);
       if (ok) ImGui::Text("%6.2f", row.decode_ms / 1000);
       ImGui::TableSetColumnIndex(7);
-      if (ok) ImGui::TextUnformatted(row.peak_rss >= 0 ? human_bytes(row.peak_rss).c_str() : "n/a");
-      if (ok && ImGui::IsItemHovered())
-        ImGui::SetTooltip("Process resident-set high-water mark during this run\n(before the run: %s)", human_bytes(row.baseline_rss).c_str());
+      if (ok) {
+        ImGui::TextUnformatted(row.peak_rss >= 0 ? human_bytes(row.peak_rss).c_str() : "n/a");
+        if (ImGui::IsItemHovered())
+          ImGui::SetTooltip("The process's resident-set high-water mark during this run\n(before the run: %s)", human_bytes(row.baseline_rss).c_str());
+        if (row.peak_rss >= 0 && row.baseline_rss >= 0)
+          ImGui::TextDisabled("+%s", human_bytes(std::max<int64_t>(0, row.peak_rss - row.baseline_rss)).c_str());
+      }
       ImGui::PopFont();
       ImGui::TableSetColumnIndex(8);
       switch (row.state) {
@@ -474,8 +483,12 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
       }
       s.layout.add("normlab/row/" + std::to_string(k), Rect::from(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
     }
+    ImGui::TableNextRow();
+    rows_bottom = ImGui::GetCursorScreenPos().y;
     ImGui::EndTable();
   }
+  // The PNG of the table ends below its last row.
+  if (rows_bottom > r.y) table_rect_.h = std::min(r.h, rows_bottom - r.y + 6);
   ImGui::EndChild();
 }
 

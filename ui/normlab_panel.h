@@ -68,7 +68,8 @@ class NormLabPanel {
   std::string candidates_model_;
   std::vector<LabRow> rows_;
   bool running_ = false;
-  int frames_ = 17;
+  int frames_ = 17;           // 17, or the clip's count when shorter, until chosen
+  bool frames_chosen_ = false;
   int generation_ = 0;
   Rect table_rect_;
   std::unique_ptr<Texture> original_thumb_;

@@ -73,8 +73,9 @@ headless (runs everything first, then renders, writes and exits):
   -h, --help            this help
   --version             version
 
-Scripted and headless runs start from default settings and leave the saved ones alone
-(except --exit-when-idle). Settings live in $XDG_CONFIG_HOME/wfvae-studio (default
+Headless runs that write images or files start from default settings and leave the saved
+ones alone; --exit-when-idle and --dump-state alone are normal sessions that quit when the
+work is done (settings read and saved). Settings live in $XDG_CONFIG_HOME/wfvae-studio (default
 ~/.config/wfvae-studio): settings.json and imgui.ini.
 Exit codes: 0 ok, 1 usage error, 2 bad input (shown in the UI too), 3 runtime failure,
 124 timeout.

@@ -48,14 +48,15 @@ struct Options {
   double timeout_s = 900;
   int worker_nice = 10;
 
-  // Scripted runs render, write their outputs and exit on their own; they start
-  // from defaults and leave the user's settings alone (exit_when_idle alone keeps
-  // settings: it is a normal session that quits when the work is done).
+  // Scripted runs render, write their outputs and exit on their own; those that
+  // produce images or files start from defaults and leave the user's settings alone.
+  // --exit-when-idle (with or without --dump-state) is a normal session, settings
+  // included, that quits when the work is done.
   bool isolated() const {
-    return !screenshot.empty() || !ui_bench.empty() || !export_dir.empty() || !dump_state.empty() ||
-           !dump_layout.empty() || !normlab_csv.empty() || !normlab_png.empty();
+    return !screenshot.empty() || !ui_bench.empty() || !export_dir.empty() || !dump_layout.empty() ||
+           !normlab_csv.empty() || !normlab_png.empty();
   }
-  bool exits_by_itself() const { return isolated() || exit_when_idle; }
+  bool exits_by_itself() const { return isolated() || exit_when_idle || !dump_state.empty(); }
 };
 
 // Throws wfvae::Error(Usage) with a message naming the flag. Returns nullopt for

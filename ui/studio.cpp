@@ -603,8 +603,13 @@ void Studio::on_job_error(const JobError& e) {
     input_opening.clear();
   if (e.kind == "model") {
     model_loading.clear();
-    if (clip || !input_opening.empty()) {
-      // The clip is still shown; without a model it is only viewed.
+    // An input that was waiting for this model is still opened, to be viewed.
+    if (!input_opening.empty() && !model.loaded) {
+      const std::string pending = input_opening;
+      input_opening.clear();
+      open_input(pending);
+    } else if (!input_opening.empty()) {
+      request_run();  // with the model that is still loaded
     }
   }
   if (e.error_kind == ErrorKind::Cancelled) return;  // the user asked, or a newer request replaced it
@@ -1277,6 +1282,13 @@ int Studio::run() {
   if (opts.exits_by_itself()) {
     script_ = std::make_unique<Script>();
     script_->started = steady_now();
+  }
+  if (opts.isolated()) {
+    // Scripted screenshots: park the pointer in the window's corner, so no hover
+    // highlight or tooltip depends on where the X server left it.
+    int w = 0, h = 0;
+    glfwGetWindowSize(window, &w, &h);
+    glfwSetCursorPos(window, w - 1, h - 1);
   }
   start_initial_work();
   if (!opts.ui_bench.empty()) set_playing(true);

@@ -68,7 +68,8 @@ float robust_scale(const WaveletPanel::Plane& a, const WaveletPanel::Plane* b) {
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
   float s = v[k];
   if (s <= 0) s = *std::max_element(v.begin(), v.end());
-  return s;
+  // Rounding residue of bands that are zero in exact arithmetic is not structure.
+  return s < 1e-6f ? 0.0f : s;
 }
 
 WaveletPanel::Level make_level(const std::string& title, const std::vector<std::string>& bands, const HostTensor& a,
@@ -99,9 +100,21 @@ std::vector<std::string> band_names(int count) {
 
 std::string pct(double x) {
   if (x <= 0) return "0%";
+  if (x >= 1 - 1e-9) return "100%";
   if (x >= 0.1) return fmt("%.1f%%", x * 100);
   if (x >= 0.001) return fmt("%.2f%%", x * 100);
-  return fmt("%.0e%%", x * 100);
+  return fmt("%.2g%%", x * 100);
+}
+
+// Axis labels of the log chart: 100%, 1%, 0.01%, 0.0001%.
+std::string decade_label(int d) {
+  switch (d) {
+    case 0: return "100%";
+    case -2: return "1%";
+    case -4: return "0.01%";
+    case -6: return "0.0001%";
+  }
+  return fmt("1e%d", d + 2) + "%";
 }
 
 }  // namespace
@@ -233,14 +246,21 @@ void WaveletPanel::draw(Studio& s, const Rect& area) {
   }
   if (L.a.empty()) return;
   const ImVec2 top = ImGui::GetCursorScreenPos();
-  const float bars_h = std::clamp((area.y + area.h - top.y) * 0.32f, 150.0f, 230.0f);
-  const Rect grid{area.x, top.y, area.w, area.y + area.h - top.y - bars_h - 8};
-  const Rect bars{area.x, grid.y + grid.h + 8, area.w, bars_h};
-  draw_level(s, L, grid, fmt("l%d", tab_));
+  // The tiles take what they need (at least 60% of the height when they can use
+  // it); the charts get the rest, at least 150 px.
+  const float avail = area.y + area.h - top.y;
+  const float min_bars = 150;
+  const Grid g = plan_grid(L, area.w, std::max(80.0f, avail - min_bars - 8));
+  const float grid_h = focus_band_ >= 0 ? std::max(80.0f, avail - 190 - 8) : g.height;
+  const Rect grid{area.x, top.y, area.w, grid_h};
+  const Rect bars{area.x, grid.y + grid.h + 8, area.w, std::min(avail - grid_h - 8, 260.0f)};
+  if (focus_band_ >= static_cast<int>(L.bands.size())) focus_band_ = -1;
+  if (focus_band_ >= 0) draw_focus(s, L, grid, fmt("l%d", tab_));
+  else draw_level(s, L, g, grid, fmt("l%d", tab_));
   draw_bars(s, L, bars);
 }
 
-void WaveletPanel::draw_tile(Studio& s, const Plane& p, float scale, const Rect& cell, const std::string& name,
+bool WaveletPanel::draw_tile(Studio& s, const Plane& p, float scale, const Rect& cell, const std::string& name,
                              const std::string& label, ImU32 accent) {
   if (tiles_used_ >= tiles_.size()) tiles_.push_back(std::make_unique<Tile>());
   Tile& t = *tiles_[tiles_used_++];
@@ -259,7 +279,7 @@ void WaveletPanel::draw_tile(Studio& s, const Plane& p, float scale, const Rect&
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float lh = ImGui::GetTextLineHeight() + 4;
   const float avail_w = cell.w, avail_h = cell.h - lh;
-  if (avail_h < 8) return;
+  if (avail_h < 8) return false;
   const float z = std::min(avail_w / p.width, avail_h / p.height);
   const float w = p.width * z, h = p.height * z;
   const ImVec2 img(cell.x + (cell.w - w) / 2, cell.y + lh);
@@ -275,25 +295,53 @@ void WaveletPanel::draw_tile(Studio& s, const Plane& p, float scale, const Rect&
   extra["band_height"] = p.height;
   s.layout.add(name, Rect{img.x, img.y, w, h}, extra);
   const Rect image_rect{img.x, img.y, w, h};
-  if (image_rect.contains(ImGui::GetIO().MousePos) && ImGui::IsWindowHovered()) {
+  const bool hovered = image_rect.contains(ImGui::GetIO().MousePos) && ImGui::IsWindowHovered();
+  if (hovered) {
     const int px = std::clamp(static_cast<int>((ImGui::GetIO().MousePos.x - img.x) / z), 0, p.width - 1);
     const int py = std::clamp(static_cast<int>((ImGui::GetIO().MousePos.y - img.y) / z), 0, p.height - 1);
-    ImGui::SetTooltip("%s  (%d, %d)\ncoefficient %+.4f\ncolormap range \xC2\xB1%.4f", label.c_str(), px, py,
+    ImGui::SetTooltip("%s  (%d, %d)\ncoefficient %+.4f\ncolormap range \xC2\xB1%.4f\nclick: enlarge / back", label.c_str(), px, py,
                       p.values[static_cast<size_t>(py) * p.width + px], scale);
+    dl->AddRect(ImVec2(img.x - 1, img.y - 1), ImVec2(img.x + w + 1, img.y + h + 1), IM_COL32(255, 255, 255, 140));
   }
+  return hovered && ImGui::IsMouseClicked(0);
 }
 
-void WaveletPanel::draw_level(Studio& s, const Level& L, const Rect& r, const std::string& id) {
+WaveletPanel::Grid WaveletPanel::plan_grid(const Level& L, float width, float max_height) const {
+  // The arrangement (A|B side by side or stacked, 2/4/8 columns) with the largest tiles.
   const int n = static_cast<int>(L.bands.size());
-  const int cols = n == 8 ? 4 : 2;
+  const bool two = L.has_b;
+  const float gap = 14, title_h = ImGui::GetTextLineHeight() + 6, label_h = ImGui::GetTextLineHeight() + 4;
+  const float bw = static_cast<float>(L.a.empty() ? 1 : L.a[0].width), bh = static_cast<float>(L.a.empty() ? 1 : L.a[0].height);
+  Grid best;
+  for (int stacked = 0; stacked < (two ? 2 : 1); ++stacked)
+    for (int cols : {2, 4, 8}) {
+      if (cols > n) continue;
+      const int rows = (n + cols - 1) / cols;
+      const float block_w = two && !stacked ? (width - gap) / 2 : width;
+      const float block_h = two && stacked ? (max_height - gap) / 2 : max_height;
+      const float cell_w = (block_w - (cols - 1) * 8) / cols;
+      const float img_h = (block_h - title_h - rows * label_h - (rows - 1) * 6) / rows;
+      const float z = std::min(cell_w / bw, img_h / bh);
+      if (z > best.zoom) {
+        best.zoom = z;
+        best.cols = cols;
+        best.stacked = stacked;
+        const float used_block = title_h + rows * (label_h + bh * z) + (rows - 1) * 6;
+        best.height = two && stacked ? 2 * used_block + gap : used_block;
+      }
+    }
+  return best;
+}
+
+void WaveletPanel::draw_level(Studio& s, const Level& L, const Grid& g, const Rect& r, const std::string& id) {
+  const int n = static_cast<int>(L.bands.size());
+  const int cols = g.cols;
   const int rows = (n + cols - 1) / cols;
   const bool two = L.has_b;
   const float gap = 14;
-  // A and B side by side when wide, stacked when tall.
-  const bool side_by_side = !two || r.w / 2 > r.h * 0.9f;
   auto block = [&](int k) {
     if (!two) return r;
-    if (side_by_side) return Rect{r.x + k * (r.w + gap) / 2, r.y, (r.w - gap) / 2, r.h};
+    if (!g.stacked) return Rect{r.x + k * (r.w + gap) / 2, r.y, (r.w - gap) / 2, r.h};
     return Rect{r.x, r.y + k * (r.h + gap) / 2, r.w, (r.h - gap) / 2};
   };
   const float title_h = ImGui::GetTextLineHeight() + 6;
@@ -310,10 +358,36 @@ void WaveletPanel::draw_level(Studio& s, const Level& L, const Rect& r, const st
     for (int i = 0; i < n; ++i) {
       const Rect cell{b.x + (i % cols) * (cw + 8), b.y + title_h + (i / cols) * (chh + 6), cw, chh};
       const Plane& p = k == 0 ? L.a[static_cast<size_t>(i)] : L.b[static_cast<size_t>(i)];
-      draw_tile(s, p, L.scale[static_cast<size_t>(i)], cell, "subband/" + id + "/" + sides[k] + "/" + L.bands[static_cast<size_t>(i)],
-                L.bands[static_cast<size_t>(i)], i == 0 ? color::kText : color::kTextDim);
+      if (draw_tile(s, p, L.scale[static_cast<size_t>(i)], cell,
+                    "subband/" + id + "/" + sides[k] + "/" + L.bands[static_cast<size_t>(i)], L.bands[static_cast<size_t>(i)],
+                    i == 0 ? color::kText : color::kTextDim))
+        focus_band_ = i;
     }
     s.layout.add("subband_block/" + id + "/" + sides[k], b);
+  }
+}
+
+void WaveletPanel::draw_focus(Studio& s, const Level& L, const Rect& r, const std::string& id) {
+  // One band, A and B as large as they fit; click (or the button) to go back.
+  const size_t i = static_cast<size_t>(focus_band_);
+  ImGui::SetCursorScreenPos(r.min());
+  if (ImGui::SmallButton("\xE2\x86\x90 All bands")) {
+    focus_band_ = -1;
+    return;
+  }
+  ImGui::SameLine();
+  ImGui::TextDisabled("%s: click a tile to go back", L.bands[i].c_str());
+  const float top = ImGui::GetCursorScreenPos().y;
+  const Rect area{r.x, top, r.w, r.y + r.h - top};
+  const int sides = L.has_b ? 2 : 1;
+  const float gap = 14;
+  for (int k = 0; k < sides; ++k) {
+    const Rect cell{area.x + k * (area.w + gap) / sides, area.y, (area.w - (sides - 1) * gap) / sides, area.h};
+    const Plane& p = k == 0 ? L.a[i] : L.b[i];
+    const std::string label = (k == 0 ? L.a_name : L.b_name) + "  \xC2\xB7  " + L.bands[i];
+    if (draw_tile(s, p, L.scale[i], cell, "subband_focus/" + id + "/" + (k == 0 ? "original" : "reconstruction") + "/" + L.bands[i],
+                  label, k == 0 ? color::kOriginal : color::kAccent))
+      focus_band_ = -1;
   }
 }
 
@@ -346,7 +420,7 @@ void WaveletPanel::draw_bars(Studio& s, const Level& L, const Rect& r) {
   for (int d = 0; d >= lo; d -= 2) {
     const float y = y_of(std::pow(10.0, d));
     dl->AddLine(ImVec2(pl.x, y), ImVec2(pl.x + pl.w, y), color::kGrid);
-    const std::string t = pct(std::pow(10.0, d));
+    const std::string t = decade_label(d);
     dl->AddText(ImVec2(pl.x - 8 - ImGui::CalcTextSize(t.c_str()).x, y - th / 2), color::kTextDim, t.c_str());
   }
   const float slot = pl.w / std::max(1, n);

@@ -15,6 +15,8 @@
 #include "gl_util.h"
 #include "layout.h"
 
+#include <imgui.h>
+
 namespace wfvae::studio {
 
 class Studio;
@@ -44,10 +46,19 @@ class WaveletPanel {
 
  private:
   struct Tile;
+  struct Grid {
+    int cols = 4;
+    bool stacked = false;  // B below A instead of beside it
+    float zoom = 0;        // screen pixels per coefficient
+    float height = 0;      // what the tiles need
+  };
   void compute(Studio& s);
-  void draw_level(Studio& s, const Level& level, const Rect& r, const std::string& id);
+  Grid plan_grid(const Level& level, float width, float max_height) const;
+  void draw_level(Studio& s, const Level& level, const Grid& g, const Rect& r, const std::string& id);
+  void draw_focus(Studio& s, const Level& level, const Rect& r, const std::string& id);
   void draw_bars(Studio& s, const Level& level, const Rect& r);
-  void draw_tile(Studio& s, const Plane& p, float scale, const Rect& cell, const std::string& name,
+  // Returns true when the tile was clicked.
+  bool draw_tile(Studio& s, const Plane& p, float scale, const Rect& cell, const std::string& name,
                  const std::string& label, ImU32 accent);
 
   ShaderProgram program_;
@@ -55,6 +66,7 @@ class WaveletPanel {
   std::vector<std::unique_ptr<Tile>> tiles_;
   size_t tiles_used_ = 0;
   int tab_ = 0;
+  int focus_band_ = -1;  // a band shown large, or -1
   std::string key_;
   std::vector<Level> levels_;  // 0, 1, 2, model (L1 and L2 stacked)
   std::string note_;

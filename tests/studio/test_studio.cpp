@@ -1,0 +1,646 @@
+// The studio as a user runs it: wfvae-studio under xvfb-run, headless flags, and
+// checks of the real pixels of its screenshots, the rectangles it reports drawing
+// and the state it dumps. Skips (saying why) without xvfb-run; model tests prefer
+// the bundled assets/models/wfvae-tiny-gn, else the parity checkpoint gn-l8.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "common/temp_dir.h"
+#include "core/fileutil.h"
+#include "core/json.h"
+#include "media/media.h"
+
+using namespace wfvae;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* const kScreen = "-screen 0 1920x1200x24";
+const char* const kWindow = "1280x800";
+
+bool have_program(const char* name) {
+  return std::system((std::string("command -v ") + name + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+#define REQUIRE_XVFB() \
+  if (!have_program("xvfb-run")) GTEST_SKIP() << "xvfb-run is not installed (scripts/setup installs xvfb and xauth)"
+
+fs::path model_dir() {
+  const fs::path bundled = fs::path(WFVAE_SOURCE_DIR) / "assets/models/wfvae-tiny-gn";
+  if (fs::exists(bundled / "config.json")) return bundled;
+  const fs::path fixture = fs::path(WFVAE_FIXTURES_DIR) / "gn-l8";
+  if (fs::exists(fixture / "config.json")) return fixture;
+  return {};
+}
+
+#define REQUIRE_MODEL()                                                                                       \
+  REQUIRE_XVFB();                                                                                             \
+  if (model_dir().empty())                                                                                    \
+  GTEST_SKIP() << "no model: neither assets/models/wfvae-tiny-gn nor the parity checkpoint "                  \
+               << WFVAE_FIXTURES_DIR << "/gn-l8 exists"
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+struct StudioRun {
+  int code = -1;
+  std::string log;  // stdout + stderr
+};
+
+// Runs the studio under a fresh X server with its settings in `config`.
+StudioRun studio(const std::vector<std::string>& args, const fs::path& config) {
+  std::string cmd = "XDG_CONFIG_HOME=" + quote(config.string()) + " xvfb-run -a -s " + quote(kScreen) + " " +
+                    quote(WFVAE_STUDIO_EXE);
+  for (const auto& a : args) cmd += " " + quote(a);
+  const fs::path log = config / "studio.log";
+  fs::create_directories(config);
+  cmd += " >" + quote(log.string()) + " 2>&1";
+  const int status = std::system(cmd.c_str());
+  StudioRun r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  std::ifstream f(log);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  r.log = ss.str();
+  return r;
+}
+
+std::vector<std::string> base_args() { return {"--window", kWindow, "--timeout", "600"}; }
+
+json::Value read_json(const fs::path& p) { return json::parse(read_text_file(p)); }
+
+media::RgbFrame read_png(const fs::path& p) {
+  media::DecodedVideo v = media::decode_video(p);
+  EXPECT_EQ(v.frames.size(), 1u);
+  return v.frames.at(0);
+}
+
+struct Box {
+  double x = 0, y = 0, w = 0, h = 0;
+  json::Value item;
+};
+
+std::map<std::string, Box> layout_items(const json::Value& layout) {
+  std::map<std::string, Box> m;
+  for (const auto& it : layout.find("items")->as_array()) {
+    Box b{it.find("x")->as_number(), it.find("y")->as_number(), it.find("w")->as_number(), it.find("h")->as_number(), it};
+    m.emplace(it.find("name")->as_string(), b);
+  }
+  return m;
+}
+
+const uint8_t* px(const media::RgbFrame& f, int x, int y) { return &f.rgb[(static_cast<size_t>(y) * f.width + x) * 3]; }
+
+bool near_color(const uint8_t* p, int r, int g, int b, int tol) {
+  return std::abs(p[0] - r) <= tol && std::abs(p[1] - g) <= tol && std::abs(p[2] - b) <= tol;
+}
+
+// A clip of solid colour, or of a function of (x, y, t), written losslessly.
+fs::path write_clip(const fs::path& path, int w, int h, int frames,
+                    const std::function<void(int x, int y, int t, uint8_t* rgb)>& pixel) {
+  std::vector<media::RgbFrame> v;
+  for (int t = 0; t < frames; ++t) {
+    media::RgbFrame f;
+    f.width = w;
+    f.height = h;
+    f.rgb.resize(static_cast<size_t>(w) * h * 3);
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) pixel(x, y, t, &f.rgb[(static_cast<size_t>(y) * w + x) * 3]);
+    v.push_back(std::move(f));
+  }
+  media::EncodeOptions o;
+  o.fps = 25;
+  media::write_video(path, v, o);
+  return path;
+}
+
+fs::path gradient_clip(const fs::path& path, int w = 128, int h = 96, int frames = 9) {
+  return write_clip(path, w, h, frames, [](int x, int y, int t, uint8_t* p) {
+    p[0] = static_cast<uint8_t>(30 + x + t * 4);
+    p[1] = static_cast<uint8_t>(40 + y * 2);
+    p[2] = static_cast<uint8_t>(128 + 90 * std::sin((x + y + t) * 0.2));
+  });
+}
+
+std::string state_messages(const json::Value& st) {
+  std::string all;
+  for (const auto& m : st.find("messages")->as_array()) all += m.find("level")->as_string() + ": " + m.find("text")->as_string() + "\n";
+  return all;
+}
+
+}  // namespace
+
+TEST(Studio, HelpDocumentsEveryFlagAndBadFlagsAreUsageErrors) {
+  FILE* p = popen((std::string(WFVAE_STUDIO_EXE) + " --help").c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string help;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) help.append(buf, n);
+  EXPECT_EQ(pclose(p), 0);
+  for (const char* flag : {"--model", "--no-model", "--norm-type", "--num-groups", "--chunked", "--direct", "--device", "--dtype",
+                           "--max-short-side", "--frames", "--view", "--pair", "--compare", "--frame", "--split", "--zoom",
+                           "--diff-gain", "--diff-mode", "--diff-luma", "--wavelet-level", "--window", "--simulate-drop",
+                           "--rerun-with", "--ab-chunked", "--normlab", "--screenshot", "--dump-layout", "--dump-state",
+                           "--ui-bench", "--export", "--normlab-csv", "--normlab-png", "--overwrite", "--exit-when-idle",
+                           "--timeout", "--worker-nice"})
+    EXPECT_NE(help.find(flag), std::string::npos) << flag << " is not in --help";
+  // Usage errors are reported before any window opens (no X server needed).
+  EXPECT_EQ(WEXITSTATUS(std::system((std::string(WFVAE_STUDIO_EXE) + " --view sideways >/dev/null 2>&1").c_str())), 1);
+  EXPECT_EQ(WEXITSTATUS(std::system((std::string(WFVAE_STUDIO_EXE) + " --frobnicate >/dev/null 2>&1").c_str())), 1);
+}
+
+TEST(Studio, SplitDividerIsWhereItWasAsked) {
+  REQUIRE_XVFB();
+  TempDir dir;
+  // A: solid blue, B = file: solid red. Without a model nothing is reconstructed.
+  const fs::path a = write_clip(dir.path() / "a.mkv", 128, 96, 5, [](int, int, int, uint8_t* p) { p[0] = 40, p[1] = 90, p[2] = 200; });
+  const fs::path b = write_clip(dir.path() / "b.mkv", 128, 96, 5, [](int, int, int, uint8_t* p) { p[0] = 230, p[1] = 20, p[2] = 20; });
+  for (double split : {0.3, 0.75}) {
+    SCOPED_TRACE(split);
+    auto args = base_args();
+    const fs::path shot = dir.path() / "split.png", layout = dir.path() / "split.json";
+    for (std::string x : {std::string(a), std::string("--no-model"), std::string("--compare"), std::string(b),
+                          std::string("--view"), std::string("split"), std::string("--split"), std::to_string(split),
+                          std::string("--screenshot"), shot.string(), std::string("--dump-layout"), layout.string()})
+      args.push_back(x);
+    const StudioRun r = studio(args, dir.path() / "cfg");
+    ASSERT_EQ(r.code, 0) << r.log;
+    const media::RgbFrame img = read_png(shot);
+    EXPECT_EQ(img.width, 1280);
+    EXPECT_EQ(img.height, 800);
+    // The image's extent, found from the pixels alone along the middle row.
+    const auto items = layout_items(read_json(layout));
+    ASSERT_TRUE(items.count("image/split"));
+    const Box& pane = items.at("image/split");
+    const int y = static_cast<int>(pane.y + pane.h / 2) + 40;  // below the divider's handle
+    int first = -1, last = -1, boundary = -1;
+    for (int x = 0; x < img.width; ++x) {
+      const uint8_t* p = px(img, x, y);
+      const bool is_a = near_color(p, 40, 90, 200, 2), is_b = near_color(p, 230, 20, 20, 2);
+      if ((is_a || is_b) && first < 0) first = x;
+      if (is_a || is_b) last = x;
+      if (is_b && boundary < 0) boundary = x;
+    }
+    ASSERT_GE(first, 0) << "neither A's nor B's colour on row " << y;
+    ASSERT_GT(boundary, first);
+    // Everything left of the boundary (but the divider line) is A, everything right is B.
+    const double expected = first + split * (last + 1 - first);
+    EXPECT_NEAR(boundary, expected, 3.0) << "image spans " << first << ".." << last;
+    int a_left = 0, b_right = 0, total_left = 0, total_right = 0;
+    for (int x = first; x <= last; ++x) {
+      if (std::abs(x - expected) < 4) continue;
+      const uint8_t* p = px(img, x, y);
+      if (x < expected) total_left++, a_left += near_color(p, 40, 90, 200, 2);
+      else total_right++, b_right += near_color(p, 230, 20, 20, 2);
+    }
+    EXPECT_EQ(a_left, total_left);
+    EXPECT_EQ(b_right, total_right);
+    // The divider line is drawn there (bright, unlike both colours), and reported there.
+    int bright = 0;
+    for (int x = static_cast<int>(expected) - 3; x <= static_cast<int>(expected) + 3; ++x) {
+      const uint8_t* p = px(img, x, y);
+      bright += p[0] > 200 && p[1] > 200 && p[2] > 200;
+    }
+    EXPECT_GT(bright, 0) << "no divider line near x = " << expected;
+    EXPECT_NEAR(pane.item.find("divider_x")->as_number(), expected, 3.0);
+  }
+}
+
+TEST(Studio, DifferenceIsBlackWhereTheFramesAreEqual) {
+  REQUIRE_XVFB();
+  if (!have_program("ffmpeg")) GTEST_SKIP() << "ffmpeg (the command) is not installed";
+  TempDir dir;
+  const fs::path a = gradient_clip(dir.path() / "a.mkv");
+  const fs::path b = dir.path() / "b.mkv";
+  // The right half altered by ffmpeg's drawbox; the left half stays bit-identical.
+  const std::string cmd = "ffmpeg -v error -y -i " + quote(a.string()) +
+                          " -vf drawbox=x=iw/2:y=0:w=iw/2:h=ih:color=red@0.5:t=fill -c:v ffv1 -pix_fmt bgr0 " + quote(b.string());
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  for (const char* mode : {"abs", "signed"}) {
+    SCOPED_TRACE(mode);
+    auto args = base_args();
+    const fs::path shot = dir.path() / "diff.png", layout = dir.path() / "diff.json";
+    for (std::string x : {a.string(), std::string("--no-model"), std::string("--compare"), b.string(), std::string("--view"),
+                          std::string("diff"), std::string("--diff-mode"), std::string(mode), std::string("--diff-gain"),
+                          std::string("8"), std::string("--screenshot"), shot.string(), std::string("--dump-layout"), layout.string()})
+      args.push_back(x);
+    const StudioRun r = studio(args, dir.path() / "cfg");
+    ASSERT_EQ(r.code, 0) << r.log;
+    const media::RgbFrame img = read_png(shot);
+    const Box& pane = layout_items(read_json(layout)).at("image/diff");
+    const double x0 = pane.item.find("image_x0")->as_number(), x1 = pane.item.find("image_x1")->as_number();
+    const double y0 = pane.item.find("image_y0")->as_number(), y1 = pane.item.find("image_y1")->as_number();
+    ASSERT_GT(x1 - x0, 100);
+    // Skip the label in the pane's corner and a margin around the middle.
+    int left = 0, left_black = 0, right = 0, right_lit = 0;
+    for (int y = static_cast<int>(y0 + (y1 - y0) * 0.15); y < static_cast<int>(y1 - 2); y += 2)
+      for (int x = static_cast<int>(x0) + 2; x < static_cast<int>(x1) - 2; x += 2) {
+        const double u = (x - x0) / (x1 - x0);
+        const uint8_t* p = px(img, x, y);
+        if (u < 0.45) left++, left_black += p[0] == 0 && p[1] == 0 && p[2] == 0;
+        if (u > 0.55) right++, right_lit += p[0] + p[1] + p[2] > 30;
+      }
+    EXPECT_EQ(left_black, left) << "the unaltered half is not black everywhere";
+    EXPECT_GT(right_lit, right * 9 / 10) << "the altered half is not lit";
+  }
+}
+
+TEST(Studio, WaveletViewShowsEightSubbandsPerSideWithTheRightContent) {
+  REQUIRE_MODEL();
+  TempDir dir;
+  // Static, varying along x only: only LLL and LLH (the column high band) carry
+  // energy; every band with a row or time high-pass is exactly zero.
+  const fs::path clip = write_clip(dir.path() / "stripes.mkv", 64, 64, 5, [](int x, int, int, uint8_t* p) {
+    const uint8_t v = static_cast<uint8_t>((x * 37) % 200 + 20);
+    p[0] = p[1] = p[2] = v;
+  });
+  auto args = base_args();
+  const fs::path shot = dir.path() / "w.png", layout = dir.path() / "w.json";
+  for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--view"), std::string("wavelet"),
+                        std::string("--frame"), std::string("3"), std::string("--screenshot"), shot.string(),
+                        std::string("--dump-layout"), layout.string()})
+    args.push_back(x);
+  const StudioRun r = studio(args, dir.path() / "cfg");
+  ASSERT_EQ(r.code, 0) << r.log;
+  const media::RgbFrame img = read_png(shot);
+  const auto items = layout_items(read_json(layout));
+  const char* bands[] = {"LLL", "LLH", "LHL", "LHH", "HLL", "HLH", "HHL", "HHH"};
+  for (const char* side : {"original", "reconstruction"}) {
+    int tiles = 0;
+    for (const auto& [name, box] : items) tiles += name.rfind(std::string("subband/l0/") + side + "/", 0) == 0;
+    EXPECT_EQ(tiles, 8) << side;
+  }
+  // Tiles do not overlap and are big enough to see.
+  std::vector<Box> boxes;
+  for (const char* side : {"original", "reconstruction"})
+    for (const char* band : bands) {
+      const std::string name = std::string("subband/l0/") + side + "/" + band;
+      ASSERT_TRUE(items.count(name)) << name;
+      boxes.push_back(items.at(name));
+      EXPECT_GE(boxes.back().w, 48) << name;
+    }
+  for (size_t i = 0; i < boxes.size(); ++i)
+    for (size_t j = i + 1; j < boxes.size(); ++j) {
+      const Box &p = boxes[i], &q = boxes[j];
+      EXPECT_TRUE(p.x + p.w <= q.x || q.x + q.w <= p.x || p.y + p.h <= q.y || q.y + q.h <= p.y) << i << " overlaps " << j;
+    }
+  // Pixels of the original's tiles: zero bands are black (the colormap's centre),
+  // LLL and LLH are not.
+  auto lit_share = [&](const Box& b) {
+    int lit = 0, n = 0;
+    for (int y = static_cast<int>(b.y) + 2; y < static_cast<int>(b.y + b.h) - 2; ++y)
+      for (int x = static_cast<int>(b.x) + 2; x < static_cast<int>(b.x + b.w) - 2; ++x, ++n) {
+        const uint8_t* p = px(img, x, y);
+        lit += p[0] + p[1] + p[2] > 24;
+      }
+    return n ? static_cast<double>(lit) / n : 0.0;
+  };
+  for (const char* band : bands) {
+    const double share = lit_share(items.at(std::string("subband/l0/original/") + band));
+    if (std::string(band) == "LLL" || std::string(band) == "LLH") EXPECT_GT(share, 0.5) << band;
+    else EXPECT_EQ(share, 0.0) << band << " should be all black";
+  }
+  // The energy-flow levels and the model's taps are there too.
+  for (const char* level : {"l1", "l2", "model"}) {
+    auto a2 = base_args();
+    const fs::path l2 = dir.path() / (std::string(level) + ".json");
+    for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--view"), std::string("wavelet"),
+                          std::string("--wavelet-level"), std::string(level), std::string("--dump-layout"), l2.string()})
+      a2.push_back(x);
+    const StudioRun r2 = studio(a2, dir.path() / "cfg");
+    ASSERT_EQ(r2.code, 0) << r2.log;
+    int tiles = 0;
+    for (const auto& [name, box] : layout_items(read_json(l2))) tiles += name.rfind("subband/", 0) == 0;
+    const int per_side = std::string(level) == "l1" ? 4 : std::string(level) == "model" ? 4 : 8;
+    EXPECT_EQ(tiles, 2 * per_side) << level;
+  }
+}
+
+TEST(Studio, DroppedModelAndClipAreOpenedAndReconstructed) {
+  REQUIRE_MODEL();
+  TempDir dir;
+  const fs::path first = gradient_clip(dir.path() / "first.mkv", 64, 48, 9);
+  const fs::path second = gradient_clip(dir.path() / "second.mkv", 80, 64, 9);
+  // Start without a model; drop the model folder, then a second clip, through the
+  // drop handler GLFW has registered for the window.
+  const fs::path state = dir.path() / "state.json", shot = dir.path() / "drop.png", layout = dir.path() / "drop.json";
+  auto args = base_args();
+  for (std::string x : {first.string(), std::string("--no-model"), std::string("--simulate-drop"), model_dir().string(),
+                        std::string("--simulate-drop"), second.string(), std::string("--dump-state"), state.string(),
+                        std::string("--screenshot"), shot.string(), std::string("--dump-layout"), layout.string()})
+    args.push_back(x);
+  const StudioRun r = studio(args, dir.path() / "cfg");
+  ASSERT_EQ(r.code, 0) << r.log;
+  const json::Value st = read_json(state);
+  EXPECT_TRUE(st.find("model")->find("loaded")->as_bool()) << state_messages(st);
+  EXPECT_EQ(fs::path(st.find("model")->find("path")->as_string()), model_dir());
+  ASSERT_TRUE(st.contains("clip"));
+  EXPECT_EQ(st.find("clip")->find("path")->as_string(), second.string());
+  EXPECT_EQ(st.find("clip")->find("width")->as_int(), 80);
+  EXPECT_EQ(st.find("clip")->find("frames")->as_int(), 9);
+  const json::Value& run = *st.find("run");
+  EXPECT_EQ(run.find("state")->as_string(), "done") << state_messages(st);
+  EXPECT_EQ(run.find("frames_decoded")->as_int(), 9);
+  EXPECT_TRUE(std::isfinite(run.find("psnr_mean")->as_number()));
+  EXPECT_EQ(run.find("psnr_per_frame")->as_array().size(), 9u);
+  // The reconstruction is on screen: B's pane is not empty background.
+  const media::RgbFrame img = read_png(shot);
+  const Box& b = layout_items(read_json(layout)).at("image/b");
+  const int bx0 = static_cast<int>(b.item.find("image_x0")->as_number()) + 2, bx1 = static_cast<int>(b.item.find("image_x1")->as_number()) - 2;
+  const int by0 = static_cast<int>(b.item.find("image_y0")->as_number()) + 2, by1 = static_cast<int>(b.item.find("image_y1")->as_number()) - 2;
+  std::set<int> colours;
+  for (int y = by0 + (by1 - by0) / 3; y < by1; y += 3)
+    for (int x = bx0; x < bx1; x += 3) {
+      const uint8_t* p = px(img, x, y);
+      colours.insert(p[0] << 16 | p[1] << 8 | p[2]);
+    }
+  EXPECT_GT(colours.size(), 20u) << "B's pane looks empty";
+}
+
+TEST(Studio, BadInputIsShownPlainlyAndNeverCrashes) {
+  REQUIRE_XVFB();
+  TempDir dir;
+  const fs::path junk = dir.path() / "not_a_video.mp4";
+  std::ofstream(junk) << "this is text, not a video";
+  const fs::path folder = dir.path() / "just_a_folder";
+  fs::create_directories(folder);
+  const fs::path state = dir.path() / "state.json", shot = dir.path() / "bad.png", layout = dir.path() / "bad.json";
+  auto args = base_args();
+  for (std::string x : {std::string("--no-model"), std::string("--simulate-drop"), junk.string(), std::string("--simulate-drop"),
+                        folder.string(), std::string("--simulate-drop"), (dir.path() / "missing.mkv").string(),
+                        std::string("--dump-state"), state.string(), std::string("--screenshot"), shot.string(),
+                        std::string("--dump-layout"), layout.string()})
+    args.push_back(x);
+  const StudioRun r = studio(args, dir.path() / "cfg");
+  EXPECT_EQ(r.code, 2) << "bad input exits 2 after showing it\n" << r.log;
+  const json::Value st = read_json(state);
+  const std::string msgs = state_messages(st);
+  EXPECT_NE(msgs.find("error: " ), std::string::npos) << msgs;
+  EXPECT_NE(msgs.find(junk.string()), std::string::npos) << "the message names the file:\n" << msgs;
+  EXPECT_NE(msgs.find(folder.string() + " is a folder without config.json"), std::string::npos) << msgs;
+  EXPECT_NE(msgs.find("missing.mkv: no such file"), std::string::npos) << msgs;
+  // The errors are on screen: the message boxes are drawn with the error colour.
+  const auto items = layout_items(read_json(layout));
+  ASSERT_TRUE(items.count("message/error")) << "no error message box drawn";
+  const media::RgbFrame img = read_png(shot);
+  const Box& m = items.at("message/error");
+  int red = 0;
+  for (int x = static_cast<int>(m.x); x < static_cast<int>(m.x + m.w); ++x)
+    for (int y = static_cast<int>(m.y); y < static_cast<int>(m.y + 40); ++y) red += near_color(px(img, x, y), 240, 80, 80, 40);
+  EXPECT_GT(red, 20) << "the error box is not drawn in the error colour";
+  // A model that is not one: plain message, exit 2, no crash.
+  auto a2 = base_args();
+  for (std::string x : {junk.string(), std::string("--model"), folder.string(), std::string("--dump-state"), state.string()}) a2.push_back(x);
+  const StudioRun r2 = studio(a2, dir.path() / "cfg");
+  EXPECT_EQ(r2.code, 2) << r2.log;
+  const std::string msgs2 = state_messages(read_json(state));
+  EXPECT_NE(msgs2.find("Load model just_a_folder failed: " + folder.string()), std::string::npos) << msgs2;
+  // The clip waiting for that model is still opened (and, being junk, says so).
+  EXPECT_NE(msgs2.find(junk.string() + ": not a video"), std::string::npos) << msgs2;
+}
+
+TEST(Studio, NormChangeRerunsKeepsThePreviousRunAndSaysItDiffersFromTraining) {
+  REQUIRE_MODEL();
+  TempDir dir;
+  const fs::path clip = gradient_clip(dir.path() / "c.mkv", 64, 48, 9);
+  const fs::path state = dir.path() / "state.json";
+  auto args = base_args();
+  for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--rerun-with"),
+                        std::string("layernorm"), std::string("--dump-state"), state.string()})
+    args.push_back(x);
+  const StudioRun r = studio(args, dir.path() / "cfg");
+  ASSERT_EQ(r.code, 0) << r.log;
+  const json::Value st = read_json(state);
+  const json::Value& run = *st.find("run");
+  const json::Value& prev = *st.find("previous_run");
+  EXPECT_EQ(run.find("norm_type")->as_string(), "layernorm");
+  EXPECT_EQ(prev.find("norm_type")->as_string(), st.find("model")->find("trained_norm_type")->as_string());
+  EXPECT_EQ(run.find("state")->as_string(), "done");
+  EXPECT_EQ(prev.find("state")->as_string(), "done");
+  EXPECT_NE(run.find("psnr_mean")->as_number(), prev.find("psnr_mean")->as_number());
+  std::string notes;
+  for (const auto& n : run.find("notes")->as_array()) notes += n.as_string() + "\n";
+  EXPECT_NE(notes.find("trained with"), std::string::npos) << notes;
+  ASSERT_TRUE(run.contains("delta_vs_previous"));
+  EXPECT_GT(run.find("delta_vs_previous")->find("max_abs")->as_number(), 0);
+
+  // An invalid group count is refused with the valid ones listed; nothing crashes.
+  auto a2 = base_args();
+  for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--rerun-with"),
+                        std::string("groupnorm:7"), std::string("--dump-state"), state.string()})
+    a2.push_back(x);
+  const StudioRun r2 = studio(a2, dir.path() / "cfg");
+  EXPECT_EQ(r2.code, 1) << r2.log;
+  const std::string msgs = state_messages(read_json(state));
+  EXPECT_NE(msgs.find("num_groups 7 is not valid"), std::string::npos) << msgs;
+  EXPECT_NE(msgs.find("valid: 1"), std::string::npos) << msgs;
+}
+
+TEST(Studio, ChunkedVersusDirectDifferForGroupNormAndAgreeForLayerNorm) {
+  REQUIRE_MODEL();
+  TempDir dir;
+  const fs::path clip = gradient_clip(dir.path() / "c.mkv", 64, 48, 9);
+  for (const char* norm : {"groupnorm", "layernorm"}) {
+    SCOPED_TRACE(norm);
+    const fs::path state = dir.path() / "state.json";
+    auto args = base_args();
+    for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--norm-type"), std::string(norm),
+                          std::string("--chunked"), std::string("--ab-chunked"), std::string("--dump-state"), state.string()})
+      args.push_back(x);
+    const StudioRun r = studio(args, dir.path() / "cfg");
+    ASSERT_EQ(r.code, 0) << r.log;
+    const json::Value st = read_json(state);
+    EXPECT_FALSE(st.find("run")->find("chunked")->as_bool());
+    EXPECT_TRUE(st.find("previous_run")->find("chunked")->as_bool());
+    EXPECT_EQ(st.find("pair")->as_string(), "prev-recon");
+    ASSERT_TRUE(st.find("run")->contains("delta_vs_previous")) << state_messages(st);
+    const double max_abs = st.find("run")->find("delta_vs_previous")->find("max_abs")->as_number();
+    if (std::string(norm) == "groupnorm") EXPECT_GT(max_abs, 1e-3);
+    else EXPECT_LT(max_abs, 1e-4);
+  }
+}
+
+TEST(Studio, ExportWritesWhatTheCliWritesAndNeverOverwritesSilently) {
+  REQUIRE_MODEL();
+  TempDir dir;
+  const fs::path clip = gradient_clip(dir.path() / "c.mkv", 64, 48, 9);
+  const fs::path out = dir.path() / "out";
+  fs::create_directories(out);
+  const fs::path state = dir.path() / "state.json";
+  auto args = base_args();
+  for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--direct"), std::string("--export"),
+                        out.string(), std::string("--dump-state"), state.string()})
+    args.push_back(x);
+  const StudioRun r = studio(args, dir.path() / "cfg");
+  ASSERT_EQ(r.code, 0) << r.log;
+  std::set<std::string> files;
+  for (const auto& e : fs::directory_iterator(out)) files.insert(e.path().filename().string());
+  const std::string base = "c_groupnorm_32";
+  for (const char* suffix : {"_recon.mkv", "_input.mkv", "_side_by_side.mp4", "_diff.mkv", "_latents.safetensors",
+                             "_metrics.json", "_metrics.csv", "_view.png"})
+    EXPECT_TRUE(files.count(base + suffix)) << base + suffix << " missing; have " << files.size() << " files";
+  EXPECT_EQ(files.size(), 8u) << "no temporaries or extras left behind";
+  // ffprobe agrees on the frame count and size.
+  if (have_program("ffprobe")) {
+    const std::string cmd = "ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames,width,height "
+                            "-of csv=p=0 " + quote((out / (base + "_recon.mkv")).string());
+    FILE* p = popen(cmd.c_str(), "r");
+    char buf[256] = {0};
+    ASSERT_NE(fgets(buf, sizeof buf, p), nullptr);
+    pclose(p);
+    EXPECT_EQ(std::string(buf), "64,48,9\n");
+  }
+  // The CLI, with the same settings, computes the same metrics.
+  const fs::path cli_json = dir.path() / "cli.json";
+  const std::string cli = quote(WFVAE_CLI_EXE) + " recon " + quote(clip.string()) + " -o " + quote((dir.path() / "cli.mkv").string()) +
+                          " --model " + quote(model_dir().string()) + " --metrics " + quote(cli_json.string()) + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cli.c_str()), 0);
+  const json::Value mine = read_json(out / (base + "_metrics.json")), theirs = read_json(cli_json);
+  // (Same engine, same settings; only thread scheduling could reorder float sums.)
+  EXPECT_NEAR(mine.find("psnr_mean")->as_number(), theirs.find("psnr_mean")->as_number(), 1e-6);
+  EXPECT_NEAR(mine.find("ssim_mean")->as_number(), theirs.find("ssim_mean")->as_number(), 1e-7);
+  EXPECT_EQ(mine.find("input")->find("frames")->as_int(), theirs.find("input")->find("frames")->as_int());
+  EXPECT_EQ(mine.find("input")->find("width")->as_int(), theirs.find("input")->find("width")->as_int());
+  EXPECT_EQ(read_json(state).find("run")->find("psnr_mean")->as_number(), mine.find("psnr_mean")->as_number());
+  // The view PNG is a real picture of the view.
+  const media::RgbFrame view = read_png(out / (base + "_view.png"));
+  EXPECT_GT(view.width, 200);
+
+  // Again without -y: refused, nothing touched.
+  const auto before = fs::last_write_time(out / (base + "_recon.mkv"));
+  const StudioRun again = studio(args, dir.path() / "cfg");
+  EXPECT_EQ(again.code, 2) << again.log;
+  EXPECT_NE(again.log.find("already exist"), std::string::npos) << again.log;
+  EXPECT_EQ(fs::last_write_time(out / (base + "_recon.mkv")), before);
+}
+
+TEST(Studio, NormLabTableAndItsExports) {
+  REQUIRE_MODEL();
+  TempDir dir;
+  const fs::path clip = gradient_clip(dir.path() / "c.mkv", 64, 48, 9);
+  const fs::path csv = dir.path() / "lab.csv", png = dir.path() / "lab.png", state = dir.path() / "state.json";
+  auto args = base_args();
+  for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--frames"), std::string("9"),
+                        std::string("--normlab"), std::string("trained,gn:8,ln,ln/chunked"), std::string("--normlab-csv"), csv.string(),
+                        std::string("--normlab-png"), png.string(), std::string("--dump-state"), state.string()})
+    args.push_back(x);
+  const StudioRun r = studio(args, dir.path() / "cfg");
+  ASSERT_EQ(r.code, 0) << r.log;
+  const std::string table = read_text_file(csv);
+  std::vector<std::string> lines;
+  std::stringstream ss(table);
+  for (std::string l; std::getline(ss, l);) lines.push_back(l);
+  ASSERT_EQ(lines.size(), 5u) << table;
+  EXPECT_EQ(lines[0].rfind("model,norm_type,num_groups,chunked,trained_setting,status", 0), 0u);
+  for (size_t i = 1; i < lines.size(); ++i) EXPECT_NE(lines[i].find(",done,"), std::string::npos) << lines[i];
+  const json::Value st = read_json(state);
+  const auto& rows = st.find("normlab")->as_array();
+  ASSERT_EQ(rows.size(), 4u);
+  // LayerNorm: chunked and direct agree; the trained setting is marked.
+  EXPECT_NEAR(rows[2].find("psnr")->as_number(), rows[3].find("psnr")->as_number(), 1e-3);
+  EXPECT_TRUE(rows[0].find("trained")->as_bool());
+  EXPECT_FALSE(rows[1].find("trained")->as_bool());
+  for (const auto& row : rows) {
+    EXPECT_GT(row.find("encode_ms")->as_number(), 0);
+    EXPECT_GT(row.find("peak_rss")->as_number(), 1e6);
+  }
+  const media::RgbFrame img = read_png(png);
+  EXPECT_GT(img.width, 300);
+  EXPECT_GT(img.height, 4 * 48);  // header + four rows with thumbnails
+}
+
+TEST(Studio, UiBenchMeasuresFramesWhileInferenceRuns) {
+  REQUIRE_MODEL();
+  TempDir dir;
+  const fs::path clip = gradient_clip(dir.path() / "c.mkv", 64, 48, 9);
+  const fs::path bench = dir.path() / "bench.json";
+  auto args = base_args();
+  for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--ui-bench"), bench.string()})
+    args.push_back(x);
+  const StudioRun r = studio(args, dir.path() / "cfg");
+  ASSERT_EQ(r.code, 0) << r.log;
+  const json::Value b = read_json(bench);
+  EXPECT_GT(b.find("frames_while_busy")->as_int(), 5);
+  EXPECT_GT(b.find("frame_interval_ms")->find("p50")->as_number(), 0);
+  EXPECT_GE(b.find("frame_interval_ms")->find("p95")->as_number(), b.find("frame_interval_ms")->find("p50")->as_number());
+  EXPECT_GT(b.find("fps_while_busy")->as_number(), 0);
+  EXPECT_EQ(b.find("worker_nice")->as_int(), 10);
+  std::printf("UI while inference runs: %.1f fps, frame interval p50 %.1f ms, p95 %.1f ms (load average %.1f)\n",
+              b.find("fps_while_busy")->as_number(), b.find("frame_interval_ms")->find("p50")->as_number(),
+              b.find("frame_interval_ms")->find("p95")->as_number(), b.find("load_average_1min")->as_number());
+}
+
+TEST(Studio, SettingsAndRecentFilesPersist) {
+  REQUIRE_XVFB();
+  TempDir dir;
+  const fs::path clip = gradient_clip(dir.path() / "c.mkv", 64, 48, 5);
+  const fs::path cfg = dir.path() / "cfg";
+  const StudioRun first = studio({clip.string(), "--no-model", "--view", "diff", "--exit-when-idle"}, cfg);
+  ASSERT_EQ(first.code, 0) << first.log;
+  const json::Value s = read_json(cfg / "wfvae-studio/settings.json");
+  EXPECT_EQ(s.find("last_input")->as_string(), clip.string());
+  EXPECT_EQ(s.find("recent_files")->as_array().at(0).as_string(), clip.string());
+  EXPECT_EQ(s.find("view")->as_int(), 3);  // diff
+  EXPECT_TRUE(fs::exists(cfg / "wfvae-studio/imgui.ini"));
+  // The next session reopens the clip in the same view.
+  const fs::path state = dir.path() / "state.json";
+  const StudioRun second = studio({"--no-model", "--dump-state", state.string()}, cfg);
+  ASSERT_EQ(second.code, 0) << second.log;
+  const json::Value st = read_json(state);
+  EXPECT_EQ(st.find("clip")->find("path")->as_string(), clip.string());
+  EXPECT_EQ(st.find("view")->as_string(), "diff");
+}
+
+TEST(Studio, EveryViewRendersSomething) {
+  REQUIRE_MODEL();
+  TempDir dir;
+  const fs::path clip = gradient_clip(dir.path() / "c.mkv", 64, 48, 9);
+  for (const char* view : {"side", "split", "flicker", "diff", "wavelet", "normlab"}) {
+    SCOPED_TRACE(view);
+    const fs::path shot = dir.path() / (std::string(view) + ".png"), layout = dir.path() / (std::string(view) + ".json");
+    auto args = base_args();
+    for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--view"), std::string(view),
+                          std::string("--screenshot"), shot.string(), std::string("--dump-layout"), layout.string()})
+      args.push_back(x);
+    const StudioRun r = studio(args, dir.path() / "cfg");
+    ASSERT_EQ(r.code, 0) << r.log;
+    const media::RgbFrame img = read_png(shot);
+    // The main panels tile the window without overlapping.
+    const auto items = layout_items(read_json(layout));
+    std::vector<Box> panels;
+    for (const char* p : {"viewer", "timeline", "sidebar"}) {
+      ASSERT_TRUE(items.count(p)) << p;
+      panels.push_back(items.at(p));
+      EXPECT_GE(panels.back().x, 0);
+      EXPECT_LE(panels.back().x + panels.back().w, img.width + 0.5);
+      EXPECT_LE(panels.back().y + panels.back().h, img.height + 0.5);
+    }
+    for (size_t i = 0; i < panels.size(); ++i)
+      for (size_t j = i + 1; j < panels.size(); ++j) {
+        const Box &p = panels[i], &q = panels[j];
+        EXPECT_TRUE(p.x + p.w <= q.x + 0.5 || q.x + q.w <= p.x + 0.5 || p.y + p.h <= q.y + 0.5 || q.y + q.h <= p.y + 0.5);
+      }
+    // The viewer shows more than a flat colour.
+    const Box& v = items.at("viewer");
+    std::set<int> colours;
+    for (int y = static_cast<int>(v.y) + 60; y < static_cast<int>(v.y + v.h) - 4; y += 4)
+      for (int x = static_cast<int>(v.x) + 4; x < static_cast<int>(v.x + v.w) - 4; x += 4) {
+        const uint8_t* p = px(img, x, y);
+        colours.insert(p[0] << 16 | p[1] << 8 | p[2]);
+      }
+    EXPECT_GT(colours.size(), 30u);
+  }
+}
