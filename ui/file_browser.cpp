@@ -160,7 +160,7 @@ void FileBrowser::draw(Studio& s) {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Type or paste a path and press Enter");
   if (!error_.empty()) ImGui::TextColored(to_vec4(color::kError), "%s", error_.c_str());
 
-  const float footer = ImGui::GetFrameHeightWithSpacing() * (mode_ == Mode::SaveFile ? 3.2f : 2.2f);
+  const float footer = ImGui::GetFrameHeightWithSpacing() * (mode_ == Mode::SaveFile ? 2.0f : 1.0f) + ImGui::GetStyle().WindowPadding.y;
   ImGui::BeginChild("##entries", ImVec2(0, -footer), true);
   for (int i = 0; i < static_cast<int>(entries_.size()); ++i) {
     const Entry& e = entries_[static_cast<size_t>(i)];

@@ -59,6 +59,9 @@ headless (runs everything first, then renders, writes and exits):
   --screenshot FILE     save the window as a PNG
   --dump-layout FILE    JSON: rectangles of what was drawn (panels, images, tiles, divider)
   --dump-state FILE     JSON: input, model, runs, metrics, messages
+  --during-run PREFIX   PREFIX.png and PREFIX.json (state) at the first frame where a run has
+                        streamed part of its frames in (the live curve, half filled)
+  --show D              open a dialog for the final screenshot: help | export | open | model | about
   --ui-bench FILE       JSON: frame times (p50/p95/max ms, fps) measured while inference runs
                         (the clip plays meanwhile)
   --export DIR          export everything (reconstruction, input, side by side, difference,
@@ -201,6 +204,12 @@ std::optional<Options> parse_options(int argc, char** argv) {
       o.dump_layout = value();
     } else if (a == "--dump-state") {
       o.dump_state = value();
+    } else if (a == "--during-run") {
+      o.during_run = value();
+    } else if (a == "--show") {
+      o.show = value();
+      if (!one_of(o.show, {"help", "export", "open", "model", "about"}))
+        fail_usage("--show: \"" + o.show + "\" is not help, export, open, model or about");
     } else if (a == "--ui-bench") {
       o.ui_bench = value();
     } else if (a == "--export") {

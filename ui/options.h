@@ -41,6 +41,8 @@ struct Options {
   std::string dump_layout;
   std::string dump_state;
   std::string ui_bench;
+  std::string during_run;      // PREFIX: screenshot + state while a run streams in
+  std::string show;            // a dialog open in the final screenshot: help|export|open|model|about
   std::string export_dir;
   std::string normlab_csv, normlab_png;
   bool overwrite = false;
@@ -54,7 +56,7 @@ struct Options {
   // included, that quits when the work is done.
   bool isolated() const {
     return !screenshot.empty() || !ui_bench.empty() || !export_dir.empty() || !dump_layout.empty() ||
-           !normlab_csv.empty() || !normlab_png.empty();
+           !normlab_csv.empty() || !normlab_png.empty() || !during_run.empty();
   }
   bool exits_by_itself() const { return isolated() || exit_when_idle || !dump_state.empty(); }
 };

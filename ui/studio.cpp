@@ -1,7 +1,9 @@
 #include "studio.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -31,6 +33,10 @@ namespace wfvae::studio {
 namespace fs = std::filesystem;
 
 namespace {
+
+// SIGINT/SIGTERM end the session like closing the window (settings saved).
+std::atomic<bool> g_quit_signal{false};
+extern "C" void on_quit_signal(int) { g_quit_signal.store(true); }
 
 double steady_now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -100,6 +106,7 @@ struct Studio::Script {
   int settle = 0;
   double started = 0;
   bool captures_requested = false;
+  bool during_run_taken = false;
   bool done_outputs = false;
   // UI benchmark: frame intervals and work times while the worker is busy.
   std::vector<double> intervals_ms, work_ms;
@@ -165,6 +172,20 @@ void Studio::init_window() {
   glfwMakeContextCurrent(window);
   glfwSwapInterval(1);
   glfwSetDropCallback(window, &Studio::drop_callback);
+  // Any input wakes the render loop (ImGui's backend chains to these callbacks).
+  auto poke = [](GLFWwindow* w) {
+    if (auto* s = static_cast<Studio*>(glfwGetWindowUserPointer(w))) s->input_events_++;
+  };
+  static auto poke_fn = poke;  // captureless: usable as plain function pointers below
+  glfwSetCursorPosCallback(window, [](GLFWwindow* w, double, double) { poke_fn(w); });
+  glfwSetMouseButtonCallback(window, [](GLFWwindow* w, int, int, int) { poke_fn(w); });
+  glfwSetScrollCallback(window, [](GLFWwindow* w, double, double) { poke_fn(w); });
+  glfwSetKeyCallback(window, [](GLFWwindow* w, int, int, int, int) { poke_fn(w); });
+  glfwSetCharCallback(window, [](GLFWwindow* w, unsigned int) { poke_fn(w); });
+  glfwSetWindowSizeCallback(window, [](GLFWwindow* w, int, int) { poke_fn(w); });
+  glfwSetWindowRefreshCallback(window, [](GLFWwindow* w) { poke_fn(w); });
+  glfwSetWindowFocusCallback(window, [](GLFWwindow* w, int) { poke_fn(w); });
+  glfwSetCursorEnterCallback(window, [](GLFWwindow* w, int) { poke_fn(w); });
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -213,6 +234,7 @@ void Studio::shutdown_window() {
 void Studio::drop_callback(GLFWwindow* w, int count, const char** paths) {
   auto* s = static_cast<Studio*>(glfwGetWindowUserPointer(w));
   if (!s || count <= 0) return;
+  s->input_events_++;
   // Models first (so a clip dropped with one runs through it), then the media: the
   // first opens, a second becomes "B = file".
   std::vector<std::string> media;
@@ -421,6 +443,7 @@ void Studio::request_run() {
       }
     }
     ++r.version;
+    capture_during_run();
   };
   cb.on_done = [this, id](std::shared_ptr<const pipeline::ReconResult> res, std::optional<RunDelta> delta, ModelInfo info) {
     if (!run_current || run_current->id != id) return;
@@ -621,8 +644,10 @@ void Studio::on_job_error(const JobError& e) {
 
 // ---------------------------------------------------------------- frame
 
-void Studio::drain_worker() {
-  for (auto& fn : worker->take_posted()) fn();
+size_t Studio::drain_worker() {
+  auto posted = worker->take_posted();
+  for (auto& fn : posted) fn();
+  return posted.size();
 }
 
 void Studio::advance_playback(double dt) {
@@ -1083,6 +1108,32 @@ void Studio::record_state_json(const std::string& path) {
   write_file_atomic(path, json::dump(j, 2) + "\n", true);
 }
 
+void Studio::capture_during_run() {
+  // Called as each streamed chunk's metrics arrive: the first time a run is part
+  // done, its state is written and the window captured (deterministically, however
+  // many chunks the worker has posted meanwhile).
+  if (!script_ || opts.during_run.empty() || script_->during_run_taken || !run_current) return;
+  const Run& r = *run_current;
+  int64_t measured = 0;
+  for (int64_t i = 0; i < r.count(); ++i) measured += r.has_metrics(i);
+  if (r.state != Run::State::Running || measured == 0 || measured >= r.count()) return;
+  script_->during_run_taken = true;
+  const std::string prefix = opts.during_run;
+  try {
+    record_state_json(prefix + ".json");
+  } catch (const std::exception& e) {
+    message(Message::Level::Error, e.what());
+  }
+  const ImVec2 ds = ImGui::GetIO().DisplaySize;
+  request_capture(Rect{0, 0, ds.x, ds.y}, false, [this, prefix](media::RgbFrame img) {
+    try {
+      media::write_png(prefix + ".png", img, true);
+    } catch (const std::exception& e) {
+      message(Message::Level::Error, e.what());
+    }
+  });
+}
+
 bool Studio::script_step() {
   Script& sc = *script_;
   const bool busy = !worker->idle() || !model_loading.empty() || !captures_.empty() || !captures_next_.empty();
@@ -1170,6 +1221,11 @@ bool Studio::script_step() {
     case 5:
       ++sc.step;
       apply_view_options();
+      if (opts.show == "help") help_open_ = true;
+      else if (opts.show == "about") about_open_ = true;
+      else if (opts.show == "export") open_export_dialog();
+      else if (opts.show == "open") open_file_dialog();
+      else if (opts.show == "model") open_model_dialog();
       if (!opts.normlab_png.empty() && opts.view.empty()) set_view(View::NormLab);
       set_playing(false);
       sc.settle = 4;  // a few frames for layout, textures and the wavelet cache
@@ -1295,18 +1351,43 @@ int Studio::run() {
 
   last_frame_time_ = steady_now();
   double prev_start = last_frame_time_;
+  double last_render = 0;
+  int settle_frames = 2;
   constexpr double kFrameCap = 1.0 / 60.0;
-  while (!glfwWindowShouldClose(window) && !quit_) {
-    const bool animate = playing || view == View::Flicker || !worker->idle() || script_ != nullptr ||
-                         !captures_next_.empty() || !captures_.empty();
-    if (animate) glfwPollEvents();
-    else glfwWaitEventsTimeout(0.25);  // idle: wake on input or when the worker posts
+  constexpr double kProgressPeriod = 1.0 / 15.0;  // progress bar refresh while nothing else moves
+  std::signal(SIGINT, on_quit_signal);
+  std::signal(SIGTERM, on_quit_signal);
+  while (!glfwWindowShouldClose(window) && !quit_ && !g_quit_signal.load()) {
+    // Render on demand: after input (and a few frames more, for hover states), when
+    // the worker posts results, while playing or flickering, and at 15 Hz while a
+    // job runs. Scripted runs render continuously (the UI benchmark measures that).
+    const bool busy_before = !worker->idle();
+    const bool continuous = script_ != nullptr || !captures_next_.empty() || !captures_.empty() ||
+                            ImGui::GetIO().WantTextInput || settle_frames > 0;
+    if (continuous) {
+      glfwPollEvents();
+    } else {
+      double wait = 0.5;  // message boxes expire; nothing else is due
+      if (busy_before) wait = std::max(0.0, kProgressPeriod - (steady_now() - last_render));
+      if (playing) wait = std::min(wait, std::max(0.0, (1.0 - play_accumulator_) / fps() - (steady_now() - last_frame_time_)));
+      if (view == View::Flicker) wait = std::min(wait, 0.5 / std::max(0.5f, settings.flicker_hz));
+      glfwWaitEventsTimeout(std::max(0.001, wait));
+    }
     const double start = steady_now();
     const bool busy = worker->status().busy;
-    drain_worker();
+    const size_t posted = drain_worker();
+    const int64_t frame_before = frame;
     advance_playback(start - last_frame_time_);
     last_frame_time_ = start;
+    const bool had_input = input_events_ != seen_events_;
+    seen_events_ = input_events_;
+    if (had_input) settle_frames = 3;
+    const bool due = continuous || had_input || posted > 0 || frame != frame_before || view == View::Flicker ||
+                     (busy && start - last_render >= kProgressPeriod) || start - last_render >= 0.5;
+    if (!due) continue;
+    if (settle_frames > 0 && !had_input) --settle_frames;
     frame_once();
+    last_render = start;
     const double end = steady_now();
     if (script_) {
       if (busy) {

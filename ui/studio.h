@@ -147,7 +147,7 @@ class Studio {
   void draw_splitter(const char* id, Rect r, bool vertical, float* value, float lo, float hi, bool invert);
   void handle_shortcuts();
   void advance_playback(double dt);
-  void drain_worker();
+  size_t drain_worker();  // runs what the worker posted; returns how many
   void process_captures();
   void on_job_error(const JobError& e);
   void start_initial_work();
@@ -155,6 +155,7 @@ class Studio {
   void accept_clip(std::shared_ptr<Clip> c);
   void record_state_json(const std::string& path);
   bool script_step();  // false when the scripted run is over
+  void capture_during_run();
   void apply_view_options();
   static void drop_callback(GLFWwindow* window, int count, const char** paths);
 
@@ -172,6 +173,7 @@ class Studio {
   bool any_error_ = false;
   std::unique_ptr<Script> script_;
   std::string settings_problem_;
+  uint64_t input_events_ = 0, seen_events_ = 0;  // GLFW input callbacks seen
   double last_build_ms_ = 0, last_render_ms_ = 0, last_swap_ms_ = 0;  // of the last frame
 };
 

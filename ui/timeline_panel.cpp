@@ -200,6 +200,13 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
   }
   dl->PopClipRect();
 
+  if (series.empty() || std::all_of(series.begin(), series.end(), [](const Series& x) { return x.points.empty(); })) {
+    const char* t = !s.model.loaded ? "No model: open one and the per-frame PSNR and SSIM appear here as the reconstruction streams in"
+                                    : "The per-frame PSNR and SSIM appear here as the reconstruction streams in";
+    const ImVec2 ts = ImGui::CalcTextSize(t);
+    dl->AddText(ImVec2(pr.x + (pr.w - ts.x) / 2, pr.y + (pr.h - ts.y) / 2), color::kTextDim, t);
+  }
+
   // Current frame.
   const float cx = x_of(static_cast<double>(s.frame));
   dl->AddLine(ImVec2(cx, pr.y - 2), ImVec2(cx, pr.y + pr.h), IM_COL32(255, 255, 255, 170), 1.5f);

@@ -359,6 +359,7 @@ void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
   ImGuiIO& io = ImGui::GetIO();
   ImGui::SetCursorScreenPos(r.min());
   ImGui::InvisibleButton("##canvas", ImVec2(r.w, r.h), ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonMiddle);
+  ImGui::SetItemAllowOverlap();  // buttons drawn over the image (e.g. "Open model") get the clicks
   const bool hovered = ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem);
   const Pane* over = nullptr;
   for (const Pane& p : panes)
@@ -503,9 +504,19 @@ void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
       if (!p.needs_b) continue;
       const ImVec2 ts = ImGui::CalcTextSize(why.c_str());
       const ImVec2 c(p.rect.x + p.rect.w / 2, p.rect.y + p.rect.h / 2);
-      dl->AddRectFilled(ImVec2(c.x - ts.x / 2 - 14, c.y - ts.y / 2 - 9), ImVec2(c.x + ts.x / 2 + 14, c.y + ts.y / 2 + 9),
+      const bool offer_model = !s.model.loaded && s.model_loading.empty() && s.effective_pair() != Pair::OrigFile;
+      const float extra_h = offer_model ? ImGui::GetFrameHeight() + 8 : 0;
+      dl->AddRectFilled(ImVec2(c.x - ts.x / 2 - 14, c.y - ts.y / 2 - 9), ImVec2(c.x + ts.x / 2 + 14, c.y + ts.y / 2 + 9 + extra_h),
                         IM_COL32(20, 22, 26, 235), 6);
       dl->AddText(ImVec2(c.x - ts.x / 2, c.y - ts.y / 2), color::kText, why.c_str());
+      if (offer_model && s.view != View::Flicker) {
+        const char* label = "Open model\xE2\x80\xA6";
+        const float bw = ImGui::CalcTextSize(label).x + 2 * ImGui::GetStyle().FramePadding.x;
+        ImGui::SetCursorScreenPos(ImVec2(c.x - bw / 2, c.y + ts.y / 2 + 4));
+        ImGui::PushID(&p);
+        if (ImGui::Button(label)) s.open_model_dialog();
+        ImGui::PopID();
+      }
     }
   }
 
