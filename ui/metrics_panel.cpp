@@ -101,9 +101,9 @@ void MetricsPanel::draw_metrics(Studio& s) {
     const Run* prev = s.run_previous.get();
     std::string text = "vs previous (" + d.other_label + "): ";
     if (prev && prev->done()) text += fmt("\xCE\x94PSNR %+.2f dB. ", run->psnr_mean() - prev->psnr_mean());
-    if (d.max_abs == 0) text += "the outputs are identical.";
-    else if (d.max_abs < 1e-4) text += fmt("the outputs agree to %.1e (numerically the same).", d.max_abs);
-    else text += fmt("the outputs differ: max |\xCE\x94| %.4f, mean |\xCE\x94| %.5f, PSNR between them %.2f dB.", d.max_abs, d.mean_abs, d.psnr);
+    if (d.max_abs == 0) text += "The outputs are identical.";
+    else if (d.max_abs < 1e-4) text += fmt("The outputs agree to %.1e (numerically the same).", d.max_abs);
+    else text += fmt("The outputs differ: max |\xCE\x94| %.4f, mean |\xCE\x94| %.5f, PSNR between them %.2f dB.", d.max_abs, d.mean_abs, d.psnr);
     callout(text, color::kAccent);
   }
   for (std::string n : run->notes()) {
