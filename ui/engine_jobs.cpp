@@ -137,8 +137,10 @@ Worker::JobFn make_recon_job(std::shared_ptr<Engine> engine, std::string input, 
         req.chunked = false;
         ctx.post([cb] { cb.on_direct_fallback(); });
         *result = pipeline::reconstruct(req);
-        result->notes.push_back(std::to_string(result->frames) +
-                                " frames are too few to split into the reference's chunks: reconstructed in one pass (direct)");
+        result->notes.push_back(result->frames == 1
+                                    ? "a single frame cannot be split into the reference's chunks: reconstructed in one pass (direct)"
+                                    : std::to_string(result->frames) +
+                                          " frames are too few to split into the reference's chunks: reconstructed in one pass (direct)");
       }
       std::optional<RunDelta> delta;
       if (previous) {

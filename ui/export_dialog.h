@@ -23,6 +23,8 @@ class ExportDialog {
   // Scripted export (--export DIR): every output with default names. Returns false
   // and sets *error when targets exist without overwrite or the request is invalid.
   bool start_scripted(Studio& s, const std::string& folder, bool overwrite, std::string* error);
+  // The files the last export wrote.
+  const std::vector<std::string>& written() const { return written_; }
 
  private:
   struct Target {

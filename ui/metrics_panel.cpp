@@ -91,7 +91,8 @@ void MetricsPanel::draw_metrics(Studio& s) {
     ImGui::Text("encode %.2f s \xC2\xB7 decode %.2f s", r->timings.encode_ms / 1000, r->timings.decode_ms / 1000);
     ImGui::TextDisabled("input");
     ImGui::SameLine();
-    ImGui::Text("%lld frames \xC2\xB7 %d\xC3\x97%d \xC2\xB7 %.2f fps", static_cast<long long>(r->frames), r->width, r->height, r->fps);
+    ImGui::Text("%lld frame%s \xC2\xB7 %d\xC3\x97%d \xC2\xB7 %.2f fps", static_cast<long long>(r->frames), r->frames == 1 ? "" : "s",
+                r->width, r->height, r->fps);
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("PSNR/SSIM as the reference's cal_psnr.py / cal_ssim.py on the float output;\n"
                         "8-bit: of the frames as written to files.");
@@ -106,10 +107,9 @@ void MetricsPanel::draw_metrics(Studio& s) {
     else text += fmt("The outputs differ: max |\xCE\x94| %.4f, mean |\xCE\x94| %.5f, PSNR between them %.2f dB.", d.max_abs, d.mean_abs, d.psnr);
     callout(text, color::kAccent);
   }
-  for (std::string n : run->notes()) {
-    // The pipeline's notes name CLI flags; say where the studio's setting is.
-    const size_t flag = n.find("; set another with --size HxW");
-    if (flag != std::string::npos) n = n.substr(0, flag) + "; change it under Run \xE2\x80\xBA Short side";
+  for (const std::string& note : run->notes()) {
+    if (studio_hides_note(note)) continue;
+    const std::string n = studio_note(note);
     callout(n, n.find("trained with") != std::string::npos ? color::kWarning : color::kTextDim);
   }
 

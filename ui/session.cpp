@@ -74,6 +74,16 @@ const char* pair_title(Pair p) {
   return titles[static_cast<int>(p)];
 }
 
+bool studio_hides_note(const std::string& note) {
+  return note.find(" frames asked for, but only ") != std::string::npos;
+}
+
+std::string studio_note(std::string n) {
+  const size_t flag = n.find("; set another with --size HxW");
+  if (flag != std::string::npos) n = n.substr(0, flag) + "; change it under Run \xE2\x80\xBA Short side";
+  return n;
+}
+
 std::string human_bytes(int64_t b) {
   if (b < 0) return "n/a";
   if (b < 1024) return std::to_string(b) + " B";

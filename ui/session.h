@@ -111,6 +111,12 @@ constexpr int kPairCount = 4;
 const char* pair_name(Pair p);   // "orig-recon", ...
 const char* pair_title(Pair p);  // "Original | Reconstruction", ...
 
+// Pipeline notes the studio does not show: they describe the command line's view
+// (the frame count is a cap here, not a request).
+bool studio_hides_note(const std::string& note);
+// A note as the studio shows it (CLI flags replaced by where the setting is).
+std::string studio_note(std::string note);
+
 std::string human_bytes(int64_t bytes);
 std::string human_count(int64_t n);   // 1.23 M
 std::string fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));

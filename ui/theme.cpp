@@ -16,9 +16,9 @@ const char* find_font(std::initializer_list<const char*> candidates) {
   return nullptr;
 }
 
-// Latin-1, general punctuation, arrows, maths, geometric shapes, misc symbols,
-// dingbats: the glyphs the UI uses (· × − ± Δ ▶ ◀ ■ ● ⚠ ✓ ✕).
-const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0370, 0x03FF, 0x2000, 0x206F, 0x2190, 0x22FF,
+// Latin-1, Greek, general punctuation, letterlike symbols, arrows, maths, geometric
+// shapes, misc symbols, dingbats: the glyphs the UI uses (· × − ± Δ ℹ ▶ ◀ ■ ● ⚠ ✓ ✕).
+const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0370, 0x03FF, 0x2000, 0x206F, 0x2100, 0x214F, 0x2190, 0x22FF,
                            0x2500, 0x25FF, 0x2600, 0x26FF, 0x2700, 0x27BF, 0};
 
 }  // namespace

@@ -519,7 +519,9 @@ TEST(Studio, ExportWritesWhatTheCliWritesAndNeverOverwritesSilently) {
   EXPECT_NEAR(mine.find("ssim_mean")->as_number(), theirs.find("ssim_mean")->as_number(), 1e-7);
   EXPECT_EQ(mine.find("input")->find("frames")->as_int(), theirs.find("input")->find("frames")->as_int());
   EXPECT_EQ(mine.find("input")->find("width")->as_int(), theirs.find("input")->find("width")->as_int());
-  EXPECT_EQ(read_json(state).find("run")->find("psnr_mean")->as_number(), mine.find("psnr_mean")->as_number());
+  const json::Value st = read_json(state);
+  EXPECT_EQ(st.find("run")->find("psnr_mean")->as_number(), mine.find("psnr_mean")->as_number());
+  EXPECT_EQ(st.find("exported")->as_array().size(), 8u);
   // The view PNG is a real picture of the view.
   const media::RgbFrame view = read_png(out / (base + "_view.png"));
   EXPECT_GT(view.width, 200);
@@ -612,7 +614,8 @@ TEST(Studio, ResultsStreamInWhileTheRunIsStillGoing) {
   EXPECT_LT(measured, 17);
   EXPECT_TRUE(fs::exists(mid.string() + ".png"));
   // At the end, every frame, and the streamed values are the final ones.
-  const json::Value& done = *read_json(state).find("run");
+  const json::Value end = read_json(state);
+  const json::Value& done = *end.find("run");
   EXPECT_EQ(done.find("state")->as_string(), "done");
   const auto& part = run.find("psnr_per_frame")->as_array();
   const auto& full = done.find("psnr_per_frame")->as_array();

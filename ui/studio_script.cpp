@@ -1,0 +1,421 @@
+// Startup (what opens first) and the scripted runs behind the headless flags:
+// simulated drops, re-runs, the norm lab, exports, screenshots, layout and state
+// dumps, and the UI benchmark.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+
+#include "core/assets.h"
+#include "core/fileutil.h"
+#include "export_dialog.h"
+#include "normlab_panel.h"
+#include "studio_internal.h"
+#include "viewer_panel.h"
+#include "wavelet_panel.h"
+
+namespace wfvae::studio {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Percentile of a sample (nearest rank).
+double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t k = std::min(v.size() - 1, static_cast<size_t>(std::ceil(q * v.size())) - (q > 0 ? 1 : 0));
+  return v[k];
+}
+
+json::Value run_json(const Run& r) {
+  json::Value j = json::Object{};
+  j["id"] = r.id;
+  j["label"] = r.settings.label();
+  j["norm_type"] = r.settings.norm_type;
+  j["num_groups"] = r.settings.num_groups;
+  j["chunked"] = r.settings.chunked;
+  j["state"] = r.state == Run::State::Running ? "running" : r.state == Run::State::Done ? "done"
+               : r.state == Run::State::Cancelled                                      ? "cancelled"
+                                                                                       : "failed";
+  j["error"] = r.error;
+  j["frames_decoded"] = r.decoded;
+  j["psnr_mean"] = r.psnr_mean();
+  j["ssim_mean"] = r.ssim_mean();
+  json::Array per;
+  for (int64_t i = 0; i < r.count(); ++i) per.emplace_back(r.has_metrics(i) ? json::Value(r.frame_metrics[i].psnr) : json::Value());
+  j["psnr_per_frame"] = json::Value(per);
+  if (r.result) {
+    j["psnr_8bit_mean"] = r.result->metrics_8bit.psnr_mean;
+    j["encode_ms"] = r.result->timings.encode_ms;
+    j["decode_ms"] = r.result->timings.decode_ms;
+    j["frames"] = r.result->frames;
+    json::Array notes;
+    for (const auto& n : r.result->notes) notes.emplace_back(n);
+    j["notes"] = json::Value(notes);
+    j["taps"] = !r.result->taps.dec_l1.empty();
+  }
+  if (r.delta) {
+    json::Value d = json::Object{};
+    d["vs_run"] = r.delta->other_run;
+    d["max_abs"] = r.delta->max_abs;
+    d["mean_abs"] = r.delta->mean_abs;
+    d["psnr"] = r.delta->psnr;
+    j["delta_vs_previous"] = d;
+  }
+  return j;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- startup and scripts
+
+void Studio::start_initial_work() {
+  std::error_code ec;
+  if (!opts.no_model) {
+    std::string m = opts.model;
+    if (m.empty() && !opts.isolated() && !settings.last_model.empty() && fs::exists(settings.last_model, ec)) m = settings.last_model;
+    if (m.empty())
+      if (auto d = find_default_model()) m = d->string();
+    if (!m.empty()) {
+      if (fs::exists(m, ec)) open_model(m);
+      else {
+        any_error_ = true;
+        worst_error_ = ErrorKind::BadInput;
+        message(Message::Level::Error, m + ": no such model folder");
+      }
+    }
+  }
+  std::string in = opts.input;
+  if (in.empty() && !opts.isolated() && !settings.last_input.empty() && fs::exists(settings.last_input, ec)) in = settings.last_input;
+  if (in.empty() && fs::exists(default_sample_clip(), ec)) in = default_sample_clip().string();
+  if (!in.empty()) open_path(in);
+  if (!opts.compare.empty()) open_compare_file(opts.compare);
+  apply_view_options();
+}
+
+void Studio::apply_view_options() {
+  if (!opts.view.empty()) {
+    View v;
+    if (parse_view(opts.view, &v)) set_view(v);
+  }
+  if (!opts.pair.empty())
+    for (int i = 0; i < kPairCount; ++i)
+      if (opts.pair == pair_name(static_cast<Pair>(i))) pair = static_cast<Pair>(i);
+  if (opts.frame) set_frame(*opts.frame);
+  if (opts.split) settings.split = *opts.split;
+  if (opts.zoom) viewer->zoom_to(*opts.zoom);
+  if (opts.diff_gain) settings.diff_gain = *opts.diff_gain;
+  if (!opts.diff_mode.empty()) settings.diff_signed = opts.diff_mode == "signed";
+  if (opts.diff_luma) settings.diff_luma = *opts.diff_luma;
+  if (!opts.wavelet_level.empty()) {
+    static const char* const kLevels[] = {"l0", "l1", "l2", "model"};
+    for (int i = 0; i < 4; ++i)
+      if (opts.wavelet_level == kLevels[i]) wavelets->set_tab(i);
+  }
+}
+
+void Studio::record_state_json(const std::string& path) {
+  json::Value j = json::Object{};
+  if (clip) {
+    json::Value c = json::Object{};
+    c["path"] = clip->path;
+    c["frames"] = clip->count();
+    c["width"] = clip->width;
+    c["height"] = clip->height;
+    c["fps"] = clip->fps;
+    j["clip"] = c;
+  }
+  json::Value m = json::Object{};
+  m["loaded"] = model.loaded;
+  m["path"] = model.path;
+  m["name"] = model.name;
+  m["norm_type"] = norm_type;
+  m["num_groups"] = num_groups;
+  if (model.loaded) {
+    m["trained_norm_type"] = model.trained.norm_type;
+    m["trained_num_groups"] = model.trained.norm_num_groups;
+    m["num_parameters"] = model.num_parameters;
+    m["stored_dtype"] = model.stored_dtype;
+    m["device"] = model.device;
+    m["dtype"] = model.dtype;
+    json::Array g;
+    for (int v : model.valid_groups) g.emplace_back(v);
+    m["valid_groups"] = json::Value(g);
+  }
+  j["model"] = m;
+  if (run_current) j["run"] = run_json(*run_current);
+  if (run_previous) j["previous_run"] = run_json(*run_previous);
+  if (file_b) {
+    json::Value f = json::Object{};
+    f["path"] = file_b->path;
+    f["frames"] = static_cast<int64_t>(file_b->frames.size());
+    f["psnr_mean"] = file_b->psnr_mean;
+    f["ssim_mean"] = file_b->ssim_mean;
+    j["file_b"] = f;
+  }
+  j["view"] = view_name(view);
+  j["pair"] = pair_name(effective_pair());
+  j["frame"] = frame;
+  j["split"] = static_cast<double>(settings.split);
+  j["chunked"] = settings.chunked;
+  j["worker_nice"] = worker->applied_nice();
+  json::Array msgs;
+  for (const auto& x : messages) {
+    json::Value e = json::Object{};
+    e["level"] = x.level == Message::Level::Error ? "error" : x.level == Message::Level::Warning ? "warning" : "info";
+    e["text"] = x.text;
+    msgs.push_back(e);
+  }
+  j["messages"] = json::Value(msgs);
+  json::Array lab;
+  for (const auto& r : normlab->rows()) {
+    json::Value e = json::Object{};
+    e["label"] = r.setting.label();
+    e["model"] = r.setting.model_name;
+    e["norm_type"] = r.setting.norm_type;
+    e["num_groups"] = r.setting.num_groups;
+    e["chunked"] = r.setting.chunked;
+    e["trained"] = r.setting.trained;
+    e["state"] = r.state == LabRow::State::Done ? "done" : r.state == LabRow::State::Failed ? "failed" : "other";
+    e["psnr"] = r.psnr;
+    e["ssim"] = r.ssim;
+    e["encode_ms"] = r.encode_ms;
+    e["decode_ms"] = r.decode_ms;
+    e["peak_rss"] = r.peak_rss;
+    e["error"] = r.error;
+    lab.push_back(e);
+  }
+  j["normlab"] = json::Value(lab);
+  json::Array ex;
+  for (const auto& p : export_dialog->written()) ex.emplace_back(p);
+  j["exported"] = json::Value(ex);
+  write_file_atomic(path, json::dump(j, 2) + "\n", true);
+}
+
+void Studio::capture_during_run() {
+  // Called as each streamed chunk's metrics arrive: the first time a run is part
+  // done, its state is written and the window captured (deterministically, however
+  // many chunks the worker has posted meanwhile).
+  if (!script_ || opts.during_run.empty() || script_->during_run_taken || !run_current) return;
+  const Run& r = *run_current;
+  int64_t measured = 0;
+  for (int64_t i = 0; i < r.count(); ++i) measured += r.has_metrics(i);
+  if (r.state != Run::State::Running || measured == 0 || measured >= r.count()) return;
+  script_->during_run_taken = true;
+  const std::string prefix = opts.during_run;
+  try {
+    record_state_json(prefix + ".json");
+  } catch (const std::exception& e) {
+    message(Message::Level::Error, e.what());
+  }
+  const ImVec2 ds = ImGui::GetIO().DisplaySize;
+  request_capture(Rect{0, 0, ds.x, ds.y}, false, [this, prefix](media::RgbFrame img) {
+    try {
+      media::write_png(prefix + ".png", img, true);
+    } catch (const std::exception& e) {
+      message(Message::Level::Error, e.what());
+    }
+  });
+}
+
+bool Studio::script_step() {
+  Script& sc = *script_;
+  const bool busy = !worker->idle() || !model_loading.empty() || !captures_.empty() || !captures_next_.empty();
+  if (steady_now() - sc.started > opts.timeout_s) {
+    message(Message::Level::Error, fmt("gave up after %.0f s (--timeout)", opts.timeout_s));
+    exit_code_ = 124;
+    worker->cancel_all();
+    return false;
+  }
+  auto fail = [&](ErrorKind kind, const std::string& text) {
+    any_error_ = true;
+    if (worst_error_ == ErrorKind::Cancelled || kind == ErrorKind::Usage) worst_error_ = kind;
+    message(Message::Level::Error, text);
+  };
+  if (busy && sc.step < 8) return true;
+  switch (sc.step) {
+    case 0:  // the initial model and clip are in
+      ++sc.step;
+      for (const auto& p : opts.simulate_drops) {
+        // Through the window's registered drop handler, exactly as a real drop.
+        GLFWdropfun handler = glfwSetDropCallback(window, nullptr);
+        glfwSetDropCallback(window, handler);
+        if (!handler) {
+          fail(ErrorKind::Runtime, "no drop handler is registered");
+          break;
+        }
+        const char* paths[] = {p.c_str()};
+        handler(window, 1, paths);
+      }
+      return true;
+    case 1:
+      ++sc.step;
+      if (!opts.rerun_with.empty()) {
+        const std::string& r = opts.rerun_with;
+        if (!model.loaded) {
+          fail(ErrorKind::BadInput, "--rerun-with needs a loaded model");
+        } else if (r == "chunked" || r == "direct") {
+          settings.chunked = r == "chunked";
+          request_run();
+        } else if (r == "layernorm") {
+          norm_type = "layernorm";
+          request_run();
+        } else if (r.rfind("groupnorm", 0) == 0) {
+          int g = r.size() > 10 && r[9] == ':' ? std::atoi(r.c_str() + 10) : model.trained.norm_num_groups;
+          if (std::find(model.valid_groups.begin(), model.valid_groups.end(), g) == model.valid_groups.end()) {
+            std::string valid;
+            for (int v : model.valid_groups) valid += (valid.empty() ? "" : ", ") + std::to_string(v);
+            fail(ErrorKind::Usage, fmt("num_groups %d is not valid for %s (valid: %s)", g, model.name.c_str(), valid.c_str()));
+          } else {
+            norm_type = "groupnorm";
+            num_groups = g;
+            request_run();
+          }
+        } else {
+          fail(ErrorKind::Usage, "--rerun-with: \"" + r + "\" is not layernorm, groupnorm[:G], chunked or direct");
+        }
+      }
+      return true;
+    case 2:
+      ++sc.step;
+      if (opts.ab_chunked) start_ab_chunked();
+      return true;
+    case 3:
+      ++sc.step;
+      if (!opts.normlab.empty()) {
+        std::string err;
+        if (!normlab->select(*this, opts.normlab, &err)) fail(ErrorKind::Usage, err);
+        else normlab->start(*this);
+      }
+      return true;
+    case 4:
+      ++sc.step;
+      if (!opts.normlab_csv.empty()) {
+        try {
+          normlab->write_csv(opts.normlab_csv, opts.overwrite);
+        } catch (const std::exception& e) {
+          fail(ErrorKind::BadInput, e.what());
+        }
+      }
+      if (!opts.export_dir.empty()) {
+        std::string err;
+        if (!export_dialog->start_scripted(*this, opts.export_dir, opts.overwrite, &err)) fail(ErrorKind::BadInput, err);
+      }
+      return true;
+    case 5:
+      ++sc.step;
+      apply_view_options();
+      if (opts.show == "help") help_open_ = true;
+      else if (opts.show == "about") about_open_ = true;
+      else if (opts.show == "export") open_export_dialog();
+      else if (opts.show == "open") open_file_dialog();
+      else if (opts.show == "model") open_model_dialog();
+      if (!opts.normlab_png.empty() && opts.view.empty()) set_view(View::NormLab);
+      set_playing(false);
+      sc.settle = 4;  // a few frames for layout, textures and the wavelet cache
+      return true;
+    case 6:
+      if (--sc.settle > 0) return true;
+      ++sc.step;
+      if (!opts.normlab_png.empty()) {
+        if (view != View::NormLab) {
+          fail(ErrorKind::Usage, "--normlab-png needs --view normlab (or no --view)");
+        } else {
+          const std::string p = opts.normlab_png;
+          const bool ow = opts.overwrite;
+          request_capture(normlab->table_rect(), false, [this, p, ow, fail](media::RgbFrame img) {
+            try {
+              media::write_png(p, img, ow);
+            } catch (const std::exception& e) {
+              fail(ErrorKind::BadInput, e.what());
+            }
+          });
+        }
+      }
+      if (!opts.screenshot.empty()) {
+        const std::string p = opts.screenshot;
+        const ImVec2 ds = ImGui::GetIO().DisplaySize;
+        request_capture(Rect{0, 0, ds.x, ds.y}, false, [this, p, fail](media::RgbFrame img) {
+          try {
+            media::write_png(p, img, true);
+          } catch (const std::exception& e) {
+            fail(ErrorKind::BadInput, e.what());
+          }
+        });
+      }
+      return true;
+    case 7:
+      // Captures were taken at the end of the last frame; its layout is the one shown.
+      ++sc.step;
+      if (!opts.ui_bench.empty()) {
+        set_playing(true);
+        sc.idle_until = steady_now() + 4;  // then 4 s of idle frames for comparison
+      }
+      return true;
+    case 8:
+      if (steady_now() < sc.idle_until) return true;
+      ++sc.step;
+      break;
+    default:
+      break;
+  }
+  // Outputs.
+  try {
+    if (!opts.dump_layout.empty())
+      write_file_atomic(opts.dump_layout,
+                        json::dump(layout.to_json(framebuffer_width, framebuffer_height, framebuffer_scale), 2) + "\n", true);
+    if (!opts.dump_state.empty()) record_state_json(opts.dump_state);
+    if (!opts.ui_bench.empty()) {
+      json::Value b = json::Object{};
+      auto stats = [](const std::vector<double>& v) {
+        json::Value s = json::Object{};
+        double sum = 0, mx = 0;
+        for (double x : v) sum += x, mx = std::max(mx, x);
+        s["count"] = static_cast<int64_t>(v.size());
+        s["mean"] = v.empty() ? 0.0 : sum / v.size();
+        s["p50"] = percentile(v, 0.5);
+        s["p95"] = percentile(v, 0.95);
+        s["p99"] = percentile(v, 0.99);
+        s["max"] = mx;
+        return s;
+      };
+      b["frame_interval_ms"] = stats(sc.intervals_ms);
+      b["frame_work_ms"] = stats(sc.work_ms);
+      b["busy_seconds"] = sc.busy_seconds;
+      b["frames_while_busy"] = static_cast<int64_t>(sc.intervals_ms.size());
+      b["fps_while_busy"] = sc.busy_seconds > 0 ? sc.intervals_ms.size() / sc.busy_seconds : 0.0;
+      b["busy_build_ms"] = stats(sc.build_ms);
+      b["busy_render_ms"] = stats(sc.render_ms);
+      b["busy_swap_ms"] = stats(sc.swap_ms);
+      b["idle_frame_interval_ms"] = stats(sc.idle_intervals_ms);
+      b["idle_frame_work_ms"] = stats(sc.idle_work_ms);
+      b["fps_idle"] = sc.idle_seconds > 0 ? sc.idle_intervals_ms.size() / sc.idle_seconds : 0.0;
+      double load[3] = {0, 0, 0};
+      if (FILE* f = std::fopen("/proc/loadavg", "r")) {
+        if (std::fscanf(f, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3) load[0] = -1;
+        std::fclose(f);
+      }
+      b["load_average_1min"] = load[0];
+      b["worker_nice"] = worker->applied_nice();
+      b["window_width"] = framebuffer_width;
+      b["window_height"] = framebuffer_height;
+      b["view"] = view_name(view);
+      b["frame_cap_fps"] = 60;
+      b["cores"] = static_cast<int64_t>(std::thread::hardware_concurrency());
+      b["note"] = "frame_interval_ms: time between frame starts (includes the 60 fps cap's sleep); frame_work_ms: "
+                  "UI build + render + swap; both only while the inference worker was busy, with the clip playing";
+      if (run_current && run_current->result) b["inference_total_ms"] = run_current->result->timings.total_ms;
+      write_file_atomic(opts.ui_bench, json::dump(b, 2) + "\n", true);
+    }
+  } catch (const std::exception& e) {
+    fail(ErrorKind::BadInput, e.what());
+  }
+  return false;
+}
+
+}  // namespace wfvae::studio
