@@ -120,6 +120,9 @@ void Studio::open_input(const std::string& path) {
 }
 
 void Studio::open_model(const std::string& path) {
+  // Work with the old model is moot: a run restarts once the new one is loaded.
+  worker->cancel_kind("recon");
+  worker->cancel_kind("normlab");
   model_loading = path;
   const std::string dev = settings.device, dt = settings.dtype;
   worker->submit("model", "Load model " + model_display_name(path),

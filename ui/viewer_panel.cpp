@@ -520,6 +520,50 @@ void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
     }
   }
 
+  // Zoomed far in, every visible pixel shows its values (as YUView does): R, G, B of
+  // the pane's image, or B − A in the difference view.
+  const float text_zoom = ImGui::GetTextLineHeight() * 3.4f;
+  if (zoom >= text_zoom) {
+    const media::RgbFrame* fa = s.frame_a(s.frame);
+    const media::RgbFrame* fb = s.frame_b(s.frame);
+    ImGui::PushFont(s.fonts.mono);
+    for (const Pane& p : panes) {
+      const int x0 = std::max(0, static_cast<int>(std::floor(center_x_ + (p.rect.x - (p.rect.x + p.rect.w / 2)) / zoom)));
+      const int x1 = std::min(image_w_ - 1, static_cast<int>(std::floor(center_x_ + (p.rect.w / 2) / zoom)));
+      const int y0 = std::max(0, static_cast<int>(std::floor(center_y_ - (p.rect.h / 2) / zoom)));
+      const int y1 = std::min(image_h_ - 1, static_cast<int>(std::floor(center_y_ + (p.rect.h / 2) / zoom)));
+      if ((x1 - x0 + 1) * (y1 - y0 + 1) > 2000) continue;  // not at this zoom, but be safe
+      dl->PushClipRect(p.rect.min(), p.rect.max(), true);
+      for (int iy = y0; iy <= y1; ++iy)
+        for (int ix = x0; ix <= x1; ++ix) {
+          const size_t off = (static_cast<size_t>(iy) * image_w_ + ix) * 3;
+          const bool diff = p.mode == kModeAbsDiff || p.mode == kModeSignedDiff;
+          const bool split_b = p.mode == kModeSplit && ix >= st.split * W;
+          const media::RgbFrame* f = p.mode == kModeB || split_b ? fb : fa;
+          if (!f || (diff && !fb) || f->rgb.size() <= off + 2) continue;
+          int v[3];
+          uint8_t shade[3];
+          for (int c = 0; c < 3; ++c) {
+            v[c] = diff ? static_cast<int>(fb->rgb[off + c]) - fa->rgb[off + c] : f->rgb[off + c];
+            shade[c] = diff ? 0 : f->rgb[off + c];
+          }
+          // Dark text on light pixels, light text on dark ones.
+          const float luma = 0.299f * shade[0] + 0.587f * shade[1] + 0.114f * shade[2];
+          const ImU32 ink = luma > 140 ? IM_COL32(0, 0, 0, 220) : IM_COL32(255, 255, 255, 220);
+          const float sx = to_screen_x(p, static_cast<float>(ix)), sy = to_screen_y(p, static_cast<float>(iy));
+          const float lh = ImGui::GetTextLineHeight();
+          for (int c = 0; c < 3; ++c) {
+            const std::string t = diff ? fmt("%+d", v[c]) : std::to_string(v[c]);
+            const float tw = ImGui::CalcTextSize(t.c_str()).x;
+            static const ImU32 kChannelInk[3] = {IM_COL32(255, 120, 120, 255), IM_COL32(120, 230, 120, 255), IM_COL32(130, 170, 255, 255)};
+            dl->AddText(ImVec2(sx + (zoom - tw) / 2, sy + (zoom - 3 * lh) / 2 + c * lh), diff ? kChannelInk[c] : ink, t.c_str());
+          }
+        }
+      dl->PopClipRect();
+    }
+    ImGui::PopFont();
+  }
+
   // Pixel inspector: the image pixel under the cursor, outlined in every pane at high zoom.
   if (hovered && over) {
     const float ix_f = center_x_ + (io.MousePos.x - (over->rect.x + over->rect.w / 2)) / zoom;

@@ -106,6 +106,8 @@ std::string pct(double x) {
   return fmt("%.2g%%", x * 100);
 }
 
+std::string keep_text(const WaveletPanel::Level& L) { return L.b_short + " energy vs " + L.a_short; }
+
 // Axis labels of the log chart: 100%, 1%, 0.01%, 0.0001%.
 std::string decade_label(int d) {
   switch (d) {
@@ -197,6 +199,8 @@ void WaveletPanel::compute(Studio& s) {
                          band_names(bands), enc, &dec, t, t, channel);
     L.a_name = "Encoder \xC2\xB7 from the input";
     L.b_name = "Decoder \xC2\xB7 predicted";
+    L.a_short = "encoder";
+    L.b_short = "decoder";
     return L;
   };
   if (taps) {
@@ -409,8 +413,18 @@ void WaveletPanel::draw_bars(Studio& s, const Level& L, const Rect& r) {
   ImGui::PushFont(s.fonts.bold);
   dl->AddText(ImVec2(left.x + 10, left.y + 6), color::kText, "Energy share per subband");
   ImGui::PopFont();
-  dl->AddText(ImVec2(left.x + left.w - 170, left.y + 6), color::kOriginal, "\xE2\x96\xA0 A");
-  dl->AddText(ImVec2(left.x + left.w - 120, left.y + 6), color::kAccent, L.has_b ? "\xE2\x96\xA0 B   (log)" : "   (log)");
+  {
+    const std::string la = "\xE2\x96\xA0 " + L.a_short, lb = L.has_b ? "\xE2\x96\xA0 " + L.b_short : "";
+    const float wl = ImGui::CalcTextSize(la.c_str()).x, wb = ImGui::CalcTextSize(lb.c_str()).x, wg = ImGui::CalcTextSize("(log)").x;
+    float x = left.x + left.w - 10 - wg;
+    dl->AddText(ImVec2(x, left.y + 6), color::kTextDim, "(log)");
+    if (L.has_b) {
+      x -= wb + 14;
+      dl->AddText(ImVec2(x, left.y + 6), color::kAccent, lb.c_str());
+    }
+    x -= wl + 14;
+    dl->AddText(ImVec2(x, left.y + 6), color::kOriginal, la.c_str());
+  }
   const Rect pl{left.x + 64, left.y + th + 16, left.w - 76, left.h - 2 * th - 28};
   const double lo = -6;  // 1e-6 of the energy at the bottom
   auto y_of = [&](double share) {
@@ -450,8 +464,12 @@ void WaveletPanel::draw_bars(Studio& s, const Level& L, const Rect& r) {
   }
   double te = 0;
   for (double e : L.error) te += e;
-  dl->AddText(ImVec2(right.x + right.w - 300, right.y + 6), color::kError, "\xE2\x96\xA0 share of the error");
-  dl->AddText(ImVec2(right.x + right.w - 140, right.y + 6), color::kTextDim, "B energy vs A");
+  dl->AddText(ImVec2(right.x + right.w - 10 - ImGui::CalcTextSize(keep_text(L).c_str()).x - 30 -
+                         ImGui::CalcTextSize("\xE2\x96\xA0 share of the error").x,
+                     right.y + 6),
+              color::kError, "\xE2\x96\xA0 share of the error");
+  const std::string keep = L.b_short + " energy vs " + L.a_short;
+  dl->AddText(ImVec2(right.x + right.w - 10 - ImGui::CalcTextSize(keep.c_str()).x, right.y + 6), color::kTextDim, keep.c_str());
   const Rect pr{right.x + 54, right.y + th + 16, right.w - 66, right.h - 3 * th - 30};
   for (int k = 0; k <= 4; ++k) {
     const float y = pr.y + pr.h - pr.h * k / 4;

@@ -42,6 +42,7 @@ class WaveletPanel {
     std::vector<double> energy_a, energy_b, error;
     bool has_b = false;
     std::string a_name, b_name;
+    std::string a_short = "A", b_short = "B";  // chart legends
   };
 
  private:

@@ -52,6 +52,12 @@ void Worker::cancel_running() {
   if (running_) cancel_.cancel();
 }
 
+void Worker::cancel_kind(const std::string& kind) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto it = queue_.begin(); it != queue_.end();) it = it->kind == kind ? queue_.erase(it) : it + 1;
+  if (running_ && running_kind_ == kind) cancel_.cancel();
+}
+
 void Worker::cancel_all() {
   std::lock_guard<std::mutex> lock(mutex_);
   queue_.clear();

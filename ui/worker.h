@@ -61,6 +61,8 @@ class Worker {
   // running one of that kind is cancelled (the newest request wins).
   void submit(const std::string& kind, const std::string& title, JobFn fn, bool replace = false);
   void cancel_running();
+  // Drops queued jobs of this kind and cancels a running one.
+  void cancel_kind(const std::string& kind);
   void cancel_all();  // running and queued
   JobStatus status() const;
   bool idle() const;  // nothing running, nothing queued, nothing posted and not yet drained
