@@ -50,16 +50,11 @@ ViewerPanel::ViewerPanel() {
 }
 
 void ViewerPanel::zoom_in() {
-  const float z = zoom_ > 0 ? zoom_ : shown_zoom_;
-  zoom_ = std::min(256.0f, z * 1.25f);
-  if (image_w_ && zoom_ > 0 && center_x_ == 0 && center_y_ == 0) center_x_ = image_w_ / 2.0f, center_y_ = image_h_ / 2.0f;
+  // From fit, the picture stays centred (fit keeps the centre at the image's middle).
+  zoom_ = std::min(256.0f, (zoom_ > 0 ? zoom_ : shown_zoom_) * 1.25f);
 }
 
-void ViewerPanel::zoom_out() {
-  const float z = zoom_ > 0 ? zoom_ : shown_zoom_;
-  zoom_ = std::max(0.05f, z / 1.25f);
-  if (image_w_ && center_x_ == 0 && center_y_ == 0) center_x_ = image_w_ / 2.0f, center_y_ = image_h_ / 2.0f;
-}
+void ViewerPanel::zoom_out() { zoom_ = std::max(0.05f, (zoom_ > 0 ? zoom_ : shown_zoom_) / 1.25f); }
 
 void ViewerPanel::draw(Studio& s, const Rect& area) {
   ImGui::SetNextWindowPos(area.min());
@@ -150,8 +145,8 @@ void ViewerPanel::draw_toolbar(Studio& s) {
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("Fit to the view (0)");
       ImGui::SameLine();
       if (ImGui::Button("1:1")) {
-        zoom_ = 1;
-        if (center_x_ == 0 && center_y_ == 0) center_x_ = image_w_ / 2.0f, center_y_ = image_h_ / 2.0f;
+        if (zoom_ > 0) zoom_ = 1;
+        else zoom_to(1);
       }
       ImGui::SameLine();
       if (ImGui::Button("+")) zoom_in();
@@ -365,6 +360,10 @@ void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
   for (const Pane& p : panes)
     if (p.rect.contains(io.MousePos)) over = &p;
 
+  if (recenter_) {
+    center_x_ = W / 2, center_y_ = H / 2;
+    recenter_ = false;
+  }
   // Interaction first, so everything drawn below uses this frame's zoom and pan.
   {
     float zoom = zoom_ > 0 ? zoom_ : fit;
@@ -542,10 +541,19 @@ void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
           const media::RgbFrame* f = p.mode == kModeB || split_b ? fb : fa;
           if (!f || (diff && !fb) || f->rgb.size() <= off + 2) continue;
           int v[3];
-          uint8_t shade[3];
+          float shade[3];
           for (int c = 0; c < 3; ++c) {
             v[c] = diff ? static_cast<int>(fb->rgb[off + c]) - fa->rgb[off + c] : f->rgb[off + c];
-            shade[c] = diff ? 0 : f->rgb[off + c];
+            shade[c] = diff ? 0.0f : f->rgb[off + c];
+          }
+          if (diff) {
+            // What the difference view paints there, to pick readable ink.
+            if (p.mode == kModeAbsDiff) {
+              for (int c = 0; c < 3; ++c) shade[c] = std::min(255.0f, std::fabs(static_cast<float>(v[c])) * st.diff_gain);
+            } else {
+              const ImVec4 dc = ImGui::ColorConvertU32ToFloat4(diverging_color((v[0] + v[1] + v[2]) / 3.0f / 255.0f * st.diff_gain));
+              shade[0] = dc.x * 255, shade[1] = dc.y * 255, shade[2] = dc.z * 255;
+            }
           }
           // Dark text on light pixels, light text on dark ones.
           const float luma = 0.299f * shade[0] + 0.587f * shade[1] + 0.114f * shade[2];
@@ -555,8 +563,7 @@ void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
           for (int c = 0; c < 3; ++c) {
             const std::string t = diff ? fmt("%+d", v[c]) : std::to_string(v[c]);
             const float tw = ImGui::CalcTextSize(t.c_str()).x;
-            static const ImU32 kChannelInk[3] = {IM_COL32(255, 120, 120, 255), IM_COL32(120, 230, 120, 255), IM_COL32(130, 170, 255, 255)};
-            dl->AddText(ImVec2(sx + (zoom - tw) / 2, sy + (zoom - 3 * lh) / 2 + c * lh), diff ? kChannelInk[c] : ink, t.c_str());
+            dl->AddText(ImVec2(sx + (zoom - tw) / 2, sy + (zoom - 3 * lh) / 2 + c * lh), ink, t.c_str());
           }
         }
       dl->PopClipRect();

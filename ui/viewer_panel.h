@@ -35,7 +35,10 @@ class ViewerPanel {
   void zoom_in();
   void zoom_out();
   void zoom_fit() { zoom_ = 0; }
-  void zoom_to(float z) { zoom_ = z; }
+  void zoom_to(float z) {
+    zoom_ = z;
+    recenter_ = true;  // around the image's centre, once its size is known
+  }
   float effective_zoom() const { return shown_zoom_; }
   const PixelProbe& probe() const { return probe_; }
   // The image region of the last frame (logical pixels), for "PNG of the view".
@@ -68,6 +71,7 @@ class ViewerPanel {
   uint64_t key_a_ = ~0ull, key_b_ = ~0ull;
   bool have_a_ = false, have_b_ = false;
   float zoom_ = 0;          // 0 = fit
+  bool recenter_ = false;
   float shown_zoom_ = 1;    // zoom used in the last frame
   float center_x_ = 0, center_y_ = 0;  // image point at the pane centre (when not fitted)
   int image_w_ = 0, image_h_ = 0;
