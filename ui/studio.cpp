@@ -76,9 +76,11 @@ void Studio::message(Message::Level level, const std::string& text) {
   if (level == Message::Level::Error) std::fprintf(stderr, "wfvae-studio: %s\n", text.c_str());
 }
 
-void Studio::open_path(const std::string& path) {
+void Studio::open_path(const std::string& path_in) {
   std::error_code ec;
-  if (path.empty()) return;
+  if (path_in.empty()) return;
+  // Absolute, so recent files and the last session's clip work from any folder.
+  const std::string path = fs::absolute(path_in, ec).lexically_normal().string();
   if (!fs::exists(path, ec)) {
     any_error_ = true;
     worst_error_ = ErrorKind::BadInput;
@@ -96,8 +98,9 @@ void Studio::open_path(const std::string& path) {
   open_input(path);
 }
 
-void Studio::open_input(const std::string& path) {
+void Studio::open_input(const std::string& path_in) {
   std::error_code ec;
+  const std::string path = fs::absolute(path_in, ec).lexically_normal().string();
   if (!fs::exists(path, ec)) {
     any_error_ = true;
     worst_error_ = ErrorKind::BadInput;
@@ -119,7 +122,10 @@ void Studio::open_input(const std::string& path) {
   }
 }
 
-void Studio::open_model(const std::string& path) {
+void Studio::open_model(const std::string& path_in) {
+  std::error_code abs_ec;
+  std::string path = fs::absolute(path_in, abs_ec).lexically_normal().string();
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
   // Work with the old model is moot: a run restarts once the new one is loaded.
   worker->cancel_kind("recon");
   worker->cancel_kind("normlab");
@@ -167,8 +173,9 @@ void Studio::open_model(const std::string& path) {
                  true);
 }
 
-void Studio::open_compare_file(const std::string& path) {
+void Studio::open_compare_file(const std::string& path_in) {
   std::error_code ec;
+  const std::string path = fs::absolute(path_in, ec).lexically_normal().string();
   if (!fs::exists(path, ec)) {
     any_error_ = true;
     worst_error_ = ErrorKind::BadInput;

@@ -144,6 +144,7 @@ class Studio {
   void draw_menu_bar();
   void draw_layout();
   void draw_messages(const Rect& viewer);
+  double next_message_expiry() const;
   void draw_splitter(const char* id, Rect r, bool vertical, float* value, float lo, float hi, bool invert);
   void handle_shortcuts();
   void advance_playback(double dt);
@@ -174,6 +175,7 @@ class Studio {
   std::unique_ptr<Script> script_;
   std::string settings_problem_;
   uint64_t input_events_ = 0, seen_events_ = 0;  // GLFW input callbacks seen
+  double next_message_expiry_ = 0;                // a shown message box times out then
   double last_build_ms_ = 0, last_render_ms_ = 0, last_swap_ms_ = 0;  // of the last frame
 };
 

@@ -334,17 +334,25 @@ void Studio::draw_splitter(const char* id, Rect r, bool vertical, float* value, 
   ImGui::PopStyleVar(2);
 }
 
+double Studio::next_message_expiry() const {
+  // When the next message box on screen times out (errors stay until closed), as
+  // computed by the last draw_messages(); a redraw then removes it.
+  return next_message_expiry_;
+}
+
 void Studio::draw_messages(const Rect& v) {
   // Stacked upwards from the viewer's bottom-right corner, away from its toolbar.
   const double t = steady_now();
   float y = v.y + v.h - 12;
   const float w = std::min(520.0f, v.w - 40);
   int shown = 0;
+  next_message_expiry_ = t + 30;  // nothing times out sooner unless shown below
   for (auto it = messages.rbegin(); it != messages.rend() && shown < 4; ++it) {
     Message& m = *it;
     const double ttl = m.level == Message::Level::Error ? 1e9 : m.level == Message::Level::Warning ? 12 : 6;
     if (m.dismissed || t - m.time > ttl) continue;
     ++shown;
+    if (m.level != Message::Level::Error) next_message_expiry_ = std::min(next_message_expiry_, m.time + ttl);
     ImGui::SetNextWindowPos(ImVec2(v.x + v.w - w - 16, y), ImGuiCond_Always, ImVec2(0, 1));
     ImGui::SetNextWindowSize(ImVec2(w, 0));
     ImGui::SetNextWindowBgAlpha(0.96f);
@@ -528,7 +536,7 @@ int Studio::run() {
     if (continuous) {
       glfwPollEvents();
     } else {
-      double wait = 0.5;  // message boxes expire; nothing else is due
+      double wait = next_message_expiry() - steady_now();  // nothing else is due
       if (busy_before) wait = std::max(0.0, kProgressPeriod - (steady_now() - last_render));
       if (playing) wait = std::min(wait, std::max(0.0, (1.0 - play_accumulator_) / fps() - (steady_now() - last_frame_time_)));
       if (view == View::Flicker) wait = std::min(wait, 0.5 / std::max(0.5f, settings.flicker_hz));
@@ -544,7 +552,7 @@ int Studio::run() {
     seen_events_ = input_events_;
     if (had_input) settle_frames = 3;
     const bool due = continuous || had_input || posted > 0 || frame != frame_before || view == View::Flicker ||
-                     (busy && start - last_render >= kProgressPeriod) || start - last_render >= 0.5;
+                     (busy && start - last_render >= kProgressPeriod) || start >= next_message_expiry();
     if (!due) continue;
     if (settle_frames > 0 && !had_input) --settle_frames;
     frame_once();
