@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "core/assets.h"
 #include "core/error.h"
 #include "media/media.h"
 #include "pipeline/eval.h"
@@ -210,7 +211,7 @@ int run_eval_cmd(const Args& a) {
 
 const std::vector<FlagSpec>& shared_flags() {
   static const std::vector<FlagSpec> f = {
-      {"--model", "DIR", "model folder (default: the bundled " + std::string("wfvae-tiny-gn") + ")"},
+      {"--model", "DIR", std::string("model folder (default: the bundled ") + kDefaultModelName + ")"},
       {"--size", "HxW", "model input size, multiples of 8 (default: the source's, rounded down to 8, short side <= 512)"},
       {"--frames", "N", "frames to use (default: all); trimmed to the largest 1 + 4k (1 + 8k) that fits"},
       {"--start", "T", "where to start: seconds (2.5 or 2.5s) or a frame index (48f)"},
