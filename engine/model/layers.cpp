@@ -83,6 +83,16 @@ Tensor conv3d_as_conv2d(const Tensor& x, const Tensor& w, const Tensor& b, int64
   return y.reshape({B, T_out, O, y.size(2), y.size(3)}).permute({0, 2, 1, 3, 4});
 }
 
+// Without autograd, LibTorch 1.13 runs a float conv3d through oneDNN when its size
+// heuristic (ConvUtils' use_mkldnn: batch > 1 or N*C*T*H > 20480) says so, and that
+// beats the frame-stacking above; below that size it falls back to the slow
+// im2col conv3d, which the stacking beats many times over. Training always stacks
+// (the slow conv3d backward is what it avoids).
+bool inference_only() { return !at::GradMode::is_enabled(); }
+bool mkldnn_takes_conv3d(const Tensor& x) {
+  return at::hasMKLDNN() && (x.size(0) > 1 || x.size(0) * x.size(1) * x.size(2) * x.size(3) > 20480);
+}
+
 // A 1x1 (x1) convolution as a matrix product over channels: [O, C] x [B, C, N]. Same
 // maths; LibTorch's heuristics run small-batch 1x1 convolutions single-threaded
 // through im2col otherwise.
@@ -166,7 +176,7 @@ Tensor CausalConv3d::forward(const Tensor& x_in) {
   const Tensor& w = *conv->weight;
   if (!native && x.is_cpu() && kt_ == 1 && w.size(3) == 1 && w.size(4) == 1 && st_ == 1 && sh_ == 1 && sw_ == 1)
     return pointwise_conv(x, w, optional_bias(conv->bias));
-  if (!native && x.is_cpu() && x.scalar_type() == at::kFloat)
+  if (!native && x.is_cpu() && x.scalar_type() == at::kFloat && !(inference_only() && mkldnn_takes_conv3d(x)))
     return conv3d_as_conv2d(x, *conv->weight, optional_bias(conv->bias), st_, sh_, sw_, ph_, pw_);
   return at::conv3d(x, *conv->weight, optional_bias(conv->bias), {st_, sh_, sw_}, {0, ph_, pw_});
 }
