@@ -54,8 +54,8 @@ note "metrics JSON/CSV against an independent computation from the saved files"
 ffmpeg -nostdin -v error -i in.mkv -f rawvideo -pix_fmt rgb24 in.rgb
 ffmpeg -nostdin -v error -i r.mkv -f rawvideo -pix_fmt rgb24 r.rgb
 "$py" metrics.py in.rgb r.rgb 64 64 >indep.json
-"$py" - <<'EOF' || fail "metrics differ from the independent computation"
-import json, math, csv
+MODEL_DIR=$model "$py" - <<'EOF' || fail "metrics differ from the independent computation"
+import json, math, csv, os
 m = json.load(open("m.json"))
 ind = json.load(open("indep.json"))
 o8 = m["output_8bit"]
@@ -74,7 +74,8 @@ for key in ("psnr_per_frame", "psnr_mean", "ssim_per_frame", "ssim_mean", "psnr_
 assert m["input"]["frames"] == 17 and m["input"]["height"] == 64 and m["input"]["fps"] == 10
 assert m["input"]["source_frame_indices"] == list(range(17))
 assert m["run"]["latent"] == "mode" and m["run"]["device"] == "cpu" and m["run"]["dtype"] == "f32"
-assert m["model"]["config"]["latent_dim"] == 8 and m["model"]["norm_type"] == "groupnorm"
+cfg = json.load(open(os.environ["MODEL_DIR"] + "/config.json"))
+assert m["model"]["config"]["latent_dim"] == cfg["latent_dim"] and m["model"]["norm_type"] == cfg.get("norm_type", "groupnorm")
 assert m["timings_ms"]["encode_ms"] > 0
 rows = [r for r in csv.reader(l for l in open("m.csv") if not l.startswith("#"))]
 assert rows[0][:5] == ["frame", "source_index", "time_s", "psnr", "ssim"], rows[0]
@@ -85,18 +86,19 @@ for k in range(17):
 EOF
 
 note "latents file"
-"$py" - <<'EOF' || fail "latents file wrong"
-import json, struct
+MODEL_DIR=$model "$py" - <<'EOF' || fail "latents file wrong"
+import json, os, struct
+L = json.load(open(os.environ["MODEL_DIR"] + "/config.json"))["latent_dim"]
 data = open("z.safetensors", "rb").read()
 n = struct.unpack("<Q", data[:8])[0]
 h = json.loads(data[8:8 + n])
 for name in ("mean", "logvar"):
-    assert h[name]["dtype"] == "F32" and h[name]["shape"] == [1, 8, 5, 8, 8], h[name]
+    assert h[name]["dtype"] == "F32" and h[name]["shape"] == [1, L, 5, 8, 8], h[name]
     b, e = h[name]["data_offsets"]
-    assert e - b == 4 * 8 * 5 * 8 * 8
+    assert e - b == 4 * L * 5 * 8 * 8
 assert "sample" not in h
 meta = h["__metadata__"]
-assert json.loads(meta["config"])["latent_dim"] == 8
+assert json.loads(meta["config"])["latent_dim"] == L
 assert json.loads(meta["source"])["codec"] == "ffv1"
 assert meta["latent"] == "mode"
 EOF
