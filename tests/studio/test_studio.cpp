@@ -253,7 +253,8 @@ TEST(Studio, DifferenceIsBlackWhereTheFramesAreEqual) {
     const StudioRun r = studio(args, dir.path() / "cfg");
     ASSERT_EQ(r.code, 0) << r.log;
     const media::RgbFrame img = read_png(shot);
-    const Box& pane = layout_items(read_json(layout)).at("image/diff");
+    const auto items = layout_items(read_json(layout));  // (a reference into a temporary map would dangle)
+    const Box& pane = items.at("image/diff");
     const double x0 = pane.item.find("image_x0")->as_number(), x1 = pane.item.find("image_x1")->as_number();
     const double y0 = pane.item.find("image_y0")->as_number(), y1 = pane.item.find("image_y1")->as_number();
     ASSERT_GT(x1 - x0, 100);
@@ -371,7 +372,8 @@ TEST(Studio, DroppedModelAndClipAreOpenedAndReconstructed) {
   EXPECT_EQ(run.find("psnr_per_frame")->as_array().size(), 9u);
   // The reconstruction is on screen: B's pane is not empty background.
   const media::RgbFrame img = read_png(shot);
-  const Box& b = layout_items(read_json(layout)).at("image/b");
+  const auto items = layout_items(read_json(layout));
+  const Box& b = items.at("image/b");
   const int bx0 = static_cast<int>(b.item.find("image_x0")->as_number()) + 2, bx1 = static_cast<int>(b.item.find("image_x1")->as_number()) - 2;
   const int by0 = static_cast<int>(b.item.find("image_y0")->as_number()) + 2, by1 = static_cast<int>(b.item.find("image_y1")->as_number()) - 2;
   std::set<int> colours;
