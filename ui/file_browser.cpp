@@ -33,6 +33,12 @@ void copy_to(char* buf, size_t size, const std::string& s) {
 
 }  // namespace
 
+bool is_model_path(const fs::path& p) {
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) return is_model_folder(p);
+  return lower(p.extension().string()) == ".safetensors";
+}
+
 void FileBrowser::open(Studio& s, Mode mode, const std::string& title, std::function<void(const std::string&)> on_choose,
                        const std::string& default_name, const std::string& extension) {
   mode_ = mode;
@@ -75,7 +81,7 @@ void FileBrowser::navigate(const fs::path& dir_in) {
     e.name = name;
     std::error_code ec2;
     e.folder = it->is_directory(ec2);
-    e.model = e.folder ? is_model_folder(p) : lower(p.extension().string()) == ".safetensors";
+    e.model = is_model_path(p);
     if (!e.folder) e.size = it->file_size(ec2);
     if (!e.folder && !wanted(p)) continue;
     entries_.push_back(e);

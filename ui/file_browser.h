@@ -13,6 +13,10 @@ namespace wfvae::studio {
 
 class Studio;
 
+// A model folder (with config.json) or a .safetensors file: what the model dialogs
+// and drag-and-drop accept as a model.
+bool is_model_path(const std::filesystem::path& p);
+
 class FileBrowser {
  public:
   enum class Mode { OpenMedia, OpenModel, SaveFile, ChooseFolder };

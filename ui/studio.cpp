@@ -23,21 +23,6 @@ namespace wfvae::studio {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-}  // namespace
-
-bool is_model_path(const fs::path& p) {
-  std::error_code ec;
-  if (fs::is_directory(p, ec)) return fs::exists(p / "config.json", ec);
-  return lower(p.extension().string()) == ".safetensors";
-}
-
 Studio::Studio(Options options) : opts(std::move(options)) {
   if (!opts.isolated()) settings = load_settings(config_dir() / "settings.json", &settings_problem_);
   if (opts.max_short_side) settings.max_short_side = opts.max_short_side;

@@ -17,9 +17,6 @@ inline double steady_now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// A model folder (with config.json) or a .safetensors file.
-bool is_model_path(const std::filesystem::path& p);
-
 // State of a scripted run (studio_script.cpp), and the UI benchmark's samples.
 struct Studio::Script {
   int step = 0;
