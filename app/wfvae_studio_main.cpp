@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "core/error.h"
+#include "gl_probe.h"
 #include "options.h"
 #include "studio.h"
 
@@ -10,6 +11,7 @@ int main(int argc, char** argv) {
   try {
     std::optional<studio::Options> options = studio::parse_options(argc, argv);
     if (!options) return 0;
+    if (options->gl_info) return studio::print_gl_info();
     studio::Studio app(std::move(*options));
     return app.run();
   } catch (const Error& e) {

@@ -73,6 +73,8 @@ headless (runs everything first, then renders, writes and exits):
   --timeout S           give up after S seconds (default 900)
   --worker-nice N       niceness of the inference thread (default 10; 0 = same as the UI)
 
+  --gl-info             report whether this display gives an OpenGL 3.3 core context, and exit
+                        (exit 0 yes, 3 no; `wfvae doctor` asks this)
   -h, --help            this help
   --version             version
 
@@ -124,6 +126,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
     } else if (a == "--version") {
       std::puts("wfvae-studio 0.1.0");
       return std::nullopt;
+    } else if (a == "--gl-info") {
+      o.gl_info = true;
     } else if (a == "--model") {
       o.model = value();
     } else if (a == "--no-model") {

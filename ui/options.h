@@ -49,6 +49,7 @@ struct Options {
   bool exit_when_idle = false;
   double timeout_s = 900;
   int worker_nice = 10;
+  bool gl_info = false;        // only report whether an OpenGL 3.3 core context can be made
 
   // Scripted runs render, write their outputs and exit on their own; those that
   // produce images or files start from defaults and leave the user's settings alone.

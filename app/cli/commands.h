@@ -8,6 +8,7 @@
 
 #include "cli/args.h"
 #include "core/progress.h"
+#include "runtime/vae.h"
 
 namespace wfvae::cli {
 
@@ -19,6 +20,10 @@ struct Command {
 std::vector<Command> model_commands();  // parity, info, bench
 std::vector<Command> media_commands();  // recon, eval, train (empty without FFmpeg)
 Command train_command();                 // app/cli/train_command.cpp
+
+// --device (cpu, cuda, auto; `fallback` when absent). When auto settles on the CPU
+// it says so once, with the reason, on stderr.
+Device device_option(const Args& a, const std::string& fallback);
 
 // Set by SIGINT/SIGTERM; long commands pass it to the engine.
 CancelToken& interrupt_token();

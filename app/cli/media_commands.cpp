@@ -60,7 +60,7 @@ pipeline::ReconRequest request_from_flags(const Args& a) {
   r.norm_type = a.get_or("--norm-type", "");
   r.num_groups = a.get_int("--num-groups", 0);
   if (a.has("--num-groups") && r.num_groups < 1) fail_usage("--num-groups must be positive");
-  r.device = parse_device(a.get_or("--device", "auto"));
+  r.device = device_option(a, "auto");
   r.dtype = parse_dtype(a.get_or("--dtype", "f32"));
   r.chunked = a.has("--chunked");
   r.sample = a.has("--sample");

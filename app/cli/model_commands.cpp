@@ -1,4 +1,5 @@
 // wfvae parity | info | bench: the commands that need only the engine.
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include "core/json.h"
 #include "runtime/bench.h"
 #include "runtime/parity.h"
+#include "runtime/system_info.h"
 #include "runtime/vae.h"
 
 namespace wfvae::cli {
@@ -31,7 +33,7 @@ std::vector<fs::path> fixture_dirs(const fs::path& dir) {
 }
 
 int run_parity_cmd(const Args& a) {
-  Device device = parse_device(a.get_or("--device", "cpu"));
+  Device device = device_option(a, "cpu");
   bool all_pass = true;
   int fixtures = 0;
   for (const auto& dir : fixture_dirs(a.positional[0])) {
@@ -105,7 +107,7 @@ int run_bench_cmd(const Args& a) {
   o.frames = a.get_int("--frames", 17);
   o.height = o.width = 256;
   a.get_size("--size", &o.height, &o.width);
-  o.device = parse_device(a.get_or("--device", "auto"));
+  o.device = device_option(a, "auto");
   o.dtype = parse_dtype(a.get_or("--dtype", "f32"));
   o.chunked = a.has("--chunked");
   o.reps = a.get_int("--reps", 3);
@@ -120,6 +122,41 @@ int run_bench_cmd(const Args& a) {
   std::printf("decode: median %.1f ms (min %.1f), peak %.1f MB\n", r.dec_ms, r.dec_ms_min, r.dec_peak_bytes / 1048576.0);
   std::printf("memory: %s (baseline before runs %.1f MB)\n", r.memory_kind.c_str(), r.baseline_bytes / 1048576.0);
   std::printf("%s\n", r.json.c_str());
+  return 0;
+}
+
+// Asks the studio binary beside this one (this CLI links no GL) whether the display
+// gives it an OpenGL 3.3 core context.
+std::string studio_gl_check() {
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return "not checked (cannot locate this executable)";
+  fs::path studio;
+  for (const fs::path& p : {self.parent_path() / "wfvae-studio", self.parent_path().parent_path() / "ui" / "wfvae-studio"})
+    if (fs::exists(p, ec)) {
+      studio = p;
+      break;
+    }
+  if (studio.empty()) return "not checked: no wfvae-studio beside " + self.string() + " (built without the studio?)";
+  const std::string cmd = "'" + studio.string() + "' --gl-info 2>/dev/null";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return "not checked (cannot run " + studio.string() + ")";
+  std::string out;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  const int status = ::pclose(p);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  if (out.empty()) return "no: " + studio.string() + " --gl-info failed (status " + std::to_string(status) + ")";
+  return out;
+}
+
+int run_doctor_cmd(const Args& a) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const SystemInfo info = query_system_info();
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  for (const auto& [key, value] : describe(info)) std::printf("%-14s %s\n", (key + ":").c_str(), value.c_str());
+  std::printf("%-14s %.0f ms to query all of the above (CUDA initialisation included)\n", "query time:", ms);
+  std::printf("%-14s %s\n", "studio OpenGL:", studio_gl_check().c_str());
   return 0;
 }
 
@@ -171,6 +208,18 @@ std::vector<Command> model_commands() {
                    0,
                    "  wfvae bench --config ../shared/fixtures/wfvae-parity/gn-l8/config.json --frames 17 --size 128x128\n"},
                   run_bench_cmd});
+  cmds.push_back({{"doctor",
+                   "wfvae doctor",
+                   "Say what this machine and build can run WF-VAE on (LibTorch, CUDA, GPUs, CPU, OpenGL).",
+                   "Prints LibTorch's version and whether it has CUDA; the CUDA runtime, the driver's CUDA\n"
+                   "version and cuDNN; each GPU's name, compute capability and free/total memory; CPU threads,\n"
+                   "SIMD level, BLAS and oneDNN; and whether wfvae-studio gets an OpenGL 3.3 core context on\n"
+                   "this display. The studio shows the same under Help > About.",
+                   {},
+                   0,
+                   0,
+                   "  wfvae doctor\n  xvfb-run -a wfvae doctor    # the OpenGL check on a virtual display\n"},
+                  run_doctor_cmd});
   return cmds;
 }
 

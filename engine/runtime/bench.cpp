@@ -11,13 +11,11 @@
 #include <sstream>
 #include <vector>
 
-#ifdef WFVAE_WITH_CUDA
-#include <c10/cuda/CUDACachingAllocator.h>
-#endif
 #include <torch/version.h>
 
 #include "core/error.h"
 #include "core/json.h"
+#include "runtime/cuda_device.h"
 #include "runtime/vae_impl.h"
 
 namespace wfvae {
@@ -37,18 +35,6 @@ double median(std::vector<double> v) {
   if (v.empty()) return 0;
   return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
 }
-
-#ifdef WFVAE_WITH_CUDA
-void cuda_reset_peak() { c10::cuda::CUDACachingAllocator::resetPeakStats(0); }
-int64_t cuda_peak() {
-  auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(0);
-  return stats.allocated_bytes[0].peak;  // index 0: StatType::AGGREGATE
-}
-int64_t cuda_current() {
-  auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(0);
-  return stats.allocated_bytes[0].current;
-}
-#endif
 }  // namespace
 
 int64_t rss_high_water_bytes() { return proc_status_kb("VmHWM:"); }
@@ -91,26 +77,12 @@ BenchResult run_bench(const BenchOptions& o) {
   const bool cuda = o.device == Device::CUDA;
   BenchResult r;
   r.memory_kind = cuda ? "cuda_allocator_peak" : "rss_high_water";
-#ifndef WFVAE_WITH_CUDA
-  if (cuda) fail_usage("this build has no CUDA memory statistics (built without CUDA)");
-#endif
   auto reset_peak = [&] {
-#ifdef WFVAE_WITH_CUDA
-    if (cuda) return cuda_reset_peak();
-#endif
+    if (cuda) return cuda_device::reset_peak();
     reset_rss_high_water();
   };
-  auto peak = [&]() -> int64_t {
-#ifdef WFVAE_WITH_CUDA
-    if (cuda) return cuda_peak();
-#endif
-    return rss_high_water_bytes();
-  };
-#ifdef WFVAE_WITH_CUDA
-  r.baseline_bytes = cuda ? cuda_current() : rss_current_bytes();
-#else
-  r.baseline_bytes = rss_current_bytes();
-#endif
+  auto peak = [&]() -> int64_t { return cuda ? cuda_device::peak_allocated() : rss_high_water_bytes(); };
+  r.baseline_bytes = cuda ? cuda_device::current_allocated() : rss_current_bytes();
 
   std::vector<double> enc, dec;
   const int total = o.warmup + o.reps;

@@ -24,6 +24,9 @@ const char* dtype_name(ComputeDType t);
 Device parse_device(const std::string& s);
 ComputeDType parse_dtype(const std::string& s);  // f32 | bf16 | f16
 bool cuda_available();
+// Why --device cuda cannot run here ("" when it can): no CUDA in this build, no
+// driver, no device. Initialises CUDA on first use, like cuda_available().
+std::string cuda_unavailable_reason();
 // Uses every core for LibTorch's intra-op pool (its default here is 1 thread).
 void init_runtime_threads();
 
