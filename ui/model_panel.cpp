@@ -26,10 +26,6 @@ void row(const char* key, const std::string& value) {
 }  // namespace
 
 void ModelPanel::draw(Studio& s) {
-  if (!cuda_checked_) {
-    cuda_ = cuda_available();
-    cuda_checked_ = true;
-  }
   draw_model(s);
   draw_norm(s);
   draw_run(s);
@@ -167,12 +163,14 @@ void ModelPanel::draw_run(Studio& s) {
   ImGui::SetNextItemWidth(half);
   if (ImGui::BeginCombo("##device", ("device " + st.device).c_str())) {
     if (ImGui::Selectable("cpu", st.device == "cpu") && st.device != "cpu") st.device = "cpu", changed = true;
-    if (!cuda_) ImGui::BeginDisabled();
-    if (ImGui::Selectable("cuda", st.device == "cuda") && st.device != "cuda") st.device = "cuda", changed = true;
-    if (!cuda_) {
-      ImGui::EndDisabled();
-      if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-        ImGui::SetTooltip("No usable CUDA GPU (or this LibTorch has no CUDA)");
+    // Only devices that exist; the worker reports them shortly after start-up.
+    if (!s.system) {
+      ImGui::TextDisabled("checking for GPUs\xE2\x80\xA6");
+    } else if (!s.system->gpus.empty()) {
+      const std::string label = "cuda  (" + s.system->gpus[0].name + ")";
+      if (ImGui::Selectable(label.c_str(), st.device == "cuda") && st.device != "cuda") st.device = "cuda", changed = true;
+    } else {
+      ImGui::TextDisabled("no CUDA GPU: %s", s.system->cuda_problem.c_str());
     }
     ImGui::EndCombo();
   }

@@ -17,8 +17,6 @@ class ModelPanel {
   void draw_model(Studio& s);
   void draw_norm(Studio& s);
   void draw_run(Studio& s);
-  bool cuda_checked_ = false;
-  bool cuda_ = false;
 };
 
 }  // namespace wfvae::studio

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine_jobs.h"
+#include "runtime/system_info.h"
 #include "layout.h"
 #include "options.h"
 #include "session.h"
@@ -104,6 +105,9 @@ class Studio {
   std::string norm_type = "groupnorm";
   int num_groups = 32;
   std::vector<std::string> bundled_models;  // assets/models/* with config.json
+  // What can run here (devices, versions); null until the worker has asked, so
+  // CUDA is initialised on the worker thread, never on the UI's first frame.
+  std::shared_ptr<const SystemInfo> system;
 
   std::shared_ptr<Clip> clip;
   std::shared_ptr<Run> run_current, run_previous;
@@ -177,6 +181,7 @@ class Studio {
   uint64_t input_events_ = 0, seen_events_ = 0;  // GLFW input callbacks seen
   double next_message_expiry_ = 0;                // a shown message box times out then
   double last_build_ms_ = 0, last_render_ms_ = 0, last_swap_ms_ = 0;  // of the last frame
+  double first_frame_ms_ = -1;  // process start (libraries loaded) to the first frame on screen
 };
 
 }  // namespace wfvae::studio

@@ -75,6 +75,12 @@ json::Value run_json(const Run& r) {
 // ---------------------------------------------------------------- startup and scripts
 
 void Studio::start_initial_work() {
+  // First in the worker's queue: a GPU machine's CUDA start-up (about a second) is
+  // paid there, before the model load that needs it anyway.
+  worker->submit("system", "Check devices", [this](JobContext& ctx) {
+    auto info = std::make_shared<const SystemInfo>(query_system_info());
+    ctx.post([this, info] { system = info; });
+  });
   std::error_code ec;
   if (!opts.no_model) {
     std::string m = opts.model;
@@ -130,6 +136,7 @@ void Studio::record_state_json(const std::string& path) {
     c["fps"] = clip->fps;
     j["clip"] = c;
   }
+  j["first_frame_ms"] = first_frame_ms_;
   json::Value m = json::Object{};
   m["loaded"] = model.loaded;
   m["path"] = model.path;

@@ -7,7 +7,12 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <thread>
+
+#include <unistd.h>
 
 #include <GLFW/glfw3.h>
 #include <imgui.h>
@@ -18,6 +23,7 @@
 #include "export_dialog.h"
 #include "file_browser.h"
 #include "gl.h"
+#include "gl_probe.h"
 #include "help_window.h"
 #include "metrics_panel.h"
 #include "model_panel.h"
@@ -53,6 +59,23 @@ void Studio::save_settings_now() {
 }
 
 // ---------------------------------------------------------------- window
+
+// Milliseconds since this process started (library loading included), from the
+// kernel's start time in clock ticks: the studio's time to its first frame.
+static double process_age_ms() {
+  std::ifstream stat("/proc/self/stat"), up("/proc/uptime");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  double uptime_s = 0;
+  up >> uptime_s;
+  const size_t paren = text.rfind(')');  // the command name may hold spaces
+  if (paren == std::string::npos || uptime_s <= 0) return 0;
+  std::istringstream fields(text.substr(paren + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+    if (i == 22) return (uptime_s - std::stod(field) / static_cast<double>(sysconf(_SC_CLK_TCK))) * 1000;
+  }
+  return 0;
+}
 
 static void glfw_error(int code, const char* text) { std::fprintf(stderr, "wfvae-studio: GLFW error %d: %s\n", code, text); }
 
@@ -427,8 +450,26 @@ void Studio::draw_layout() {
       ImGui::TextUnformatted("WFVAE Studio 0.1");
       ImGui::PopFont();
       ImGui::TextUnformatted("Reconstruct, compare and inspect videos with WF-VAE,\nthe wavelet-driven energy-flow video VAE.");
-      ImGui::TextDisabled("Dear ImGui %s \xC2\xB7 GLFW %s \xC2\xB7 OpenGL %s", ImGui::GetVersion(), glfwGetVersionString(),
-                          reinterpret_cast<const char*>(glGetString(GL_VERSION)));
+      ImGui::TextDisabled("Dear ImGui %s \xC2\xB7 GLFW %s", ImGui::GetVersion(), glfwGetVersionString());
+      // The same as `wfvae doctor`: what this machine and build can run on.
+      ImGui::Separator();
+      if (ImGui::BeginTable("##system", 2, ImGuiTableFlags_SizingFixedFit)) {
+        auto row = [](const std::string& key, const std::string& value) {
+          ImGui::TableNextRow();
+          ImGui::TableSetColumnIndex(0);
+          ImGui::TextDisabled("%s", key.c_str());
+          ImGui::TableSetColumnIndex(1);
+          ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 560);
+          ImGui::TextUnformatted(value.c_str());
+          ImGui::PopTextWrapPos();
+        };
+        if (system)
+          for (const auto& [key, value] : describe(*system)) row(key, value);
+        else
+          row("devices", "being checked\xE2\x80\xA6");
+        row("OpenGL", describe_current_gl());
+        ImGui::EndTable();
+      }
       ImGui::End();
     }
   }
@@ -484,6 +525,7 @@ void Studio::frame_once() {
   last_build_ms_ = (t_built - t_frame_start) * 1000;
   last_render_ms_ = (t_rendered - t_built) * 1000;
   last_swap_ms_ = (t_swapped - t_rendered) * 1000;
+  if (first_frame_ms_ < 0) first_frame_ms_ = process_age_ms();
 
   // Title: what is open and what the worker does.
   static std::string last_title;

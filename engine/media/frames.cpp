@@ -32,7 +32,7 @@ struct Taps {
 };
 
 // torch.nn.functional.interpolate(mode="bilinear", antialias=True, align_corners=True)
-// weights along one axis (PyTorch 1.13's _compute_weights_aa): a triangle filter
+// weights along one axis (PyTorch's _compute_weights_aa, 1.13 to 2.11): a triangle filter
 // centred at scale * (i + 0.5), widened by the scale when downscaling.
 std::vector<Taps> aa_bilinear_taps(int in_size, int out_size) {
   const double scale = out_size > 1 ? static_cast<double>(in_size - 1) / (out_size - 1) : 0.0;
