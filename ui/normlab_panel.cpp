@@ -243,8 +243,6 @@ void NormLabPanel::start(Studio& s) {
       } catch (const std::exception& e) {
         row.state = LabRow::State::Failed;
         row.error = e.what();
-        const size_t cut = row.error.find("\nException raised from");
-        if (cut != std::string::npos) row.error.resize(cut);
       }
       ctx.post([update, i, row] { update(i, row); });
     }

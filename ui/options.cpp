@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -91,8 +93,10 @@ namespace {
 
 int to_int(const std::string& flag, const std::string& v) {
   char* end = nullptr;
+  errno = 0;
   const long x = std::strtol(v.c_str(), &end, 10);
   if (v.empty() || *end) fail_usage(flag + ": expected an integer, got \"" + v + "\"");
+  if (errno == ERANGE || x < INT_MIN || x > INT_MAX) fail_usage(flag + ": " + v + " is out of range");
   return static_cast<int>(x);
 }
 

@@ -146,15 +146,9 @@ void Worker::run() {
       error = {job.kind, job.title, ErrorKind::Runtime,
                "out of memory: try a smaller size, fewer frames or chunked inference"};
     } catch (const std::exception& e) {
+      // The engine turns LibTorch's exceptions into wfvae::Error; this is for the rest.
       failed = true;
-      // LibTorch's own errors (c10::Error) end up here; out-of-memory among them.
-      std::string what = e.what();
-      const bool oom = what.find("out of memory") != std::string::npos ||
-                       what.find("DefaultCPUAllocator: can't allocate") != std::string::npos;
-      if (oom) what = "out of memory: try a smaller size, fewer frames or chunked inference";
-      const size_t cut = what.find("\nException raised from");  // drop LibTorch's C++ backtrace
-      if (cut != std::string::npos) what.resize(cut);
-      error = {job.kind, job.title, ErrorKind::Runtime, what};
+      error = {job.kind, job.title, ErrorKind::Runtime, e.what()};
     } catch (...) {
       failed = true;
       error = {job.kind, job.title, ErrorKind::Runtime, "unknown failure"};

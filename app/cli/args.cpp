@@ -1,6 +1,7 @@
 #include "cli/args.h"
 
 #include <cctype>
+#include <cerrno>
 #include <climits>
 #include <cstdio>
 #include <cstdint>
@@ -26,8 +27,10 @@ int Args::get_int(const std::string& flag, int fallback) const {
   auto v = get(flag);
   if (!v) return fallback;
   char* end = nullptr;
+  errno = 0;
   long x = std::strtol(v->c_str(), &end, 10);
-  if (v->empty() || *end != '\0' || x < INT_MIN || x > INT_MAX) fail_usage(flag + ": expected an integer, got \"" + *v + "\"");
+  if (v->empty() || *end != '\0') fail_usage(flag + ": expected an integer, got \"" + *v + "\"");
+  if (errno == ERANGE || x < INT_MIN || x > INT_MAX) fail_usage(flag + ": " + *v + " is out of range");
   return static_cast<int>(x);
 }
 
@@ -40,21 +43,31 @@ double Args::get_double(const std::string& flag, double fallback) const {
   return x;
 }
 
+namespace {
+// A positive decimal integer that fits an int, the whole of `s`; 0 otherwise.
+int positive_int(const std::string& s) {
+  if (s.empty() || s.size() > 10) return 0;
+  int64_t x = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return 0;
+    x = x * 10 + (c - '0');
+  }
+  return x > 0 && x <= INT_MAX ? static_cast<int>(x) : 0;
+}
+}  // namespace
+
 bool Args::get_size(const std::string& flag, int* h, int* w) const {
   auto v = get(flag);
   if (!v) return false;
-  int a = 0, b = 0;
-  char x = 0, extra = 0;
-  if (std::sscanf(v->c_str(), "%d%c%d%c", &a, &x, &b, &extra) == 3 && (x == 'x' || x == 'X') && a > 0 && b > 0) {
+  const size_t x = v->find_first_of("xX");
+  const int a = positive_int(v->substr(0, x));
+  const int b = x == std::string::npos ? a : positive_int(v->substr(x + 1));
+  if (a > 0 && b > 0) {
     *h = a;
     *w = b;
     return true;
   }
-  if (std::sscanf(v->c_str(), "%d%c", &a, &extra) == 1 && a > 0) {
-    *h = *w = a;
-    return true;
-  }
-  fail_usage(flag + ": expected HxW (e.g. 256x256) or one number, got \"" + *v + "\"");
+  fail_usage(flag + ": expected HxW with positive whole numbers (e.g. 256x256) or one number, got \"" + *v + "\"");
 }
 
 Args parse(const CommandSpec& spec, const std::vector<std::string>& argv) {
@@ -85,15 +98,18 @@ Args parse(const CommandSpec& spec, const std::vector<std::string>& argv) {
         inline_value = true;
       }
       const FlagSpec* f = find(name);
-      if (!f) fail_usage("wfvae " + spec.name + ": unknown option " + name + " (see wfvae " + spec.name + " --help)");
+      // Messages name the flag only: the caller prefixes "wfvae COMMAND: ".
+      if (!f) fail_usage("unknown option " + name + " (see wfvae " + spec.name + " --help)");
       if (f->metavar.empty()) {
-        if (inline_value) fail_usage("wfvae " + spec.name + ": " + f->name + " takes no value");
+        if (inline_value) fail_usage(f->name + " takes no value");
         a.values_[f->name] = "1";
       } else {
         if (!inline_value) {
-          if (i + 1 >= argv.size()) fail_usage("wfvae " + spec.name + ": " + f->name + " needs a value (" + f->metavar + ")");
+          if (i + 1 >= argv.size()) fail_usage(f->name + " needs a value (" + f->metavar + ")");
           value = argv[++i];
         }
+        // No flag takes an empty value: `-o ''` or `--norm-type ''` is a slip, not a choice.
+        if (value.empty()) fail_usage(f->name + " needs a value (" + f->metavar + "), got an empty one");
         a.values_[f->name] = value;
       }
       continue;
@@ -102,9 +118,9 @@ Args parse(const CommandSpec& spec, const std::vector<std::string>& argv) {
   }
   if (a.help) return a;
   if (a.positional.size() < spec.min_positional)
-    fail_usage("wfvae " + spec.name + ": missing argument\nusage: " + spec.usage);
+    fail_usage("missing argument\nusage: " + spec.usage);
   if (a.positional.size() > spec.max_positional)
-    fail_usage("wfvae " + spec.name + ": too many arguments (\"" + a.positional[spec.max_positional] + "\")\nusage: " + spec.usage);
+    fail_usage("too many arguments (\"" + a.positional[spec.max_positional] + "\")\nusage: " + spec.usage);
   return a;
 }
 

@@ -83,7 +83,7 @@ int run_recon_cmd(const Args& a) {
 
   pipeline::ExportRequest ex;
   const auto out = a.get("--output");
-  if (!out) fail_usage("wfvae recon: missing -o OUTPUT (.mkv lossless, .mp4 H.264, frame_%04d.png or folder/)");
+  if (!out) fail_usage("missing -o OUTPUT (.mkv lossless, .mp4 H.264, frame_%04d.png or folder/)");
   ex.recon = *out;
   ex.input = a.get_or("--save-input", "");
   ex.side_by_side = a.get_or("--side-by-side", "");
@@ -146,7 +146,7 @@ int run_recon_cmd(const Args& a) {
 
 int run_eval_cmd(const Args& a) {
   const auto out = a.get("--out");
-  if (!out) fail_usage("wfvae eval: missing --out TABLE.csv");
+  if (!out) fail_usage("missing --out TABLE.csv");
   const fs::path table = *out;
   {
     std::string ext = table.extension().string();

@@ -103,7 +103,7 @@ int run_bench_cmd(const Args& a) {
   BenchOptions o;
   if (auto m = a.get("--model")) o.model = *m;
   if (auto c = a.get("--config")) o.config = *c;
-  if (o.model.empty() == o.config.empty()) fail_usage("wfvae bench: give exactly one of --model DIR or --config FILE");
+  if (o.model.empty() == o.config.empty()) fail_usage("give exactly one of --model DIR or --config FILE");
   o.frames = a.get_int("--frames", 17);
   o.height = o.width = 256;
   a.get_size("--size", &o.height, &o.width);

@@ -60,12 +60,12 @@ std::string duration(double s) {
 
 int run_train_cmd(const Args& a) {
   train::TrainOptions o;
-  if (!a.has("--out")) fail_usage("wfvae train: --out DIR is required");
+  if (!a.has("--out")) fail_usage("--out DIR is required");
   o.out_dir = *a.get("--out");
   o.resume = a.has("--resume");
   if (auto c = a.get("--config")) o.config = ModelConfig::load(*c);
   if (auto m = a.get("--init")) o.init_model = *m;
-  if (a.has("--config") && a.has("--init")) fail_usage("wfvae train: give --config (new model) or --init (start from weights), not both");
+  if (a.has("--config") && a.has("--init")) fail_usage("give --config (new model) or --init (start from weights), not both");
   // Architecture shortcuts on top of the config.
   o.config.latent_dim = a.get_int("--latent-dim", o.config.latent_dim);
   o.config.base_channels = a.get_int("--base-channels", o.config.base_channels);
@@ -100,7 +100,7 @@ int run_train_cmd(const Args& a) {
   o.store_dtype = a.get_or("--store-dtype", o.store_dtype);
   o.val_frames = a.get_int("--val-frames", o.val_frames);
   o.val_size = a.get_int("--val-size", o.val_size);
-  if (o.log_every < 1 || o.val_every < 1 || o.ckpt_every < 1) fail_usage("wfvae train: --log-every, --val-every and --ckpt-every must be >= 1");
+  if (o.log_every < 1 || o.val_every < 1 || o.ckpt_every < 1) fail_usage("--log-every, --val-every and --ckpt-every must be >= 1");
   const std::vector<int> sides = parse_int_list("--short-side", a.get_or("--short-side", "160"));
   const int64_t max_frames = a.get_int("--max-clip-frames", 300);
 
@@ -110,7 +110,7 @@ int run_train_cmd(const Args& a) {
   for (const auto& v : val_files)
     for (const auto& f : files)
       if (fs::weakly_canonical(v) == fs::weakly_canonical(f))
-        fail_usage("wfvae train: validation clip " + v.string() + " is also in the training data");
+        fail_usage("validation clip " + v.string() + " is also in the training data");
 
   std::vector<train::Clip> clips, val;
   size_t bytes = 0;

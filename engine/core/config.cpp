@@ -1,6 +1,7 @@
 #include "core/config.h"
 
 #include <algorithm>
+#include <climits>
 #include <numeric>
 #include <set>
 #include <sstream>
@@ -65,7 +66,9 @@ ModelConfig ModelConfig::from_json(const json::Value& root, const std::string& s
     known.insert(key);
     if (const json::Value* v = root.find(key)) {
       if (!v->is_integer()) key_error(key, "expected an integer, found " + json::dump(*v));
-      dst = static_cast<int>(v->as_int());
+      const int64_t x = v->as_int();
+      if (x < INT_MIN || x > INT_MAX) key_error(key, json::dump(*v) + " is out of range");
+      dst = static_cast<int>(x);
     }
   };
   auto get_str = [&](const char* key, std::string& dst) {

@@ -10,7 +10,8 @@ namespace wfvae {
 enum class ErrorKind {
   Usage,      // the caller asked for something malformed (bad flag, bad value)
   BadInput,   // a file or tensor given to us is unusable; the message names it
-  Runtime,    // something failed while working (out of memory, device error)
+  Runtime,    // something failed while working (device error, non-finite output)
+  OutOfMemory,  // an allocation failed (host or GPU); the message says what was being done
   Cancelled,  // the user cancelled a long job
 };
 
@@ -34,6 +35,7 @@ inline int exit_code_for(ErrorKind k) {
     case ErrorKind::BadInput: return 2;
     case ErrorKind::Cancelled: return 130;
     case ErrorKind::Runtime: return 3;
+    case ErrorKind::OutOfMemory: return 3;
   }
   return 3;
 }

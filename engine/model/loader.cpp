@@ -1,5 +1,6 @@
 #include "model/loader.h"
 
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <set>
@@ -80,10 +81,23 @@ void load_state_dict(WFVAEModel& model, const SafetensorsReader& file, LoadRepor
     list("mismatched", report.shape_mismatch);
     fail_input(msg);
   }
+  // A NaN or Inf weight turns every output black (or NaN) without a word: refuse
+  // the load, naming each tensor and how many of its values are bad.
+  std::vector<std::string> non_finite;
   for (auto& [tensor, e] : to_copy) {
     std::vector<float> values = file.read_float(*e);
+    size_t bad = 0;
+    for (float v : values) bad += !std::isfinite(v);
+    if (bad) non_finite.push_back(e->name + ": " + std::to_string(bad) + " of " + std::to_string(values.size()) + " values");
     *tensor = at::from_blob(values.data(), tensor->sizes(), at::kFloat).clone();
     ++report.tensors_loaded;
+  }
+  if (!non_finite.empty()) {
+    std::string msg = file.path().string() + ": " + std::to_string(non_finite.size()) +
+                      " tensors hold NaN or Inf (a diverged training run, or a damaged file):";
+    for (size_t i = 0; i < non_finite.size() && i < 12; ++i) msg += "\n    " + non_finite[i];
+    if (non_finite.size() > 12) msg += "\n    ... and " + std::to_string(non_finite.size() - 12) + " more";
+    fail_input(msg);
   }
   report.num_parameters = model.num_parameters();
 }

@@ -417,7 +417,7 @@ EvalOutcome run_eval(const EvalRequest& req) {
       row.status = "error";
       row.error = e.what();
       ++out.failed;
-      if (e.kind() == ErrorKind::Runtime) out.runtime_failure = true;
+      if (e.kind() == ErrorKind::Runtime || e.kind() == ErrorKind::OutOfMemory) out.runtime_failure = true;
     } catch (const std::bad_alloc&) {
       row.status = "error";
       row.error = file + ": out of memory (try --size, --frames or --chunked)";

@@ -1,12 +1,15 @@
 #include "runtime/vae.h"
 
 #include <ATen/Parallel.h>
+#include <c10/util/Exception.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <thread>
 
@@ -67,6 +70,55 @@ at::ScalarType Vae::Impl::at_dtype() const {
     case ComputeDType::BF16: return at::kBFloat16;
     case ComputeDType::F16: return at::kHalf;
     default: return at::kFloat;
+  }
+}
+
+namespace {
+
+// "123456789 bytes" / "2.00 GiB" after "allocate " in LibTorch's allocator messages.
+std::string allocation_size(const std::string& msg) {
+  for (const char* key : {"tried to allocate ", "Tried to allocate ", "can't allocate memory: you tried to allocate "}) {
+    const size_t at = msg.find(key);
+    if (at == std::string::npos) continue;
+    const size_t begin = at + std::strlen(key);
+    std::string size = msg.substr(begin, msg.find_first_of(".\n", msg.find(' ', begin)) - begin);
+    if (size.size() > 6 && size.compare(size.size() - 6, 6, " bytes") == 0) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.1f MB", std::atof(size.c_str()) / 1048576.0);
+      size = buf;
+    }
+    return size;
+  }
+  return "";
+}
+
+bool is_allocation_failure(const std::string& msg) {
+  return msg.find("out of memory") != std::string::npos || msg.find("DefaultCPUAllocator") != std::string::npos ||
+         msg.find("can't allocate") != std::string::npos || msg.find("not enough memory") != std::string::npos;
+}
+
+[[noreturn]] void throw_out_of_memory(const std::string& doing, const std::string& size) {
+  throw Error(ErrorKind::OutOfMemory, "out of memory while " + doing +
+                                          (size.empty() ? "" : " (an allocation of " + size + " failed)") +
+                                          "; try chunked inference, a smaller frame size or fewer frames");
+}
+
+}  // namespace
+
+void rethrow_as_engine_error(const std::string& doing) {
+  try {
+    throw;
+  } catch (const Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw_out_of_memory(doing, "");
+  } catch (const c10::Error& e) {
+    const std::string msg = e.what_without_backtrace();
+    if (dynamic_cast<const c10::OutOfMemoryError*>(&e) || is_allocation_failure(msg))
+      throw_out_of_memory(doing, allocation_size(msg));
+    throw Error(ErrorKind::Runtime, "LibTorch failed while " + doing + ": " + msg.substr(0, msg.find('\n')));
+  } catch (const std::exception& e) {
+    throw Error(ErrorKind::Runtime, "failed while " + doing + ": " + e.what());
   }
 }
 
@@ -145,33 +197,37 @@ Vae::Vae(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Vae::~Vae() = default;
 
 std::unique_ptr<Vae> Vae::load(const std::filesystem::path& path, Device device, ComputeDType dtype) {
-  init_runtime_threads();
-  ModelFiles files = resolve_model_files(path);
-  auto impl = std::make_unique<Impl>();
-  impl->trained = ModelConfig::load(files.config);
-  impl->report.config_path = files.config.string();
-  for (const auto& k : impl->trained.unknown_keys) impl->report.notes.push_back("config.json key \"" + k + "\" is not used by WF-VAE");
-  impl->model = std::make_unique<WFVAEModel>(impl->trained);
-  SafetensorsReader reader(files.weights);
-  model::load_state_dict(*impl->model, reader, impl->report);
-  std::unique_ptr<Vae> vae(new Vae(std::move(impl)));
-  vae->to(device, dtype);
-  return vae;
+  return engine_call("loading " + path.string(), [&] {
+    init_runtime_threads();
+    ModelFiles files = resolve_model_files(path);
+    auto impl = std::make_unique<Impl>();
+    impl->trained = ModelConfig::load(files.config);
+    impl->report.config_path = files.config.string();
+    for (const auto& k : impl->trained.unknown_keys) impl->report.notes.push_back("config.json key \"" + k + "\" is not used by WF-VAE");
+    impl->model = std::make_unique<WFVAEModel>(impl->trained);
+    SafetensorsReader reader(files.weights);
+    model::load_state_dict(*impl->model, reader, impl->report);
+    std::unique_ptr<Vae> vae(new Vae(std::move(impl)));
+    vae->to(device, dtype);
+    return vae;
+  });
 }
 
 std::unique_ptr<Vae> Vae::random(const ModelConfig& config, uint64_t seed, Device device, ComputeDType dtype) {
-  init_runtime_threads();
-  config.validate("config");
-  auto impl = std::make_unique<Impl>();
-  impl->trained = config;
-  impl->report.config_path = "(given)";
-  impl->report.stored_dtype = "random";
-  impl->model = std::make_unique<WFVAEModel>(config);
-  impl->model->init_random(seed);
-  impl->report.num_parameters = impl->model->num_parameters();
-  std::unique_ptr<Vae> vae(new Vae(std::move(impl)));
-  vae->to(device, dtype);
-  return vae;
+  return engine_call("building a " + config.summary() + " model", [&] {
+    init_runtime_threads();
+    config.validate("config");
+    auto impl = std::make_unique<Impl>();
+    impl->trained = config;
+    impl->report.config_path = "(given)";
+    impl->report.stored_dtype = "random";
+    impl->model = std::make_unique<WFVAEModel>(config);
+    impl->model->init_random(seed);
+    impl->report.num_parameters = impl->model->num_parameters();
+    std::unique_ptr<Vae> vae(new Vae(std::move(impl)));
+    vae->to(device, dtype);
+    return vae;
+  });
 }
 
 const ModelConfig& Vae::config() const { return impl_->model->config(); }
@@ -182,15 +238,17 @@ Device Vae::device() const { return impl_->device; }
 ComputeDType Vae::dtype() const { return impl_->dtype; }
 
 void Vae::to(Device device, ComputeDType dtype) {
-  if (device == Device::CUDA && !cuda_available())
-    fail_usage("CUDA requested, but no usable CUDA GPU is present (" + cuda_unavailable_reason() + ")");
-  check_dtype_supported(device, dtype);
-  // cuDNN autotuning: the reference is measured with cudnn.benchmark on, and without
-  // it some 3-D convolutions run 10x slower and take far more memory.
-  if (device == Device::CUDA) at::globalContext().setBenchmarkCuDNN(true);
-  impl_->device = device;
-  impl_->dtype = dtype;
-  impl_->model->to(impl_->at_device(), impl_->at_dtype());
+  engine_call(std::string("moving the model to ") + device_name(device) + " " + dtype_name(dtype), [&] {
+    if (device == Device::CUDA && !cuda_available())
+      fail_usage("CUDA requested, but no usable CUDA GPU is present (" + cuda_unavailable_reason() + ")");
+    check_dtype_supported(device, dtype);
+    // cuDNN autotuning: the reference is measured with cudnn.benchmark on, and without
+    // it some 3-D convolutions run 10x slower and take far more memory.
+    if (device == Device::CUDA) at::globalContext().setBenchmarkCuDNN(true);
+    impl_->device = device;
+    impl_->dtype = dtype;
+    impl_->model->to(impl_->at_device(), impl_->at_dtype());
+  });
 }
 
 std::string Vae::set_norm(const std::string& norm_type, int num_groups) {
@@ -228,6 +286,18 @@ model::StepHook make_hook(const RunOptions& o, int total, const std::string& sta
   };
 }
 
+// No NaN frame is ever returned silently: a non-finite latent or reconstruction
+// (an f16 overflow, a diverged model) fails the run, saying where and how much.
+void check_finite(const at::Tensor& t, const char* what, ComputeDType dtype) {
+  const int64_t bad = (~at::isfinite(t)).sum().item<int64_t>();
+  if (bad == 0) return;
+  throw Error(ErrorKind::Runtime,
+              std::string(what) + " has " + std::to_string(bad) + " non-finite values (NaN/Inf) of " +
+                  std::to_string(t.numel()) +
+                  (dtype == ComputeDType::F16 ? "; f16 overflowed: run in bf16 or f32"
+                                              : "; the weights or the input drive the model out of range"));
+}
+
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -235,42 +305,45 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 }  // namespace
 
 EncodeResult Vae::encode(const HostTensor& video_in, const RunOptions& o) {
-  HostTensor reshaped;
-  const HostTensor* video = &video_in;
-  if (video_in.shape.size() == 4) {
-    reshaped = video_in;
-    reshaped.shape.insert(reshaped.shape.begin(), 1);
-    video = &reshaped;
-  }
-  check_video_shape(config(), video->shape);
-  if (o.cancel) o.cancel->check();
-  at::NoGradGuard no_grad;
-  auto& m = *impl_->model;
-  const int frames = static_cast<int>(video->shape[2]);
-  model::ChunkPlan plan;
-  if (o.chunked) plan = m.plan_chunks(frames);
-  const int total = encoder_steps(m) * (o.chunked ? static_cast<int>(plan.encoder_chunks.size()) : 1);
-  int done = 0;
-  model::ScopedStepHook hook(make_hook(o, total, "encode", &done));
+  return engine_call("encoding a " + shape_string(video_in.shape) + " video on " + device_name(impl_->device), [&] {
+    HostTensor reshaped;
+    const HostTensor* video = &video_in;
+    if (video_in.shape.size() == 4) {
+      reshaped = video_in;
+      reshaped.shape.insert(reshaped.shape.begin(), 1);
+      video = &reshaped;
+    }
+    check_video_shape(config(), video->shape);
+    if (o.cancel) o.cancel->check();
+    at::NoGradGuard no_grad;
+    auto& m = *impl_->model;
+    const int frames = static_cast<int>(video->shape[2]);
+    model::ChunkPlan plan;
+    if (o.chunked) plan = m.plan_chunks(frames);
+    const int total = encoder_steps(m) * (o.chunked ? static_cast<int>(plan.encoder_chunks.size()) : 1);
+    int done = 0;
+    model::ScopedStepHook hook(make_hook(o, total, "encode", &done));
 
-  auto t0 = std::chrono::steady_clock::now();
-  at::Tensor x = to_aten(*video).to(impl_->at_device(), impl_->at_dtype());
-  model::EncoderTaps taps;
-  at::Tensor h = o.chunked ? m.encode_chunked(x, plan, o.keep_taps ? &taps : nullptr)
-                           : m.encode(x, o.keep_taps ? &taps : nullptr);
-  const int64_t L = config().latent_dim;
-  EncodeResult r;
-  r.mean = to_host(h.narrow(1, 0, L));
-  // DiagonalGaussianDistribution: logvar clamped to [-30, 20].
-  r.logvar = to_host(at::clamp(h.narrow(1, L, L), -30.0, 20.0));
-  if (o.keep_taps) {
-    r.wavelet_in = to_host(taps.wavelet_in);
-    r.l1_coeffs = to_host(taps.l1_coeffs);
-    r.l2_coeffs = to_host(taps.l2_coeffs);
-  }
-  synchronize(impl_->device);
-  r.ms = ms_since(t0);
-  return r;
+    auto t0 = std::chrono::steady_clock::now();
+    at::Tensor x = to_aten(*video).to(impl_->at_device(), impl_->at_dtype());
+    model::EncoderTaps taps;
+    at::Tensor h = o.chunked ? m.encode_chunked(x, plan, o.keep_taps ? &taps : nullptr)
+                             : m.encode(x, o.keep_taps ? &taps : nullptr);
+    check_finite(h, "the encoder's output", impl_->dtype);
+    const int64_t L = config().latent_dim;
+    EncodeResult r;
+    r.mean = to_host(h.narrow(1, 0, L));
+    // DiagonalGaussianDistribution: logvar clamped to [-30, 20].
+    r.logvar = to_host(at::clamp(h.narrow(1, L, L), -30.0, 20.0));
+    if (o.keep_taps) {
+      r.wavelet_in = to_host(taps.wavelet_in);
+      r.l1_coeffs = to_host(taps.l1_coeffs);
+      r.l2_coeffs = to_host(taps.l2_coeffs);
+    }
+    synchronize(impl_->device);
+    r.ms = ms_since(t0);
+    return r;
+  });
 }
 
 HostTensor Vae::sample(const EncodeResult& enc, uint64_t seed) const {
@@ -281,40 +354,43 @@ HostTensor Vae::sample(const EncodeResult& enc, uint64_t seed) const {
 }
 
 DecodeResult Vae::decode(const HostTensor& z, const RunOptions& o) {
-  const ModelConfig& c = config();
-  if (z.shape.size() != 5 || z.shape[0] != 1 || z.shape[1] != c.latent_dim)
-    fail_usage("expected a latent [1, " + std::to_string(c.latent_dim) + ", T, h, w], got " + z.shape_str());
-  if (o.cancel) o.cancel->check();
-  at::NoGradGuard no_grad;
-  auto& m = *impl_->model;
-  const int t_latent = static_cast<int>(z.shape[2]);
-  model::ChunkPlan plan;
-  if (o.chunked) plan = m.plan_chunks(c.video_frames(t_latent));
-  const int total = decoder_steps(m) * (o.chunked ? static_cast<int>(plan.decoder_chunks.size()) : 1);
-  int done = 0;
-  model::ScopedStepHook hook(make_hook(o, total, "decode", &done));
+  return engine_call("decoding a " + shape_string(z.shape) + " latent on " + device_name(impl_->device), [&] {
+    const ModelConfig& c = config();
+    if (z.shape.size() != 5 || z.shape[0] != 1 || z.shape[1] != c.latent_dim)
+      fail_usage("expected a latent [1, " + std::to_string(c.latent_dim) + ", T, h, w], got " + z.shape_str());
+    if (o.cancel) o.cancel->check();
+    at::NoGradGuard no_grad;
+    auto& m = *impl_->model;
+    const int t_latent = static_cast<int>(z.shape[2]);
+    model::ChunkPlan plan;
+    if (o.chunked) plan = m.plan_chunks(c.video_frames(t_latent));
+    const int total = decoder_steps(m) * (o.chunked ? static_cast<int>(plan.decoder_chunks.size()) : 1);
+    int done = 0;
+    model::ScopedStepHook hook(make_hook(o, total, "decode", &done));
 
-  auto t0 = std::chrono::steady_clock::now();
-  at::Tensor zt = to_aten(z).to(impl_->at_device(), impl_->at_dtype());
-  model::DecoderTaps taps;
-  DecodeResult r;
-  at::Tensor video;
-  if (o.chunked) {
-    model::FramesReady ready;
-    if (o.on_frames) ready = [&](int64_t first, const at::Tensor& frames) { o.on_frames(first, to_host(frames)); };
-    video = m.decode_chunked(zt, plan, ready, o.keep_taps ? &taps : nullptr);
-  } else {
-    video = m.decode(zt, o.keep_taps ? &taps : nullptr);
-  }
-  r.video = to_host(video);
-  if (!o.chunked && o.on_frames) o.on_frames(0, r.video);
-  if (o.keep_taps) {
-    r.l1_coeffs = to_host(taps.l1_coeffs);
-    r.l2_coeffs = to_host(taps.l2_coeffs);
-  }
-  synchronize(impl_->device);
-  r.ms = ms_since(t0);
-  return r;
+    auto t0 = std::chrono::steady_clock::now();
+    at::Tensor zt = to_aten(z).to(impl_->at_device(), impl_->at_dtype());
+    model::DecoderTaps taps;
+    DecodeResult r;
+    at::Tensor video;
+    if (o.chunked) {
+      model::FramesReady ready;
+      if (o.on_frames) ready = [&](int64_t first, const at::Tensor& frames) { o.on_frames(first, to_host(frames)); };
+      video = m.decode_chunked(zt, plan, ready, o.keep_taps ? &taps : nullptr);
+    } else {
+      video = m.decode(zt, o.keep_taps ? &taps : nullptr);
+    }
+    check_finite(video, "the reconstruction", impl_->dtype);
+    r.video = to_host(video);
+    if (!o.chunked && o.on_frames) o.on_frames(0, r.video);
+    if (o.keep_taps) {
+      r.l1_coeffs = to_host(taps.l1_coeffs);
+      r.l2_coeffs = to_host(taps.l2_coeffs);
+    }
+    synchronize(impl_->device);
+    r.ms = ms_since(t0);
+    return r;
+  });
 }
 
 void Vae::save(const std::filesystem::path& folder, const std::string& dtype, bool overwrite) const {

@@ -4,6 +4,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -149,229 +150,265 @@ void swap_ema(std::vector<Param>& params) {
 
 TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_clips, const std::vector<Clip>& val_clips,
                          const std::function<void(const TrainLog&)>& log, const CancelToken* cancel) {
-  if (o.out_dir.empty()) fail_usage("train: an output folder is required");
-  if (o.steps < 1) fail_usage("train: --steps must be >= 1");
-  if (o.batch < 1) fail_usage("train: --batch must be >= 1");
-  if (o.crop_size % 8 != 0 || o.crop_size < 16) fail_usage("train: --crop-size must be a multiple of 8, at least 16");
+  return engine_call(std::string("training"), [&] {
+    if (o.out_dir.empty()) fail_usage("an output folder is required");
+    if (o.steps < 1) fail_usage("--steps must be >= 1");
+    if (o.batch < 1) fail_usage("--batch must be >= 1");
+    if (o.crop_size % 8 != 0 || o.crop_size < 16) fail_usage("--crop-size must be a multiple of 8, at least 16");
+    // Hyper-parameters that would train NaN from the first step.
+    auto check = [](const char* flag, double v, double lo, double hi, bool lo_open) {
+      if (std::isfinite(v) && v >= lo && !(lo_open && v == lo) && v <= hi) return;
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "%s %g is outside %s%g, %g]", flag, v, lo_open ? "(" : "[", lo, hi);
+      fail_usage(buf);
+    };
+    check("--lr", o.lr, 0, 1, true);
+    check("--ema", o.ema_decay, 0, 1, false);
+    check("--weight-decay", o.weight_decay, 0, 10, false);
+    check("--kl-weight", o.kl_weight, 0, 1e6, false);
+    check("--wavelet-weight", o.wavelet_weight, 0, 1e6, false);
+    check("--mse-weight", o.mse_weight, 0, 1e6, false);
+    std::error_code ec;
+    if (fs::exists(o.out_dir, ec) && !fs::is_directory(o.out_dir, ec))
+      fail_input(o.out_dir.string() + ": exists and is not a folder (train --out names the folder to write)");
 
-  std::unique_ptr<Vae> vae;
-  const fs::path state_path = o.out_dir / kStateFile;
-  if (o.resume) {
-    if (!fs::exists(state_path)) fail_input(state_path.string() + ": no training state to resume from");
-    vae = Vae::load(o.out_dir / "latest");
-  } else if (!o.init_model.empty()) {
-    vae = Vae::load(o.init_model);
-  } else {
-    vae = Vae::random(o.config, o.seed);
-  }
-  TrainOptions opt = o;
-  opt.config = vae->config();
-  const ModelConfig& cfg = opt.config;
-  if (!cfg.valid_frame_count(o.crop_frames))
-    fail_usage("train: --frames " + std::to_string(o.crop_frames) + " is not 1 + " +
-               std::to_string(cfg.temporal_compression()) + "k");
-  std::vector<const Clip*> usable;
-  for (const auto& c : train_clips)
-    if (c.frames >= o.crop_frames && c.height >= o.crop_size && c.width >= o.crop_size) usable.push_back(&c);
-  if (usable.empty())
-    fail_input("train: no training clip has at least " + std::to_string(o.crop_frames) + " frames of " +
-               std::to_string(o.crop_size) + "x" + std::to_string(o.crop_size));
-
-  auto& model = *vae->impl().model;
-  std::vector<Param> params;
-  for (auto& nt : model.named_tensors()) {
-    if (nt.optional) continue;  // constant Haar filters stay frozen
-    Param p;
-    p.name = nt.name;
-    p.value = nt.tensor;
-    *p.value = p.value->detach().to(at::kFloat).contiguous();
-    p.value->requires_grad_(true);
-    p.m = at::zeros_like(p.value->detach());
-    p.v = at::zeros_like(p.value->detach());
-    p.ema = p.value->detach().clone();
-    p.decay = p.value->dim() >= 2;
-    params.push_back(std::move(p));
-  }
-  fs::create_directories(o.out_dir);
-  int start_step = 0;
-  if (o.resume) start_step = load_state(state_path, params);
-
-  std::ofstream jsonl(o.out_dir / "train_log.jsonl", std::ios::app);
-  const double pixels_per_frame = 3.0 * o.crop_size * o.crop_size;
-
-  auto evaluate = [&](double* psnr, double* ssim) {
-    at::NoGradGuard ng;
-    swap_ema(params);
-    double ps = 0, ss = 0;
-    int n = 0;
-    for (const auto& c : val_clips) {
-      const int frames = std::min(o.val_frames, cfg.video_frames(cfg.latent_frames(c.frames)));
-      const int size = std::min({o.val_size, c.height / 8 * 8, c.width / 8 * 8});
-      if (frames < 1 || size < 8) continue;
-      Tensor x = center_crop(c, frames, size);
-      Tensor h = model.encode(x);
-      Tensor y = model.decode(h.narrow(1, 0, cfg.latent_dim));
-      metrics::VideoMetrics m = metrics::compare_videos(to_host(x), to_host(y));
-      ps += m.psnr_mean;
-      ss += m.ssim_mean;
-      ++n;
+    std::unique_ptr<Vae> vae;
+    const fs::path state_path = o.out_dir / kStateFile;
+    if (o.resume) {
+      if (!fs::exists(state_path)) fail_input(state_path.string() + ": no training state to resume from");
+      vae = Vae::load(o.out_dir / "latest");
+    } else if (!o.init_model.empty()) {
+      vae = Vae::load(o.init_model);
+    } else {
+      vae = Vae::random(o.config, o.seed);
     }
-    swap_ema(params);
-    *psnr = n ? ps / n : 0;
-    *ssim = n ? ss / n : 0;
-  };
+    TrainOptions opt = o;
+    opt.config = vae->config();
+    const ModelConfig& cfg = opt.config;
+    if (!cfg.valid_frame_count(o.crop_frames))
+      fail_usage("--frames " + std::to_string(o.crop_frames) + " is not 1 + " +
+                 std::to_string(cfg.temporal_compression()) + "k");
+    std::vector<const Clip*> usable;
+    for (const auto& c : train_clips)
+      if (c.frames >= o.crop_frames && c.height >= o.crop_size && c.width >= o.crop_size) usable.push_back(&c);
+    if (usable.empty())
+      fail_input("no training clip has at least " + std::to_string(o.crop_frames) + " frames of " +
+                 std::to_string(o.crop_size) + "x" + std::to_string(o.crop_size));
 
-  auto save_checkpoint = [&](const fs::path& dir) {
-    swap_ema(params);
-    try {
-      vae->save(dir, o.store_dtype, true);
-    } catch (...) {
-      swap_ema(params);
-      throw;
+    auto& model = *vae->impl().model;
+    std::vector<Param> params;
+    for (auto& nt : model.named_tensors()) {
+      if (nt.optional) continue;  // constant Haar filters stay frozen
+      Param p;
+      p.name = nt.name;
+      p.value = nt.tensor;
+      *p.value = p.value->detach().to(at::kFloat).contiguous();
+      p.value->requires_grad_(true);
+      p.m = at::zeros_like(p.value->detach());
+      p.v = at::zeros_like(p.value->detach());
+      p.ema = p.value->detach().clone();
+      p.decay = p.value->dim() >= 2;
+      params.push_back(std::move(p));
     }
-    swap_ema(params);
-  };
-  auto save_all = [&](int step) {
-    // "latest" holds the raw weights (resume rebuilds the model from it); the state
-    // file holds everything else.
-    vae->save(o.out_dir / "latest", "f32", true);
-    save_state(state_path, params, step, opt);
-  };
+    fs::create_directories(o.out_dir);
+    int start_step = 0;
+    if (o.resume) start_step = load_state(state_path, params);
 
-  TrainResult result;
-  auto t_start = std::chrono::steady_clock::now();
-  auto t_window = t_start;
-  TrainLog acc;
-  int acc_n = 0;
-  int step = start_step;
-  for (; step < o.steps; ++step) {
-    if (cancel && cancel->cancelled()) break;
-    std::mt19937_64 rng = step_rng(o.seed, step);
-    std::vector<Tensor> crops;
-    for (int b = 0; b < o.batch; ++b)
-      crops.push_back(sample_crop(*usable[rng() % usable.size()], o.crop_frames, o.crop_size, o.max_stride, o.hflip, rng));
-    Tensor x = at::cat(crops, 0);
+    std::ofstream jsonl(o.out_dir / "train_log.jsonl", std::ios::app);
+    const double pixels_per_frame = 3.0 * o.crop_size * o.crop_size;
 
-    model::EncoderTaps et;
-    Tensor h = model.encode(x, &et);
-    const int64_t L = cfg.latent_dim;
-    Tensor mean = h.narrow(1, 0, L);
-    Tensor logvar = at::clamp(h.narrow(1, L, L), -30.0, 20.0);
-    Tensor eps = at::empty(mean.sizes(), at::kFloat).normal_(0.0, 1.0, at::detail::createCPUGenerator(rng()));
-    // The reference trains on posterior samples; the mean gives a plain autoencoder.
-    Tensor z = o.sample_posterior ? mean + at::exp(0.5 * logvar) * eps : mean;
-    model::DecoderTaps dt;
-    Tensor y = model.decode(z, &dt);
-
-    // Scaled like the reference (sums per frame for reconstruction, per sample for
-    // KL and wavelet terms), divided by the pixels of one frame so the numbers read
-    // as per-pixel errors.
-    const double batch = static_cast<double>(o.batch);
-    Tensor l1 = (x - y).abs().mean();
-    Tensor loss = l1;
-    Tensor mse = at::zeros({}, at::kFloat);
-    if (o.mse_weight > 0) {
-      mse = (x - y).pow(2).mean();
-      loss = loss + o.mse_weight * mse;
-    }
-    Tensor kl = 0.5 * (mean.pow(2) + at::exp(logvar) - 1.0 - logvar).sum() / batch / pixels_per_frame;
-    loss = loss + o.kl_weight * kl;
-    Tensor wl = at::zeros({}, at::kFloat);
-    if (o.wavelet_weight > 0) {
-      wl = ((et.l1_coeffs - dt.l1_coeffs).abs().sum() + (et.l2_coeffs - dt.l2_coeffs).abs().sum()) / batch /
-           pixels_per_frame;
-      loss = loss + o.wavelet_weight * wl;
-    }
-    for (auto& p : params) p.value->mutable_grad().reset();
-    loss.backward();
-
-    const double lr = lr_at(o, step);
-    {
+    auto evaluate = [&](double* psnr, double* ssim) {
       at::NoGradGuard ng;
-      double clip_scale = 1.0;
-      if (o.grad_clip > 0) {
-        double sq = 0;
-        for (auto& p : params)
-          if (p.value->grad().defined()) sq += p.value->grad().pow(2).sum().item<double>();
-        const double norm = std::sqrt(sq);
-        if (norm > o.grad_clip) clip_scale = o.grad_clip / (norm + 1e-12);
+      swap_ema(params);
+      double ps = 0, ss = 0;
+      int n = 0;
+      for (const auto& c : val_clips) {
+        const int frames = std::min(o.val_frames, cfg.video_frames(cfg.latent_frames(c.frames)));
+        const int size = std::min({o.val_size, c.height / 8 * 8, c.width / 8 * 8});
+        if (frames < 1 || size < 8) continue;
+        Tensor x = center_crop(c, frames, size);
+        Tensor h = model.encode(x);
+        Tensor y = model.decode(h.narrow(1, 0, cfg.latent_dim));
+        metrics::VideoMetrics m = metrics::compare_videos(to_host(x), to_host(y));
+        ps += m.psnr_mean;
+        ss += m.ssim_mean;
+        ++n;
       }
-      const double t = step + 1;
-      const double bc1 = 1.0 - std::pow(o.beta1, t), bc2 = 1.0 - std::pow(o.beta2, t);
-      const double ema_decay = std::min(o.ema_decay, (1.0 + t) / (10.0 + t));
-      for (auto& p : params) {
-        const Tensor& g0 = p.value->grad();
-        if (!g0.defined()) continue;
-        Tensor g = clip_scale != 1.0 ? g0 * clip_scale : g0;
-        p.m.mul_(o.beta1).add_(g, 1.0 - o.beta1);
-        p.v.mul_(o.beta2).addcmul_(g, g, 1.0 - o.beta2);
-        if (p.decay && o.weight_decay > 0) p.value->mul_(1.0 - lr * o.weight_decay);
-        Tensor denom = (p.v / bc2).sqrt_().add_(1e-8);
-        p.value->addcdiv_(p.m, denom, -lr / bc1);
-        p.ema.mul_(ema_decay).add_(p.value->detach(), 1.0 - ema_decay);
-      }
-    }
+      swap_ema(params);
+      *psnr = n ? ps / n : 0;
+      *ssim = n ? ss / n : 0;
+    };
 
-    acc.loss += loss.item<double>();
-    acc.l1 += l1.item<double>();
-    acc.mse += mse.item<double>();
-    acc.kl += kl.item<double>();
-    acc.wavelet += wl.item<double>();
-    ++acc_n;
-    const int done = step + 1;
-    const bool do_val = !val_clips.empty() && (done % o.val_every == 0 || done == o.steps);
-    if (done % o.log_every == 0 || do_val || done == o.steps) {
-      auto now = std::chrono::steady_clock::now();
-      TrainLog l;
-      l.step = done;
-      l.loss = acc.loss / acc_n;
-      l.l1 = acc.l1 / acc_n;
-      l.mse = acc.mse / acc_n;
-      l.kl = acc.kl / acc_n;
-      l.wavelet = acc.wavelet / acc_n;
-      l.lr = lr;
-      l.sec_per_step = std::chrono::duration<double>(now - t_window).count() / acc_n;
-      if (do_val) evaluate(&l.val_psnr, &l.val_ssim);
-      if (do_val) {
-        result.final_val_psnr = l.val_psnr;
-        result.final_val_ssim = l.val_ssim;
+    auto save_checkpoint = [&](const fs::path& dir) {
+      swap_ema(params);
+      try {
+        vae->save(dir, o.store_dtype, true);
+      } catch (...) {
+        swap_ema(params);
+        throw;
       }
-      json::Value j = json::Object{};
-      j["step"] = l.step;
-      j["loss"] = l.loss;
-      j["l1"] = l.l1;
-      j["mse"] = l.mse;
-      j["kl"] = l.kl;
-      j["wavelet"] = l.wavelet;
-      j["lr"] = l.lr;
-      j["sec_per_step"] = l.sec_per_step;
-      if (do_val) {
-        j["val_psnr"] = l.val_psnr;
-        j["val_ssim"] = l.val_ssim;
+      swap_ema(params);
+    };
+    int last_saved_step = o.resume ? start_step : -1;
+    auto last_finite = [&] {
+      return last_saved_step < 0 ? std::string("no weights were saved yet")
+                                 : "the last finite weights are in " + (o.out_dir / "latest").string() + " (step " +
+                                       std::to_string(last_saved_step) + ")";
+    };
+    auto save_all = [&](int step) {
+      // Never overwrite finite weights with diverged ones.
+      for (auto& p : params)
+        if (!at::isfinite(p.value->detach()).all().item<bool>())
+          throw Error(ErrorKind::Runtime, p.name + " became NaN or Inf by step " + std::to_string(step) +
+                                              "; stopped, " + last_finite() + "; try a lower --lr");
+      // "latest" holds the raw weights (resume rebuilds the model from it); the state
+      // file holds everything else.
+      vae->save(o.out_dir / "latest", "f32", true);
+      save_state(state_path, params, step, opt);
+      last_saved_step = step;
+    };
+
+    TrainResult result;
+    auto t_start = std::chrono::steady_clock::now();
+    auto t_window = t_start;
+    TrainLog acc;
+    int acc_n = 0;
+    int step = start_step;
+    for (; step < o.steps; ++step) {
+      if (cancel && cancel->cancelled()) break;
+      std::mt19937_64 rng = step_rng(o.seed, step);
+      std::vector<Tensor> crops;
+      for (int b = 0; b < o.batch; ++b)
+        crops.push_back(sample_crop(*usable[rng() % usable.size()], o.crop_frames, o.crop_size, o.max_stride, o.hflip, rng));
+      Tensor x = at::cat(crops, 0);
+
+      model::EncoderTaps et;
+      Tensor h = model.encode(x, &et);
+      const int64_t L = cfg.latent_dim;
+      Tensor mean = h.narrow(1, 0, L);
+      Tensor logvar = at::clamp(h.narrow(1, L, L), -30.0, 20.0);
+      Tensor eps = at::empty(mean.sizes(), at::kFloat).normal_(0.0, 1.0, at::detail::createCPUGenerator(rng()));
+      // The reference trains on posterior samples; the mean gives a plain autoencoder.
+      Tensor z = o.sample_posterior ? mean + at::exp(0.5 * logvar) * eps : mean;
+      model::DecoderTaps dt;
+      Tensor y = model.decode(z, &dt);
+
+      // Scaled like the reference (sums per frame for reconstruction, per sample for
+      // KL and wavelet terms), divided by the pixels of one frame so the numbers read
+      // as per-pixel errors.
+      const double batch = static_cast<double>(o.batch);
+      Tensor l1 = (x - y).abs().mean();
+      Tensor loss = l1;
+      Tensor mse = at::zeros({}, at::kFloat);
+      if (o.mse_weight > 0) {
+        mse = (x - y).pow(2).mean();
+        loss = loss + o.mse_weight * mse;
       }
-      jsonl << json::dump(j) << "\n";
-      jsonl.flush();
-      if (log) log(l);
-      acc = TrainLog();
-      acc_n = 0;
-      t_window = std::chrono::steady_clock::now();  // validation time is not step time
+      Tensor kl = 0.5 * (mean.pow(2) + at::exp(logvar) - 1.0 - logvar).sum() / batch / pixels_per_frame;
+      loss = loss + o.kl_weight * kl;
+      Tensor wl = at::zeros({}, at::kFloat);
+      if (o.wavelet_weight > 0) {
+        wl = ((et.l1_coeffs - dt.l1_coeffs).abs().sum() + (et.l2_coeffs - dt.l2_coeffs).abs().sum()) / batch /
+             pixels_per_frame;
+        loss = loss + o.wavelet_weight * wl;
+      }
+      // A non-finite loss stops the run before the step: the weights on disk (latest/,
+      // checkpoints) are the last finite ones.
+      const double loss_value = loss.item<double>();
+      if (!std::isfinite(loss_value))
+        throw Error(ErrorKind::Runtime, "the loss became " + std::to_string(loss_value) + " at step " +
+                                            std::to_string(step + 1) + "; stopped, " + last_finite() + "; try a lower --lr");
+      for (auto& p : params) p.value->mutable_grad().reset();
+      loss.backward();
+
+      const double lr = lr_at(o, step);
+      {
+        at::NoGradGuard ng;
+        double clip_scale = 1.0;
+        if (o.grad_clip > 0) {
+          double sq = 0;
+          for (auto& p : params)
+            if (p.value->grad().defined()) sq += p.value->grad().pow(2).sum().item<double>();
+          const double norm = std::sqrt(sq);
+          if (norm > o.grad_clip) clip_scale = o.grad_clip / (norm + 1e-12);
+        }
+        const double t = step + 1;
+        const double bc1 = 1.0 - std::pow(o.beta1, t), bc2 = 1.0 - std::pow(o.beta2, t);
+        const double ema_decay = std::min(o.ema_decay, (1.0 + t) / (10.0 + t));
+        for (auto& p : params) {
+          const Tensor& g0 = p.value->grad();
+          if (!g0.defined()) continue;
+          Tensor g = clip_scale != 1.0 ? g0 * clip_scale : g0;
+          p.m.mul_(o.beta1).add_(g, 1.0 - o.beta1);
+          p.v.mul_(o.beta2).addcmul_(g, g, 1.0 - o.beta2);
+          if (p.decay && o.weight_decay > 0) p.value->mul_(1.0 - lr * o.weight_decay);
+          Tensor denom = (p.v / bc2).sqrt_().add_(1e-8);
+          p.value->addcdiv_(p.m, denom, -lr / bc1);
+          p.ema.mul_(ema_decay).add_(p.value->detach(), 1.0 - ema_decay);
+        }
+      }
+
+      acc.loss += loss_value;
+      acc.l1 += l1.item<double>();
+      acc.mse += mse.item<double>();
+      acc.kl += kl.item<double>();
+      acc.wavelet += wl.item<double>();
+      ++acc_n;
+      const int done = step + 1;
+      const bool do_val = !val_clips.empty() && (done % o.val_every == 0 || done == o.steps);
+      if (done % o.log_every == 0 || do_val || done == o.steps) {
+        auto now = std::chrono::steady_clock::now();
+        TrainLog l;
+        l.step = done;
+        l.loss = acc.loss / acc_n;
+        l.l1 = acc.l1 / acc_n;
+        l.mse = acc.mse / acc_n;
+        l.kl = acc.kl / acc_n;
+        l.wavelet = acc.wavelet / acc_n;
+        l.lr = lr;
+        l.sec_per_step = std::chrono::duration<double>(now - t_window).count() / acc_n;
+        if (do_val) evaluate(&l.val_psnr, &l.val_ssim);
+        if (do_val) {
+          result.final_val_psnr = l.val_psnr;
+          result.final_val_ssim = l.val_ssim;
+        }
+        json::Value j = json::Object{};
+        j["step"] = l.step;
+        j["loss"] = l.loss;
+        j["l1"] = l.l1;
+        j["mse"] = l.mse;
+        j["kl"] = l.kl;
+        j["wavelet"] = l.wavelet;
+        j["lr"] = l.lr;
+        j["sec_per_step"] = l.sec_per_step;
+        if (do_val) {
+          j["val_psnr"] = l.val_psnr;
+          j["val_ssim"] = l.val_ssim;
+        }
+        jsonl << json::dump(j) << "\n";
+        jsonl.flush();
+        if (log) log(l);
+        acc = TrainLog();
+        acc_n = 0;
+        t_window = std::chrono::steady_clock::now();  // validation time is not step time
+      }
+      if (done % o.ckpt_every == 0 && done != o.steps) {
+        save_all(done);
+        save_checkpoint(o.out_dir / ("checkpoint-" + std::to_string(done)));
+      }
     }
-    if (done % o.ckpt_every == 0 && done != o.steps) {
-      save_all(done);
-      save_checkpoint(o.out_dir / ("checkpoint-" + std::to_string(done)));
+    save_all(step);
+    result.steps_done = step;
+    result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+    if (step >= o.steps) {
+      result.final_checkpoint = o.out_dir / "final";
+      save_checkpoint(result.final_checkpoint);
+    } else {
+      throw Error(ErrorKind::Cancelled, "training cancelled at step " + std::to_string(step) + "; state saved in " +
+                                            state_path.string() + " (continue with --resume)");
     }
-  }
-  save_all(step);
-  result.steps_done = step;
-  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-  if (step >= o.steps) {
-    result.final_checkpoint = o.out_dir / "final";
-    save_checkpoint(result.final_checkpoint);
-  } else {
-    throw Error(ErrorKind::Cancelled, "training cancelled at step " + std::to_string(step) + "; state saved in " +
-                                          state_path.string() + " (continue with --resume)");
-  }
-  return result;
+    return result;
+  });
 }
 
 }  // namespace wfvae::train

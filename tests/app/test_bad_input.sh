@@ -76,7 +76,63 @@ bad 1 "--seed only matters with --sample" good.mkv -o out.mkv --seed 3 --model "
 bad 1 "CRF must be 0..51" good.mkv -o out.mp4 --crf 99 --model "$model"
 bad 1 "norm_type \"batchnorm\" is not supported" good.mkv -o out.mkv --norm-type batchnorm "${common[@]}"
 bad 1 "num_groups" good.mkv -o out.mkv --num-groups 7 "${common[@]}"
+bad 1 "--output needs a value (FILE), got an empty one" good.mkv -o '' "${common[@]}"
+bad 1 "--norm-type needs a value (T), got an empty one" good.mkv -o out.mkv --norm-type '' "${common[@]}"
+bad 1 "--size: expected HxW with positive whole numbers" good.mkv -o out.mkv --model "$model" --size 4294967304x8
+bad 1 "--size: expected HxW with positive whole numbers" good.mkv -o out.mkv --model "$model" --size 8x-8
+bad 1 "--frames: 99999999999 is out of range" good.mkv -o out.mkv --model "$model" --frames 99999999999
+run recon good.mkv -o out.mkv --model "$model" --bogus
+[ "$(grep -c "wfvae recon:" err.txt)" -eq 1 ] || fail "the command prefix is printed $(grep -o "wfvae recon:" err.txt | wc -l) times: $(cat err.txt)"
 [ "$(frames_of good.mkv)" = 5 ] || fail "the input was touched"
+
+note "non-finite weights are refused at load, naming the tensor"
+cp -r "$model" nanmodel
+"$py" - nanmodel/diffusion_pytorch_model.safetensors <<'PY'
+import json, struct, sys
+path = sys.argv[1]
+data = bytearray(open(path, "rb").read())
+n = struct.unpack("<Q", data[:8])[0]
+header = json.loads(data[8:8 + n])
+name = sorted(k for k in header if k != "__metadata__" and k.endswith("conv_in.conv.weight"))[0]
+e = header[name]
+nan = {"F32": b"\x00\x00\xc0\x7f", "F16": b"\x00\x7e", "BF16": b"\xc0\x7f"}[e["dtype"]]
+begin = 8 + n + e["data_offsets"][0]
+data[begin:begin + len(nan)] = nan  # the tensor's first value becomes NaN
+open(path, "wb").write(data)
+print(name)
+PY
+expect_rc 2 info nanmodel
+expect_in err.txt "tensors hold NaN or Inf"
+expect_in err.txt "conv_in.conv.weight: 1 of"
+bad 2 "tensors hold NaN or Inf" good.mkv -o out.mkv --model nanmodel --size 32x32 --frames 5
+
+note "out of memory: a plain message and exit 3, in eval an error row and the batch goes on"
+# LibTorch's CUDA-enabled libraries alone map ~2.8 GB of address space; 4 GB leaves
+# too little for 33 frames at 1024x1024, which LibTorch's allocator then refuses.
+set +e
+(ulimit -v 4000000; "$wfvae" recon good.mkv -o out.mkv --model "$model" --size 1024x1024 --frames 5 >out.txt 2>err.txt)
+rc=$?
+set -e
+[ $rc -eq 3 ] || { cat err.txt; fail "recon out of memory exited $rc, expected 3"; }
+expect_in err.txt "out of memory"
+expect_in err.txt "(--chunked, --size, --frames)"
+grep -q "enforce fail\|Exception raised from\|internal error" err.txt && fail "LibTorch's internals leaked: $(cat err.txt)"
+ls -A | grep -qE '^out\.mkv$|partial' && fail "output left behind after out of memory"
+cp good.mkv good2.mkv
+set +e
+(ulimit -v 4000000; "$wfvae" eval good.mkv good2.mkv --out oom.csv --model "$model" --size 1024x1024 --frames 5 >out.txt 2>err.txt)
+rc=$?
+set -e
+[ $rc -eq 3 ] || { cat out.txt err.txt; fail "eval out of memory exited $rc, expected 3"; }
+[ "$(grep -c ',error,.*out of memory' oom.csv)" -eq 2 ] || { cat oom.csv; fail "eval did not write an out-of-memory row for each input"; }
+
+note "training: bad hyper-parameters and outputs are refused before any work"
+echo file >trainout
+expect_rc 2 train good.mkv --out trainout --steps 1 --frames 5 --crop 16 --short-side 32
+expect_in err.txt "trainout: exists and is not a folder"
+expect_rc 1 train good.mkv --out trainrun --steps 1 --frames 5 --crop 16 --short-side 32 --lr nan
+expect_in err.txt "--lr nan is outside (0, 1]"
+[ ! -e trainrun ] || fail "train --lr nan left trainrun behind"
 
 note "after all that, a good run works"
 expect_rc 0 recon good.mkv -o out.mkv "${common[@]}"

@@ -160,3 +160,12 @@ TEST(Config, ResolveModelFiles) {
   auto g = resolve_model_files(p / "diffusion_pytorch_model.safetensors");
   EXPECT_EQ(g.config.filename(), "config.json");
 }
+
+TEST(Config, IntegersOutsideIntRangeAreRefusedAsWritten) {
+  // They used to wrap: 2^32 + 16 loaded as 16, 1e12 as -727379968, 2^40 as 0.
+  EXPECT_TRUE(contains(error_of(R"({"base_channels": 4294967312})"), "\"base_channels\": 4294967312 is out of range"));
+  EXPECT_TRUE(contains(error_of(R"({"norm_num_groups": 4294967304})"), "\"norm_num_groups\": 4294967304 is out of range"));
+  EXPECT_TRUE(contains(error_of(R"({"base_channels": 1000000000000})"), "\"base_channels\": 1000000000000 is out of range"));
+  EXPECT_TRUE(contains(error_of(R"({"latent_dim": 1099511627776})"), "\"latent_dim\": 1099511627776 is out of range"));
+  EXPECT_TRUE(contains(error_of(R"({"latent_dim": 1e300})"), "\"latent_dim\": expected an integer"));
+}

@@ -2,7 +2,9 @@
 // chunked-vs-direct behaviour, input validation, progress and cancellation.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
+#include <limits>
 #include <set>
 
 #include "common/temp_dir.h"
@@ -346,4 +348,31 @@ TEST(Model, Bf16RunsOnCpuAndStaysClose) {
   HostTensor ref = vae->encode(x).mean;
   vae->to(Device::CPU, ComputeDType::BF16);
   EXPECT_LT(max_abs_diff(vae->encode(x).mean, ref), 0.1);
+}
+
+TEST(Model, NonFiniteWeightsAreRefusedAtLoadAndNonFiniteOutputsNeverReturned) {
+  TempDir dir;
+  auto vae = Vae::random(small_config(), 12);
+  vae->save(dir.path() / "good", "f32", false);
+  fs::create_directories(dir.path() / "bad");
+  fs::copy_file(dir.path() / "good" / "config.json", dir.path() / "bad" / "config.json");
+  rewrite(dir.path() / "good" / "diffusion_pytorch_model.safetensors",
+          dir.path() / "bad" / "diffusion_pytorch_model.safetensors", [](auto& t, auto& data) {
+            for (size_t i = 0; i < t.size(); ++i)
+              if (t[i].name == "decoder.conv_in.conv.weight") data[i][3] = std::numeric_limits<float>::infinity();
+              else if (t[i].name == "decoder.conv_out.bias") data[i].assign(data[i].size(), NAN);
+          });
+  const std::string msg = error_message([&] { Vae::load(dir.path() / "bad"); }, ErrorKind::BadInput);
+  EXPECT_TRUE(contains(msg, "2 tensors hold NaN or Inf")) << msg;
+  EXPECT_TRUE(contains(msg, "decoder.conv_in.conv.weight: 1 of")) << msg;
+  EXPECT_TRUE(contains(msg, "decoder.conv_out.bias: ")) << msg;
+
+  // Weights that go bad after loading (or an f16 overflow): the run fails, saying so.
+  auto good = Vae::load(dir.path() / "good");
+  for (auto& nt : good->impl().model->named_tensors())
+    if (nt.name == "decoder.conv_out.bias") nt.tensor->fill_(NAN);
+  const EncodeResult enc = good->encode(random_video(5, 16, 16));
+  const std::string run_msg = error_message([&] { good->decode(enc.mean); }, ErrorKind::Runtime);
+  EXPECT_TRUE(contains(run_msg, "the reconstruction has")) << run_msg;
+  EXPECT_TRUE(contains(run_msg, "non-finite values (NaN/Inf)")) << run_msg;
 }

@@ -168,11 +168,14 @@ TEST(Studio, HelpDocumentsEveryFlagAndBadFlagsAreUsageErrors) {
                            "--diff-gain", "--diff-mode", "--diff-luma", "--wavelet-level", "--window", "--simulate-drop",
                            "--rerun-with", "--ab-chunked", "--normlab", "--screenshot", "--dump-layout", "--dump-state",
                            "--ui-bench", "--export", "--normlab-csv", "--normlab-png", "--overwrite", "--exit-when-idle",
-                           "--timeout", "--worker-nice", "--during-run", "--show"})
+                           "--timeout", "--worker-nice", "--during-run", "--show", "--gl-info"})
     EXPECT_NE(help.find(flag), std::string::npos) << flag << " is not in --help";
   // Usage errors are reported before any window opens (no X server needed).
   EXPECT_EQ(WEXITSTATUS(std::system((std::string(WFVAE_STUDIO_EXE) + " --view sideways >/dev/null 2>&1").c_str())), 1);
   EXPECT_EQ(WEXITSTATUS(std::system((std::string(WFVAE_STUDIO_EXE) + " --frobnicate >/dev/null 2>&1").c_str())), 1);
+  // Integers are parsed checked: these used to wrap to 8 groups and frame 2.
+  EXPECT_EQ(WEXITSTATUS(std::system((std::string(WFVAE_STUDIO_EXE) + " --num-groups 4294967304 >/dev/null 2>&1").c_str())), 1);
+  EXPECT_EQ(WEXITSTATUS(std::system((std::string(WFVAE_STUDIO_EXE) + " --frame 4294967298 >/dev/null 2>&1").c_str())), 1);
 }
 
 TEST(Studio, SplitDividerIsWhereItWasAsked) {
