@@ -6,6 +6,7 @@
 
 #include <imgui.h>
 
+#include "core/csv.h"
 #include "core/fileutil.h"
 #include "file_browser.h"
 #include "runtime/bench.h"
@@ -14,13 +15,6 @@
 namespace wfvae::studio {
 
 namespace {
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
 
 std::string csv_num(double v, int decimals) {
   if (!std::isfinite(v)) return "";

@@ -24,11 +24,16 @@ std::string read_text_file(const fs::path& path) {
   return ss.str();
 }
 
-void check_output_path(const fs::path& target, bool overwrite) {
+void check_output_path(const fs::path& target, bool overwrite, OutputKind kind) {
   std::error_code ec;
   if (target.empty()) fail_usage("empty output path");
   if (fs::exists(target, ec) && !overwrite)
     fail_input(target.string() + ": already exists (pass -y to overwrite)");
+  // Said before any work rather than when the finished output is moved into place.
+  if (overwrite && kind == OutputKind::File && fs::is_directory(target, ec))
+    fail_input(target.string() + ": is a folder; -y replaces files only (remove it or choose another name)");
+  if (overwrite && kind == OutputKind::Folder && fs::exists(target, ec) && !fs::is_directory(target, ec))
+    fail_input(target.string() + ": is a file; -y replaces a folder only with a folder (remove it or choose another name)");
   fs::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
   if (!fs::is_directory(dir, ec)) fail_input(target.string() + ": folder " + dir.string() + " does not exist");
@@ -37,8 +42,9 @@ void check_output_path(const fs::path& target, bool overwrite) {
 
 static std::atomic<int> g_temp_counter{0};
 
-PendingOutput::PendingOutput(fs::path target, bool overwrite) : target_(std::move(target)), overwrite_(overwrite) {
-  check_output_path(target_, overwrite_);
+PendingOutput::PendingOutput(fs::path target, bool overwrite, OutputKind kind)
+    : target_(std::move(target)), overwrite_(overwrite) {
+  check_output_path(target_, overwrite_, kind);
   fs::path dir = target_.parent_path();
   std::string name = "." + target_.stem().string() + ".partial-" + std::to_string(::getpid()) + "-" +
                      std::to_string(g_temp_counter.fetch_add(1)) + target_.extension().string();

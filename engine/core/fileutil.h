@@ -15,14 +15,17 @@ std::string read_text_file(const fs::path& path);
 
 // Throws a BadInput error when `target` exists and overwrite is false, or when its
 // folder does not exist or is not writable. Call before expensive work.
-void check_output_path(const fs::path& target, bool overwrite);
+// What an output is: -y replaces a file with a file and a folder with a folder,
+// never one with the other.
+enum class OutputKind { File, Folder };
+void check_output_path(const fs::path& target, bool overwrite, OutputKind kind = OutputKind::File);
 
 // A temporary path beside `target` that keeps its extension (so FFmpeg can pick
 // the muxer from it) — e.g. "out.mp4" -> ".out.partial-1234-1.mp4". Committing
 // renames it onto the target; destruction without commit removes it.
 class PendingOutput {
  public:
-  PendingOutput(fs::path target, bool overwrite);
+  PendingOutput(fs::path target, bool overwrite, OutputKind kind = OutputKind::File);
   ~PendingOutput();
   PendingOutput(const PendingOutput&) = delete;
   PendingOutput& operator=(const PendingOutput&) = delete;

@@ -111,7 +111,10 @@ SafetensorsReader::SafetensorsReader(const std::filesystem::path& path) : path_(
 
     data_ = base + 8 + header_len;
     const uint64_t data_size = map_size_ - 8 - header_len;
-    for (const auto& [name, v] : root.as_object()) {
+    for (const auto& entry : root.as_object()) {
+      // Named, not structured bindings: lambdas below capture them (clang 14 forbids that).
+      const std::string& name = entry.first;
+      const json::Value& v = entry.second;
       if (name == "__metadata__") {
         if (!v.is_object()) bad("__metadata__ is not an object");
         for (const auto& [k, mv] : v.as_object()) {

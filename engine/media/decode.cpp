@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <fstream>
 #include <cstring>
 #include <map>
 #include <tuple>
@@ -56,12 +57,19 @@ bool check_input_file(const fs::path& path) {
   std::error_code ec;
   if (p.empty()) fail_usage("empty input path");
   if (!fs::exists(path, ec)) {
+    if (ec.value() == ELOOP) fail_input(p + ": a symbolic link loop (too many levels of links)");
+    if (ec && ec.value() != ENOENT) fail_input(p + ": cannot open (" + ec.message() + ")");
     if (!first_sequence_file(path).empty()) return true;
     fail_input(p + ": no such file");
   }
   if (fs::is_directory(path, ec)) fail_input(p + ": is a folder, expected a video or image file");
   if (!fs::is_regular_file(path, ec)) fail_input(p + ": not a regular file");
-  if (fs::file_size(path, ec) == 0) fail_input(p + ": file is empty (0 bytes)");
+  // A stat size of 0 is also what kernel pseudo-files (/proc/...) report: empty only
+  // when there is really nothing to read; otherwise FFmpeg's probe has its say.
+  if (fs::file_size(path, ec) == 0) {
+    std::ifstream in(path, std::ios::binary);
+    if (in.get() == std::char_traits<char>::eof()) fail_input(p + ": file is empty (0 bytes)");
+  }
   if (::access(path.c_str(), R_OK) != 0) fail_input(p + ": cannot read (" + std::strerror(errno) + ")");
   return false;
 }
@@ -170,7 +178,11 @@ Opened open_input(const fs::path& path) {
     info.notes.push_back("no frame rate stored; estimated " + fmt_double(info.fps, 3) + " fps from frame count and duration");
   } else {
     info.fps = 25;
-    if (!info.is_image) info.notes.push_back("no frame rate stored; assumed 25 fps");
+    if (!info.is_image)
+      info.notes.push_back(avg > 1000 || base > 1000
+                               ? "the stored frame rate (" + fmt_double(std::max(avg, base), 3) +
+                                     " fps) is implausible; assumed 25 fps"
+                               : "no frame rate stored; assumed 25 fps");
   }
   return o;
 }

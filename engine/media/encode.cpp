@@ -49,6 +49,26 @@ bool is_pattern(const fs::path& p) { return p.filename().string().find('%') != s
 // %d, %0Nd, %%). Usage error when the pattern is not one FFmpeg accepts.
 fs::path pattern_file(const fs::path& pattern, int64_t number) {
   const std::string s = pattern.string();
+  // One %d or %0Nd (N up to 9) in the file name, %% for a literal %: what FFmpeg
+  // reads back. A wider field (%999999999d) makes FFmpeg print every frame under
+  // one truncated name, so it is refused here, before any work.
+  const std::string name = pattern.filename().string();
+  int fields = 0;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (name[i] != '%') continue;
+    if (i + 1 < name.size() && name[i + 1] == '%') {
+      ++i;
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < name.size() && std::isdigit(static_cast<unsigned char>(name[j]))) ++j;
+    const std::string width = name.substr(i + 1, j - i - 1);
+    if (j >= name.size() || name[j] != 'd' || width.size() > 2 || (!width.empty() && std::stoi(width) > 9))
+      fail_usage(s + ": not a valid frame pattern (use one %d or %0Nd with N at most 9, e.g. frame_%04d.png)");
+    ++fields;
+    i = j;
+  }
+  if (fields != 1) fail_usage(s + ": a frame pattern needs exactly one %d or %0Nd in its file name (e.g. frame_%04d.png)");
   std::vector<char> buf(s.size() + 64);
   if (av_get_frame_filename2(buf.data(), static_cast<int>(buf.size()), s.c_str(), static_cast<int>(number), 0) < 0)
     fail_usage(s + ": not a valid frame pattern (use one %d or %0Nd, e.g. frame_%04d.png)");
@@ -299,7 +319,7 @@ void check_video_output(const fs::path& path, bool overwrite) {
   if (f == VideoFormat::PNG_SEQUENCE && !ends_with_slash(path)) {
     check_output_path(pattern_file(path, 1), overwrite);
   } else {
-    check_output_path(strip_slashes(path), overwrite);
+    check_output_path(strip_slashes(path), overwrite, ends_with_slash(path) ? OutputKind::Folder : OutputKind::File);
   }
 }
 
@@ -330,12 +350,42 @@ void PendingVideo::commit() {
     return;
   }
   std::error_code ec;
-  if (!m.overwrite)
-    for (const auto& f : m.files)
-      if (fs::exists(f.second, ec)) fail_input(f.second.string() + ": already exists (pass -y to overwrite)");
-  for (const auto& f : m.files)
-    if (std::rename(f.first.c_str(), f.second.c_str()) != 0)
-      fail_runtime(f.second.string() + ": cannot move the finished frame into place (" + std::strerror(errno) + ")");
+  for (const auto& f : m.files) {
+    if (fs::is_directory(f.second, ec)) fail_input(f.second.string() + ": is a folder; a frame cannot be written there");
+    if (!m.overwrite && fs::exists(f.second, ec)) fail_input(f.second.string() + ": already exists (pass -y to overwrite)");
+  }
+  // All frames or none: frames replaced are kept aside until every rename worked,
+  // and put back (the new ones removed) when one fails.
+  struct Moved {
+    fs::path target, kept;  // kept: the replaced frame's temporary name, if any
+  };
+  std::vector<Moved> moved;
+  auto roll_back = [&] {
+    for (auto it = moved.rbegin(); it != moved.rend(); ++it) {
+      fs::remove(it->target, ec);
+      if (!it->kept.empty()) std::rename(it->kept.c_str(), it->target.c_str());
+    }
+  };
+  for (const auto& f : m.files) {
+    Moved mv{f.second, {}};
+    if (fs::exists(f.second, ec)) {
+      mv.kept = f.first.string() + ".replaced";
+      if (std::rename(f.second.c_str(), mv.kept.c_str()) != 0) {
+        const std::string why = std::strerror(errno);
+        roll_back();
+        fail_runtime(f.second.string() + ": cannot replace the existing frame (" + why + "); nothing was written");
+      }
+    }
+    if (std::rename(f.first.c_str(), f.second.c_str()) != 0) {
+      const std::string why = std::strerror(errno);
+      if (!mv.kept.empty()) std::rename(mv.kept.c_str(), mv.target.c_str());
+      roll_back();
+      fail_runtime(f.second.string() + ": cannot move the finished frame into place (" + why + "); nothing was written");
+    }
+    moved.push_back(mv);
+  }
+  for (const auto& mv : moved)
+    if (!mv.kept.empty()) fs::remove(mv.kept, ec);
   m.committed = true;
   if (m.overwrite) {
     // Frames of an earlier, longer sequence under the same pattern would otherwise
@@ -376,7 +426,7 @@ std::unique_ptr<PendingVideo> prepare_video(const fs::path& path, const std::vec
     case VideoFormat::PNG_SEQUENCE: {
       if (ends_with_slash(path)) {
         const fs::path folder = strip_slashes(path);
-        m.output = std::make_unique<PendingOutput>(folder, options.overwrite);
+        m.output = std::make_unique<PendingOutput>(folder, options.overwrite, OutputKind::Folder);
         std::error_code ec;
         fs::create_directory(m.output->temp_path(), ec);
         if (ec) fail_input(folder.string() + ": cannot create the folder (" + ec.message() + ")");

@@ -398,7 +398,7 @@ void Vae::save(const std::filesystem::path& folder, const std::string& dtype, bo
   if (dtype == "f16" || dtype == "F16") st = StDType::F16;
   else if (dtype == "bf16" || dtype == "BF16") st = StDType::BF16;
   else if (dtype != "f32" && dtype != "F32") fail_usage("unknown storage dtype \"" + dtype + "\" (f32, f16, bf16)");
-  PendingOutput out(folder, overwrite);
+  PendingOutput out(folder, overwrite, OutputKind::Folder);
   std::filesystem::create_directories(out.temp_path());
   write_file_atomic(out.temp_path() / "config.json", json::dump(config().to_json(), 2) + "\n", false);
   model::save_state_dict(*impl_->model, out.temp_path() / "diffusion_pytorch_model.safetensors", st, false);

@@ -51,6 +51,28 @@ bad 2 "out.json: already exists (pass -y to overwrite)" good.mkv -o out.mkv --me
 [ "$(cat out.json)" = keep ] || fail "out.json changed"
 rm out.json
 
+mkdir existing_dir.mkv
+bad 2 "existing_dir.mkv: is a folder; -y replaces files only" good.mkv -o existing_dir.mkv -y "${common[@]}"
+grep -q "load model\|encode" out.txt err.txt && fail "-o existing_dir.mkv -y was refused only after work started"
+rmdir existing_dir.mkv
+bad 1 "not a valid frame pattern" good.mkv -o "f_%999999999d.png" "${common[@]}"
+bad 1 "exactly one %d" good.mkv -o "f_%d_%d.png" "${common[@]}"
+ls -A | grep -q '^f_' && fail "a bad frame pattern left files: $(ls -A)"
+mkdir -p seq/frame_0003.png
+bad 2 "seq/frame_0003.png: is a folder" good.mkv -o "seq/frame_%04d.png" -y "${common[@]}"
+[ "$(ls -A seq)" = frame_0003.png ] || fail "a PNG sequence that failed left frames behind: $(ls -A seq)"
+rm -r seq
+
+note "odd inputs are named for what they are"
+ln -s loop.mp4 loop.mp4
+bad 2 "loop.mp4: a symbolic link loop" loop.mp4 -o out.mkv "${common[@]}"
+rm loop.mp4
+bad 2 "/proc/self/maps: not a video or image FFmpeg can read" /proc/self/maps -o out.mkv "${common[@]}"
+{ printf 'YUV4MPEG2 W32 H32 F5000:1 Ip A1:1 C420jpeg\n'; for i in 1 2 3 4 5; do printf 'FRAME\n'; head -c 1536 /dev/zero; done; } >fast.y4m
+expect_rc 0 recon fast.y4m -o out.mkv "${common[@]}"
+grep -q "frame rate (5000.000 fps) is implausible" out.txt err.txt || { cat out.txt err.txt; fail "a 5000 fps clip was not called implausible"; }
+rm -f out.mkv
+
 note "bad models"
 bad 2 "nomodel" good.mkv -o out.mkv --model nomodel --size 32x32
 mkdir emptyassets
