@@ -1,0 +1,38 @@
+// The CLI's flag parser and its typed getters (sizes, integers, numbers), and the
+// studio's option parser: argv is the input split at NUL bytes.
+#include <vector>
+
+#include "cli/args.h"
+#include "fuzz_common.h"
+#include "options.h"
+
+using namespace wfvae;
+
+void fuzz_one(const std::string& input) {
+  std::vector<std::string> argv;
+  size_t start = 0;
+  for (size_t i = 0; i <= input.size(); ++i)
+    if (i == input.size() || input[i] == '\0') {
+      argv.push_back(input.substr(start, i - start));
+      start = i + 1;
+    }
+  cli::CommandSpec spec{"recon", "wfvae recon INPUT -o OUTPUT", "", "",
+                        {{"--output", "FILE", "", "-o"}, {"--size", "HxW", ""}, {"--frames", "N", ""},
+                         {"--lr", "X", ""}, {"--chunked", "", ""}},
+                        0, 3, ""};
+  try {
+    cli::Args a = cli::parse(spec, argv);
+    int h = 0, w = 0;
+    try { a.get_size("--size", &h, &w); } catch (const std::exception&) {}
+    try { (void)a.get_int("--frames", 0); } catch (const std::exception&) {}
+    try { (void)a.get_double("--lr", 0); } catch (const std::exception&) {}
+  } catch (const std::exception&) {
+  }
+  // The studio's parser prints --help/--version: keep those out.
+  std::vector<char*> cargv = {const_cast<char*>("wfvae-studio")};
+  for (auto& s : argv) {
+    if (s == "--help" || s == "-h" || s == "--version") return;
+    cargv.push_back(s.data());
+  }
+  (void)studio::parse_options(static_cast<int>(cargv.size()), cargv.data());
+}
