@@ -110,6 +110,7 @@ Worker::JobFn make_recon_job(std::shared_ptr<Engine> engine, std::string input, 
       req.norm_type = settings.norm_type;
       req.num_groups = settings.norm_type == "groupnorm" ? settings.num_groups : 0;
       req.chunked = settings.chunked;
+      req.direct_if_unchunkable = true;  // a still image or a few frames: one pass, with a note
       req.keep_taps = true;
       req.max_short_side = settings.max_short_side;
       req.frames = settings.frames;
@@ -118,6 +119,7 @@ Worker::JobFn make_recon_job(std::shared_ptr<Engine> engine, std::string input, 
       req.on_input = [&](const pipeline::ReconResult& partial) {
         auto clip = clip_from(partial, input);
         ctx.post([cb, clip] { cb.on_input(clip); });
+        if (req.chunked && !partial.chunked) ctx.post([cb] { cb.on_direct_fallback(); });
       };
       req.on_frames = [&](int64_t first, const std::vector<media::RgbFrame>& frames) {
         ctx.post([cb, first, frames] { cb.on_frames(first, frames); });
@@ -125,23 +127,7 @@ Worker::JobFn make_recon_job(std::shared_ptr<Engine> engine, std::string input, 
       req.on_frame_metrics = [&](int64_t first, const std::vector<metrics::FrameMetrics>& m) {
         ctx.post([cb, first, m] { cb.on_metrics(first, m); });
       };
-      auto result = std::make_shared<pipeline::ReconResult>();
-      try {
-        *result = pipeline::reconstruct(req);
-      } catch (const Error& e) {
-        // A short clip (a still image, a handful of frames) cannot be split into the
-        // reference's chunks; running it in one pass is what the user wants then.
-        if (!req.chunked || e.kind() != ErrorKind::Usage ||
-            std::string(e.what()).find("chunked inference cannot split") == std::string::npos)
-          throw;
-        req.chunked = false;
-        ctx.post([cb] { cb.on_direct_fallback(); });
-        *result = pipeline::reconstruct(req);
-        result->notes.push_back(result->frames == 1
-                                    ? "a single frame cannot be split into the reference's chunks: reconstructed in one pass (direct)"
-                                    : std::to_string(result->frames) +
-                                          " frames are too few to split into the reference's chunks: reconstructed in one pass (direct)");
-      }
+      auto result = std::make_shared<pipeline::ReconResult>(pipeline::reconstruct(req));
       std::optional<RunDelta> delta;
       if (previous) {
         delta = delta_between(previous->recon, result->recon);
@@ -189,15 +175,16 @@ Worker::JobFn make_decode_job(std::string input, int max_short_side, int64_t fra
     clip->width = w;
     clip->fps = v.fps > 0 ? v.fps : 25;
     if (use != static_cast<int64_t>(v.frames.size()))
-      clip->notes.push_back("showing " + std::to_string(use) + " of " + std::to_string(v.frames.size()) +
-                            " frames (1 + 4k, as a reconstruction would use)");
+      clip->notes.push_back({pipeline::NoteKind::FramesTrimmed, "showing " + std::to_string(use) + " of " +
+                                                                    std::to_string(v.frames.size()) +
+                                                                    " frames (1 + 4k, as a reconstruction would use)"});
     v.frames.resize(static_cast<size_t>(use));
     for (const auto& f : v.frames) {
       clip->source_indices.push_back(f.source_index);
       clip->source_times.push_back(f.time_s);
     }
     clip->frames = std::move(v.frames);
-    for (const auto& n : v.info.notes) clip->notes.push_back(n);
+    for (const auto& n : v.info.notes) clip->notes.push_back({pipeline::NoteKind::Info, n});
     ctx.post([on_clip, clip] { on_clip(clip); });
   };
 }

@@ -107,10 +107,9 @@ void MetricsPanel::draw_metrics(Studio& s) {
     else text += fmt("The outputs differ: max |\xCE\x94| %.4f, mean |\xCE\x94| %.5f, PSNR between them %.2f dB.", d.max_abs, d.mean_abs, d.psnr);
     callout(text, color::kAccent);
   }
-  for (const std::string& note : run->notes()) {
+  for (const pipeline::Note& note : run->notes()) {
     if (studio_hides_note(note)) continue;
-    const std::string n = studio_note(note);
-    callout(n, n.find("trained with") != std::string::npos ? color::kWarning : color::kTextDim);
+    callout(studio_note(note), note.kind == pipeline::NoteKind::NormDiffersFromTraining ? color::kWarning : color::kTextDim);
   }
 
   // This frame.

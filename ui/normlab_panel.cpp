@@ -226,7 +226,7 @@ void NormLabPanel::start(Studio& s) {
         row.frames = res.frames;
         row.height = res.height;
         row.width = res.width;
-        row.notes = res.notes;
+        for (const auto& n : res.notes) row.notes.push_back(studio_note(n));
         if (!res.recon_frames.empty()) row.thumb = thumbnail(res.recon_frames[res.recon_frames.size() / 2], 72);
       } catch (const Error& e) {
         row.state = e.kind() == ErrorKind::Cancelled ? LabRow::State::Cancelled : LabRow::State::Failed;

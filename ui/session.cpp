@@ -61,7 +61,7 @@ double Run::ssim_mean() const {
   return n ? s / n : NAN;
 }
 
-std::vector<std::string> Run::notes() const { return result ? result->notes : std::vector<std::string>{}; }
+std::vector<pipeline::Note> Run::notes() const { return result ? result->notes : std::vector<pipeline::Note>{}; }
 
 const char* pair_name(Pair p) {
   static const char* const names[kPairCount] = {"orig-recon", "prev-recon", "orig-prev", "orig-file"};
@@ -74,14 +74,11 @@ const char* pair_title(Pair p) {
   return titles[static_cast<int>(p)];
 }
 
-bool studio_hides_note(const std::string& note) {
-  return note.find(" frames asked for, but only ") != std::string::npos;
-}
+bool studio_hides_note(const pipeline::Note& note) { return note.kind == pipeline::NoteKind::FewerFramesThanAsked; }
 
-std::string studio_note(std::string n) {
-  const size_t flag = n.find("; set another with --size HxW");
-  if (flag != std::string::npos) n = n.substr(0, flag) + "; change it under Run \xE2\x80\xBA Short side";
-  return n;
+std::string studio_note(const pipeline::Note& note) {
+  if (note.kind == pipeline::NoteKind::SizeChosen) return note.text + "; change it under Run \xE2\x80\xBA Short side";
+  return note.text;
 }
 
 std::string human_bytes(int64_t b) {

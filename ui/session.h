@@ -53,7 +53,7 @@ struct Clip {
   std::vector<int64_t> source_indices;
   std::vector<double> source_times;
   std::vector<media::RgbFrame> frames;
-  std::vector<std::string> notes;
+  std::vector<pipeline::Note> notes;
   // Two clips with the same key hold the same frames (runs on them compare).
   std::string key() const;
   int64_t count() const { return static_cast<int64_t>(frames.size()); }
@@ -91,7 +91,7 @@ struct Run {
   int64_t count() const { return static_cast<int64_t>(have_metrics.size()); }
   double psnr_mean() const;  // over frames measured so far
   double ssim_mean() const;
-  std::vector<std::string> notes() const;
+  std::vector<pipeline::Note> notes() const;
 };
 
 // "B = file": another video aligned to the clip frame by frame.
@@ -111,11 +111,11 @@ constexpr int kPairCount = 4;
 const char* pair_name(Pair p);   // "orig-recon", ...
 const char* pair_title(Pair p);  // "Original | Reconstruction", ...
 
-// Pipeline notes the studio does not show: they describe the command line's view
-// (the frame count is a cap here, not a request).
-bool studio_hides_note(const std::string& note);
-// A note as the studio shows it (CLI flags replaced by where the setting is).
-std::string studio_note(std::string note);
+// Pipeline notes the studio does not show: the frame count is a cap here, not a
+// request, so "fewer frames than asked" describes only the command line's view.
+bool studio_hides_note(const pipeline::Note& note);
+// A note as the studio words it: where to change what it reports.
+std::string studio_note(const pipeline::Note& note);
 
 std::string human_bytes(int64_t bytes);
 std::string human_count(int64_t n);   // 1.23 M

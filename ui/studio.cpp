@@ -304,8 +304,9 @@ void Studio::accept_clip(std::shared_ptr<Clip> c) {
   clip = std::move(c);
   frame = std::clamp<int64_t>(frame, 0, std::max<int64_t>(0, clip->count() - 1));
   if (run_previous && run_previous->clip_id != clip->id) run_previous.reset();
+  // The chosen size is shown beside the result; the rest as a message.
   for (const auto& n : clip->notes)
-    if (n.find("chosen from the source") == std::string::npos && !studio_hides_note(n)) message(Message::Level::Info, studio_note(n));
+    if (n.kind != pipeline::NoteKind::SizeChosen && !studio_hides_note(n)) message(Message::Level::Info, studio_note(n));
   // B = file follows the clip (re-aligned to the new frames).
   std::string b = !compare_pending.empty() ? compare_pending : file_b ? file_b->path : "";
   file_b.reset();

@@ -55,7 +55,7 @@ json::Value run_json(const Run& r) {
     j["decode_ms"] = r.result->timings.decode_ms;
     j["frames"] = r.result->frames;
     json::Array notes;
-    for (const auto& n : r.result->notes) notes.emplace_back(n);
+    for (const auto& n : r.result->notes) notes.emplace_back(studio_note(n));
     j["notes"] = json::Value(notes);
     j["taps"] = !r.result->taps.dec_l1.empty();
   }

@@ -140,7 +140,8 @@ int run_recon_cmd(const Args& a) {
               r.timings.load_ms / 1000, r.timings.read_ms / 1000, r.timings.encode_ms / 1000, r.timings.decode_ms / 1000,
               r.timings.metrics_ms / 1000, write_ms / 1000);
   for (const auto& p : written) std::printf("wrote: %s\n", p.string().c_str());
-  for (const auto& n : r.notes) std::printf("note: %s\n", n.c_str());
+  for (const auto& n : r.notes)
+    std::printf("note: %s%s\n", n.text.c_str(), n.kind == pipeline::NoteKind::SizeChosen ? "; set another with --size HxW" : "");
   return 0;
 }
 

@@ -114,7 +114,11 @@ ReconResult reconstruct(const ReconRequest& req) {
     if (req.num_groups > 0 && type != "groupnorm")
       fail_usage("num_groups applies to groupnorm only (norm_type is " + type + ")");
     const std::string msg = vae->set_norm(type, groups);
-    if (!msg.empty()) res.notes.push_back(msg);
+    const ModelConfig& now = vae->config();
+    const ModelConfig& trained = vae->trained_config();
+    const bool as_trained = now.norm_type == trained.norm_type &&
+                            (now.norm_type != "groupnorm" || now.norm_num_groups == trained.norm_num_groups);
+    if (!msg.empty()) res.notes.push_back({as_trained ? NoteKind::NormChanged : NoteKind::NormDiffersFromTraining, msg});
   }
   res.config = vae->config();
   res.trained_config = vae->trained_config();
@@ -133,10 +137,10 @@ ReconResult reconstruct(const ReconRequest& req) {
   if (h == 0) {
     media::default_size(info.height, info.width, req.max_short_side, &h, &w);
     res.default_size = true;
-    res.notes.push_back("size " + std::to_string(h) + "x" + std::to_string(w) + " chosen from the source's " +
-                        std::to_string(info.height) + "x" + std::to_string(info.width) +
-                        " (multiples of 8, short side at most " + std::to_string(req.max_short_side) +
-                        "); set another with --size HxW");
+    res.notes.push_back({NoteKind::SizeChosen, "size " + std::to_string(h) + "x" + std::to_string(w) +
+                                                   " chosen from the source's " + std::to_string(info.height) + "x" +
+                                                   std::to_string(info.width) + " (multiples of 8, short side at most " +
+                                                   std::to_string(req.max_short_side) + ")"});
   }
   media::DecodeOptions dopt;
   dopt.start_time_s = req.start_time_s;
@@ -146,16 +150,16 @@ ReconResult reconstruct(const ReconRequest& req) {
   dopt.transform = [h, w](media::RgbFrame f) { return media::resize_center_crop(f, h, w); };
   media::DecodedVideo decoded = media::decode_video(req.input, dopt, stage(0.02, 0.12), cancel);
   res.source = decoded.info;
-  for (const auto& n : decoded.info.notes) res.notes.push_back(n);
+  for (const auto& n : decoded.info.notes) res.notes.push_back({NoteKind::Info, n});
 
   const int64_t got = static_cast<int64_t>(decoded.frames.size());
   const int64_t use = media::largest_valid_frame_count(got, tc);
   if (req.frames > 0 && got < req.frames)
-    res.notes.push_back(std::to_string(req.frames) + " frames asked for, but only " + std::to_string(got) +
-                        " are available after start and stride");
+    res.notes.push_back({NoteKind::FewerFramesThanAsked, std::to_string(req.frames) + " frames asked for, but only " +
+                                                             std::to_string(got) + " are available after start and stride"});
   if (use != got)
-    res.notes.push_back("using " + std::to_string(use) + " of " + std::to_string(got) + " frames: WF-VAE takes 1 + " +
-                        std::to_string(tc) + "k frames");
+    res.notes.push_back({NoteKind::FramesTrimmed, "using " + std::to_string(use) + " of " + std::to_string(got) +
+                                                      " frames: WF-VAE takes 1 + " + std::to_string(tc) + "k frames"});
   decoded.frames.resize(static_cast<size_t>(use));
   res.input_frames = std::move(decoded.frames);
   res.height = h;
@@ -168,12 +172,20 @@ ReconResult reconstruct(const ReconRequest& req) {
   }
   res.input = media::frames_to_tensor(res.input_frames);
   res.timings.read_ms = ms_since(t_read) + probe_ms;
+  if (req.chunked && req.direct_if_unchunkable && !vae->can_chunk(use)) {
+    res.chunked = false;
+    res.notes.push_back({NoteKind::RanDirect, use == 1 ? "a single frame cannot be split into the reference's chunks: "
+                                                         "reconstructed in one pass (direct)"
+                                                       : std::to_string(use) +
+                                                             " frames are too few to split into the reference's chunks: "
+                                                             "reconstructed in one pass (direct)"});
+  }
   if (cancel) cancel->check();
   if (req.on_input) req.on_input(res);
 
   // Encode.
   RunOptions ropt;
-  ropt.chunked = req.chunked;
+  ropt.chunked = res.chunked;
   ropt.keep_taps = req.keep_taps;
   ropt.cancel = cancel;
   ropt.progress = stage(0.12, 0.5);
@@ -190,7 +202,7 @@ ReconResult reconstruct(const ReconRequest& req) {
 
   // Decode, streaming 8-bit frames to the caller.
   RunOptions dec_opt;
-  dec_opt.chunked = req.chunked;
+  dec_opt.chunked = res.chunked;
   dec_opt.keep_taps = req.keep_taps;
   dec_opt.cancel = cancel;
   dec_opt.progress = stage(0.5, 0.92);
@@ -242,7 +254,8 @@ ReconResult reconstruct(const ReconRequest& req) {
   }
   metrics::summarize(res.metrics_8bit);
   res.timings.metrics_ms = ms_since(t_met) + streamed_metrics_ms;
-  if (std::min(h, w) < 11) res.notes.push_back("SSIM needs frames of at least 11x11 pixels; it is NaN (null in JSON) here");
+  if (std::min(h, w) < 11)
+    res.notes.push_back({NoteKind::SsimUndefined, "SSIM needs frames of at least 11x11 pixels; it is NaN (null in JSON) here"});
   res.timings.total_ms = ms_since(t_start);
   if (req.progress) req.progress(1.0, "done");
   return res;
@@ -422,7 +435,7 @@ json::Value metrics_json(const ReconResult& r) {
   j["run"] = run_json(r);
   j["timings_ms"] = timings_json(r.timings);
   json::Array notes;
-  for (const auto& n : r.notes) notes.emplace_back(n);
+  for (const auto& n : r.notes) notes.emplace_back(n.text);
   j["notes"] = json::Value(notes);
   j["tool"] = "wfvae recon";
   return j;
@@ -447,7 +460,7 @@ std::string metrics_csv(const ReconResult& r) {
                          fmt(r.timings.encode_ms, 1) + ", decode " + fmt(r.timings.decode_ms, 1) + ", metrics " +
                          fmt(r.timings.metrics_ms, 1));
   meta("definition", "psnr/ssim: float reconstruction as cal_psnr.py/cal_ssim.py; *_8bit: the 8-bit frames written");
-  for (const auto& n : r.notes) meta("note", n);
+  for (const auto& n : r.notes) meta("note", n.text);
   out += "frame,source_index,time_s,psnr,ssim,psnr_r,psnr_g,psnr_b,mse,psnr_8bit,ssim_8bit\n";
   for (size_t i = 0; i < r.metrics.frames.size(); ++i) {
     const auto& f = r.metrics.frames[i];

@@ -27,6 +27,23 @@ constexpr int kDefaultMaxShortSide = 512;
 
 struct ReconResult;
 
+// What a run tells its user, typed: the CLI words each kind with its flags, the
+// studio with its controls, and neither parses the text.
+enum class NoteKind {
+  Info,                     // shown as written (source quirks, ...)
+  NormChanged,              // a norm override, the setting the weights were trained with
+  NormDiffersFromTraining,  // a norm override other than the trained one: expect a different result
+  SizeChosen,               // the model size was picked from the source (front ends say how to change it)
+  FewerFramesThanAsked,     // more frames asked for than the source has after start and stride
+  FramesTrimmed,            // the frame count cut to 1 + k * temporal compression
+  RanDirect,                // too few frames to chunk: reconstructed in one pass (direct_if_unchunkable)
+  SsimUndefined,            // frames under 11x11: SSIM is NaN
+};
+struct Note {
+  NoteKind kind = NoteKind::Info;
+  std::string text;
+};
+
 struct ReconRequest {
   fs::path input;
   // The model: a preloaded one (the studio keeps its own; not owned, and norm
@@ -50,6 +67,9 @@ struct ReconRequest {
   std::string norm_type;  // "": as the model is configured
   int num_groups = 0;     // 0: as configured (GroupNorm only)
   bool chunked = false;   // causal-cache chunked inference (the reference's enable_tiling)
+  // A clip too short for the reference's chunks (an image, a few frames) runs direct
+  // with a RanDirect note instead of failing (the studio wants that; the CLI does not).
+  bool direct_if_unchunkable = false;
   // Latent to decode: the posterior mode (mean, deterministic) by default; the
   // official scripts sample (mean + std * N(0, 1)); `sample` does that, seeded.
   bool sample = false;
@@ -119,7 +139,7 @@ struct ReconResult {
   metrics::VideoMetrics metrics;       // float reconstruction vs input (the reference's numbers)
   metrics::VideoMetrics metrics_8bit;  // the 8-bit frames actually written vs the input
   ReconTimings timings;
-  std::vector<std::string> notes;  // for the user: trimming, default size, source quirks, norm changes
+  std::vector<Note> notes;  // for the user: trimming, default size, source quirks, norm changes
 };
 
 // Cheap checks of a request's settings (sizes, counts, stride, start): Usage errors.

@@ -393,6 +393,16 @@ DecodeResult Vae::decode(const HostTensor& z, const RunOptions& o) {
   });
 }
 
+bool Vae::can_chunk(int64_t frames) const {
+  try {
+    (void)impl_->model->plan_chunks(static_cast<int>(frames));
+    return true;
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::Usage) return false;
+    throw;
+  }
+}
+
 void Vae::save(const std::filesystem::path& folder, const std::string& dtype, bool overwrite) const {
   StDType st = StDType::F32;
   if (dtype == "f16" || dtype == "F16") st = StDType::F16;

@@ -85,6 +85,9 @@ class Vae {
   // The posterior's seeded sample: mean + exp(logvar / 2) * N(0, 1).
   HostTensor sample(const EncodeResult& enc, uint64_t seed) const;
   DecodeResult decode(const HostTensor& latent, const RunOptions& options = {});
+  // Whether chunked inference can split this many frames the reference's way (a
+  // chunked run of a length it cannot split is a Usage error).
+  bool can_chunk(int64_t frames) const;
 
   // Writes the current weights as a diffusers folder (config.json + safetensors).
   void save(const std::filesystem::path& folder, const std::string& dtype, bool overwrite) const;

@@ -197,7 +197,8 @@ TEST(Pipeline, FramesAreTrimmedToValidCountsWithANote) {
   pipeline::ReconResult res = pipeline::reconstruct(r);
   EXPECT_EQ(res.frames, 9);
   bool noted = false;
-  for (const auto& n : res.notes) noted = noted || n.find("using 9 of 12 frames") != std::string::npos;
+  for (const auto& n : res.notes)
+    noted = noted || (n.kind == pipeline::NoteKind::FramesTrimmed && n.text.find("using 9 of 12 frames") != std::string::npos);
   EXPECT_TRUE(noted);
   // Default size: the source's, rounded down to multiples of 8.
   r.height = r.width = 0;
@@ -429,4 +430,33 @@ TEST(Pipeline, Bf16ReconstructionIsWithinTheDocumentedBoundOfF32) {
   EXPECT_GT(psnr, 40.0);
   EXPECT_LT(latent_err, 0.1);
   EXPECT_NEAR(bf16.metrics.psnr_mean, f32.metrics.psnr_mean, 0.3);
+}
+
+// Notes are typed: front ends word them (the pipeline writes no CLI flags), and a
+// clip too short to chunk runs direct with a RanDirect note only when asked to.
+TEST(Pipeline, NotesAreTypedAndShortClipsRunDirectWhenAsked) {
+  REQUIRE_MODEL();
+  TempDir dir;
+  const fs::path clip = make_clip(dir, 5);
+  pipeline::ReconRequest r;
+  r.input = clip;
+  r.model = fixture_model();
+  r.chunked = true;
+  try {
+    pipeline::reconstruct(r);
+    ADD_FAILURE() << "5 frames were chunked";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Usage);
+  }
+  r.direct_if_unchunkable = true;
+  const pipeline::ReconResult res = pipeline::reconstruct(r);
+  EXPECT_FALSE(res.chunked);
+  int ran_direct = 0, size_chosen = 0;
+  for (const auto& n : res.notes) {
+    ran_direct += n.kind == pipeline::NoteKind::RanDirect;
+    size_chosen += n.kind == pipeline::NoteKind::SizeChosen;
+    EXPECT_EQ(n.text.find("--"), std::string::npos) << "a CLI flag in a pipeline note: " << n.text;
+  }
+  EXPECT_EQ(ran_direct, 1);
+  EXPECT_EQ(size_chosen, 1);
 }
