@@ -347,10 +347,12 @@ EncodeResult Vae::encode(const HostTensor& video_in, const RunOptions& o) {
 }
 
 HostTensor Vae::sample(const EncodeResult& enc, uint64_t seed) const {
-  at::Generator gen = at::detail::createCPUGenerator(seed);
-  at::Tensor mean = to_aten(enc.mean), logvar = to_aten(enc.logvar);
-  at::Tensor eps = at::empty(mean.sizes(), at::kFloat).normal_(0.0, 1.0, gen);
-  return to_host(mean + at::exp(0.5 * logvar) * eps);
+  return engine_call(std::string("sampling the posterior"), [&] {
+    at::Generator gen = at::detail::createCPUGenerator(seed);
+    at::Tensor mean = to_aten(enc.mean), logvar = to_aten(enc.logvar);
+    at::Tensor eps = at::empty(mean.sizes(), at::kFloat).normal_(0.0, 1.0, gen);
+    return to_host(mean + at::exp(0.5 * logvar) * eps);
+  });
 }
 
 DecodeResult Vae::decode(const HostTensor& z, const RunOptions& o) {
@@ -404,15 +406,17 @@ bool Vae::can_chunk(int64_t frames) const {
 }
 
 void Vae::save(const std::filesystem::path& folder, const std::string& dtype, bool overwrite) const {
-  StDType st = StDType::F32;
-  if (dtype == "f16" || dtype == "F16") st = StDType::F16;
-  else if (dtype == "bf16" || dtype == "BF16") st = StDType::BF16;
-  else if (dtype != "f32" && dtype != "F32") fail_usage("unknown storage dtype \"" + dtype + "\" (f32, f16, bf16)");
-  PendingOutput out(folder, overwrite, OutputKind::Folder);
-  std::filesystem::create_directories(out.temp_path());
-  write_file_atomic(out.temp_path() / "config.json", json::dump(config().to_json(), 2) + "\n", false);
-  model::save_state_dict(*impl_->model, out.temp_path() / "diffusion_pytorch_model.safetensors", st, false);
-  out.commit();
+  engine_call("saving the model to " + folder.string(), [&] {
+    StDType st = StDType::F32;
+    if (dtype == "f16" || dtype == "F16") st = StDType::F16;
+    else if (dtype == "bf16" || dtype == "BF16") st = StDType::BF16;
+    else if (dtype != "f32" && dtype != "F32") fail_usage("unknown storage dtype \"" + dtype + "\" (f32, f16, bf16)");
+    PendingOutput out(folder, overwrite, OutputKind::Folder);
+    std::filesystem::create_directories(out.temp_path());
+    write_file_atomic(out.temp_path() / "config.json", json::dump(config().to_json(), 2) + "\n", false);
+    model::save_state_dict(*impl_->model, out.temp_path() / "diffusion_pytorch_model.safetensors", st, false);
+    out.commit();
+  });
 }
 
 }  // namespace wfvae
