@@ -184,17 +184,6 @@ void RenderTarget::end(int framebuffer_width, int framebuffer_height) {
   glViewport(0, 0, framebuffer_width, framebuffer_height);
 }
 
-std::vector<uint8_t> RenderTarget::read_rgb() const {
-  std::vector<uint8_t> out(static_cast<size_t>(width_) * height_ * 3);
-  if (!fbo_) return out;
-  glBindFramebuffer(GL_READ_FRAMEBUFFER, fbo_);
-  glPixelStorei(GL_PACK_ALIGNMENT, 1);
-  glReadPixels(0, 0, width_, height_, GL_RGB, GL_UNSIGNED_BYTE, out.data());
-  glPixelStorei(GL_PACK_ALIGNMENT, 4);
-  glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
-  return out;  // FBO row 0 is the displayed top row already
-}
-
 void draw_fullscreen_quad() {
   glBindVertexArray(empty_vao());
   glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);

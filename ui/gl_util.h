@@ -79,7 +79,6 @@ class RenderTarget {
   int width() const { return width_; }
   int height() const { return height_; }
   // The target's pixels as packed RGB24, row 0 = top.
-  std::vector<uint8_t> read_rgb() const;
 
  private:
   GLuint fbo_ = 0, texture_ = 0;

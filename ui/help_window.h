@@ -14,7 +14,8 @@ struct Shortcut {
   const char* keys;
   const char* action;
 };
-// Every shortcut the studio handles (studio.cpp), in the order the help lists them.
+// Every shortcut the studio handles (Studio::handle_shortcuts, studio_window.cpp), in
+// the order the help lists them.
 extern const Shortcut kShortcuts[];
 extern const int kShortcutCount;
 

@@ -342,7 +342,6 @@ void Studio::set_playing(bool on) {
   if (playing && frame >= frame_count() - 1) frame = 0;
 }
 
-bool Studio::model_busy() const { return !model_loading.empty(); }
 
 bool Studio::pair_available(Pair p) const {
   switch (p) {

@@ -74,7 +74,6 @@ class Studio {
   void open_model_dialog();
   void open_compare_dialog();
   void open_export_dialog();
-  void show_help() { help_open_ = true; }
   void save_settings_now();
 
   // ---- what the panels read ----
@@ -90,7 +89,6 @@ class Studio {
   std::string label_b() const;
   // A key that changes whenever frame_a/frame_b's pixels may have changed.
   uint64_t frames_version() const;
-  bool model_busy() const;  // a model load is queued or running
   double now() const;
 
   Options opts;

@@ -1,6 +1,6 @@
 // The main viewer: toolbar (views, pair, zoom, difference options) and the compare
 // views — side by side, split-swipe, A/B flicker, difference — rendered by
-// shaders/compare.frag into one offscreen target, with zoom and pan shared by both
+// shaders/compare.frag (one program per mode) into one offscreen target, with zoom and pan shared by both
 // images, and the pixel under the cursor for the inspector. The wavelet and norm
 // lab views live in the same area (their own panels).
 #pragma once
@@ -39,7 +39,6 @@ class ViewerPanel {
     zoom_ = z;
     recenter_ = true;  // around the image's centre, once its size is known
   }
-  float effective_zoom() const { return shown_zoom_; }
   const PixelProbe& probe() const { return probe_; }
   // The image region of the last frame (logical pixels), for "PNG of the view".
   const Rect& content_rect() const { return content_; }

@@ -65,7 +65,9 @@ struct ModelConfig {
   // Throws a Usage error listing the valid values when `groups` is not one.
   void check_num_groups(int groups) const;
 
-  std::string summary() const;  // one line: "L8 C32 enc1/E32 dec1/E32 groupnorm(32) attn 4x8x8"
+  // One line: "latent 16, base 16, enc 1 res/E16, dec 1 res/E16, groupnorm(8),
+  // AttnBlock3DFix, t_interp trilinear, 4x8x8".
+  std::string summary() const;
 };
 
 // Accepted values, for messages and UI choices.

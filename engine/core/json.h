@@ -35,7 +35,8 @@ class Value {
   bool is_null() const { return type_ == Type::Null; }
   bool is_bool() const { return type_ == Type::Bool; }
   bool is_number() const { return type_ == Type::Number; }
-  // True when the number was written without fraction/exponent and fits exactly.
+  // True when the number is finite, has no fractional part and is below 2^53 in
+  // magnitude (so it converts to int64 exactly; 1e3 counts, 1.5 does not).
   bool is_integer() const;
   bool is_string() const { return type_ == Type::String; }
   bool is_array() const { return type_ == Type::Array; }
