@@ -110,6 +110,7 @@ Worker::JobFn make_recon_job(std::shared_ptr<Engine> engine, std::string input, 
       req.norm_type = settings.norm_type;
       req.num_groups = settings.norm_type == "groupnorm" ? settings.num_groups : 0;
       req.chunked = settings.chunked;
+      req.tile = settings.tile;
       req.direct_if_unchunkable = true;  // a still image or a few frames: one pass, with a note
       req.keep_taps = true;
       req.max_short_side = settings.max_short_side;

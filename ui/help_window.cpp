@@ -18,6 +18,7 @@ const Shortcut kShortcuts[] = {
     {"+ / \xE2\x88\x92", "zoom in / out (the wheel zooms at the cursor)"},
     {"0", "fit to the view"},
     {"L", "loop on / off"},
+    {"G", "tile grid of a tiled run on / off"},
     {"Ctrl+O", "open a video or image"},
     {"Ctrl+M", "open a model"},
     {"Ctrl+B", "compare with a file (B = file)"},

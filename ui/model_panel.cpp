@@ -194,6 +194,31 @@ void ModelPanel::draw_run(Studio& s) {
               "results stream in chunk by chunk. direct: the whole clip in one pass. With GroupNorm the two differ "
               "(statistics per chunk); with LayerNorm they should not.");
 
+  // Spatial tiles: automatic (the memory planner tiles only when whole frames do
+  // not fit), off, or a fixed size to study seams and the cost of tiling.
+  static const int kTiles[] = {-1, 0, 64, 128, 256, 512};
+  auto tile_name = [](int t) { return t < 0 ? std::string("auto") : t == 0 ? std::string("off") : fmt("%d px", t); };
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("Tiles");
+  ImGui::SameLine(118 + ImGui::GetStyle().WindowPadding.x);
+  ImGui::SetNextItemWidth(half - 30);
+  if (ImGui::BeginCombo("##tiles", tile_name(st.tile).c_str())) {
+    for (int v : kTiles)
+      if (ImGui::Selectable(tile_name(v).c_str(), v == st.tile) && v != st.tile) st.tile = v, changed = true;
+    ImGui::EndCombo();
+  }
+  help_marker("Spatial tiles, each run on its own and blended linearly across a quarter-tile overlap. auto: only "
+              "when whole frames do not fit the memory that is free (the plan is shown below after a run). "
+              "Viewer: G draws the tile grid, to look for seams.");
+  if (s.run_current && s.run_current->result) {
+    const auto& r = *s.run_current->result;
+    ImGui::TextDisabled("plan: %s", r.plan.describe().c_str());
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("estimated peak %s of %s available (%s)",
+                        planning::format_bytes(r.plan.device_peak(r.device == "cuda")).c_str(),
+                        planning::format_bytes(r.budget.device_bytes).c_str(), r.budget.source.c_str());
+  }
+
   static const int kSides[] = {128, 192, 256, 360, 512, 720, 1080};
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("Short side \xE2\x89\xA4");

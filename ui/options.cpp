@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "core/tiling.h"
 
 namespace wfvae::studio {
 
@@ -30,6 +31,7 @@ model and run:
   --norm-type T         groupnorm | layernorm
   --num-groups G        GroupNorm group count (must divide every normalised channel count)
   --chunked | --direct  causal-cache chunked inference (streams results; default) or one pass
+  --tile N|auto|off     spatial tiles of N pixels (default auto: only when frames do not fit memory)
   --device D            cpu | cuda (cuda only when LibTorch has a usable GPU)
   --dtype T             f32 | bf16 | f16
   --max-short-side N    scale the input so its short side is at most N (default 256 on CPU)
@@ -160,6 +162,10 @@ std::optional<Options> parse_options(int argc, char** argv) {
       o.chunked = true;
     } else if (a == "--direct") {
       o.chunked = false;
+    } else if (a == "--tile") {
+      const std::string v = value();
+      o.tile = v == "auto" ? -1 : v == "off" ? 0 : to_int(a, v);
+      if (*o.tile > 0) tiling::check_tile_size({*o.tile, tiling::default_overlap(*o.tile)});
     } else if (a == "--device") {
       o.device = value();
       if (!one_of(o.device, {"cpu", "cuda"})) fail_usage("--device: \"" + o.device + "\" is not cpu or cuda");

@@ -19,6 +19,7 @@ struct Options {
   std::string norm_type;
   int num_groups = 0;
   std::optional<bool> chunked;
+  std::optional<int> tile;     // --tile N|auto|off: -1 auto, 0 off
   std::string device, dtype;
   int max_short_side = 0;      // 0: settings' value
   int frames = -1;             // -1: settings' value; 0: all

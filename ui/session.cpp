@@ -21,6 +21,7 @@ std::string RunSettings::norm_label() const {
 
 std::string RunSettings::label() const {
   std::string s = norm_label() + (chunked ? " \xC2\xB7 chunked" : " \xC2\xB7 direct");
+  if (tile > 0) s += " \xC2\xB7 " + std::to_string(tile) + "-px tiles";
   if (device != "cpu" || dtype != "f32") s += " \xC2\xB7 " + device + "/" + dtype;
   return s;
 }

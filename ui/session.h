@@ -36,6 +36,7 @@ struct RunSettings {
   std::string norm_type = "groupnorm";
   int num_groups = 32;  // groupnorm only
   bool chunked = true;
+  int tile = -1;  // spatial tiles: -1 automatic (the memory planner), 0 off, N pixels
   std::string device = "cpu", dtype = "f32";
   int max_short_side = 256;
   int64_t frames = 33;  // 0 = all

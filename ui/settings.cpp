@@ -78,6 +78,9 @@ Settings load_settings(const std::filesystem::path& file, std::string* problem) 
     flag("show_previous", s.show_previous);
     num("wavelet_channel", s.wavelet_channel, 0, 3);
     flag("chunked", s.chunked);
+    num("tile", s.tile, -1, 4096);
+    if (s.tile > 0 && (s.tile < 32 || s.tile % 8)) s.tile = -1;  // not a tile size: back to automatic
+    flag("show_tile_grid", s.show_tile_grid);
     str("device", s.device);
     str("dtype", s.dtype);
     num("max_short_side", s.max_short_side, 8, 4096);
@@ -119,6 +122,8 @@ bool save_settings(const Settings& s, const std::filesystem::path& file, std::st
   root["show_previous"] = s.show_previous;
   root["wavelet_channel"] = s.wavelet_channel;
   root["chunked"] = s.chunked;
+  root["tile"] = s.tile;
+  root["show_tile_grid"] = s.show_tile_grid;
   root["device"] = s.device;
   root["dtype"] = s.dtype;
   root["max_short_side"] = s.max_short_side;

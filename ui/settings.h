@@ -35,6 +35,8 @@ struct Settings {
 
   // Run.
   bool chunked = true;
+  int tile = -1;                // -1 automatic, 0 off, N pixels
+  bool show_tile_grid = true;   // draw the tiles of a tiled run over the image
   std::string device = "cpu", dtype = "f32";
   int max_short_side = 256;
   int frames = 33;  // 0 = all

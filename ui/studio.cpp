@@ -28,6 +28,7 @@ Studio::Studio(Options options) : opts(std::move(options)) {
   if (opts.max_short_side) settings.max_short_side = opts.max_short_side;
   if (opts.frames >= 0) settings.frames = opts.frames;
   if (opts.chunked) settings.chunked = *opts.chunked;
+  if (opts.tile) settings.tile = *opts.tile;
   if (!opts.device.empty()) settings.device = opts.device;
   if (!opts.dtype.empty()) settings.dtype = opts.dtype;
   if (opts.window_width) settings.window_width = opts.window_width, settings.window_height = opts.window_height;
@@ -195,6 +196,7 @@ RunSettings Studio::current_settings() const {
   r.norm_type = norm_type;
   r.num_groups = num_groups;
   r.chunked = settings.chunked;
+  r.tile = settings.tile;
   r.device = settings.device;
   r.dtype = settings.dtype;
   r.max_short_side = settings.max_short_side;

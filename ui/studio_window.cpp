@@ -240,6 +240,7 @@ void Studio::handle_shortcuts() {
   if (pressed(GLFW_KEY_MINUS, true) || pressed(GLFW_KEY_KP_SUBTRACT, true)) viewer->zoom_out();
   if (pressed(GLFW_KEY_0) || pressed(GLFW_KEY_KP_0)) viewer->zoom_fit();
   if (pressed(GLFW_KEY_L)) settings.loop = !settings.loop;
+  if (pressed(GLFW_KEY_G)) settings.show_tile_grid = !settings.show_tile_grid;
   if (pressed(GLFW_KEY_ESCAPE)) cancel_jobs();
   if (pressed(GLFW_KEY_F1)) help_open_ = !help_open_;
 }

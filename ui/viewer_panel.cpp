@@ -35,6 +35,36 @@ void label_at(ImDrawList* dl, ImVec2 p, const std::string& text, ImU32 accent) {
   dl->AddText(ImVec2(p.x + 9, p.y + 4), color::kText, text.c_str());
 }
 
+// The tiles of a tiled run over every pane: each tile's outline, and its overlap
+// with its neighbours shaded, where a seam would show if blending failed.
+template <class ToX, class ToY>
+void draw_tile_grid(Studio& s, const std::vector<Pane>& panes, int image_w, int image_h, ToX to_screen_x, ToY to_screen_y) {
+  if (!s.settings.show_tile_grid || !s.run_current || !s.run_current->result) return;
+  const pipeline::ReconResult& r = *s.run_current->result;
+  if (!r.tile.enabled() || r.height != image_h || r.width != image_w) return;
+  const tiling::Grid g = tiling::pixel_grid(r.height, r.width, r.tile);
+  if (g.count() < 2) return;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  for (const Pane& p : panes) {
+    dl->PushClipRect(p.rect.min(), p.rect.max(), true);
+    auto X = [&](int64_t x) { return to_screen_x(p, static_cast<float>(x)); };
+    auto Y = [&](int64_t y) { return to_screen_y(p, static_cast<float>(y)); };
+    for (size_t i = 0; i + 1 < g.cols.size(); ++i)
+      dl->AddRectFilled(ImVec2(X(g.cols[i + 1].begin), Y(0)), ImVec2(X(g.cols[i].end), Y(r.height)), IM_COL32(255, 200, 0, 28));
+    for (size_t i = 0; i + 1 < g.rows.size(); ++i)
+      dl->AddRectFilled(ImVec2(X(0), Y(g.rows[i + 1].begin)), ImVec2(X(r.width), Y(g.rows[i].end)), IM_COL32(255, 200, 0, 28));
+    for (const auto& c : g.cols)
+      for (const auto& row : g.rows)
+        dl->AddRect(ImVec2(X(c.begin), Y(row.begin)), ImVec2(X(c.end), Y(row.end)), IM_COL32(255, 200, 0, 150), 0, 0, 1.0f);
+    dl->PopClipRect();
+  }
+  json::Value extra = json::Object{};
+  extra["tiles"] = static_cast<int64_t>(g.count());
+  extra["tile"] = r.tile.tile;
+  extra["overlap"] = r.tile.overlap;
+  s.layout.add("viewer/tile_grid", panes.front().rect, extra);
+}
+
 }  // namespace
 
 ViewerPanel::ViewerPanel() {
@@ -448,6 +478,7 @@ void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
   }
   for (auto& d : pane_draws_) dl->AddCallback(&ViewerPanel::draw_pane_callback, &d);
   dl->AddCallback(ImDrawCallback_ResetRenderState, nullptr);
+  draw_tile_grid(s, panes, image_w_, image_h_, to_screen_x, to_screen_y);
 
   // Split divider.
   if (s.view == View::Split) {

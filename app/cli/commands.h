@@ -24,6 +24,9 @@ Command train_command();                 // app/cli/train_command.cpp
 // --device (cpu, cuda, auto; `fallback` when absent). When auto settles on the CPU
 // it says so once, with the reason, on stderr.
 Device device_option(const Args& a, const std::string& fallback);
+// --tile N|auto|off (-1 auto, 0 off), --tile-overlap P, --max-memory SIZE; Usage
+// errors for bad values. Untouched outputs keep their defaults.
+void read_plan_flags(const Args& a, int* tile, int* overlap, int64_t* max_memory);
 
 // Set by SIGINT/SIGTERM; long commands pass it to the engine.
 CancelToken& interrupt_token();

@@ -1,6 +1,9 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "core/error.h"
+#include "core/memory_plan.h"
+#include "core/tiling.h"
 #include "runtime/vae.h"
 
 namespace wfvae::cli {
@@ -15,6 +18,21 @@ Device device_option(const Args& a, const std::string& fallback) {
     std::fprintf(stderr, "device: cpu (--device auto: no usable CUDA GPU: %s)\n", cuda_unavailable_reason().c_str());
   }
   return d;
+}
+
+// --tile N|auto|off, --tile-overlap P, --max-memory SIZE (shared with bench).
+void read_plan_flags(const Args& a, int* tile, int* overlap, int64_t* max_memory) {
+  if (auto t = a.get("--tile")) {
+    if (*t == "auto") *tile = -1;
+    else if (*t == "off" || *t == "0") *tile = 0;
+    else *tile = a.get_int("--tile", 0);
+    if (*tile > 0) tiling::check_tile_size({*tile, tiling::default_overlap(*tile)});
+  }
+  if (a.has("--tile-overlap")) {
+    *overlap = a.get_int("--tile-overlap", 0);
+    if (*overlap < 0) fail_usage("--tile-overlap must not be negative");
+  }
+  if (auto m = a.get("--max-memory")) *max_memory = planning::parse_bytes(*m);
 }
 
 }  // namespace wfvae::cli

@@ -63,6 +63,8 @@ pipeline::ReconRequest request_from_flags(const Args& a) {
   r.device = device_option(a, "auto");
   r.dtype = parse_dtype(a.get_or("--dtype", "f32"));
   r.chunked = a.has("--chunked");
+  read_plan_flags(a, &r.tile, &r.tile_overlap, &r.max_memory);
+  r.keep_input_tensor = false;  // the CLI reports metrics and writes files: 12 B/pixel-frame less
   r.sample = a.has("--sample");
   if (a.has("--seed") && !r.sample) fail_usage("--seed only matters with --sample (the default decodes the posterior mode)");
   const int seed = a.get_int("--seed", 0);
@@ -128,9 +130,12 @@ int run_recon_cmd(const Args& a) {
               r.default_size ? " (default size)" : "",
               static_cast<long long>(r.source_indices.front()), static_cast<long long>(r.source_indices.back()), r.stride,
               fmt(r.fps, 3).c_str());
-  std::printf("model: %s (%s), %s %s%s, latent: %s\n", r.model.c_str(), r.config.summary().c_str(), r.device.c_str(),
-              r.dtype.c_str(), r.chunked ? ", chunked" : "",
-              r.sample ? ("posterior sample, seed " + std::to_string(r.seed)).c_str() : "posterior mode (mean)");
+  std::printf("model: %s (%s), %s %s, latent: %s\n", r.model.c_str(), r.config.summary().c_str(), r.device.c_str(),
+              r.dtype.c_str(), r.sample ? ("posterior sample, seed " + std::to_string(r.seed)).c_str() : "posterior mode (mean)");
+  std::printf("plan: %s; estimated peak %s of %s available (%s)\n", r.plan.describe().c_str(),
+              planning::format_bytes(r.plan.device_peak(r.device == "cuda")).c_str(),
+              r.budget.device_bytes > 0 ? planning::format_bytes(r.budget.device_bytes).c_str() : "?",
+              r.budget.source.c_str());
   std::printf("PSNR %s dB  SSIM %s  (R/G/B PSNR %s / %s / %s)\n", fmt(r.metrics.psnr_mean, 3).c_str(),
               fmt(r.metrics.ssim_mean, 4).c_str(), fmt(r.metrics.psnr_rgb_mean[0], 2).c_str(),
               fmt(r.metrics.psnr_rgb_mean[1], 2).c_str(), fmt(r.metrics.psnr_rgb_mean[2], 2).c_str());
@@ -141,7 +146,10 @@ int run_recon_cmd(const Args& a) {
               r.timings.metrics_ms / 1000, write_ms / 1000);
   for (const auto& p : written) std::printf("wrote: %s\n", p.string().c_str());
   for (const auto& n : r.notes)
-    std::printf("note: %s%s\n", n.text.c_str(), n.kind == pipeline::NoteKind::SizeChosen ? "; set another with --size HxW" : "");
+    std::printf("note: %s%s\n", n.text.c_str(),
+                n.kind == pipeline::NoteKind::SizeChosen ? "; set another with --size HxW"
+                : n.kind == pipeline::NoteKind::PlanChosen ? "; set it with --chunked, --tile N or --max-memory"
+                                                           : "");
   return 0;
 }
 
@@ -222,6 +230,11 @@ const std::vector<FlagSpec>& shared_flags() {
       {"--device", "D", "cpu, cuda or auto (default auto: CUDA when usable)"},
       {"--dtype", "T", "f32 (default), bf16 or f16"},
       {"--chunked", "", "causal-cache chunked inference (the reference's enable_tiling): less memory"},
+      {"--tile", "N", "spatial tiles of NxN pixels (multiple of 8, >= 32), blended across the overlap; "
+                      "auto (default: only when whole frames do not fit) or off"},
+      {"--tile-overlap", "P", "pixels neighbouring tiles share (multiple of 8, <= N/2; default N/4)"},
+      {"--max-memory", "SIZE", "memory the run may use (e.g. 4G, 512M; default: what is free: GPU memory, "
+                               "or host memory under ulimit -v and cgroup limits)"},
       {"--sample", "", "decode a posterior sample, as the official scripts do (default: the mode, deterministic)"},
       {"--seed", "S", "seed for --sample (default 0)"},
   };
@@ -236,7 +249,8 @@ std::vector<Command> media_commands() {
   CommandSpec recon{
       "recon",
       "wfvae recon INPUT -o OUTPUT [--model DIR] [--size HxW] [--frames N] [--start T] [--stride K] [--norm-type T] "
-      "[--num-groups G] [--device D] [--dtype T] [--chunked] [--sample --seed S] [--metrics FILE.json|.csv] "
+      "[--num-groups G] [--device D] [--dtype T] [--chunked] [--tile N|auto|off] [--tile-overlap P] [--max-memory SIZE] "
+      "[--sample --seed S] [--metrics FILE.json|.csv] "
       "[--save-input FILE] [--side-by-side FILE] [--diff FILE] [--latents FILE.safetensors] [--crf N] [-y]",
       "Reconstruct a video (or image) through WF-VAE; write it, its metrics and comparisons.",
       "INPUT is any video or image FFmpeg reads (rotation metadata applied, any pixel format).\n"
@@ -251,6 +265,12 @@ std::vector<Command> media_commands() {
       "frame is identical); SSIM with an 11x11 Gaussian window (sigma 1.5), valid region, mean over\n"
       "R,G,B and frames. Reported for the float reconstruction (the reference's numbers) and for the\n"
       "8-bit frames written. The JSON has psnr_per_frame, psnr_mean, ssim_per_frame, ssim_mean, ...\n"
+      "Memory: before any work the planner estimates the run's peak (weights, activations, frames) and\n"
+      "picks the first plan that fits what is free: as asked (direct unless --chunked), then chunked\n"
+      "in time, then chunked with smaller and smaller spatial tiles (512 .. 64 px, linear blending).\n"
+      "A run that fits no plan is refused up front, saying how many frames would fit. If an\n"
+      "allocation still fails, the run is redone with the next plan and a note says so (exit 3 only\n"
+      "when the last plan fails). The plan used is printed and stored in the metrics report.\n"
       "All outputs are checked before any work, written to temporaries and renamed into place together\n"
       "at the end; existing files are kept unless -y. Ctrl-C cancels and leaves no output.",
       {},

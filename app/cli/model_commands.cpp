@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "core/tiling.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "runtime/bench.h"
@@ -110,6 +111,14 @@ int run_bench_cmd(const Args& a) {
   o.device = device_option(a, "auto");
   o.dtype = parse_dtype(a.get_or("--dtype", "f32"));
   o.chunked = a.has("--chunked");
+  {
+    int tile = 0, overlap = -1;
+    int64_t unused = 0;
+    read_plan_flags(a, &tile, &overlap, &unused);
+    if (tile < 0) fail_usage("bench --tile takes a size (or off): it measures one plan, it does not choose one");
+    o.tile = {tile, tile > 0 ? (overlap >= 0 ? overlap : tiling::default_overlap(tile)) : 0};
+    tiling::check_tile_size(o.tile);
+  }
   o.reps = a.get_int("--reps", 3);
   o.warmup = a.get_int("--warmup", 1);
   o.norm_type = a.get_or("--norm-type", "");
@@ -120,7 +129,9 @@ int run_bench_cmd(const Args& a) {
   bar.finish();
   std::printf("encode: median %.1f ms (min %.1f), peak %.1f MB\n", r.enc_ms, r.enc_ms_min, r.enc_peak_bytes / 1048576.0);
   std::printf("decode: median %.1f ms (min %.1f), peak %.1f MB\n", r.dec_ms, r.dec_ms_min, r.dec_peak_bytes / 1048576.0);
-  std::printf("memory: %s (baseline before runs %.1f MB)\n", r.memory_kind.c_str(), r.baseline_bytes / 1048576.0);
+  std::printf("cold (first call in this process): encode %.1f ms, decode %.1f ms\n", r.enc_cold_ms, r.dec_cold_ms);
+  std::printf("memory: %s (baseline before runs %.1f MB; planner's activation estimate %.1f MB)\n",
+              r.memory_kind.c_str(), r.baseline_bytes / 1048576.0, r.planned_activation_bytes / 1048576.0);
   std::printf("%s\n", r.json.c_str());
   return 0;
 }
@@ -188,11 +199,15 @@ std::vector<Command> model_commands() {
                    "  wfvae info assets/models/wfvae-tiny-gn\n"},
                   run_info_cmd});
   cmds.push_back({{"bench",
-                   "wfvae bench (--model DIR | --config FILE) --frames T --size HxW [--device D] [--dtype T] [--chunked] [--reps N]",
+                   "wfvae bench (--model DIR | --config FILE) --frames T --size HxW [--device D] [--dtype T] [--chunked] [--tile N] "
+                   "[--reps N]",
                    "Measure encode/decode latency (median over --reps) and peak memory.",
                    "With --config only, the weights are random (speed does not depend on them). Peak memory\n"
                    "is the CUDA allocator's peak on a GPU and the process's resident high-water mark on CPU.\n"
-                   "The last line is one JSON object (enc_ms, dec_ms, enc_peak_mb, dec_peak_mb, ...).",
+                   "The first call of each (cold: oneDNN primitive creation on a CPU, cuDNN autotuning on a GPU)\n"
+                   "is reported apart; the medians are of the calls after --warmup.\n"
+                   "The last line is one JSON object (enc_ms, dec_ms, enc_cold_ms, dec_cold_ms, enc_peak_mb,\n"
+                   "dec_peak_mb, planned_activation_mb, ...).",
                    {{"--model", "DIR", "a model folder"},
                     {"--config", "FILE", "a config.json (random weights)"},
                     {"--frames", "T", "frames (1 + 4k, or 1 + 8k for 8x models; default 17)"},
@@ -200,6 +215,8 @@ std::vector<Command> model_commands() {
                     {"--device", "D", "cpu, cuda or auto (default auto)"},
                     {"--dtype", "T", "f32 (default), bf16 or f16"},
                     {"--chunked", "", "causal-cache chunked inference (the reference's enable_tiling)"},
+                    {"--tile", "N", "spatial tiles of NxN pixels (default off)"},
+                    {"--tile-overlap", "P", "pixels neighbouring tiles share (default N/4)"},
                     {"--reps", "N", "timed repetitions (default 3)"},
                     {"--warmup", "N", "untimed repetitions first (default 1)"},
                     {"--norm-type", "T", "override norm_type (groupnorm|layernorm)"},

@@ -295,6 +295,9 @@ std::string settings_fingerprint(const ReconRequest& b, const std::string& model
   if (b.num_groups) s += ";groups=" + std::to_string(b.num_groups);
   s += std::string(";dtype=") + dtype_name(b.dtype);
   s += std::string(";chunked=") + (b.chunked ? "1" : "0");
+  // Tiles change the result; automatic tiling is recorded as such (the plan may
+  // differ per input and per machine, and each row's plan is its own).
+  if (b.tile != -1) s += ";tile=" + std::to_string(b.tile) + (b.tile > 0 ? "/" + std::to_string(b.tile_overlap) : "");
   s += b.sample ? ";latent=sample:" + std::to_string(b.seed) : std::string(";latent=mode");
   return s;
 }

@@ -39,10 +39,76 @@ HostTensor frame_of(const HostTensor& v, int64_t t) {
   return f;
 }
 
+// Frame t of the model's input as [1, 3, 1, H, W]: from the float tensor when it is
+// kept, else from the 8-bit frame with frames_to_tensor's formula (the same values).
+HostTensor input_frame(const ReconResult& res, int64_t t) {
+  if (!res.input.empty()) return frame_of(res.input, t);
+  const media::RgbFrame& f = res.input_frames.at(static_cast<size_t>(t));
+  HostTensor out({1, 3, 1, f.height, f.width});
+  const size_t plane = static_cast<size_t>(f.height) * f.width;
+  for (int c = 0; c < 3; ++c)
+    for (size_t p = 0; p < plane; ++p)
+      out.data[c * plane + p] = static_cast<float>(f.rgb[p * 3 + c] / 127.5 - 1.0);
+  return out;
+}
+
 json::Value number_array(const std::vector<double>& v) {
   json::Array a;
   for (double x : v) a.emplace_back(x);
   return json::Value(a);
+}
+
+// One encode and decode of the request's input under res's plan (chunked, tile),
+// streaming frames and their metrics to the caller as they are decoded. Metrics of
+// streamed frames are kept (the final result reuses them) and their time is booked
+// as metrics time, not decode time.
+struct ModelRun {
+  DecodeResult dec;
+  std::vector<metrics::FrameMetrics> streamed;
+  double streamed_metrics_ms = 0;
+};
+
+ModelRun run_model(Vae& vae, const ReconRequest& req, ReconResult& res, const ProgressFn& enc_progress,
+                   const ProgressFn& dec_progress) {
+  RunOptions ropt;
+  ropt.chunked = res.chunked;
+  ropt.tile = res.tile;
+  ropt.keep_taps = req.keep_taps;
+  ropt.cancel = req.cancel;
+  ropt.progress = enc_progress;
+  const auto t_enc = Clock::now();
+  if (res.input.empty()) res.input = media::frames_to_tensor(res.input_frames);  // freed by an earlier try
+  EncodeResult enc = vae.encode(res.input, ropt);
+  res.timings.encode_ms = ms_since(t_enc);
+  if (!req.keep_input_tensor) res.input = HostTensor();
+  if (req.sample) res.latent_sample = vae.sample(enc, req.seed);
+  res.latent_mean = std::move(enc.mean);
+  res.latent_logvar = std::move(enc.logvar);
+  res.taps.wavelet_in = std::move(enc.wavelet_in);
+  res.taps.enc_l1 = std::move(enc.l1_coeffs);
+  res.taps.enc_l2 = std::move(enc.l2_coeffs);
+  const HostTensor* latent = req.sample ? &res.latent_sample : &res.latent_mean;
+
+  ModelRun run;
+  RunOptions dec_opt = ropt;
+  dec_opt.progress = dec_progress;
+  if (req.on_frames || req.on_frame_metrics) {
+    dec_opt.on_frames = [&](int64_t first, const HostTensor& frames) {
+      if (req.on_frames) req.on_frames(first, media::tensor_to_frames(frames));
+      if (!req.on_frame_metrics) return;
+      const auto t0 = Clock::now();
+      std::vector<metrics::FrameMetrics> m;
+      for (int64_t i = 0; i < frames.shape[2]; ++i)
+        m.push_back(metrics::compare_frame(input_frame(res, first + i), frame_of(frames, i), 0));
+      if (first == static_cast<int64_t>(run.streamed.size())) run.streamed.insert(run.streamed.end(), m.begin(), m.end());
+      run.streamed_metrics_ms += ms_since(t0);
+      req.on_frame_metrics(first, m);
+    };
+  }
+  const auto t_dec = Clock::now();
+  run.dec = vae.decode(*latent, dec_opt);
+  res.timings.decode_ms = ms_since(t_dec) - run.streamed_metrics_ms;
+  return run;
 }
 
 }  // namespace
@@ -69,6 +135,10 @@ void check_request(const ReconRequest& r) {
   if (r.start_frame && *r.start_frame < 0) fail_usage("start frame must be >= 0");
   if (r.num_groups < 0) fail_usage("num_groups must be positive");
   if (r.max_short_side < 0) fail_usage("max_short_side must not be negative");
+  if (r.tile > 0) tiling::check_tile_size({r.tile, r.tile_overlap >= 0 ? r.tile_overlap : tiling::default_overlap(r.tile)});
+  if (r.tile == 0 && r.tile_overlap > 0) fail_usage("a tile overlap was given, but tiling is off");
+  if (r.tile_overlap >= 0 && (r.tile_overlap % 8)) fail_usage("tile overlap " + std::to_string(r.tile_overlap) + ": must be a multiple of 8");
+  if (r.max_memory < 0) fail_usage("the memory budget must be positive");
 }
 
 fs::path resolve_model(const fs::path& model) {
@@ -142,6 +212,57 @@ ReconResult reconstruct(const ReconRequest& req) {
                                                    std::to_string(info.width) + " (multiples of 8, short side at most " +
                                                    std::to_string(req.max_short_side) + ")"});
   }
+
+  // The memory budget, taken before the frames are read (the plan counts them), with
+  // the model's own weights added back (the plan counts those too).
+  if (req.max_memory > 0) {
+    // The whole process's budget: what it holds already (LibTorch, buffers) is
+    // spent, except the weights, which the plan counts itself.
+    res.budget.device_bytes = res.budget.host_bytes = req.max_memory;
+    res.budget.source = "--max-memory";
+    if (vae->device() == Device::CPU)
+      res.budget.device_bytes = res.budget.host_bytes =
+          std::max<int64_t>(1, req.max_memory - std::max<int64_t>(0, planning::process_rss_bytes() - vae->weight_bytes()));
+  } else {
+    res.budget = planning::host_budget();
+    if (vae->device() == Device::CUDA) {
+      res.budget.device_bytes = device_free_bytes(Device::CUDA);
+      res.budget.source = "GPU free memory";
+    }
+    if (res.budget.device_bytes > 0) res.budget.device_bytes += vae->weight_bytes();
+    if (vae->device() == Device::CPU && res.budget.host_bytes > 0) res.budget.host_bytes = res.budget.device_bytes;
+  }
+  auto workload = [&](int64_t frames) {
+    planning::Workload wl;
+    wl.frames = frames;
+    wl.height = h;
+    wl.width = w;
+    wl.dtype_bytes = vae->dtype() == ComputeDType::F32 ? 4 : 2;
+    wl.on_gpu = vae->device() == Device::CUDA;
+    wl.keeps_input_tensor = req.keep_input_tensor;
+    wl.weight_bytes = vae->weight_bytes();
+    const auto chunks = vae->chunk_frames(frames);
+    // A chunked request that cannot chunk fails in the model with its own message.
+    wl.can_chunk = chunks.first > 0 || (req.chunked && !req.direct_if_unchunkable);
+    wl.enc_chunk_frames = chunks.first > 0 ? chunks.first : static_cast<int>(std::min<int64_t>(frames, 1 << 20));
+    wl.dec_chunk_frames = chunks.second > 0 ? chunks.second : wl.enc_chunk_frames;
+    return wl;
+  };
+  {
+    // Refuse before reading when even the leanest plan cannot hold the frames the
+    // source will give (its count as stored, after start and stride).
+    int64_t expect = info.frame_count > 0 ? info.frame_count
+                                          : static_cast<int64_t>(info.duration_s * info.fps);
+    if (req.start_frame) expect -= *req.start_frame;
+    if (req.start_time_s) expect -= static_cast<int64_t>(*req.start_time_s * info.fps);
+    expect = (std::max<int64_t>(0, expect) + req.stride - 1) / req.stride;
+    if (req.frames > 0) expect = std::min(expect, req.frames);
+    expect = media::largest_valid_frame_count(expect, tc);
+    if (expect > 0) {
+      const planning::Workload wl = workload(expect);
+      planning::choose(planning::candidate_plans(res.config, wl, req.chunked, req.tile, req.tile_overlap), wl, res.budget);
+    }
+  }
   media::DecodeOptions dopt;
   dopt.start_time_s = req.start_time_s;
   dopt.start_frame = req.start_frame;
@@ -180,57 +301,56 @@ ReconResult reconstruct(const ReconRequest& req) {
                                                              " frames are too few to split into the reference's chunks: "
                                                              "reconstructed in one pass (direct)"});
   }
+  // The plan: the first candidate (the user's own mode, then chunks, then smaller
+  // and smaller tiles) whose estimate fits the budget; none fits: refused here.
+  const planning::Workload wl = workload(use);
+  const std::vector<planning::Plan> plans =
+      planning::candidate_plans(res.config, wl, res.chunked, req.tile, req.tile_overlap);
+  size_t plan_index = planning::choose(plans, wl, res.budget);
+  if (plans[plan_index].chunked != res.chunked || plans[plan_index].tile.enabled() != (req.tile > 0))
+    res.notes.push_back({NoteKind::PlanChosen,
+                         "memory plan: " + plans[plan_index].describe() + " (about " +
+                             planning::format_bytes(plans[plan_index].device_peak(wl.on_gpu)) + " of " +
+                             planning::format_bytes(res.budget.device_bytes) + " available, " + res.budget.source +
+                             (plans[0].chunked != plans[plan_index].chunked
+                                  ? "; chunked in time, GroupNorm statistics are per chunk as in the reference's "
+                                    "enable_tiling"
+                                  : "") +
+                             ")"});
+  auto apply_plan = [&](size_t i) {
+    res.plan = plans[i];
+    res.chunked = plans[i].chunked;
+    res.tile = plans[i].tile;
+  };
+  apply_plan(plan_index);
   if (cancel) cancel->check();
   if (req.on_input) req.on_input(res);
 
-  // Encode.
-  RunOptions ropt;
-  ropt.chunked = res.chunked;
-  ropt.keep_taps = req.keep_taps;
-  ropt.cancel = cancel;
-  ropt.progress = stage(0.12, 0.5);
-  const auto t_enc = Clock::now();
-  EncodeResult enc = vae->encode(res.input, ropt);
-  res.timings.encode_ms = ms_since(t_enc);
-  if (req.sample) res.latent_sample = vae->sample(enc, req.seed);
-  res.latent_mean = std::move(enc.mean);
-  res.latent_logvar = std::move(enc.logvar);
-  res.taps.wavelet_in = std::move(enc.wavelet_in);
-  res.taps.enc_l1 = std::move(enc.l1_coeffs);
-  res.taps.enc_l2 = std::move(enc.l2_coeffs);
-  const HostTensor* latent = req.sample ? &res.latent_sample : &res.latent_mean;
-
-  // Decode, streaming 8-bit frames to the caller.
-  RunOptions dec_opt;
-  dec_opt.chunked = res.chunked;
-  dec_opt.keep_taps = req.keep_taps;
-  dec_opt.cancel = cancel;
-  dec_opt.progress = stage(0.5, 0.92);
-  // Metrics of streamed frames are kept (the final result reuses them) and their
-  // time is booked as metrics time, not decode time.
-  std::vector<metrics::FrameMetrics> streamed;
-  double streamed_metrics_ms = 0;
-  if (req.on_frames || req.on_frame_metrics) {
-    dec_opt.on_frames = [&](int64_t first, const HostTensor& frames) {
-      if (req.on_frames) req.on_frames(first, media::tensor_to_frames(frames));
-      if (!req.on_frame_metrics) return;
-      const auto t0 = Clock::now();
-      std::vector<metrics::FrameMetrics> m;
-      for (int64_t i = 0; i < frames.shape[2]; ++i)
-        m.push_back(metrics::compare_frame(frame_of(res.input, first + i), frame_of(frames, i), 0));
-      if (first == static_cast<int64_t>(streamed.size())) streamed.insert(streamed.end(), m.begin(), m.end());
-      streamed_metrics_ms += ms_since(t0);
-      req.on_frame_metrics(first, m);
-    };
+  // Encode and decode under the plan; when an allocation fails anyway, free what
+  // the run held and redo it with the next plan down, saying so.
+  ModelRun run;
+  for (;;) {
+    try {
+      run = run_model(*vae, req, res, stage(0.12, 0.5), stage(0.5, 0.92));
+      break;
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::OutOfMemory || plan_index + 1 >= plans.size()) throw;
+      run = {};
+      vae->release_memory();
+      res.notes.push_back({NoteKind::OutOfMemoryRetry, "ran out of memory " + plans[plan_index].describe() + " (" +
+                                                           e.what() + "); redone " + plans[plan_index + 1].describe()});
+      apply_plan(++plan_index);
+    }
   }
-  const auto t_dec = Clock::now();
-  DecodeResult dec = vae->decode(*latent, dec_opt);
-  res.timings.decode_ms = ms_since(t_dec) - streamed_metrics_ms;
+  DecodeResult& dec = run.dec;
+  std::vector<metrics::FrameMetrics>& streamed = run.streamed;
+  const double streamed_metrics_ms = run.streamed_metrics_ms;
   res.recon = std::move(dec.video);
   res.taps.dec_l1 = std::move(dec.l1_coeffs);
   res.taps.dec_l2 = std::move(dec.l2_coeffs);
-  if (res.recon.shape != res.input.shape)
-    fail_runtime("the decoder returned " + res.recon.shape_str() + " for an input of " + res.input.shape_str());
+  const std::vector<int64_t> input_shape = {1, 3, res.frames, h, w};
+  if (res.recon.shape != input_shape)
+    fail_runtime("the decoder returned " + res.recon.shape_str() + " for an input of " + shape_string(input_shape));
   res.recon_frames = media::tensor_to_frames(res.recon);
   for (size_t i = 0; i < res.recon_frames.size(); ++i) {
     res.recon_frames[i].source_index = res.input_frames[i].source_index;
@@ -245,7 +365,9 @@ ReconResult reconstruct(const ReconRequest& req) {
     res.metrics.frames = std::move(streamed);  // compare_videos would compute exactly these again
     metrics::summarize(res.metrics);
   } else {
-    res.metrics = metrics::compare_videos(res.input, res.recon);
+    for (int64_t t = 0; t < res.frames; ++t)
+      res.metrics.frames.push_back(metrics::compare_frame(input_frame(res, t), frame_of(res.recon, t), 0));
+    metrics::summarize(res.metrics);
   }
   for (size_t i = 0; i < res.recon_frames.size(); ++i) {
     res.metrics_8bit.frames.push_back(

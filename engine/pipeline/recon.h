@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/host_tensor.h"
 #include "core/json.h"
+#include "core/memory_plan.h"
 #include "core/metrics.h"
 #include "core/progress.h"
 #include "media/media.h"
@@ -38,6 +39,8 @@ enum class NoteKind {
   FramesTrimmed,            // the frame count cut to 1 + k * temporal compression
   RanDirect,                // too few frames to chunk: reconstructed in one pass (direct_if_unchunkable)
   SsimUndefined,            // frames under 11x11: SSIM is NaN
+  PlanChosen,               // the memory planner chunked or tiled what was asked to run otherwise
+  OutOfMemoryRetry,         // an allocation failed; the run was redone with the next smaller plan
 };
 struct Note {
   NoteKind kind = NoteKind::Info;
@@ -67,6 +70,13 @@ struct ReconRequest {
   std::string norm_type;  // "": as the model is configured
   int num_groups = 0;     // 0: as configured (GroupNorm only)
   bool chunked = false;   // causal-cache chunked inference (the reference's enable_tiling)
+  // Spatial tiles: -1 automatic (only when whole frames do not fit the memory), 0
+  // never, > 0 that tile size in pixels (square, a multiple of 8, at least 32).
+  int tile = -1;
+  int tile_overlap = -1;   // pixels, a multiple of 8; -1: a quarter of the tile
+  // Memory the run may use, in bytes; 0: what the device has free (the GPU's free
+  // memory, or the host's available memory, ulimit -v and cgroup limits included).
+  int64_t max_memory = 0;
   // A clip too short for the reference's chunks (an image, a few frames) runs direct
   // with a RanDirect note instead of failing (the studio wants that; the CLI does not).
   bool direct_if_unchunkable = false;
@@ -88,6 +98,10 @@ struct ReconRequest {
   std::function<void(int64_t first_frame, const std::vector<metrics::FrameMetrics>& frames)> on_frame_metrics;
   // Also return the energy-flow coefficients (ReconResult::taps).
   bool keep_taps = false;
+  // Keep ReconResult::input (the float input tensor). Without it the tensor is freed
+  // once encoded (metrics read the 8-bit input frames, which hold the same values):
+  // 12 bytes per pixel and frame less at the decoder's peak (the CLI's choice).
+  bool keep_input_tensor = true;
 };
 
 // The model's energy-flow coefficients (with keep_taps): what the encoder fed its
@@ -116,6 +130,9 @@ struct ReconResult {
   ModelConfig trained_config;  // as stored with the weights
   std::string device, dtype;
   bool chunked = false;
+  tiling::TileSize tile;     // spatial tiles used (tile 0: none)
+  planning::Plan plan;       // the memory plan that ran (estimates included)
+  planning::Budget budget;   // what the planner was given
   bool sample = false;
   uint64_t seed = 0;
 
@@ -128,7 +145,7 @@ struct ReconResult {
   std::vector<double> source_times;     // and its time in seconds
 
   std::vector<media::RgbFrame> input_frames;  // preprocessed, exactly what the model saw
-  HostTensor input;                           // [1, 3, T, H, W] in [-1, 1]
+  HostTensor input;                           // [1, 3, T, H, W] in [-1, 1] (keep_input_tensor)
   HostTensor latent_mean, latent_logvar;      // [1, L, T_lat, H/8, W/8]
   HostTensor latent_sample;                   // the decoded latent when sampling (else empty)
   HostTensor recon;                           // [1, 3, T, H, W], unclamped

@@ -14,6 +14,7 @@
 #include <torch/version.h>
 
 #include "core/error.h"
+#include "core/memory_plan.h"
 #include "core/json.h"
 #include "runtime/cuda_device.h"
 #include "runtime/vae_impl.h"
@@ -63,6 +64,7 @@ BenchResult run_bench(const BenchOptions& o) {
     if (!o.norm_type.empty() || o.num_groups > 0)
       vae->set_norm(o.norm_type.empty() ? vae->config().norm_type : o.norm_type,
                     o.num_groups > 0 ? o.num_groups : vae->config().norm_num_groups);
+    int64_t r_planned = 0;
     std::vector<int64_t> shape = {1, 3, o.frames, o.height, o.width};
     check_video_shape(vae->config(), shape);
     if (o.chunked) vae->impl().model->plan_chunks(o.frames);  // fail early on unchunkable lengths
@@ -75,8 +77,22 @@ BenchResult run_bench(const BenchOptions& o) {
     }
     RunOptions ro;
     ro.chunked = o.chunked;
+    ro.tile = o.tile;
+    {
+      planning::Workload w;
+      w.frames = o.frames;
+      w.height = o.height;
+      w.width = o.width;
+      w.dtype_bytes = o.dtype == ComputeDType::F32 ? 4 : 2;
+      w.weight_bytes = vae->weight_bytes();
+      const auto chunks = vae->chunk_frames(o.frames);
+      w.enc_chunk_frames = chunks.first;
+      w.dec_chunk_frames = chunks.second;
+      r_planned = planning::activation_bytes(vae->config(), w, o.chunked, o.tile);
+    }
     const bool cuda = o.device == Device::CUDA;
     BenchResult r;
+    r.planned_activation_bytes = r_planned;
     r.memory_kind = cuda ? "cuda_allocator_peak" : "rss_high_water";
     auto reset_peak = [&] {
       if (cuda) return cuda_device::reset_peak();
@@ -96,6 +112,10 @@ BenchResult run_bench(const BenchOptions& o) {
       reset_peak();
       DecodeResult d = vae->decode(e.mean, ro);
       int64_t dp = peak();
+      if (i == 0) {
+        r.enc_cold_ms = e.ms;
+        r.dec_cold_ms = d.ms;
+      }
       if (i >= o.warmup) {
         enc.push_back(e.ms);
         dec.push_back(d.ms);
@@ -116,6 +136,11 @@ BenchResult run_bench(const BenchOptions& o) {
     j["enc_peak_mb"] = r.enc_peak_bytes / 1048576.0;
     j["dec_peak_mb"] = r.dec_peak_bytes / 1048576.0;
     j["baseline_mb"] = r.baseline_bytes / 1048576.0;
+    j["enc_cold_ms"] = r.enc_cold_ms;
+    j["dec_cold_ms"] = r.dec_cold_ms;
+    j["planned_activation_mb"] = r.planned_activation_bytes / 1048576.0;
+    j["tile"] = o.tile.tile;
+    j["tile_overlap"] = o.tile.overlap;
     j["memory"] = r.memory_kind;
     j["frames"] = o.frames;
     j["height"] = o.height;

@@ -15,6 +15,7 @@ struct BenchOptions {
   Device device = Device::CPU;
   ComputeDType dtype = ComputeDType::F32;
   bool chunked = false;
+  tiling::TileSize tile;  // spatial tiles (tile 0: none)
   int reps = 3;
   int warmup = 1;
   std::string norm_type;  // optional override
@@ -25,6 +26,10 @@ struct BenchOptions {
 struct BenchResult {
   double enc_ms = 0, dec_ms = 0;            // medians
   double enc_ms_min = 0, dec_ms_min = 0;
+  // The first call of each in this process: oneDNN primitive creation on the CPU,
+  // cuDNN autotuning on a GPU (cold - warm is that one-off cost).
+  double enc_cold_ms = 0, dec_cold_ms = 0;
+  int64_t planned_activation_bytes = 0;  // the memory planner's estimate for this shape
   int64_t enc_peak_bytes = 0, dec_peak_bytes = 0;  // CUDA allocator peak, or RSS high-water on CPU
   int64_t baseline_bytes = 0;                      // allocated / resident before the runs
   std::string memory_kind;                         // "cuda_allocator_peak" or "rss_high_water"

@@ -1,3 +1,4 @@
+#include <algorithm>
 // cuda_device.h with LibTorch's CUDA half: the CUDA runtime for versions, devices
 // and free memory, LibTorch's caching allocator for the memory statistics.
 #include "runtime/cuda_device.h"
@@ -96,5 +97,14 @@ int64_t current_allocated() {
 }
 
 void release_cached() { c10::cuda::CUDACachingAllocator::emptyCache(); }
+
+int64_t free_bytes() {
+  size_t free_b = 0, total_b = 0;
+  if (cudaMemGetInfo(&free_b, &total_b) != cudaSuccess) return 0;
+  // Blocks the caching allocator holds but does not use are free to this process.
+  const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(0);
+  const auto agg = static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE);
+  return static_cast<int64_t>(free_b) + std::max<int64_t>(0, stats.reserved_bytes[agg].current - stats.allocated_bytes[agg].current);
+}
 
 }  // namespace wfvae::cuda_device

@@ -20,5 +20,6 @@ void reset_peak();
 int64_t peak_allocated();
 int64_t current_allocated();
 void release_cached();           // returns cached blocks to the driver (after cancel, OOM)
+int64_t free_bytes();            // device 0's free memory plus the allocator's unused cache
 
 }  // namespace wfvae::cuda_device

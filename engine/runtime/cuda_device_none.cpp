@@ -11,5 +11,6 @@ void reset_peak() {}
 int64_t peak_allocated() { return 0; }
 int64_t current_allocated() { return 0; }
 void release_cached() {}
+int64_t free_bytes() { return 0; }
 
 }  // namespace wfvae::cuda_device

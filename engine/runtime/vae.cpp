@@ -10,11 +10,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <malloc.h>
+#include <map>
 #include <mutex>
 #include <thread>
 
 #include "core/error.h"
 #include "core/fileutil.h"
+#include "core/memory_plan.h"
 #include "core/safetensors.h"
 #include "model/loader.h"
 #include "runtime/cuda_device.h"
@@ -304,6 +307,98 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
+namespace {
+
+// The tile grid of a latent of h x w (latent units; the pixel grid is 8x it).
+tiling::Grid latent_grid(int64_t h, int64_t w, const tiling::TileSize& t) {
+  tiling::check_tile_size(t);
+  tiling::Grid g;
+  if (!t.enabled()) {
+    g.rows = {{0, h}};
+    g.cols = {{0, w}};
+    return g;
+  }
+  g.rows = tiling::tile_spans(h, t.tile / 8, t.overlap / 8, 1);
+  g.cols = tiling::tile_spans(w, t.tile / 8, t.overlap / 8, 1);
+  return g;
+}
+
+// Tensors stitched from overlapping tiles: the weighted sum of the tiles over the
+// sum of the weights, accumulated on the host in f32 so that device memory holds
+// one tile at a time. Each tensor's scale to the latent grid comes from its shape
+// (the encoder's Haar levels are 4x and 2x, the decoder's output 8x).
+class TileBlend {
+ public:
+  explicit TileBlend(const tiling::Grid& latent) : grid_(latent) {}
+
+  void add(const std::string& name, const at::Tensor& tile, size_t r, size_t c) {
+    const tiling::Span row = grid_.rows[r], col = grid_.cols[c];
+    const int64_t scale = tile.size(3) / row.size();
+    if (scale < 1 || tile.size(3) != row.size() * scale || tile.size(4) != col.size() * scale)
+      fail_runtime("tiling: tile output " + shape_string(tile.sizes().vec()) + " does not match its tile");
+    const auto rows = tiling::scale_spans(grid_.rows, scale, 1), cols = tiling::scale_spans(grid_.cols, scale, 1);
+    Acc& a = acc_[name];
+    if (!a.sum.defined()) {
+      auto sizes = tile.sizes().vec();
+      sizes[3] = rows.back().end;
+      sizes[4] = cols.back().end;
+      a.host = HostTensor(sizes);  // zeros; the result is returned without a copy
+      a.sum = at::from_blob(a.host.data.data(), sizes, at::kFloat);
+      a.weight = at::zeros({sizes[3], sizes[4]}, at::kFloat);
+    }
+    std::vector<float> wy = tiling::blend_weights(rows, r), wx = tiling::blend_weights(cols, c);
+    at::Tensor w = at::outer(at::from_blob(wy.data(), {static_cast<int64_t>(wy.size())}, at::kFloat),
+                             at::from_blob(wx.data(), {static_cast<int64_t>(wx.size())}, at::kFloat));
+    a.sum.narrow(3, rows[r].begin, rows[r].size()).narrow(4, cols[c].begin, cols[c].size())
+        .add_(tile.to(at::kCPU, at::kFloat) * w);
+    a.weight.narrow(0, rows[r].begin, rows[r].size()).narrow(1, cols[c].begin, cols[c].size()).add_(w);
+  }
+
+  // The blended tensor (empty when nothing was added under `name`).
+  HostTensor take(const std::string& name) {
+    auto it = acc_.find(name);
+    if (it == acc_.end()) return {};
+    it->second.sum.div_(it->second.weight);
+    HostTensor out = std::move(it->second.host);
+    acc_.erase(it);
+    return out;
+  }
+
+ private:
+  struct Acc {
+    HostTensor host;
+    at::Tensor sum, weight;  // sum: a view of host
+  };
+  tiling::Grid grid_;
+  std::map<std::string, Acc> acc_;
+};
+
+// A tile of x (a host tensor), copied out contiguous.
+at::Tensor tile_of(const at::Tensor& x, const tiling::Grid& latent, size_t r, size_t c, int64_t scale) {
+  return x.narrow(3, latent.rows[r].begin * scale, latent.rows[r].size() * scale)
+      .narrow(4, latent.cols[c].begin * scale, latent.cols[c].size() * scale)
+      .contiguous();
+}
+
+// Hands freed heap pages back to the system between tiles: without it glibc keeps
+// the previous tile's activations resident and the RSS creeps past the plan.
+void release_host_memory() { malloc_trim(0); }
+
+// Runs fn(row, col) for every tile, row by row, returning freed pages after each.
+template <class F>
+void for_each_tile(const tiling::Grid& grid, F&& fn) {
+  for (size_t r = 0; r < grid.rows.size(); ++r)
+    for (size_t c = 0; c < grid.cols.size(); ++c) {
+      fn(r, c);
+      release_host_memory();
+    }
+}
+
+// A read-only view of a host tensor (no copy): the tiled paths only cut tiles from it.
+at::Tensor view_of(const HostTensor& t) { return at::from_blob(const_cast<float*>(t.data.data()), t.shape, at::kFloat); }
+
+}  // namespace
+
 EncodeResult Vae::encode(const HostTensor& video_in, const RunOptions& o) {
   return engine_call("encoding a " + shape_string(video_in.shape) + " video on " + device_name(impl_->device), [&] {
     HostTensor reshaped;
@@ -318,17 +413,42 @@ EncodeResult Vae::encode(const HostTensor& video_in, const RunOptions& o) {
     at::NoGradGuard no_grad;
     auto& m = *impl_->model;
     const int frames = static_cast<int>(video->shape[2]);
+    const tiling::Grid grid = latent_grid(video->shape[3] / 8, video->shape[4] / 8, o.tile);
     model::ChunkPlan plan;
     if (o.chunked) plan = m.plan_chunks(frames);
-    const int total = encoder_steps(m) * (o.chunked ? static_cast<int>(plan.encoder_chunks.size()) : 1);
+    const int total = encoder_steps(m) * (o.chunked ? static_cast<int>(plan.encoder_chunks.size()) : 1) *
+                      static_cast<int>(grid.count());
     int done = 0;
     model::ScopedStepHook hook(make_hook(o, total, "encode", &done));
 
     auto t0 = std::chrono::steady_clock::now();
-    at::Tensor x = to_aten(*video).to(impl_->at_device(), impl_->at_dtype());
+    auto run = [&](const at::Tensor& x, model::EncoderTaps* taps) {
+      at::Tensor xd = x.to(impl_->at_device(), impl_->at_dtype());
+      return o.chunked ? m.encode_chunked(xd, plan, taps) : m.encode(xd, taps);
+    };
+    // The input stays on the host when tiled; each tile goes to the device alone.
     model::EncoderTaps taps;
-    at::Tensor h = o.chunked ? m.encode_chunked(x, plan, o.keep_taps ? &taps : nullptr)
-                             : m.encode(x, o.keep_taps ? &taps : nullptr);
+    at::Tensor h;
+    if (grid.count() == 1) {
+      h = run(to_aten(*video), o.keep_taps ? &taps : nullptr);
+    } else {
+      const at::Tensor x = view_of(*video);
+      TileBlend blend(grid);
+      for_each_tile(grid, [&](size_t r, size_t c) {
+        model::EncoderTaps tile_taps;
+        blend.add("h", run(tile_of(x, grid, r, c, 8), o.keep_taps ? &tile_taps : nullptr), r, c);
+        if (!o.keep_taps) return;
+        blend.add("wavelet_in", tile_taps.wavelet_in, r, c);
+        blend.add("l1", tile_taps.l1_coeffs, r, c);
+        blend.add("l2", tile_taps.l2_coeffs, r, c);
+      });
+      h = to_aten(blend.take("h"));
+      if (o.keep_taps) {
+        taps.wavelet_in = to_aten(blend.take("wavelet_in"));
+        taps.l1_coeffs = to_aten(blend.take("l1"));
+        taps.l2_coeffs = to_aten(blend.take("l2"));
+      }
+    }
     check_finite(h, "the encoder's output", impl_->dtype);
     const int64_t L = config().latent_dim;
     EncodeResult r;
@@ -364,27 +484,49 @@ DecodeResult Vae::decode(const HostTensor& z, const RunOptions& o) {
     at::NoGradGuard no_grad;
     auto& m = *impl_->model;
     const int t_latent = static_cast<int>(z.shape[2]);
+    const tiling::Grid grid = latent_grid(z.shape[3], z.shape[4], o.tile);
     model::ChunkPlan plan;
     if (o.chunked) plan = m.plan_chunks(c.video_frames(t_latent));
-    const int total = decoder_steps(m) * (o.chunked ? static_cast<int>(plan.decoder_chunks.size()) : 1);
+    const int total = decoder_steps(m) * (o.chunked ? static_cast<int>(plan.decoder_chunks.size()) : 1) *
+                      static_cast<int>(grid.count());
     int done = 0;
     model::ScopedStepHook hook(make_hook(o, total, "decode", &done));
 
     auto t0 = std::chrono::steady_clock::now();
-    at::Tensor zt = to_aten(z).to(impl_->at_device(), impl_->at_dtype());
-    model::DecoderTaps taps;
-    DecodeResult r;
-    at::Tensor video;
-    if (o.chunked) {
+    const bool tiled = grid.count() > 1;
+    auto run = [&](const at::Tensor& zt, model::DecoderTaps* taps) {
+      at::Tensor zd = zt.to(impl_->at_device(), impl_->at_dtype());
+      if (!o.chunked) return m.decode(zd, taps);
       model::FramesReady ready;
-      if (o.on_frames) ready = [&](int64_t first, const at::Tensor& frames) { o.on_frames(first, to_host(frames)); };
-      video = m.decode_chunked(zt, plan, ready, o.keep_taps ? &taps : nullptr);
+      if (o.on_frames && !tiled) ready = [&](int64_t first, const at::Tensor& f) { o.on_frames(first, to_host(f)); };
+      return m.decode_chunked(zd, plan, ready, taps);
+    };
+    model::DecoderTaps taps;
+    at::Tensor video;
+    HostTensor tiled_video;
+    if (!tiled) {
+      video = run(to_aten(z), o.keep_taps ? &taps : nullptr);
     } else {
-      video = m.decode(zt, o.keep_taps ? &taps : nullptr);
+      const at::Tensor zl = view_of(z);
+      TileBlend blend(grid);
+      for_each_tile(grid, [&](size_t r, size_t col) {
+        model::DecoderTaps tile_taps;
+        blend.add("video", run(tile_of(zl, grid, r, col, 1), o.keep_taps ? &tile_taps : nullptr), r, col);
+        if (!o.keep_taps) return;
+        blend.add("l1", tile_taps.l1_coeffs, r, col);
+        blend.add("l2", tile_taps.l2_coeffs, r, col);
+      });
+      tiled_video = blend.take("video");
+      video = view_of(tiled_video);
+      if (o.keep_taps) {
+        taps.l1_coeffs = to_aten(blend.take("l1"));
+        taps.l2_coeffs = to_aten(blend.take("l2"));
+      }
     }
     check_finite(video, "the reconstruction", impl_->dtype);
-    r.video = to_host(video);
-    if (!o.chunked && o.on_frames) o.on_frames(0, r.video);
+    DecodeResult r;
+    r.video = tiled ? std::move(tiled_video) : to_host(video);
+    if ((!o.chunked || tiled) && o.on_frames) o.on_frames(0, r.video);
     if (o.keep_taps) {
       r.l1_coeffs = to_host(taps.l1_coeffs);
       r.l2_coeffs = to_host(taps.l2_coeffs);
@@ -403,6 +545,29 @@ bool Vae::can_chunk(int64_t frames) const {
     if (e.kind() == ErrorKind::Usage) return false;
     throw;
   }
+}
+
+int64_t Vae::weight_bytes() const {
+  int64_t bytes = 0;
+  for (auto& nt : impl_->model->named_tensors()) bytes += nt.tensor->numel() * static_cast<int64_t>(nt.tensor->element_size());
+  return bytes;
+}
+
+std::pair<int, int> Vae::chunk_frames(int64_t frames) const {
+  if (!can_chunk(frames)) return {0, 0};
+  const model::ChunkPlan p = impl_->model->plan_chunks(static_cast<int>(frames));
+  const int tc = config().temporal_compression();
+  return {p.t_chunk_enc, (p.t_chunk_dec + 1) * tc};
+}
+
+void Vae::release_memory() {
+  impl_->model->to(impl_->at_device(), impl_->at_dtype());  // drops the causal caches
+  if (impl_->device == Device::CUDA) cuda_device::release_cached();
+}
+
+int64_t device_free_bytes(Device device) {
+  if (device == Device::CUDA) return cuda_device::free_bytes();
+  return planning::host_budget().device_bytes;
 }
 
 void Vae::save(const std::filesystem::path& folder, const std::string& dtype, bool overwrite) const {

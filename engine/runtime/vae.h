@@ -7,11 +7,13 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "core/config.h"
 #include "core/load_report.h"
 #include "core/progress.h"
 #include "core/host_tensor.h"
+#include "core/tiling.h"
 
 namespace wfvae {
 
@@ -32,6 +34,10 @@ void init_runtime_threads();
 
 struct RunOptions {
   bool chunked = false;        // causal-cache chunked path (reference enable_tiling)
+  // Spatial tiles (pixels; tile 0: none), each run on its own (and chunked in time
+  // when `chunked`), blended linearly across the overlap: in latent space for the
+  // encoder, in pixel space for the decoder. With tiles, on_frames is called once.
+  tiling::TileSize tile;
   bool keep_taps = false;      // also return the energy-flow coefficients
   ProgressFn progress;         // fraction of this call
   const CancelToken* cancel = nullptr;
@@ -89,6 +95,14 @@ class Vae {
   // chunked run of a length it cannot split is a Usage error).
   bool can_chunk(int64_t frames) const;
 
+  // Bytes of the model's tensors in the compute dtype (the memory planner's base).
+  int64_t weight_bytes() const;
+  // Input frames per encoder chunk and output frames per decoder chunk (look-ahead
+  // included) of a chunked run of `frames`; {0, 0} when it cannot chunk them.
+  std::pair<int, int> chunk_frames(int64_t frames) const;
+  // Returns cached device memory (after an out-of-memory error or a cancel).
+  void release_memory();
+
   // Writes the current weights as a diffusers folder (config.json + safetensors).
   void save(const std::filesystem::path& folder, const std::string& dtype, bool overwrite) const;
 
@@ -99,6 +113,10 @@ class Vae {
   explicit Vae(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Memory a run may take on `device`: the GPU's free memory, or the host's
+// (planning::host_budget). Zero when unknown.
+int64_t device_free_bytes(Device device);
 
 // Checks a video shape for the model and explains what is wrong.
 void check_video_shape(const ModelConfig& config, const std::vector<int64_t>& shape);

@@ -129,24 +129,53 @@ expect_in err.txt "conv_in.conv.weight: 1 of"
 bad 2 "tensors hold NaN or Inf" good.mkv -o out.mkv --model nanmodel --size 32x32 --frames 5
 
 note "out of memory: a plain message and exit 3, in eval an error row and the batch goes on"
-# LibTorch's CUDA-enabled libraries alone map ~2.8 GB of address space; 4 GB leaves
-# too little for 33 frames at 1024x1024, which LibTorch's allocator then refuses.
-set +e
-(ulimit -v 4000000; "$wfvae" recon good.mkv -o out.mkv --model "$model" --size 1024x1024 --frames 5 >out.txt 2>err.txt)
-rc=$?
-set -e
-[ $rc -eq 3 ] || { cat err.txt; fail "recon out of memory exited $rc, expected 3"; }
-expect_in err.txt "out of memory"
-expect_in err.txt "(--chunked, --size, --frames)"
+# LibTorch's CUDA-enabled libraries alone map ~2.8 GB of address space; under 4 GB a
+# direct run of 5 frames at 1024x1024 does not fit. --max-memory 64G lies to the
+# planner about it and --tile off forbids the fallbacks, so the allocation really
+# fails inside LibTorch.
+oom() {  # oom RC ARGS...: wfvae under ulimit -v 4000000
+  local want=$1
+  shift
+  set +e
+  (ulimit -v 4000000; "$wfvae" "$@" >out.txt 2>err.txt)
+  local rc=$?
+  set -e
+  [ $rc -eq "$want" ] || { cat out.txt err.txt; fail "wfvae $* under ulimit -v exited $rc, expected $want"; }
+}
+oom 3 recon good.mkv -o out.mkv --model "$model" --size 1024x1024 --frames 5 --tile off --max-memory 64G
+expect_in err.txt "out of memory while"
+expect_in err.txt "(--chunked, --tile, --max-memory, --size, --frames)"
 grep -q "enforce fail\|Exception raised from\|internal error" err.txt && fail "LibTorch's internals leaked: $(cat err.txt)"
 ls -A | grep -qE '^out\.mkv$|partial' && fail "output left behind after out of memory"
 cp good.mkv good2.mkv
-set +e
-(ulimit -v 4000000; "$wfvae" eval good.mkv good2.mkv --out oom.csv --model "$model" --size 1024x1024 --frames 5 >out.txt 2>err.txt)
-rc=$?
-set -e
-[ $rc -eq 3 ] || { cat out.txt err.txt; fail "eval out of memory exited $rc, expected 3"; }
+oom 3 eval good.mkv good2.mkv --out oom.csv --model "$model" --size 1024x1024 --frames 5 --tile off --max-memory 64G
 [ "$(grep -c ',error,.*out of memory' oom.csv)" -eq 2 ] || { cat oom.csv; fail "eval did not write an out-of-memory row for each input"; }
+
+note "out of memory mid-run: released and redone with the next smaller plan, saying so"
+oom 0 recon good.mkv -o out.mkv --model "$model" --size 1024x1024 --frames 5 --max-memory 64G
+expect_in out.txt "note: ran out of memory direct"
+expect_in out.txt "redone direct, 512-px tiles"
+[ -s out.mkv ] || fail "the retried run wrote no output"
+rm out.mkv
+
+note "the planner reads ulimit -v and tiles up front"
+oom 0 recon good.mkv -o out.mkv --model "$model" --size 1024x1024 --frames 5
+expect_in out.txt "px tiles"
+expect_in out.txt "available (ulimit -v)"
+grep -q "ran out of memory" out.txt && fail "the planner's first plan did not fit: $(cat out.txt)"
+rm out.mkv
+
+note "a run no plan can hold is refused before any frame is decoded (issue: no OOM kill)"
+make_clip long.mkv 48x40 129 25 -c:v ffv1
+SECONDS=0
+bad 3 "not enough memory: 129 frames of 2048x2048 need about" long.mkv -o out.mkv --model "$model" --size 2048x2048 --max-memory 8G
+expect_in err.txt "available (--max-memory); at this size about"
+expect_in err.txt "frames would fit"
+grep -q "decode video\|encode" err.txt && fail "the refusal came after frames were decoded: $(cat err.txt)"
+[ $SECONDS -lt 30 ] || fail "the refusal took ${SECONDS} s"
+bad 1 "memory size \"lots\"" good.mkv -o out.mkv "${common[@]}" --max-memory lots
+bad 1 "tile size 100" good.mkv -o out.mkv "${common[@]}" --tile 100
+bad 1 "tile overlap 48: must be a multiple of 8 from 0 to half the tile (32)" good.mkv -o out.mkv "${common[@]}" --tile 64 --tile-overlap 48
 
 note "training: bad hyper-parameters and outputs are refused before any work"
 echo file >trainout

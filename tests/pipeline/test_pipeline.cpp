@@ -460,3 +460,123 @@ TEST(Pipeline, NotesAreTypedAndShortClipsRunDirectWhenAsked) {
   EXPECT_EQ(ran_direct, 1);
   EXPECT_EQ(size_chosen, 1);
 }
+
+// ---------------------------------------------------------------- spatial tiles
+
+namespace {
+
+fs::path bundled_model(const char* name) { return fs::path(WFVAE_SOURCE_DIR) / "assets/models" / name; }
+fs::path bundled_sample() { return fs::path(WFVAE_SOURCE_DIR) / "assets/samples/city-cc0.mp4"; }
+
+pipeline::ReconResult recon_tiled(const fs::path& model, int tile, int overlap, int h = 128, int w = 192) {
+  pipeline::ReconRequest r;
+  r.input = bundled_sample();
+  r.model = model;
+  r.height = h;
+  r.width = w;
+  r.frames = 9;
+  r.tile = tile;
+  r.tile_overlap = overlap;
+  return pipeline::reconstruct(r);
+}
+
+// PSNR between two reconstructions, in [0, 1] units after clamping (as the metrics).
+double psnr_between(const HostTensor& a, const HostTensor& b) {
+  double se = 0;
+  for (size_t i = 0; i < a.data.size(); ++i) {
+    const double x = std::clamp(a.data[i], -1.0f, 1.0f), y = std::clamp(b.data[i], -1.0f, 1.0f);
+    se += (x - y) * (x - y) / 4;
+  }
+  return 10 * std::log10(1.0 / std::max(1e-20, se / a.data.size()));
+}
+
+// How much a seam stands out in the difference image d = tiled - untiled: for every
+// column (and row) boundary x, the mean over frames, channels and rows of
+// |d(x) - d(x - 1)|, as a multiple of the median of that over all boundaries. A
+// visible seam is a line where the difference jumps: a high ratio. Returns the
+// largest ratio over columns and rows.
+double seam_ratio(const HostTensor& tiled, const HostTensor& untiled) {
+  const int64_t C = tiled.shape[1], T = tiled.shape[2], H = tiled.shape[3], W = tiled.shape[4];
+  auto d = [&](int64_t c, int64_t t, int64_t y, int64_t x) {
+    const size_t i = static_cast<size_t>(((c * T + t) * H + y) * W + x);
+    return static_cast<double>(tiled.data[i]) - untiled.data[i];
+  };
+  auto ratio = [](std::vector<double> jumps) {
+    std::vector<double> sorted = jumps;
+    std::sort(sorted.begin(), sorted.end());
+    const double median = std::max(1e-12, sorted[sorted.size() / 2]);
+    return sorted.back() / median;
+  };
+  std::vector<double> cols(static_cast<size_t>(W - 1), 0.0), rows(static_cast<size_t>(H - 1), 0.0);
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t y = 0; y < H; ++y)
+        for (int64_t x = 0; x < W; ++x) {
+          if (x > 0) cols[static_cast<size_t>(x - 1)] += std::fabs(d(c, t, y, x) - d(c, t, y, x - 1));
+          if (y > 0) rows[static_cast<size_t>(y - 1)] += std::fabs(d(c, t, y, x) - d(c, t, y - 1, x));
+        }
+  return std::max(ratio(cols), ratio(rows));
+}
+
+}  // namespace
+
+// Tiles with the default overlap stay close to the untiled run and show no seam;
+// the same check flags the hard seams of tiles that only abut (overlap 0), so it
+// would catch a blending bug. LayerNorm normalises each position on its own, so
+// only the borders of each tile's receptive field differ; GroupNorm statistics are
+// per tile, a larger (documented) cost.
+TEST(Tiling, TiledReconstructionIsCloseToUntiledAndSeamless) {
+  const fs::path ln = bundled_model("wfvae-tiny-ln"), gn = bundled_model("wfvae-tiny-gn");
+  if (!fs::exists(bundled_sample()) || !fs::exists(ln / "config.json") || !fs::exists(gn / "config.json"))
+    GTEST_SKIP() << "no bundled sample or models";
+  for (const fs::path& model : {ln, gn}) {
+    SCOPED_TRACE(model.filename().string());
+    const pipeline::ReconResult whole = recon_tiled(model, 0, -1);
+    const pipeline::ReconResult tiled = recon_tiled(model, 64, -1);  // 64-px tiles, default overlap 16
+    const pipeline::ReconResult abut = recon_tiled(model, 64, 0);
+    EXPECT_EQ(tiled.tile.tile, 64);
+    EXPECT_EQ(tiled.tile.overlap, 16);
+    EXPECT_FALSE(whole.tile.enabled());
+    const double close = psnr_between(tiled.recon, whole.recon);
+    const double seam = seam_ratio(tiled.recon, whole.recon), hard = seam_ratio(abut.recon, whole.recon);
+    std::printf("%s: tiled vs untiled %.2f dB; PSNR vs input untiled %.3f, tiled %.3f, abutting %.3f; seam ratio "
+                "tiled %.2f, abutting %.2f\n",
+                model.filename().c_str(), close, whole.metrics.psnr_mean, tiled.metrics.psnr_mean,
+                abut.metrics.psnr_mean, seam, hard);
+    const bool is_ln = model == ln;
+    EXPECT_GT(close, is_ln ? 40.0 : 30.0);
+    EXPECT_NEAR(tiled.metrics.psnr_mean, whole.metrics.psnr_mean, is_ln ? 0.1 : 0.3);
+    EXPECT_LT(seam, 6.0) << "a seam in the blended difference image";
+    EXPECT_GT(hard, 6.0) << "the seam check does not see abutting tiles";
+  }
+}
+
+// The memory planner picks tiles when whole frames do not fit the given budget,
+// says so in a typed note, and runs the plan it reports.
+TEST(Tiling, PlannerTilesWhenTheBudgetIsSmall) {
+  const fs::path ln = bundled_model("wfvae-tiny-ln");
+  if (!fs::exists(bundled_sample()) || !fs::exists(ln / "config.json")) GTEST_SKIP() << "no bundled sample or model";
+  pipeline::ReconRequest r;
+  r.input = bundled_sample();
+  r.model = ln;
+  r.height = 256;
+  r.width = 448;
+  r.frames = 9;
+  const pipeline::ReconResult roomy = pipeline::reconstruct(r);
+  EXPECT_EQ(roomy.plan.describe(), "direct");
+  r.max_memory = planning::process_rss_bytes() + (160 << 20);
+  const pipeline::ReconResult tight = pipeline::reconstruct(r);
+  EXPECT_TRUE(tight.tile.enabled()) << tight.plan.describe();
+  int plan_notes = 0;
+  for (const auto& n : tight.notes) plan_notes += n.kind == pipeline::NoteKind::PlanChosen;
+  EXPECT_EQ(plan_notes, 1);
+  EXPECT_NEAR(tight.metrics.psnr_mean, roomy.metrics.psnr_mean, 0.1);
+  r.max_memory = planning::process_rss_bytes() + (2 << 20);
+  try {
+    pipeline::reconstruct(r);
+    ADD_FAILURE() << "a 2 MB budget was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::OutOfMemory);
+    EXPECT_NE(std::string(e.what()).find("available (--max-memory)"), std::string::npos) << e.what();
+  }
+}
