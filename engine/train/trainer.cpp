@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cmath>
+#include <limits>
 #include <fstream>
 #include <map>
 #include <random>
@@ -314,6 +315,7 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
       }
       // A non-finite loss stops the run before the step: the weights on disk (latest/,
       // checkpoints) are the last finite ones.
+      if (o.poison_loss_at_step == step + 1) loss = loss * std::numeric_limits<double>::quiet_NaN();
       const double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value))
         throw Error(ErrorKind::Runtime, "the loss became " + std::to_string(loss_value) + " at step " +

@@ -52,6 +52,9 @@ struct TrainOptions {
   int ckpt_every = 1000;
   std::string store_dtype = "f16";      // checkpoint storage: f32 | f16 | bf16
   int val_frames = 17, val_size = 128;  // validation crop (centre)
+  // Fault injection for tests (no flag sets it): the loss of this 1-based step is
+  // made NaN, as a diverging run's would be, to exercise the stop path.
+  int poison_loss_at_step = 0;
 };
 
 struct TrainLog {

@@ -220,3 +220,39 @@ TEST(Encode, UnwritableOutputIsABadInputAndLeavesNoFile) {
   }
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"file"});
 }
+
+// A PNG sequence whose commit fails midway (here the third frame's finished
+// temporary vanished before the rename) is rolled back: the frames already moved
+// into place are removed and the frame it replaced is put back, byte for byte.
+TEST(Encode, PngSequenceCommitFailingMidwayRollsBack) {
+  TempDir dir;
+  const fs::path old_frame = dir / "f_0001.png";
+  {
+    std::ofstream(old_frame) << "the user's own frame 1";
+  }
+  media::EncodeOptions o;
+  o.overwrite = true;
+  auto frames = pattern_frames(5, 16, 16);
+  auto pending = media::prepare_video(dir / "f_%04d.png", frames, o);
+  std::vector<fs::path> temps;
+  for (const auto& e : fs::directory_iterator(dir.path()))
+    if (e.path().filename().string().find(".partial-") != std::string::npos) temps.push_back(e.path());
+  std::sort(temps.begin(), temps.end());
+  ASSERT_EQ(temps.size(), 5u);
+  ASSERT_NE(temps[2].filename().string().find("f_0003"), std::string::npos) << temps[2];
+  fs::remove(temps[2]);
+  try {
+    pending->commit();
+    FAIL() << "the commit of a sequence with a missing frame succeeded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Runtime);
+    EXPECT_NE(std::string(e.what()).find("f_0003.png: cannot move the finished frame into place"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("nothing was written"), std::string::npos) << e.what();
+  }
+  pending.reset();  // drops the remaining temporaries
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"f_0001.png"});
+  std::ifstream in(old_frame);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "the user's own frame 1");
+}

@@ -129,3 +129,30 @@ TEST(Trainer, RejectsUnusableSettings) {
   o.resume = true;  // nothing to resume
   EXPECT_THROW(train::run_training(o, clips, {}, {}), Error);
 }
+
+// A loss that turns non-finite in the middle of a run stops it with a Runtime error
+// (exit 3 in the CLI) naming the step and where the last finite weights are; those
+// weights load, and no "final" model is written from the diverged state.
+TEST(Trainer, ANonFiniteLossMidRunStopsKeepingTheLastFiniteWeights) {
+  TempDir dir;
+  std::vector<train::Clip> clips = {synthetic_clip(12, 24, 24, 0)};
+  std::vector<train::Clip> val = {synthetic_clip(5, 16, 16, 4)};
+  train::TrainOptions o = tiny_options(dir.path() / "run", 8);
+  o.ckpt_every = 3;
+  o.poison_loss_at_step = 5;
+  int logged = 0;
+  try {
+    train::run_training(o, clips, val, [&](const train::TrainLog&) { ++logged; });
+    FAIL() << "a NaN loss did not stop the run";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Runtime);
+    const std::string m = e.what();
+    EXPECT_NE(m.find("the loss became nan at step 5"), std::string::npos) << m;
+    EXPECT_NE(m.find("the last finite weights are in"), std::string::npos) << m;
+    EXPECT_NE(m.find("latest"), std::string::npos) << m;
+  }
+  EXPECT_EQ(logged, 4);  // steps 1-4 ran
+  for (float v : weights_of(dir.path() / "run" / "latest")) ASSERT_TRUE(std::isfinite(v));
+  EXPECT_NO_THROW(Vae::load(dir.path() / "run" / "latest"));
+  EXPECT_FALSE(fs::exists(dir.path() / "run" / "final"));
+}
