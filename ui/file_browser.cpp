@@ -7,6 +7,7 @@
 #include <imgui.h>
 
 #include "core/assets.h"
+#include "core/text.h"
 #include "pipeline/eval.h"
 #include "studio.h"
 
@@ -16,10 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+std::string lower(std::string s) { return text::lower(std::move(s)); }
 
 bool is_model_folder(const fs::path& p) {
   std::error_code ec;

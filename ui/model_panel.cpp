@@ -1,4 +1,5 @@
 #include "model_panel.h"
+#include "core/norm_setting.h"
 
 #include <algorithm>
 
@@ -11,9 +12,7 @@ namespace wfvae::studio {
 
 namespace {
 
-std::string norm_desc(const std::string& type, int groups) {
-  return type == "groupnorm" ? "groupnorm(" + std::to_string(groups) + ")" : type;
-}
+std::string norm_desc(const std::string& type, int groups) { return NormSetting{type, groups}.label(); }
 
 void row(const char* key, const std::string& value) {
   ImGui::TableNextRow();

@@ -1,4 +1,5 @@
 #include "normlab_panel.h"
+#include "core/norm_setting.h"
 
 #include <algorithm>
 #include <cmath>
@@ -35,8 +36,7 @@ const char* state_name(LabRow::State s) {
 }  // namespace
 
 std::string LabSetting::label() const {
-  std::string n = norm_type == "groupnorm" ? "groupnorm(" + std::to_string(num_groups) + ")" : norm_type;
-  return n + (chunked ? " \xC2\xB7 chunked" : " \xC2\xB7 direct");
+  return NormSetting{norm_type, num_groups}.label() + (chunked ? " \xC2\xB7 chunked" : " \xC2\xB7 direct");
 }
 
 void NormLabPanel::build_candidates(Studio& s) {
@@ -102,10 +102,8 @@ bool NormLabPanel::select(Studio& s, const std::string& spec, std::string* error
     } else if (tok.rfind("gn:", 0) == 0) {
       st.norm_type = "groupnorm";
       st.num_groups = std::atoi(tok.c_str() + 3);
-      if (std::find(m.valid_groups.begin(), m.valid_groups.end(), st.num_groups) == m.valid_groups.end()) {
-        std::string valid;
-        for (int g : m.valid_groups) valid += (valid.empty() ? "" : ", ") + std::to_string(g);
-        *error = "norm lab: num_groups " + tok.substr(3) + " is not valid for " + m.name + " (valid: " + valid + ")";
+      if (const std::string problem = num_groups_problem(m.trained, st.num_groups); !problem.empty()) {
+        *error = "norm lab: " + m.name + ": " + problem;
         return false;
       }
     } else if (tok.rfind("model:", 0) == 0) {
@@ -434,7 +432,7 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
       ImGui::TableSetColumnIndex(1);
       const LabSetting& st = row.setting;
       ImGui::PushFont(s.fonts.bold);
-      ImGui::TextUnformatted(st.norm_type == "groupnorm" ? ("groupnorm(" + std::to_string(st.num_groups) + ")").c_str() : st.norm_type.c_str());
+      ImGui::TextUnformatted(NormSetting{st.norm_type, st.num_groups}.label().c_str());
       ImGui::PopFont();
       ImGui::TextDisabled("%s \xC2\xB7 %s%s", st.chunked ? "chunked" : "direct", st.model_name.c_str(), st.trained ? " \xC2\xB7 trained" : "");
       const bool ok = row.state == LabRow::State::Done;

@@ -1,4 +1,5 @@
 #include "session.h"
+#include "core/norm_setting.h"
 
 #include <cmath>
 #include <cstdarg>
@@ -16,7 +17,7 @@ std::string fmt(const char* format, ...) {
 }
 
 std::string RunSettings::norm_label() const {
-  return norm_type == "groupnorm" ? "groupnorm(" + std::to_string(num_groups) + ")" : norm_type;
+  return NormSetting{norm_type, num_groups}.label();
 }
 
 std::string RunSettings::label() const {

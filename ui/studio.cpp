@@ -1,4 +1,5 @@
 #include "studio.h"
+#include "core/norm_setting.h"
 
 #include <algorithm>
 #include <cmath>
@@ -132,15 +133,11 @@ void Studio::open_model(const std::string& path_in) {
                          any_error_ = true;
                          worst_error_ = ErrorKind::Usage;
                          message(Message::Level::Error, "--num-groups applies to groupnorm only (norm_type is " + norm_type + ")");
-                       } else if (std::find(model.valid_groups.begin(), model.valid_groups.end(), opts.num_groups) ==
-                                  model.valid_groups.end()) {
-                         std::string valid;
-                         for (int g : model.valid_groups) valid += (valid.empty() ? "" : ", ") + std::to_string(g);
+                       } else if (const std::string problem = num_groups_problem(model.trained, opts.num_groups);
+                                  !problem.empty()) {
                          any_error_ = true;
                          worst_error_ = ErrorKind::Usage;
-                         message(Message::Level::Error, fmt("num_groups %d is not valid for %s: it must divide every normalised "
-                                                            "channel count (valid: %s); keeping %d",
-                                                            opts.num_groups, model.name.c_str(), valid.c_str(), num_groups));
+                         message(Message::Level::Error, model.name + ": " + problem + "; keeping " + std::to_string(num_groups));
                        } else {
                          num_groups = opts.num_groups;
                        }

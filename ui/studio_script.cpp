@@ -11,6 +11,7 @@
 #include <imgui.h>
 
 #include "core/assets.h"
+#include "core/norm_setting.h"
 #include "core/fileutil.h"
 #include "export_dialog.h"
 #include "normlab_panel.h"
@@ -274,10 +275,8 @@ bool Studio::script_step() {
           request_run();
         } else if (r.rfind("groupnorm", 0) == 0) {
           int g = r.size() > 10 && r[9] == ':' ? std::atoi(r.c_str() + 10) : model.trained.norm_num_groups;
-          if (std::find(model.valid_groups.begin(), model.valid_groups.end(), g) == model.valid_groups.end()) {
-            std::string valid;
-            for (int v : model.valid_groups) valid += (valid.empty() ? "" : ", ") + std::to_string(v);
-            fail(ErrorKind::Usage, fmt("num_groups %d is not valid for %s (valid: %s)", g, model.name.c_str(), valid.c_str()));
+          if (const std::string problem = num_groups_problem(model.trained, g); !problem.empty()) {
+            fail(ErrorKind::Usage, model.name + ": " + problem);
           } else {
             norm_type = "groupnorm";
             num_groups = g;

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "core/assets.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "media/media.h"
 #include "pipeline/eval.h"
 #include "pipeline/recon.h"
@@ -21,12 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string fmt(double v, int decimals) {
-  if (!std::isfinite(v)) return "n/a";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
+std::string fmt(double v, int decimals) { return text::fixed(v, decimals); }
 
 // "--start 2.5" or "2.5s": seconds; "48f": frame index.
 void parse_start(const std::string& s, pipeline::ReconRequest* r) {
@@ -92,8 +88,7 @@ int run_recon_cmd(const Args& a) {
   ex.difference = a.get_or("--diff", "");
   ex.latents = a.get_or("--latents", "");
   if (auto m = a.get("--metrics")) {
-    std::string ext = fs::path(*m).extension().string();
-    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string ext = text::lower_extension(*m);
     (ext == ".csv" ? ex.metrics_csv : ex.metrics_json) = *m;
   }
   if (auto m = a.get("--metrics-csv")) {
@@ -158,9 +153,7 @@ int run_eval_cmd(const Args& a) {
   if (!out) fail_usage("missing --out TABLE.csv");
   const fs::path table = *out;
   {
-    std::string ext = table.extension().string();
-    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (ext != ".csv") fail_usage(table.string() + ": the eval table must be a .csv file");
+    if (text::lower_extension(table) != ".csv") fail_usage(table.string() + ": the eval table must be a .csv file");
   }
   pipeline::ReconRequest base = request_from_flags(a);
   pipeline::Shard shard;

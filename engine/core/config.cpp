@@ -1,4 +1,5 @@
 #include "core/config.h"
+#include "core/norm_setting.h"
 
 #include <algorithm>
 #include <climits>
@@ -249,14 +250,8 @@ std::vector<int> ModelConfig::valid_num_groups() const {
 }
 
 void ModelConfig::check_num_groups(int groups) const {
-  auto valid = valid_num_groups();
-  if (std::find(valid.begin(), valid.end(), groups) != valid.end()) return;
-  std::string list;
-  for (int g : valid) list += (list.empty() ? "" : ", ") + std::to_string(g);
-  std::string counts;
-  for (int c : normalized_channel_counts()) counts += (counts.empty() ? "" : ", ") + std::to_string(c);
-  fail_usage("num_groups " + std::to_string(groups) + " does not divide every normalised channel count (" + counts +
-             "); valid values: " + list);
+  const std::string problem = num_groups_problem(*this, groups);
+  if (!problem.empty()) fail_usage(problem);
 }
 
 std::string ModelConfig::summary() const {

@@ -17,6 +17,7 @@ extern "C" {
 }
 
 #include "core/error.h"
+#include "core/text.h"
 #include "media/ffmpeg_util.h"
 #include "media/media.h"
 
@@ -30,11 +31,7 @@ namespace {
 // Starts later than this (seconds) seek instead of decoding everything before them.
 constexpr double kSeekThresholdS = 30.0;
 
-std::string fmt_double(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
+std::string fmt_double(double v, int decimals) { return text::fixed(v, decimals); }
 
 // "frames/%04d.png" style paths (FFmpeg's image2 patterns): the first file FFmpeg
 // would look for (start numbers 0..4, as image2 tries), or empty.

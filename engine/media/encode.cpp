@@ -16,6 +16,7 @@ extern "C" {
 
 #include "core/error.h"
 #include "core/fileutil.h"
+#include "core/text.h"
 #include "media/ffmpeg_util.h"
 #include "media/media.h"
 
@@ -26,11 +27,7 @@ using namespace detail;
 
 namespace {
 
-std::string lower_extension(const fs::path& p) {
-  std::string e = p.extension().string();
-  for (char& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return e;
-}
+std::string lower_extension(const fs::path& p) { return text::lower_extension(p); }
 
 bool ends_with_slash(const fs::path& p) {
   const std::string s = p.string();

@@ -12,6 +12,7 @@
 #include "core/csv.h"
 #include "core/error.h"
 #include "core/fileutil.h"
+#include "core/text.h"
 
 namespace wfvae::pipeline {
 
@@ -24,10 +25,7 @@ const std::vector<std::string>& media_extensions() {
 
 namespace {
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+std::string lower(std::string s) { return text::lower(std::move(s)); }
 
 bool has_media_extension(const fs::path& p) {
   const auto& e = media_extensions();
@@ -78,12 +76,7 @@ void add_arg(const fs::path& p, std::vector<fs::path>* out, int depth) {
 }
 
 
-std::string num(double v) {
-  if (!std::isfinite(v)) return "";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
-}
+std::string num(double v) { return text::csv_number(v); }
 std::string ms(double v) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.1f", v);

@@ -11,7 +11,9 @@
 #include "core/assets.h"
 #include "core/error.h"
 #include "core/fileutil.h"
+#include "core/norm_setting.h"
 #include "core/safetensors.h"
+#include "core/text.h"
 
 namespace wfvae::pipeline {
 
@@ -20,15 +22,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
-std::string fmt(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
+std::string fmt(double v, int decimals) { return text::fixed(v, decimals); }
 
-std::string norm_desc(const ModelConfig& c) {
-  return c.norm_type == "groupnorm" ? "groupnorm(" + std::to_string(c.norm_num_groups) + ")" : c.norm_type;
-}
+std::string norm_desc(const ModelConfig& c) { return NormSetting::of(c).label(); }
 
 // Frame t of a [1, C, T, H, W] tensor as [1, C, 1, H, W].
 HostTensor frame_of(const HostTensor& v, int64_t t) {
@@ -387,11 +383,7 @@ ReconResult reconstruct(const ReconRequest& req) {
 
 namespace {
 
-std::string lower_ext(const fs::path& p) {
-  std::string e = p.extension().string();
-  for (char& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return e;
-}
+std::string lower_ext(const fs::path& p) { return text::lower_extension(p); }
 
 // For duplicate detection: absolute, normalised, without trailing slash.
 std::string identity(const fs::path& p) {
@@ -533,12 +525,7 @@ json::Value timings_json(const ReconTimings& t) {
   return j;
 }
 
-std::string csv_num(double v) {
-  if (!std::isfinite(v)) return "";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
-}
+std::string csv_num(double v) { return text::csv_number(v); }
 
 }  // namespace
 

@@ -18,6 +18,7 @@
 #include "core/error.h"
 #include "core/fileutil.h"
 #include "core/memory_plan.h"
+#include "core/norm_setting.h"
 #include "core/safetensors.h"
 #include "model/loader.h"
 #include "runtime/cuda_device.h"
@@ -262,7 +263,7 @@ std::string Vae::set_norm(const std::string& norm_type, int num_groups) {
   const ModelConfig& cur = config();
   if (cur.norm_type == norm_type && (norm_type == "layernorm" || cur.norm_num_groups == num_groups)) return "";
   const ModelConfig& tr = impl_->trained;
-  auto describe = [](const std::string& t, int g) { return t == "groupnorm" ? t + "(" + std::to_string(g) + ")" : t; };
+  auto describe = [](const std::string& t, int g) { return NormSetting{t, g}.label(); };
   std::string msg = "norm set to " + describe(norm_type, num_groups);
   const size_t layers = impl_->model->norm_layers().size();
   if (norm_type != cur.norm_type)
@@ -561,8 +562,11 @@ std::pair<int, int> Vae::chunk_frames(int64_t frames) const {
 }
 
 void Vae::release_memory() {
-  impl_->model->to(impl_->at_device(), impl_->at_dtype());  // drops the causal caches
-  if (impl_->device == Device::CUDA) cuda_device::release_cached();
+  engine_call("releasing memory", [&] {
+    impl_->model->to(impl_->at_device(), impl_->at_dtype());  // drops the causal caches
+    if (impl_->device == Device::CUDA) cuda_device::release_cached();
+    release_host_memory();
+  });
 }
 
 int64_t device_free_bytes(Device device) {

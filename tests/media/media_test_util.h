@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string>
 
+#include "common/temp_dir.h"
 #include "core/error.h"
 #include "media/media.h"
 
@@ -22,31 +23,7 @@ namespace wfvae::testing {
 
 namespace fs = std::filesystem;
 
-// A fresh folder under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("wfvae-media-test-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  // Names in the folder (hidden temporaries included), sorted.
-  std::vector<std::string> entries() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path_)) out.push_back(e.path().filename().string());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
- private:
-  fs::path path_;
-};
+using ::TempDir;  // tests/common/temp_dir.h
 
 inline std::string shell_quote(const std::string& s) {
   std::string q = "'";

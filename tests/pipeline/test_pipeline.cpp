@@ -9,6 +9,8 @@
 #include <random>
 #include <sstream>
 
+#include "common/compare.h"
+#include "common/temp_dir.h"
 #include "core/error.h"
 #include "core/haar.h"
 #include "core/metrics.h"
@@ -21,30 +23,6 @@ using namespace wfvae;
 namespace fs = std::filesystem;
 
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("wfvae-pipeline-test-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  fs::path operator/(const std::string& n) const { return path_ / n; }
-  const fs::path& path() const { return path_; }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> v;
-    for (const auto& e : fs::directory_iterator(path_)) v.push_back(e.path().filename().string());
-    std::sort(v.begin(), v.end());
-    return v;
-  }
-
- private:
-  fs::path path_;
-};
 
 void touch(const fs::path& p, const std::string& text = "x") {
   fs::create_directories(p.parent_path());
@@ -480,16 +458,6 @@ pipeline::ReconResult recon_tiled(const fs::path& model, int tile, int overlap, 
   return pipeline::reconstruct(r);
 }
 
-// PSNR between two reconstructions, in [0, 1] units after clamping (as the metrics).
-double psnr_between(const HostTensor& a, const HostTensor& b) {
-  double se = 0;
-  for (size_t i = 0; i < a.data.size(); ++i) {
-    const double x = std::clamp(a.data[i], -1.0f, 1.0f), y = std::clamp(b.data[i], -1.0f, 1.0f);
-    se += (x - y) * (x - y) / 4;
-  }
-  return 10 * std::log10(1.0 / std::max(1e-20, se / a.data.size()));
-}
-
 // How much a seam stands out in the difference image d = tiled - untiled: for every
 // column (and row) boundary x, the mean over frames, channels and rows of
 // |d(x) - d(x - 1)|, as a multiple of the median of that over all boundaries. A
@@ -537,7 +505,7 @@ TEST(Tiling, TiledReconstructionIsCloseToUntiledAndSeamless) {
     EXPECT_EQ(tiled.tile.tile, 64);
     EXPECT_EQ(tiled.tile.overlap, 16);
     EXPECT_FALSE(whole.tile.enabled());
-    const double close = psnr_between(tiled.recon, whole.recon);
+    const double close = wfvae::testing::psnr_between(tiled.recon, whole.recon);
     const double seam = seam_ratio(tiled.recon, whole.recon), hard = seam_ratio(abut.recon, whole.recon);
     std::printf("%s: tiled vs untiled %.2f dB; PSNR vs input untiled %.3f, tiled %.3f, abutting %.3f; seam ratio "
                 "tiled %.2f, abutting %.2f\n",

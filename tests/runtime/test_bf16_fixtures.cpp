@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "common/compare.h"
 #include "core/safetensors.h"
 #include "runtime/vae.h"
 
@@ -24,16 +25,6 @@ std::vector<fs::path> fixture_dirs() {
     for (const auto& e : fs::directory_iterator(root, ec))
       if (fs::exists(e.path() / "io.safetensors") && fs::exists(e.path() / "config.json")) dirs.push_back(e.path());
   return dirs;
-}
-
-// PSNR of b against a, both in [-1, 1] clamped, as the metrics ([0, 1] units).
-double psnr(const HostTensor& a, const HostTensor& b) {
-  double se = 0;
-  for (size_t i = 0; i < a.data.size(); ++i) {
-    const double x = std::clamp(a.data[i], -1.0f, 1.0f), y = std::clamp(b.data[i], -1.0f, 1.0f);
-    se += (x - y) * (x - y) / 4;
-  }
-  return 10 * std::log10(1.0 / std::max(1e-20, se / a.data.size()));
 }
 
 }  // namespace
@@ -63,7 +54,7 @@ TEST(Bf16, EveryFixtureIsWithinTheDocumentedBoundOfF32) {
       err = std::max<double>(err, std::fabs(f32.first.data[i] - bf16.first.data[i]));
       range = std::max<double>(range, std::fabs(f32.first.data[i]));
     }
-    const double p = psnr(f32.second, bf16.second);
+    const double p = wfvae::testing::psnr_between(f32.second, bf16.second);
     std::printf("%s: bf16 vs f32 reconstruction %.2f dB; latent max error %.4f of range %.3f\n",
                 d.filename().c_str(), p, err, range);
     EXPECT_GT(p, 35.0);
