@@ -145,6 +145,14 @@ Worker::JobFn make_recon_job(std::shared_ptr<Engine> engine, std::string input, 
       std::shared_ptr<const pipeline::ReconResult> done = result;
       ctx.post([cb, done, delta, info] { cb.on_done(done, delta, info); });
     } catch (const Error& e) {
+      // A cancelled or failed run gives its memory back at once (on a GPU, the
+      // allocator's cached blocks too), not when the next run happens to reuse it.
+      if (engine->vae) {
+        try {
+          engine->vae->release_memory();
+        } catch (const Error&) {
+        }
+      }
       const Run::State s = e.kind() == ErrorKind::Cancelled ? Run::State::Cancelled : Run::State::Failed;
       const std::string msg = e.what();
       ctx.post([cb, s, msg] { cb.on_failed(s, msg); });
