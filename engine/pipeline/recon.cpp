@@ -491,6 +491,12 @@ json::Value run_json(const ReconResult& r) {
   j["device"] = r.device;
   j["dtype"] = r.dtype;
   j["chunked"] = r.chunked;
+  j["tile"] = r.tile.tile;
+  j["tile_overlap"] = r.tile.overlap;
+  j["plan"] = r.plan.describe();
+  j["plan_estimated_peak_bytes"] = r.plan.device_peak(r.device == "cuda");
+  j["memory_budget_bytes"] = r.budget.device_bytes;
+  j["memory_budget_source"] = r.budget.source;
   j["latent"] = r.sample ? "sample" : "mode";
   if (r.sample) j["seed"] = static_cast<int64_t>(r.seed);
   return j;
@@ -565,6 +571,8 @@ std::string metrics_csv(const ReconResult& r) {
                    " at " + fmt(r.fps, 3) + " fps, stride " + std::to_string(r.stride));
   meta("run", "device " + r.device + ", dtype " + r.dtype + ", chunked " + (r.chunked ? "yes" : "no") + ", latent " +
                   (r.sample ? "sample (seed " + std::to_string(r.seed) + ")" : "mode"));
+  meta("plan", r.plan.describe() + "; estimated peak " + planning::format_bytes(r.plan.device_peak(r.device == "cuda")) +
+                   " of " + planning::format_bytes(r.budget.device_bytes) + " (" + r.budget.source + ")");
   meta("timings_ms", "load " + fmt(r.timings.load_ms, 1) + ", read " + fmt(r.timings.read_ms, 1) + ", encode " +
                          fmt(r.timings.encode_ms, 1) + ", decode " + fmt(r.timings.decode_ms, 1) + ", metrics " +
                          fmt(r.timings.metrics_ms, 1));

@@ -74,6 +74,9 @@ for key in ("psnr_per_frame", "psnr_mean", "ssim_per_frame", "ssim_mean", "psnr_
 assert m["input"]["frames"] == 17 and m["input"]["height"] == 64 and m["input"]["fps"] == 10
 assert m["input"]["source_frame_indices"] == list(range(17))
 assert m["run"]["latent"] == "mode" and m["run"]["device"] == "cpu" and m["run"]["dtype"] == "f32"
+# The memory plan that ran: 17 frames of 64 px fit anywhere, so as asked (direct), no tiles.
+assert m["run"]["plan"] == "direct" and m["run"]["tile"] == 0, m["run"]
+assert m["run"]["plan_estimated_peak_bytes"] > 0 and m["run"]["memory_budget_source"], m["run"]
 cfg = json.load(open(os.environ["MODEL_DIR"] + "/config.json"))
 assert m["model"]["config"]["latent_dim"] == cfg["latent_dim"] and m["model"]["norm_type"] == cfg.get("norm_type", "groupnorm")
 assert m["timings_ms"]["encode_ms"] > 0
