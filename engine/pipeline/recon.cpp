@@ -54,6 +54,31 @@ json::Value number_array(const std::vector<double>& v) {
   return json::Value(a);
 }
 
+// The memory a run may use. --max-memory is the whole process's budget: what it
+// holds already (LibTorch, buffers) is spent, except the weights, which the plan
+// counts itself. Otherwise what is free on the device (the GPU's free memory; on the
+// CPU, host_budget), with the weights added back for the same reason.
+planning::Budget memory_budget(const Vae& vae, int64_t max_memory) {
+  planning::Budget b;
+  const bool cpu = vae.device() == Device::CPU;
+  if (max_memory > 0) {
+    b.device_bytes = b.host_bytes = max_memory;
+    b.source = "--max-memory";
+    if (cpu)
+      b.device_bytes = b.host_bytes =
+          std::max<int64_t>(1, max_memory - std::max<int64_t>(0, planning::process_rss_bytes() - vae.weight_bytes()));
+    return b;
+  }
+  b = planning::host_budget();
+  if (!cpu) {
+    b.device_bytes = device_free_bytes(Device::CUDA);
+    b.source = "GPU free memory";
+  }
+  if (b.device_bytes > 0) b.device_bytes += vae.weight_bytes();
+  if (cpu && b.host_bytes > 0) b.host_bytes = b.device_bytes;
+  return b;
+}
+
 // One encode and decode of the request's input under res's plan (chunked, tile),
 // streaming frames and their metrics to the caller as they are decoded. Metrics of
 // streamed frames are kept (the final result reuses them) and their time is booked
@@ -209,25 +234,8 @@ ReconResult reconstruct(const ReconRequest& req) {
                                                    std::to_string(req.max_short_side) + ")"});
   }
 
-  // The memory budget, taken before the frames are read (the plan counts them), with
-  // the model's own weights added back (the plan counts those too).
-  if (req.max_memory > 0) {
-    // The whole process's budget: what it holds already (LibTorch, buffers) is
-    // spent, except the weights, which the plan counts itself.
-    res.budget.device_bytes = res.budget.host_bytes = req.max_memory;
-    res.budget.source = "--max-memory";
-    if (vae->device() == Device::CPU)
-      res.budget.device_bytes = res.budget.host_bytes =
-          std::max<int64_t>(1, req.max_memory - std::max<int64_t>(0, planning::process_rss_bytes() - vae->weight_bytes()));
-  } else {
-    res.budget = planning::host_budget();
-    if (vae->device() == Device::CUDA) {
-      res.budget.device_bytes = device_free_bytes(Device::CUDA);
-      res.budget.source = "GPU free memory";
-    }
-    if (res.budget.device_bytes > 0) res.budget.device_bytes += vae->weight_bytes();
-    if (vae->device() == Device::CPU && res.budget.host_bytes > 0) res.budget.host_bytes = res.budget.device_bytes;
-  }
+  // Taken before the frames are read: the plan counts them.
+  res.budget = memory_budget(*vae, req.max_memory);
   auto workload = [&](int64_t frames) {
     planning::Workload wl;
     wl.frames = frames;
@@ -303,7 +311,7 @@ ReconResult reconstruct(const ReconRequest& req) {
   const std::vector<planning::Plan> plans =
       planning::candidate_plans(res.config, wl, res.chunked, req.tile, req.tile_overlap);
   size_t plan_index = planning::choose(plans, wl, res.budget);
-  if (plans[plan_index].chunked != res.chunked || plans[plan_index].tile.enabled() != (req.tile > 0))
+  if (plans[plan_index].chunked != res.chunked || plans[plan_index].tile.tile != std::max(0, req.tile))
     res.notes.push_back({NoteKind::PlanChosen,
                          "memory plan: " + plans[plan_index].describe() + " (about " +
                              planning::format_bytes(plans[plan_index].device_peak(wl.on_gpu)) + " of " +
@@ -333,8 +341,11 @@ ReconResult reconstruct(const ReconRequest& req) {
       if (e.kind() != ErrorKind::OutOfMemory || plan_index + 1 >= plans.size()) throw;
       run = {};
       vae->release_memory();
+      // The engine's message without its advice: the retry is the advice taken.
+      std::string what = e.what();
+      what = what.substr(0, what.find("; try "));
       res.notes.push_back({NoteKind::OutOfMemoryRetry, "ran out of memory " + plans[plan_index].describe() + " (" +
-                                                           e.what() + "); redone " + plans[plan_index + 1].describe()});
+                                                           what + "); redone " + plans[plan_index + 1].describe()});
       apply_plan(++plan_index);
     }
   }
