@@ -188,10 +188,17 @@ void ModelConfig::validate(const std::string& source) const {
   auto positive = [&](const char* key, int v) {
     if (v < 1) bad(key, std::to_string(v) + " is not supported (must be >= 1)");
   };
-  positive("latent_dim", latent_dim);
-  positive("base_channels", base_channels);
-  positive("encoder_energy_flow_hidden_size", encoder_energy_flow_hidden_size);
-  positive("decoder_energy_flow_hidden_size", decoder_energy_flow_hidden_size);
+  // Channel counts are multiplied (4 * base_channels + hidden size, ...): far above any
+  // real model (WF-VAE-L has 192), the bound keeps that arithmetic inside int.
+  constexpr int kMaxChannels = 1 << 16;
+  auto channels = [&](const char* key, int v) {
+    positive(key, v);
+    if (v > kMaxChannels) bad(key, std::to_string(v) + " is not supported (at most " + std::to_string(kMaxChannels) + ")");
+  };
+  channels("latent_dim", latent_dim);
+  channels("base_channels", base_channels);
+  channels("encoder_energy_flow_hidden_size", encoder_energy_flow_hidden_size);
+  channels("decoder_energy_flow_hidden_size", decoder_energy_flow_hidden_size);
   if (encoder_num_resblocks < 0) bad("encoder_num_resblocks", std::to_string(encoder_num_resblocks) + " is not supported (must be >= 0)");
   // The decoder's first up1 block changes 4C -> 2C channels; with zero blocks the
   // reference itself fails, so refuse it here with a reason.

@@ -169,3 +169,15 @@ TEST(Config, IntegersOutsideIntRangeAreRefusedAsWritten) {
   EXPECT_TRUE(contains(error_of(R"({"latent_dim": 1099511627776})"), "\"latent_dim\": 1099511627776 is out of range"));
   EXPECT_TRUE(contains(error_of(R"({"latent_dim": 1e300})"), "\"latent_dim\": expected an integer"));
 }
+
+// Found by the config fuzzer (scripts/fuzz, UBSan): base_channels 777777777 fits an
+// int, but 4 * base_channels in the channel bookkeeping did not. Channel counts are
+// now bounded where a real model is far below (WF-VAE-L: 192).
+TEST(Config, ChannelCountsThatWouldOverflowAreRefused) {
+  EXPECT_TRUE(contains(error_of(R"({"base_channels": 777777777, "conon": true})"),
+                       "\"base_channels\": 777777777 is not supported (at most 65536)"));
+  EXPECT_TRUE(contains(error_of(R"({"decoder_energy_flow_hidden_size": 2147483647})"),
+                       "\"decoder_energy_flow_hidden_size\": 2147483647 is not supported"));
+  EXPECT_TRUE(contains(error_of(R"({"latent_dim": 65537})"), "\"latent_dim\": 65537 is not supported"));
+  EXPECT_NO_THROW(parse(R"({"base_channels": 65536, "encoder_energy_flow_hidden_size": 65536, "decoder_energy_flow_hidden_size": 65536})"));
+}
