@@ -3,7 +3,6 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "core/memory_plan.h"
-#include "core/tiling.h"
 #include "runtime/vae.h"
 
 namespace wfvae::cli {
@@ -25,8 +24,7 @@ void read_plan_flags(const Args& a, int* tile, int* overlap, int64_t* max_memory
   if (auto t = a.get("--tile")) {
     if (*t == "auto") *tile = -1;
     else if (*t == "off" || *t == "0") *tile = 0;
-    else *tile = a.get_int("--tile", 0);
-    if (*tile > 0) tiling::check_tile_size({*tile, tiling::default_overlap(*tile)});
+    else *tile = a.get_int("--tile", 0);  // checked with its overlap by the pipeline / bench
   }
   if (a.has("--tile-overlap")) {
     *overlap = a.get_int("--tile-overlap", 0);

@@ -310,17 +310,13 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 
 namespace {
 
-// The tile grid of a latent of h x w (latent units; the pixel grid is 8x it).
+// The tile grid of a latent of h x w: the pixel grid (the one the studio draws)
+// in latent units.
 tiling::Grid latent_grid(int64_t h, int64_t w, const tiling::TileSize& t) {
   tiling::check_tile_size(t);
-  tiling::Grid g;
-  if (!t.enabled()) {
-    g.rows = {{0, h}};
-    g.cols = {{0, w}};
-    return g;
-  }
-  g.rows = tiling::tile_spans(h, t.tile / 8, t.overlap / 8, 1);
-  g.cols = tiling::tile_spans(w, t.tile / 8, t.overlap / 8, 1);
+  tiling::Grid g = tiling::pixel_grid(h * 8, w * 8, t);
+  g.rows = tiling::scale_spans(g.rows, 1, 8);
+  g.cols = tiling::scale_spans(g.cols, 1, 8);
   return g;
 }
 
