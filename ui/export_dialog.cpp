@@ -4,9 +4,7 @@
 
 #include <imgui.h>
 
-#include "file_browser.h"
 #include "studio.h"
-#include "viewer_panel.h"
 
 namespace wfvae::studio {
 
@@ -20,14 +18,14 @@ void copy_to(char* buf, size_t size, const std::string& s) {
 }  // namespace
 
 void ExportDialog::open(Studio& s) {
-  const Run* run = s.run_current.get();
+  const Run* run = s.doc().current_run();
   if (!run || !run->result) {
     s.message(Message::Level::Warning, "Nothing to export yet: wait for a reconstruction to finish.");
     return;
   }
   if (!folder_[0]) {
     std::error_code ec;
-    const fs::path f = !s.settings.last_folder.empty() ? fs::path(s.settings.last_folder) : fs::current_path(ec);
+    const fs::path f = !s.settings().last_folder.empty() ? fs::path(s.settings().last_folder) : fs::current_path(ec);
     copy_to(folder_, sizeof folder_, f.string());
   }
   // "clip_groupnorm_32": the stem and the norm, as a file name.
@@ -36,7 +34,7 @@ void ExportDialog::open(Studio& s) {
     if (c == '(' || c == ' ') base += '_';
     else if (c != ')') base += c;
   copy_to(base_, sizeof base_, base);
-  diff_gain_ = s.settings.diff_gain;
+  diff_gain_ = s.settings().diff_gain;
   stage_ = Stage::Edit;
   error_.clear();
   written_.clear();
@@ -84,7 +82,7 @@ std::vector<ExportDialog::Target> ExportDialog::targets() const {
 }
 
 void ExportDialog::start(Studio& s, bool overwrite) {
-  const Run* run = s.run_current.get();
+  const Run* run = s.doc().current_run();
   if (!run || !run->result) {
     error_ = "the reconstruction is gone (a new run started); export again when it has finished";
     stage_ = Stage::Edit;
@@ -97,21 +95,21 @@ void ExportDialog::start(Studio& s, bool overwrite) {
   stage_ = Stage::Running;
   written_.clear();
   auto submit = [this, &s, req, result](std::optional<ViewPng> png) {
-    s.worker->submit("export", "Export", make_export_job(result, req, std::move(png), [this, &s](std::vector<fs::path> written) {
+    s.worker().submit(JobKind::Export, "Export", make_export_job(result, req, std::move(png), [this, &s](std::vector<fs::path> written) {
       stage_ = Stage::Done;
       for (const auto& p : written) written_.push_back(p.string());
       s.message(Message::Level::Info, fmt("Exported %zu files to %s", written.size(), folder_));
     }));
   };
   if (!view.empty()) {
-    s.request_capture(s.viewer->content_rect(), true, [submit, view](media::RgbFrame img) { submit(ViewPng{view, std::move(img)}); });
+    s.request_capture(s.view_rect(), true, [submit, view](media::RgbFrame img) { submit(ViewPng{view, std::move(img)}); });
   } else {
     submit(std::nullopt);
   }
 }
 
 bool ExportDialog::start_scripted(Studio& s, const std::string& folder, bool overwrite, std::string* error) {
-  const Run* run = s.run_current.get();
+  const Run* run = s.doc().current_run();
   if (!run || !run->result) {
     *error = "export: there is no finished reconstruction to export";
     return false;
@@ -161,7 +159,7 @@ void ExportDialog::draw(Studio& s) {
   ImGui::InputText("##folder", folder_, sizeof folder_);
   ImGui::SameLine();
   if (ImGui::Button("Browse\xE2\x80\xA6", ImVec2(-1, 0)))
-    s.browser->open(s, FileBrowser::Mode::ChooseFolder, "Export into folder", [this](const std::string& p) { copy_to(folder_, sizeof folder_, p); });
+    s.choose_folder("Export into folder", [this](const std::string& p) { copy_to(folder_, sizeof folder_, p); });
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("Name");
   ImGui::SameLine(90);
@@ -221,7 +219,7 @@ void ExportDialog::draw(Studio& s) {
         try {
           pipeline::ExportRequest check = build_request(nullptr);
           check.overwrite = true;
-          pipeline::check_exports(check, s.run_current && s.run_current->result ? s.run_current->result->source.path : "");
+          pipeline::check_exports(check, s.doc().current_run() && s.doc().current_run()->result ? s.doc().current_run()->result->source.path : "");
           if (exists) stage_ = Stage::Confirm;
           else start(s, false);
         } catch (const std::exception& e) {
@@ -240,12 +238,12 @@ void ExportDialog::draw(Studio& s) {
       if (ImGui::Button("Back", ImVec2(120, 0))) stage_ = Stage::Edit;
       break;
     case Stage::Running: {
-      const JobStatus js = s.worker->status();
-      ImGui::ProgressBar(static_cast<float>(js.kind == "export" ? js.fraction : 0), ImVec2(-130, 0),
-                         js.kind == "export" ? js.stage.c_str() : "waiting");
+      const JobStatus js = s.worker().status();
+      ImGui::ProgressBar(static_cast<float>(js.kind == JobKind::Export ? js.fraction : 0), ImVec2(-130, 0),
+                         js.kind == JobKind::Export ? js.stage.c_str() : "waiting");
       ImGui::SameLine();
-      if (ImGui::Button("Cancel", ImVec2(-1, 0))) s.worker->cancel_running();
-      if (!js.busy && js.queued == 0 && s.worker->idle()) stage_ = written_.empty() ? Stage::Edit : Stage::Done;
+      if (ImGui::Button("Cancel", ImVec2(-1, 0))) s.worker().cancel_running();
+      if (!js.busy && js.queued == 0 && s.worker().idle()) stage_ = written_.empty() ? Stage::Edit : Stage::Done;
       break;
     }
     case Stage::Done:
@@ -255,7 +253,7 @@ void ExportDialog::draw(Studio& s) {
       if (ImGui::Button("Export again", ImVec2(140, 0))) stage_ = Stage::Edit;
       break;
   }
-  s.browser->draw(s);  // its popup nests inside this one
+  s.draw_file_dialog();  // its popup nests inside this one
   if (!open_) ImGui::CloseCurrentPopup();
   ImGui::EndPopup();
 }

@@ -47,9 +47,9 @@ void FileBrowser::open(Studio& s, Mode mode, const std::string& title, std::func
   confirm_overwrite_.clear();
   show_all_ = false;
   std::error_code ec;
-  fs::path start = s.settings.last_folder;
+  fs::path start = s.settings().last_folder;
   if (mode == Mode::OpenModel && fs::is_directory(assets_dir() / "models", ec)) start = assets_dir() / "models";
-  if (start.empty() || !fs::is_directory(start, ec)) start = s.clip ? fs::path(s.clip->path).parent_path() : fs::current_path(ec);
+  if (start.empty() || !fs::is_directory(start, ec)) start = s.doc().clip() ? fs::path(s.doc().clip()->path).parent_path() : fs::current_path(ec);
   navigate(start);
   request_open_ = true;
 }
@@ -107,7 +107,7 @@ bool FileBrowser::wanted(const fs::path& p) const {
 }
 
 void FileBrowser::choose(Studio& s, const fs::path& p) {
-  s.settings.last_folder = (mode_ == Mode::ChooseFolder ? p : p.parent_path()).string();
+  s.settings().last_folder = (mode_ == Mode::ChooseFolder ? p : p.parent_path()).string();
   open_ = false;  // the popup closes on the next draw (this may run inside a nested popup)
   if (on_choose_) on_choose_(p.string());
 }
@@ -131,7 +131,7 @@ void FileBrowser::draw(Studio& s) {
     ImGui::EndPopup();
     return;
   }
-  ImGui::PushFont(s.fonts.bold);
+  ImGui::PushFont(s.fonts().bold);
   ImGui::TextUnformatted(title_.c_str());
   ImGui::PopFont();
   ImGui::Separator();
@@ -149,7 +149,7 @@ void FileBrowser::draw(Studio& s) {
   place("Working folder", fs::current_path(ec));
   place("Samples", assets_dir() / "samples");
   place("Models", assets_dir() / "models");
-  if (s.clip) place("Clip's folder", fs::path(s.clip->path).parent_path());
+  if (s.doc().clip()) place("Clip's folder", fs::path(s.doc().clip()->path).parent_path());
 
   ImGui::SetNextItemWidth(-1);
   if (ImGui::InputText("##path", path_buf_, sizeof path_buf_, ImGuiInputTextFlags_EnterReturnsTrue)) {

@@ -50,7 +50,7 @@ void HelpWindow::draw(Studio& s, bool* open) {
     for (int i = 0; i < kShortcutCount; ++i) {
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);
-      ImGui::PushFont(s.fonts.bold);
+      ImGui::PushFont(s.fonts().bold);
       ImGui::TextUnformatted(kShortcuts[i].keys);
       ImGui::PopFont();
       ImGui::TableSetColumnIndex(1);

@@ -5,7 +5,6 @@
 #include <imgui.h>
 
 #include "studio.h"
-#include "viewer_panel.h"
 
 namespace wfvae::studio {
 
@@ -31,9 +30,9 @@ void swatch(const uint8_t* rgb) {
 }  // namespace
 
 void MetricsPanel::draw_job(Studio& s) {
-  const JobStatus js = s.worker->status();
+  const JobStatus js = s.worker().status();
   if (!js.busy && js.queued == 0) return;
-  section_header("Working", s.fonts);
+  section_header("Working", s.fonts());
   ImGui::TextUnformatted(js.title.c_str());
   const std::string overlay = fmt("%s  %.0f%%", js.stage.empty() ? "starting" : js.stage.c_str(), js.fraction * 100);
   ImGui::ProgressBar(static_cast<float>(js.fraction), ImVec2(-1, 0), overlay.c_str());
@@ -44,22 +43,22 @@ void MetricsPanel::draw_job(Studio& s) {
   } else if (ImGui::Button("Cancel  (Esc)", ImVec2(120, 0))) {
     s.cancel_jobs();
   }
-  s.layout.add("sidebar/job", Rect::from(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
+  s.layout().add("sidebar/job", Rect::from(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
 }
 
 void MetricsPanel::draw_metrics(Studio& s) {
-  const Run* run = s.run_current.get();
-  section_header("Result", s.fonts);
+  const Run* run = s.doc().current_run();
+  section_header("Result", s.fonts());
   if (!run) {
-    if (s.file_b && s.effective_pair() == Pair::OrigFile) {
-      ImGui::TextDisabled("B = %s", s.file_b->path.c_str());
-      big_number(s.fonts, "PSNR (8-bit)", fmt("%.2f dB", s.file_b->psnr_mean), color::kFileB);
+    if (s.doc().file_b() && s.doc().effective_pair() == Pair::OrigFile) {
+      ImGui::TextDisabled("B = %s", s.doc().file_b()->path.c_str());
+      big_number(s.fonts(), "PSNR (8-bit)", fmt("%.2f dB", s.doc().file_b()->psnr_mean), color::kFileB);
       ImGui::SameLine(0, 30);
-      big_number(s.fonts, "SSIM", fmt("%.4f", s.file_b->ssim_mean), color::kSecondary);
+      big_number(s.fonts(), "SSIM", fmt("%.4f", s.doc().file_b()->ssim_mean), color::kSecondary);
     } else {
-      ImGui::TextDisabled(s.model.loaded ? "No reconstruction yet." : "No model: nothing reconstructed.");
+      ImGui::TextDisabled(s.model().loaded ? "No reconstruction yet." : "No model: nothing reconstructed.");
     }
-    for (const auto& n : s.file_b ? s.file_b->notes : std::vector<std::string>{}) callout(n, color::kTextDim);
+    for (const auto& n : s.doc().file_b() ? s.doc().file_b()->notes : std::vector<std::string>{}) callout(n, color::kTextDim);
     return;
   }
   ImGui::TextDisabled("%s", run->settings.label().c_str());
@@ -72,10 +71,10 @@ void MetricsPanel::draw_metrics(Studio& s) {
     badge(state, run->state == Run::State::Running ? color::kAccent : color::kWarning);
   }
   const double psnr = run->psnr_mean(), ssim = run->ssim_mean();
-  big_number(s.fonts, "PSNR", std::isnan(psnr) ? "\xE2\x80\x94" : fmt("%.2f dB", psnr), color::kAccent);
+  big_number(s.fonts(), "PSNR", std::isnan(psnr) ? "\xE2\x80\x94" : fmt("%.2f dB", psnr), color::kAccent);
   ImGui::SameLine(0, 30);
-  big_number(s.fonts, "SSIM", std::isnan(ssim) ? "\xE2\x80\x94" : fmt("%.4f", ssim), color::kSecondary);
-  s.layout.add("sidebar/metrics", Rect::from(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
+  big_number(s.fonts(), "SSIM", std::isnan(ssim) ? "\xE2\x80\x94" : fmt("%.4f", ssim), color::kSecondary);
+  s.layout().add("sidebar/metrics", Rect::from(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
   if (run->state == Run::State::Failed) callout(run->error, color::kError);
 
   if (const auto& r = run->result) {
@@ -99,7 +98,7 @@ void MetricsPanel::draw_metrics(Studio& s) {
   }
   if (run->delta) {
     const RunDelta& d = *run->delta;
-    const Run* prev = s.run_previous.get();
+    const Run* prev = s.doc().previous_run();
     std::string text = "vs previous (" + d.other_label + "): ";
     if (prev && prev->done()) text += fmt("\xCE\x94PSNR %+.2f dB. ", run->psnr_mean() - prev->psnr_mean());
     if (d.max_abs == 0) text += "The outputs are identical.";
@@ -113,22 +112,22 @@ void MetricsPanel::draw_metrics(Studio& s) {
   }
 
   // This frame.
-  if (run->has_metrics(s.frame)) {
-    const auto& m = run->frame_metrics[s.frame];
-    ImGui::TextDisabled("frame %lld", static_cast<long long>(s.frame));
+  if (run->has_metrics(s.doc().frame())) {
+    const auto& m = run->frame_metrics[s.doc().frame()];
+    ImGui::TextDisabled("frame %lld", static_cast<long long>(s.doc().frame()));
     ImGui::SameLine();
     ImGui::Text("PSNR %.2f dB \xC2\xB7 SSIM %.4f", m.psnr, m.ssim);
   }
 }
 
 void MetricsPanel::draw_inspector(Studio& s) {
-  section_header("Pixel", s.fonts);
-  const PixelProbe& p = s.viewer->probe();
+  section_header("Pixel", s.fonts());
+  const PixelProbe& p = s.probe();
   if (!p.valid) {
     ImGui::TextDisabled("Hover the image to read pixel values.");
     return;
   }
-  ImGui::PushFont(s.fonts.mono);
+  ImGui::PushFont(s.fonts().mono);
   ImGui::Text("x %d  y %d", p.x, p.y);
   if (ImGui::BeginTable("##pixel", 5, ImGuiTableFlags_SizingFixedFit)) {
     auto line = [&](const char* name, const uint8_t* v, bool have) {

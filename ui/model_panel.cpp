@@ -31,19 +31,19 @@ void ModelPanel::draw(Studio& s) {
 }
 
 void ModelPanel::draw_model(Studio& s) {
-  section_header("Model", s.fonts);
-  const ModelInfo& m = s.model;
-  const std::string current = !s.model_loading.empty() ? model_display_name(s.model_loading) + "  (loading\xE2\x80\xA6)"
+  section_header("Model", s.fonts());
+  const ModelInfo& m = s.model();
+  const std::string current = !s.model_loading().empty() ? model_display_name(s.model_loading()) + "  (loading\xE2\x80\xA6)"
                               : m.loaded               ? m.name
                                                        : "no model";
   ImGui::SetNextItemWidth(-1);
   if (ImGui::BeginCombo("##model", current.c_str())) {
-    if (!s.bundled_models.empty()) ImGui::TextDisabled("Bundled");
-    for (const auto& path : s.bundled_models)
+    if (!s.bundled_models().empty()) ImGui::TextDisabled("Bundled");
+    for (const auto& path : s.bundled_models())
       if (ImGui::Selectable(model_display_name(path).c_str(), m.loaded && m.path == path)) s.open_model(path);
     bool recent_header = false;
-    for (const auto& path : s.settings.recent_models) {
-      if (std::find(s.bundled_models.begin(), s.bundled_models.end(), path) != s.bundled_models.end()) continue;
+    for (const auto& path : s.settings().recent_models) {
+      if (std::find(s.bundled_models().begin(), s.bundled_models().end(), path) != s.bundled_models().end()) continue;
       if (!recent_header) {
         ImGui::Separator();
         ImGui::TextDisabled("Recent");
@@ -57,7 +57,7 @@ void ModelPanel::draw_model(Studio& s) {
     ImGui::EndCombo();
   }
   if (!m.loaded) {
-    if (s.model_loading.empty())
+    if (s.model_loading().empty())
       callout("No model loaded. Open a WF-VAE model folder (config.json + diffusion_pytorch_model.safetensors) or drop "
               "one onto the window. The bundled models live in assets/models/.",
               color::kWarning);
@@ -82,7 +82,7 @@ void ModelPanel::draw_model(Studio& s) {
     ImGui::EndTable();
   }
   if (ImGui::TreeNode("Load report")) {
-    ImGui::PushFont(s.fonts.mono);
+    ImGui::PushFont(s.fonts().mono);
     ImGui::PushTextWrapPos(0);
     ImGui::TextUnformatted(m.report_text.c_str());
     ImGui::PopTextWrapPos();
@@ -92,23 +92,25 @@ void ModelPanel::draw_model(Studio& s) {
 }
 
 void ModelPanel::draw_norm(Studio& s) {
-  section_header("Normalization", s.fonts);
-  const ModelInfo& m = s.model;
+  section_header("Normalization", s.fonts());
+  const ModelInfo& m = s.model();
   if (!m.loaded) {
     ImGui::TextDisabled("Load a model to change its norm layers.");
     return;
   }
   bool changed = false;
+  NormSetting norm = s.norm();
+  const NormSetting trained = NormSetting::of(m.trained);
   const float label_w = 118;
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("norm_type");
   ImGui::SameLine(label_w + ImGui::GetStyle().WindowPadding.x);
   ImGui::SetNextItemWidth(-1);
-  if (ImGui::BeginCombo("##normtype", s.norm_type.c_str())) {
+  if (ImGui::BeginCombo("##normtype", norm.type.c_str())) {
     for (const auto& t : supported_norm_types()) {
       const std::string label = t + (t == m.trained.norm_type ? "   (trained)" : "");
-      if (ImGui::Selectable(label.c_str(), t == s.norm_type) && t != s.norm_type) {
-        s.norm_type = t;
+      if (ImGui::Selectable(label.c_str(), t == norm.type) && t != norm.type) {
+        norm.type = t;
         changed = true;
       }
     }
@@ -118,15 +120,15 @@ void ModelPanel::draw_norm(Studio& s) {
   ImGui::TextUnformatted("num_groups");
   ImGui::SameLine(label_w + ImGui::GetStyle().WindowPadding.x);
   ImGui::SetNextItemWidth(-1);
-  const bool gn = s.norm_type == "groupnorm";
+  const bool gn = norm.type == "groupnorm";
   if (!gn) ImGui::BeginDisabled();
-  const std::string shown = gn ? std::to_string(s.num_groups) : "n/a (layernorm)";
+  const std::string shown = gn ? std::to_string(norm.groups) : "n/a (layernorm)";
   if (ImGui::BeginCombo("##groups", shown.c_str())) {
     for (int g : m.valid_groups) {
       const bool trained = m.trained.norm_type == "groupnorm" && g == m.trained.norm_num_groups;
       const std::string label = std::to_string(g) + (trained ? "   (trained)" : "");
-      if (ImGui::Selectable(label.c_str(), g == s.num_groups) && g != s.num_groups) {
-        s.num_groups = g;
+      if (ImGui::Selectable(label.c_str(), g == norm.groups) && g != norm.groups) {
+        norm.groups = g;
         changed = true;
       }
     }
@@ -136,40 +138,41 @@ void ModelPanel::draw_norm(Studio& s) {
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
     ImGui::SetTooltip("Only group counts that divide every normalised channel count are offered");
 
-  const bool trained_setting = s.norm_type == m.trained.norm_type &&
-                               (s.norm_type != "groupnorm" || s.num_groups == m.trained.norm_num_groups);
+  const bool trained_setting = norm.same_as(trained);
   if (trained_setting) {
     ImGui::TextColored(to_vec4(color::kOk), "\xE2\x9C\x93 the setting these weights were trained with");
   } else {
-    callout("These weights were trained with " + norm_desc(m.trained.norm_type, m.trained.norm_num_groups) +
-                ". Running them with " + norm_desc(s.norm_type, s.num_groups) +
+    callout("These weights were trained with " + trained.label() +
+                ". Running them with " + norm.label() +
                 " normalises every layer differently from training: expect a different, usually worse, reconstruction.",
             color::kWarning);
   }
   if (ImGui::SmallButton("Reset to trained")) {
     if (!trained_setting) changed = true;
-    s.norm_type = m.trained.norm_type;
-    s.num_groups = m.trained.norm_num_groups;
+    norm = trained;
   }
-  if (changed && s.settings.auto_rerun) s.request_run();
+  if (changed) {
+    s.set_norm(norm);
+    if (s.settings().auto_rerun) s.request_run();
+  }
 }
 
 void ModelPanel::draw_run(Studio& s) {
-  section_header("Run", s.fonts);
-  Settings& st = s.settings;
+  section_header("Run", s.fonts());
+  Settings& st = s.settings();
   bool changed = false;
   const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) / 2;
   ImGui::SetNextItemWidth(half);
   if (ImGui::BeginCombo("##device", ("device " + st.device).c_str())) {
     if (ImGui::Selectable("cpu", st.device == "cpu") && st.device != "cpu") st.device = "cpu", changed = true;
     // Only devices that exist; the worker reports them shortly after start-up.
-    if (!s.system) {
+    if (!s.system()) {
       ImGui::TextDisabled("checking for GPUs\xE2\x80\xA6");
-    } else if (!s.system->gpus.empty()) {
-      const std::string label = "cuda  (" + s.system->gpus[0].name + ")";
+    } else if (!s.system()->gpus.empty()) {
+      const std::string label = "cuda  (" + s.system()->gpus[0].name + ")";
       if (ImGui::Selectable(label.c_str(), st.device == "cuda") && st.device != "cuda") st.device = "cuda", changed = true;
     } else {
-      ImGui::TextDisabled("no CUDA GPU: %s", s.system->cuda_problem.c_str());
+      ImGui::TextDisabled("no CUDA GPU: %s", s.system()->cuda_problem.c_str());
     }
     ImGui::EndCombo();
   }
@@ -209,8 +212,8 @@ void ModelPanel::draw_run(Studio& s) {
   help_marker("Spatial tiles, each run on its own and blended linearly across a quarter-tile overlap. auto: only "
               "when whole frames do not fit the memory that is free (the plan is shown below after a run). "
               "Viewer: G draws the tile grid, to look for seams.");
-  if (s.run_current && s.run_current->result) {
-    const auto& r = *s.run_current->result;
+  if (s.doc().current_run() && s.doc().current_run()->result) {
+    const auto& r = *s.doc().current_run()->result;
     ImGui::TextDisabled("plan: %s", r.plan.describe().c_str());
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("estimated peak %s of %s available (%s)",
@@ -243,7 +246,7 @@ void ModelPanel::draw_run(Studio& s) {
   ImGui::Checkbox("Re-run when a setting changes", &st.auto_rerun);
   if (changed && st.auto_rerun) s.request_run();
 
-  const bool can_run = s.model.loaded && (s.clip || !s.input_opening.empty());
+  const bool can_run = s.model().loaded && (s.doc().clip() || !s.doc().opening().empty());
   if (!can_run) ImGui::BeginDisabled();
   if (ImGui::Button("Re-run  (Ctrl+R)", ImVec2(half, 0))) s.request_run();
   ImGui::SameLine();

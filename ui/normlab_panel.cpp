@@ -9,7 +9,6 @@
 
 #include "core/csv.h"
 #include "core/fileutil.h"
-#include "file_browser.h"
 #include "runtime/bench.h"
 #include "studio.h"
 
@@ -40,12 +39,12 @@ std::string LabSetting::label() const {
 }
 
 void NormLabPanel::build_candidates(Studio& s) {
-  const std::string key = s.model.path + "|" + std::to_string(s.bundled_models.size());
+  const std::string key = s.model().path + "|" + std::to_string(s.bundled_models().size());
   if (key == candidates_model_) return;
   candidates_model_ = key;
   candidates_.clear();
-  if (!s.model.loaded) return;
-  const ModelInfo& m = s.model;
+  if (!s.model().loaded) return;
+  const ModelInfo& m = s.model();
   const std::string tn = m.trained.norm_type;
   const int tg = m.trained.norm_num_groups;
   auto add = [&](const std::string& path, const std::string& name, const std::string& type, int groups, bool chunked, bool trained,
@@ -63,7 +62,7 @@ void NormLabPanel::build_candidates(Studio& s) {
     add(m.path, m.name, "layernorm", tg, false, false, true);
     add(m.path, m.name, "layernorm", tg, true, false, false);
   }
-  for (const auto& path : s.bundled_models) {
+  for (const auto& path : s.bundled_models()) {
     if (path == m.path) continue;
     try {
       const ModelConfig c = ModelConfig::load(resolve_model_files(path).config);
@@ -77,13 +76,13 @@ void NormLabPanel::build_candidates(Studio& s) {
 bool NormLabPanel::select(Studio& s, const std::string& spec, std::string* error) {
   candidates_model_.clear();
   build_candidates(s);
-  if (!s.model.loaded) {
+  if (!s.model().loaded) {
     *error = "the norm lab needs a model";
     return false;
   }
   if (spec == "default" || spec.empty()) return true;
   for (auto& c : candidates_) c.selected = false;
-  const ModelInfo& m = s.model;
+  const ModelInfo& m = s.model();
   size_t start = 0;
   while (start <= spec.size()) {
     const size_t end = std::min(spec.find(',', start), spec.size());
@@ -137,8 +136,8 @@ bool NormLabPanel::select(Studio& s, const std::string& spec, std::string* error
 }
 
 void NormLabPanel::start(Studio& s) {
-  if (!frames_chosen_ && s.clip) frames_ = static_cast<int>(std::min<int64_t>(17, s.clip->count()));
-  if (!s.clip || !s.model.loaded) {
+  if (!frames_chosen_ && s.doc().clip()) frames_ = static_cast<int>(std::min<int64_t>(17, s.doc().clip()->count()));
+  if (!s.doc().clip() || !s.model().loaded) {
     s.message(Message::Level::Error, "The norm lab needs an open clip and a loaded model.");
     return;
   }
@@ -149,19 +148,19 @@ void NormLabPanel::start(Studio& s) {
     s.message(Message::Level::Warning, "Norm lab: tick at least one setting.");
     return;
   }
-  original_thumb_frame_ = thumbnail(s.clip->frames[s.clip->frames.size() / 2], 72);
+  original_thumb_frame_ = thumbnail(s.doc().clip()->frames[s.doc().clip()->frames.size() / 2], 72);
   original_thumb_dirty_ = true;
   running_ = true;
-  const int gen = ++generation_;
+  const Ticket sweep = tickets_.issue(JobKind::NormLab);
   std::vector<LabSetting> settings;
   for (const auto& r : rows_) settings.push_back(r.setting);
-  const std::string input = s.clip->path;
-  const int side = s.settings.max_short_side;
+  const std::string input = s.doc().clip()->path;
+  const int side = s.settings().max_short_side;
   const int frames = frames_;
-  const std::string device = s.settings.device, dtype = s.settings.dtype;
-  std::shared_ptr<Engine> engine = s.engine;
-  auto update = [this, gen](size_t i, LabRow row) {
-    if (gen != generation_ || i >= rows_.size()) return;
+  const std::string device = s.settings().device, dtype = s.settings().dtype;
+  std::shared_ptr<Engine> engine = s.engine();
+  auto update = [this, sweep](size_t i, LabRow row) {
+    if (!tickets_.is_current(sweep) || i >= rows_.size()) return;
     row.texture = rows_[i].texture;
     rows_[i] = std::move(row);
     if (!rows_[i].thumb.rgb.empty()) {
@@ -169,10 +168,10 @@ void NormLabPanel::start(Studio& s) {
       rows_[i].texture->upload_rgb8(rows_[i].thumb.width, rows_[i].thumb.height, rows_[i].thumb.rgb.data());
     }
   };
-  auto finished = [this, gen] {
-    if (gen == generation_) running_ = false;
+  auto finished = [this, sweep] {
+    if (tickets_.is_current(sweep)) running_ = false;
   };
-  s.worker->submit("normlab", fmt("Norm lab: %zu settings", settings.size()), [=](JobContext& ctx) {
+  s.worker().submit(JobKind::NormLab, fmt("Norm lab: %zu settings", settings.size()), [=](JobContext& ctx) {
     struct Done {  // marks the lab finished however the job ends
       JobContext& c;
       std::function<void()> f;
@@ -263,7 +262,7 @@ void NormLabPanel::write_csv(const std::string& path, bool overwrite) const {
 
 void NormLabPanel::draw(Studio& s, const Rect& area) {
   build_candidates(s);
-  if (!frames_chosen_ && s.clip) frames_ = static_cast<int>(std::min<int64_t>(17, s.clip->count()));
+  if (!frames_chosen_ && s.doc().clip()) frames_ = static_cast<int>(std::min<int64_t>(17, s.doc().clip()->count()));
   if (original_thumb_dirty_) {
     original_thumb_ = std::make_unique<Texture>();
     original_thumb_->upload_rgb8(original_thumb_frame_.width, original_thumb_frame_.height, original_thumb_frame_.rgb.data());
@@ -278,8 +277,8 @@ void NormLabPanel::draw(Studio& s, const Rect& area) {
 }
 
 void NormLabPanel::draw_controls(Studio& s) {
-  section_header("Settings to compare", s.fonts);
-  if (!s.model.loaded) {
+  section_header("Settings to compare", s.fonts());
+  if (!s.model().loaded) {
     ImGui::TextDisabled("Load a model first.");
     return;
   }
@@ -312,7 +311,7 @@ void NormLabPanel::draw_controls(Studio& s) {
   ImGui::Spacing();
   int selected = 0;
   for (const auto& c : candidates_) selected += c.selected;
-  const bool can = !running_ && s.clip && selected > 0;
+  const bool can = !running_ && s.doc().clip() && selected > 0;
   if (!can) ImGui::BeginDisabled();
   if (ImGui::Button(fmt("Run %d settings", selected).c_str(), ImVec2(-1, 0))) start(s);
   if (!can) ImGui::EndDisabled();
@@ -320,7 +319,7 @@ void NormLabPanel::draw_controls(Studio& s) {
   ImGui::Spacing();
   const bool have = !rows_.empty() && !running_;
   if (!have) ImGui::BeginDisabled();
-  if (ImGui::Button("Export CSV\xE2\x80\xA6", ImVec2(-1, 0))) s.browser->save_dialog(s, "Save the norm lab table", "normlab.csv", ".csv",
+  if (ImGui::Button("Export CSV\xE2\x80\xA6", ImVec2(-1, 0))) s.save_file_dialog("Save the norm lab table", "normlab.csv", ".csv",
                                                                                    [this, &s](const std::string& path) {
                                                                                      try {
                                                                                        write_csv(path, true);
@@ -330,7 +329,7 @@ void NormLabPanel::draw_controls(Studio& s) {
                                                                                      }
                                                                                    });
   if (ImGui::Button("Save table as PNG\xE2\x80\xA6", ImVec2(-1, 0)))
-    s.browser->save_dialog(s, "Save the norm lab table as PNG", "normlab.png", ".png", [this, &s](const std::string& path) {
+    s.save_file_dialog("Save the norm lab table as PNG", "normlab.png", ".png", [this, &s](const std::string& path) {
       s.request_capture(table_rect_, true, [&s, path](media::RgbFrame img) {
         try {
           media::write_png(path, img, true);
@@ -345,16 +344,16 @@ void NormLabPanel::draw_controls(Studio& s) {
 
 void NormLabPanel::draw_table(Studio& s, const Rect& r) {
   table_rect_ = r;
-  s.layout.add("normlab/table", r);
+  s.layout().add("normlab/table", r);
   ImGui::SetCursorScreenPos(r.min());
   ImGui::BeginChild("##normlab_table", ImVec2(r.w, r.h), true);
-  ImGui::PushFont(s.fonts.bold);
+  ImGui::PushFont(s.fonts().bold);
   ImGui::TextUnformatted("Norm lab");
   ImGui::PopFont();
   ImGui::SameLine();
-  if (s.clip)
-    ImGui::TextDisabled("%s \xC2\xB7 %d\xC3\x97%d \xC2\xB7 first %d frames", std::filesystem::path(s.clip->path).filename().string().c_str(),
-                        s.clip->width, s.clip->height, frames_);
+  if (s.doc().clip())
+    ImGui::TextDisabled("%s \xC2\xB7 %d\xC3\x97%d \xC2\xB7 first %d frames", std::filesystem::path(s.doc().clip()->path).filename().string().c_str(),
+                        s.doc().clip()->width, s.doc().clip()->height, frames_);
   if (rows_.empty()) {
     ImGui::Spacing();
     ImGui::TextWrapped("Tick the settings to compare on the left and press Run. Each setting reconstructs the same frames; "
@@ -368,7 +367,7 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
   for (const auto& row : rows_)
     if (row.state == LabRow::State::Done) {
       best = std::max(best, row.psnr);
-      if (row.setting.trained && row.setting.model_path == s.model.path && !row.setting.chunked) ref = row.psnr;
+      if (row.setting.trained && row.setting.model_path == s.model().path && !row.setting.chunked) ref = row.psnr;
     }
   const float thumb_h = 48;
   float rows_bottom = 0;
@@ -431,12 +430,12 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
       }
       ImGui::TableSetColumnIndex(1);
       const LabSetting& st = row.setting;
-      ImGui::PushFont(s.fonts.bold);
+      ImGui::PushFont(s.fonts().bold);
       ImGui::TextUnformatted(NormSetting{st.norm_type, st.num_groups}.label().c_str());
       ImGui::PopFont();
       ImGui::TextDisabled("%s \xC2\xB7 %s%s", st.chunked ? "chunked" : "direct", st.model_name.c_str(), st.trained ? " \xC2\xB7 trained" : "");
       const bool ok = row.state == LabRow::State::Done;
-      ImGui::PushFont(s.fonts.mono);
+      ImGui::PushFont(s.fonts().mono);
       ImGui::TableSetColumnIndex(2);
       if (ok) ImGui::TextColored(to_vec4(row.psnr == best ? color::kOk : color::kText), "%7.2f", row.psnr);
       ImGui::TableSetColumnIndex(3);
@@ -471,7 +470,7 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
           if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", row.error.c_str());
           break;
       }
-      s.layout.add("normlab/row/" + std::to_string(k), Rect::from(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
+      s.layout().add("normlab/row/" + std::to_string(k), Rect::from(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
     }
     ImGui::TableNextRow();
     rows_bottom = ImGui::GetCursorScreenPos().y;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "document.h"
 #include "gl_util.h"
 #include "layout.h"
 #include "media/media.h"
@@ -70,7 +71,7 @@ class NormLabPanel {
   bool running_ = false;
   int frames_ = 17;           // 17, or the clip's count when shorter, until chosen
   bool frames_chosen_ = false;
-  int generation_ = 0;
+  TicketDesk tickets_;  // results of a sweep started before the newest one are dropped
   Rect table_rect_;
   std::unique_ptr<Texture> original_thumb_;
   media::RgbFrame original_thumb_frame_;

@@ -24,43 +24,47 @@ namespace wfvae::studio {
 
 namespace fs = std::filesystem;
 
-Studio::Studio(Options options) : opts(std::move(options)) {
-  if (!opts.isolated()) settings = load_settings(config_dir() / "settings.json", &settings_problem_);
-  if (opts.max_short_side) settings.max_short_side = opts.max_short_side;
-  if (opts.frames >= 0) settings.frames = opts.frames;
-  if (opts.chunked) settings.chunked = *opts.chunked;
-  if (opts.tile) settings.tile = *opts.tile;
-  if (!opts.device.empty()) settings.device = opts.device;
-  if (!opts.dtype.empty()) settings.dtype = opts.dtype;
-  if (opts.window_width) settings.window_width = opts.window_width, settings.window_height = opts.window_height;
-  view = static_cast<View>(settings.view);
-  engine = std::make_shared<Engine>();
+Studio::Studio(Options options) : opts_(std::move(options)) {
+  if (!opts_.isolated()) settings_ = load_settings(config_dir() / "settings.json", &settings_problem_);
+  if (opts_.max_short_side) settings_.max_short_side = opts_.max_short_side;
+  if (opts_.frames >= 0) settings_.frames = opts_.frames;
+  if (opts_.chunked) settings_.chunked = *opts_.chunked;
+  if (opts_.tile) settings_.tile = *opts_.tile;
+  if (!opts_.device.empty()) settings_.device = opts_.device;
+  if (!opts_.dtype.empty()) settings_.dtype = opts_.dtype;
+  if (opts_.window_width) settings_.window_width = opts_.window_width, settings_.window_height = opts_.window_height;
+  view_ = static_cast<View>(settings_.view);
+  engine_ = std::make_shared<Engine>();
   scan_bundled_models();
 }
-
 
 double Studio::now() const { return steady_now(); }
 
 void Studio::scan_bundled_models() {
-  bundled_models.clear();
+  bundled_models_.clear();
   std::error_code ec;
   const fs::path dir = assets_dir() / "models";
   if (!fs::is_directory(dir, ec)) return;
   for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_directory(ec) && fs::exists(e.path() / "config.json", ec)) bundled_models.push_back(e.path().string());
-  std::sort(bundled_models.begin(), bundled_models.end());
+    if (e.is_directory(ec) && fs::exists(e.path() / "config.json", ec)) bundled_models_.push_back(e.path().string());
+  std::sort(bundled_models_.begin(), bundled_models_.end());
   // The default model first.
   const std::string def = default_model_dir().string();
-  auto it = std::find(bundled_models.begin(), bundled_models.end(), def);
-  if (it != bundled_models.end()) std::rotate(bundled_models.begin(), it, it + 1);
+  auto it = std::find(bundled_models_.begin(), bundled_models_.end(), def);
+  if (it != bundled_models_.end()) std::rotate(bundled_models_.begin(), it, it + 1);
 }
 
 // ---------------------------------------------------------------- actions
 
 void Studio::message(Message::Level level, const std::string& text) {
-  messages.push_back({level, text, steady_now(), false});
-  if (messages.size() > 30) messages.erase(messages.begin());
+  messages_.push_back({level, text, steady_now(), false});
+  if (messages_.size() > 30) messages_.erase(messages_.begin());
   if (level == Message::Level::Error) std::fprintf(stderr, "wfvae-studio: %s\n", text.c_str());
+}
+
+void Studio::report_error(ErrorKind kind, const std::string& text) {
+  errors_.record(kind);
+  message(Message::Level::Error, text);
 }
 
 void Studio::open_path(const std::string& path_in) {
@@ -68,44 +72,28 @@ void Studio::open_path(const std::string& path_in) {
   if (path_in.empty()) return;
   // Absolute, so recent files and the last session's clip work from any folder.
   const std::string path = fs::absolute(path_in, ec).lexically_normal().string();
-  if (!fs::exists(path, ec)) {
-    any_error_ = true;
-    worst_error_ = ErrorKind::BadInput;
-    message(Message::Level::Error, path + ": no such file or folder");
-    return;
-  }
+  if (!fs::exists(path, ec)) return report_error(ErrorKind::BadInput, path + ": no such file or folder");
   if (is_model_path(path)) return open_model(path);
-  if (fs::is_directory(path, ec)) {
-    any_error_ = true;
-    worst_error_ = ErrorKind::BadInput;
-    message(Message::Level::Error, path + " is a folder without config.json, so not a WF-VAE model folder. Drop a video, an "
-                                          "image, or a model folder (config.json + diffusion_pytorch_model.safetensors).");
-    return;
-  }
+  if (fs::is_directory(path, ec))
+    return report_error(ErrorKind::BadInput,
+                        path + " is a folder without config.json, so not a WF-VAE model folder. Drop a video, an "
+                               "image, or a model folder (config.json + diffusion_pytorch_model.safetensors).");
   open_input(path);
 }
 
 void Studio::open_input(const std::string& path_in) {
   std::error_code ec;
   const std::string path = fs::absolute(path_in, ec).lexically_normal().string();
-  if (!fs::exists(path, ec)) {
-    any_error_ = true;
-    worst_error_ = ErrorKind::BadInput;
-    message(Message::Level::Error, path + ": no such file");
-    return;
-  }
-  input_opening = path;
+  if (!fs::exists(path, ec)) return report_error(ErrorKind::BadInput, path + ": no such file");
+  const Ticket ticket = doc_.begin_open(path);
   set_playing(false);
-  if (model.loaded || !model_loading.empty()) {
+  if (model_.loaded || !model_loading_.empty()) {
     request_run();
   } else {
-    worker->submit("decode", "Open " + fs::path(path).filename().string(),
-                   make_decode_job(path, settings.max_short_side, settings.frames,
-                                   [this, path](std::shared_ptr<Clip> c) {
-                                     if (input_opening != path) return;  // superseded
-                                     accept_clip(std::move(c));
-                                   }),
-                   true);
+    worker_->submit(JobKind::Decode, "Open " + fs::path(path).filename().string(),
+                    make_decode_job(path, settings_.max_short_side, settings_.frames,
+                                    [this, ticket](std::shared_ptr<Clip> c) { apply(doc_.accept_decoded(ticket, std::move(c))); }),
+                    true);
   }
 }
 
@@ -114,290 +102,143 @@ void Studio::open_model(const std::string& path_in) {
   std::string path = fs::absolute(path_in, abs_ec).lexically_normal().string();
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   // Work with the old model is moot: a run restarts once the new one is loaded.
-  worker->cancel_kind("recon");
-  worker->cancel_kind("normlab");
-  model_loading = path;
-  const std::string dev = settings.device, dt = settings.dtype;
-  worker->submit("model", "Load model " + model_display_name(path),
-                 make_load_model_job(engine, path, dev, dt, [this, path](ModelInfo info) {
-                   const bool first = !model.loaded;
-                   model = std::move(info);
-                   if (model_loading == path) model_loading.clear();
-                   norm_type = model.trained.norm_type;
-                   num_groups = model.trained.norm_num_groups;
-                   if (first && (!opts.norm_type.empty() || opts.num_groups > 0)) {
-                     // Command-line norm settings apply to the first model.
-                     if (!opts.norm_type.empty()) norm_type = opts.norm_type;
-                     if (opts.num_groups > 0) {
-                       if (norm_type != "groupnorm") {
-                         any_error_ = true;
-                         worst_error_ = ErrorKind::Usage;
-                         message(Message::Level::Error, "--num-groups applies to groupnorm only (norm_type is " + norm_type + ")");
-                       } else if (const std::string problem = num_groups_problem(model.trained, opts.num_groups);
-                                  !problem.empty()) {
-                         any_error_ = true;
-                         worst_error_ = ErrorKind::Usage;
-                         message(Message::Level::Error, model.name + ": " + problem + "; keeping " + std::to_string(num_groups));
-                       } else {
-                         num_groups = opts.num_groups;
-                       }
-                     }
-                   }
-                   settings.last_model = model.path;
-                   settings.add_recent_model(model.path);
-                   if (!model.report_notes.empty())
-                     for (const auto& n : model.report_notes) message(Message::Level::Info, model.name + ": " + n);
-                   // The previous model's runs are not comparable with this one's.
-                   if (run_current && run_current->settings.model_path != model.path) {
-                     run_previous = run_current->done() ? run_current : nullptr;
-                   }
-                   if (clip || !input_opening.empty()) request_run();
-                 }),
-                 true);
+  worker_->cancel_kind(JobKind::Recon);
+  worker_->cancel_kind(JobKind::NormLab);
+  model_loading_ = path;
+  const std::string dev = settings_.device, dt = settings_.dtype;
+  worker_->submit(JobKind::Model, "Load model " + model_display_name(path),
+                  make_load_model_job(engine_, path, dev, dt, [this, path](ModelInfo info) {
+                    const bool first = !model_.loaded;
+                    model_ = std::move(info);
+                    if (model_loading_ == path) model_loading_.clear();
+                    norm_ = NormSetting::of(model_.trained);
+                    if (first && (!opts_.norm_type.empty() || opts_.num_groups > 0)) {
+                      // Command-line norm settings apply to the first model.
+                      if (!opts_.norm_type.empty()) norm_.type = opts_.norm_type;
+                      if (opts_.num_groups > 0) {
+                        if (norm_.type != "groupnorm") {
+                          report_error(ErrorKind::Usage,
+                                       "--num-groups applies to groupnorm only (norm_type is " + norm_.type + ")");
+                        } else if (const std::string problem = num_groups_problem(model_.trained, opts_.num_groups);
+                                   !problem.empty()) {
+                          report_error(ErrorKind::Usage,
+                                       model_.name + ": " + problem + "; keeping " + std::to_string(norm_.groups));
+                        } else {
+                          norm_.groups = opts_.num_groups;
+                        }
+                      }
+                    }
+                    settings_.last_model = model_.path;
+                    settings_.add_recent_model(model_.path);
+                    for (const auto& n : model_.report_notes) message(Message::Level::Info, model_.name + ": " + n);
+                    doc_.model_changed(model_.path);
+                    if (doc_.clip() || !doc_.opening().empty()) request_run();
+                  }),
+                  true);
 }
 
 void Studio::open_compare_file(const std::string& path_in) {
   std::error_code ec;
   const std::string path = fs::absolute(path_in, ec).lexically_normal().string();
-  if (!fs::exists(path, ec)) {
-    any_error_ = true;
-    worst_error_ = ErrorKind::BadInput;
-    message(Message::Level::Error, path + ": no such file (B = file)");
-    return;
-  }
-  if (!clip) {
-    compare_pending = path;  // starts when the clip is there
-    return;
-  }
-  compare_pending.clear();
-  std::shared_ptr<const Clip> c = clip;
-  worker->submit("compare", "Align B = " + fs::path(path).filename().string(),
-                 make_compare_file_job(path, c, [this](std::shared_ptr<CompareFile> f) {
-                   if (!clip || f->clip_id != clip->id) return;
-                   file_b = std::move(f);
-                   pair = Pair::OrigFile;
-                   for (const auto& n : file_b->notes) message(Message::Level::Info, n);
-                 }),
-                 true);
+  if (!fs::exists(path, ec)) return report_error(ErrorKind::BadInput, path + ": no such file (B = file)");
+  const Ticket ticket = doc_.begin_compare(path);
+  if (!ticket) return;  // starts when the clip is there
+  worker_->submit(JobKind::Compare, "Align B = " + fs::path(path).filename().string(),
+                  make_compare_file_job(path, doc_.clip_shared(), [this, ticket](std::shared_ptr<CompareFile> f) {
+                    const std::vector<std::string> notes = f->notes;
+                    if (doc_.compare_done(ticket, std::move(f)))
+                      for (const auto& n : notes) message(Message::Level::Info, n);
+                  }),
+                  true);
 }
 
-void Studio::close_compare_file() {
-  file_b.reset();
-  if (pair == Pair::OrigFile) pair = Pair::OrigRecon;
-}
+void Studio::close_compare_file() { doc_.close_compare(); }
 
 RunSettings Studio::current_settings() const {
   RunSettings r;
-  r.model_path = model.path;
-  r.model_name = model.name;
-  r.norm_type = norm_type;
-  r.num_groups = num_groups;
-  r.chunked = settings.chunked;
-  r.tile = settings.tile;
-  r.device = settings.device;
-  r.dtype = settings.dtype;
-  r.max_short_side = settings.max_short_side;
-  r.frames = settings.frames;
+  r.model_path = model_.path;
+  r.model_name = model_.name;
+  r.norm_type = norm_.type;
+  r.num_groups = norm_.groups;
+  r.chunked = settings_.chunked;
+  r.tile = settings_.tile;
+  r.device = settings_.device;
+  r.dtype = settings_.dtype;
+  r.max_short_side = settings_.max_short_side;
+  r.frames = settings_.frames;
   return r;
 }
 
 void Studio::request_run() {
-  const std::string input = !input_opening.empty() ? input_opening : clip ? clip->path : "";
+  const std::string input = doc_.run_input();
   if (input.empty()) return;
-  if (!model_loading.empty()) return;  // the load's callback starts the run
-  if (!model.loaded) {
+  if (!model_loading_.empty()) return;  // the load's callback starts the run
+  if (!model_.loaded) {
     open_input(input);  // no model: (re)decode with the current size and frame count
     return;
   }
-  auto run = std::make_shared<Run>();
-  run->id = next_run_id_++;
-  run->settings = current_settings();
-  run->clip_id = clip ? clip->id : 0;
-  // The finished run becomes the previous one (A/B); restored if this run fails early.
-  auto restore_current = run_current, restore_previous = run_previous;
-  if (run_current && run_current->done()) run_previous = run_current;
-  run_current = run;
-  const int id = run->id;
-  std::shared_ptr<const pipeline::ReconResult> prev_result = run_previous ? run_previous->result : nullptr;
-  const int prev_id = run_previous ? run_previous->id : 0;
-  const std::string prev_label = run_previous ? run_previous->settings.label() : "";
-  auto got_input = std::make_shared<bool>(false);
+  const RunSettings run_settings = current_settings();
+  // The previous run (the A of A/B) before begin_run replaces it.
+  const Run* before = doc_.current_run() && doc_.current_run()->done() ? doc_.current_run() : doc_.previous_run();
+  std::shared_ptr<const pipeline::ReconResult> prev_result = before ? before->result : nullptr;
+  const int prev_id = before ? before->id : 0;
+  const std::string prev_label = before ? before->settings.label() : "";
+  const Ticket t = doc_.begin_run(run_settings);
 
   ReconCallbacks cb;
-  cb.on_input = [this, id, got_input](std::shared_ptr<Clip> c) {
-    if (!run_current || run_current->id != id) return;
-    *got_input = true;
-    accept_clip(std::move(c));
-    Run& r = *run_current;
-    r.clip_id = clip->id;
-    const size_t n = static_cast<size_t>(clip->count());
-    r.live_frames.assign(n, media::RgbFrame{});
-    r.frame_metrics.assign(n, metrics::FrameMetrics{});
-    r.have_metrics.assign(n, 0);
-    ++r.version;
+  cb.on_input = [this, t](std::shared_ptr<Clip> c) { apply(doc_.run_input_ready(t, std::move(c))); };
+  cb.on_frames = [this, t](int64_t first, std::vector<media::RgbFrame> frames) { doc_.run_frames(t, first, std::move(frames)); };
+  cb.on_metrics = [this, t](int64_t first, std::vector<metrics::FrameMetrics> m) {
+    if (doc_.run_metrics(t, first, m)) capture_during_run();
   };
-  cb.on_frames = [this, id](int64_t first, std::vector<media::RgbFrame> frames) {
-    if (!run_current || run_current->id != id) return;
-    Run& r = *run_current;
-    for (size_t k = 0; k < frames.size(); ++k) {
-      const size_t i = static_cast<size_t>(first) + k;
-      if (i < r.live_frames.size()) r.live_frames[i] = std::move(frames[k]);
-    }
-    r.decoded = std::min<int64_t>(r.count(), first + static_cast<int64_t>(frames.size()));
-    ++r.version;
+  cb.on_done = [this, t](std::shared_ptr<const pipeline::ReconResult> res, std::optional<RunDelta> delta, ModelInfo info) {
+    if (!doc_.run_done(t, std::move(res), delta)) return;
+    model_.device = info.device;
+    model_.dtype = info.dtype;
+    model_.config = info.config;
   };
-  cb.on_metrics = [this, id](int64_t first, std::vector<metrics::FrameMetrics> m) {
-    if (!run_current || run_current->id != id) return;
-    Run& r = *run_current;
-    for (size_t k = 0; k < m.size(); ++k) {
-      const size_t i = static_cast<size_t>(first) + k;
-      if (i < r.frame_metrics.size()) {
-        r.frame_metrics[i] = m[k];
-        r.have_metrics[i] = 1;
-      }
-    }
-    ++r.version;
-    capture_during_run();
-  };
-  cb.on_done = [this, id](std::shared_ptr<const pipeline::ReconResult> res, std::optional<RunDelta> delta, ModelInfo info) {
-    if (!run_current || run_current->id != id) return;
-    Run& r = *run_current;
-    r.result = std::move(res);
-    r.state = Run::State::Done;
-    r.frame_metrics = r.result->metrics.frames;
-    r.have_metrics.assign(r.frame_metrics.size(), 1);
-    r.decoded = static_cast<int64_t>(r.frame_metrics.size());
-    r.live_frames.clear();
-    r.live_frames.shrink_to_fit();
-    if (delta && run_previous && run_previous->clip_id == r.clip_id) r.delta = delta;
-    ++r.version;
-    model.device = info.device;
-    model.dtype = info.dtype;
-    model.config = info.config;
-  };
-  cb.on_failed = [this, id, got_input, restore_current, restore_previous](Run::State state, std::string msg) {
-    if (!run_current || run_current->id != id) return;
-    run_current->state = state;
-    run_current->error = msg;
-    ++run_current->version;
-    if (!*got_input) {
-      // Nothing of this run reached the screen: put back what was there.
-      run_current = restore_current;
-      run_previous = restore_previous;
-      input_opening.clear();
-    }
-  };
-  cb.on_direct_fallback = [this, id] {
-    if (run_current && run_current->id == id) run_current->settings.chunked = false;
-  };
-  const std::string title = "Reconstruct " + fs::path(input).filename().string() + " \xC2\xB7 " + run->settings.label();
-  worker->submit("recon", title, make_recon_job(engine, input, run->settings, prev_result, prev_id, prev_label, cb), true);
+  cb.on_failed = [this, t](Run::State state, std::string msg) { doc_.run_failed(t, state, msg); };
+  cb.on_direct_fallback = [this, t] { doc_.run_went_direct(t); };
+  const std::string title = "Reconstruct " + fs::path(input).filename().string() + " \xC2\xB7 " + run_settings.label();
+  worker_->submit(JobKind::Recon, title, make_recon_job(engine_, input, run_settings, prev_result, prev_id, prev_label, cb), true);
 }
 
-void Studio::accept_clip(std::shared_ptr<Clip> c) {
-  input_opening.clear();
-  settings.last_input = c->path;
-  settings.add_recent_file(c->path);
-  if (clip && clip->key() == c->key()) return;  // same frames: keep runs and B comparable
-  c->id = next_clip_id_++;
-  clip = std::move(c);
-  frame = std::clamp<int64_t>(frame, 0, std::max<int64_t>(0, clip->count() - 1));
-  if (run_previous && run_previous->clip_id != clip->id) run_previous.reset();
+// A clip arrived: remember it, say what the pipeline noted, align B = file again.
+void Studio::apply(const Document::ClipAccepted& accepted) {
+  if (!accepted.taken) return;
+  settings_.last_input = doc_.clip()->path;
+  settings_.add_recent_file(doc_.clip()->path);
+  if (!accepted.replaced) return;
   // The chosen size is shown beside the result; the rest as a message.
-  for (const auto& n : clip->notes)
+  for (const auto& n : accepted.notes)
     if (n.kind != pipeline::NoteKind::SizeChosen && !studio_hides_note(n)) message(Message::Level::Info, studio_note(n));
-  // B = file follows the clip (re-aligned to the new frames).
-  std::string b = !compare_pending.empty() ? compare_pending : file_b ? file_b->path : "";
-  file_b.reset();
-  if (!b.empty()) open_compare_file(b);
+  if (!accepted.realign_b.empty()) open_compare_file(accepted.realign_b);
 }
 
 void Studio::start_ab_chunked() {
-  if (!model.loaded || (!clip && input_opening.empty())) return;
-  settings.chunked = !settings.chunked;
+  if (!model_.loaded || doc_.run_input().empty()) return;
+  settings_.chunked = !settings_.chunked;
   request_run();
-  pair = Pair::PrevRecon;
+  doc_.set_pair(Pair::PrevRecon);
 }
 
 void Studio::cancel_jobs() {
-  if (worker->idle()) return;
-  worker->cancel_all();
+  if (worker_->idle()) return;
+  worker_->cancel_all();
   message(Message::Level::Info, "Cancelled.");
 }
 
 void Studio::set_view(View v) {
-  view = v;
-  settings.view = static_cast<int>(v);
+  view_ = v;
+  settings_.view = static_cast<int>(v);
 }
 
-void Studio::set_frame(int64_t f) {
-  const int64_t n = frame_count();
-  frame = n > 0 ? std::clamp<int64_t>(f, 0, n - 1) : 0;
-}
+void Studio::set_frame(int64_t f) { doc_.set_frame(f); }
 
 void Studio::set_playing(bool on) {
-  playing = on && frame_count() > 1;
+  playing_ = on && frame_count() > 1;
   play_accumulator_ = 0;
-  if (playing && frame >= frame_count() - 1) frame = 0;
-}
-
-
-bool Studio::pair_available(Pair p) const {
-  switch (p) {
-    case Pair::OrigRecon: return run_current != nullptr;
-    case Pair::PrevRecon: return run_current && run_previous;
-    case Pair::OrigPrev: return run_previous != nullptr;
-    case Pair::OrigFile: return file_b != nullptr;
-  }
-  return false;
-}
-
-Pair Studio::effective_pair() const {
-  if (pair_available(pair)) return pair;
-  if (run_current) return Pair::OrigRecon;
-  if (file_b) return Pair::OrigFile;
-  return Pair::OrigRecon;
-}
-
-const media::RgbFrame* Studio::frame_a(int64_t i) const {
-  if (!clip || i < 0 || i >= clip->count()) return nullptr;
-  if (effective_pair() == Pair::PrevRecon) return run_previous->frame(i);
-  return &clip->frames[static_cast<size_t>(i)];
-}
-
-const media::RgbFrame* Studio::frame_b(int64_t i) const {
-  if (!clip || i < 0 || i >= clip->count()) return nullptr;
-  switch (effective_pair()) {
-    case Pair::OrigRecon:
-    case Pair::PrevRecon: return run_current && run_current->clip_id == clip->id ? run_current->frame(i) : nullptr;
-    case Pair::OrigPrev: return run_previous->frame(i);
-    case Pair::OrigFile: return file_b && i < static_cast<int64_t>(file_b->frames.size()) ? &file_b->frames[static_cast<size_t>(i)] : nullptr;
-  }
-  return nullptr;
-}
-
-std::string Studio::label_a() const {
-  if (effective_pair() == Pair::PrevRecon && run_previous) return "Previous \xC2\xB7 " + run_previous->settings.label();
-  return "Original";
-}
-
-std::string Studio::label_b() const {
-  switch (effective_pair()) {
-    case Pair::OrigRecon:
-    case Pair::PrevRecon: return run_current ? "Reconstruction \xC2\xB7 " + run_current->settings.label() : "Reconstruction";
-    case Pair::OrigPrev: return "Previous \xC2\xB7 " + run_previous->settings.label();
-    case Pair::OrigFile: return file_b ? "File B \xC2\xB7 " + fs::path(file_b->path).filename().string() : "File B";
-  }
-  return "";
-}
-
-uint64_t Studio::frames_version() const {
-  uint64_t v = static_cast<uint64_t>(clip ? clip->id : 0) * 1000003ull;
-  v ^= static_cast<uint64_t>(effective_pair()) * 7919ull;
-  if (run_current) v ^= (static_cast<uint64_t>(run_current->id) << 20) + run_current->version;
-  if (run_previous) v ^= (static_cast<uint64_t>(run_previous->id) << 40) + run_previous->version * 31;
-  if (file_b) v ^= reinterpret_cast<uintptr_t>(file_b.get());
-  return v;
+  if (playing_ && doc_.frame() >= frame_count() - 1) doc_.set_frame(0);
 }
 
 void Studio::request_capture(const Rect& r, bool clean, std::function<void(media::RgbFrame)> done) {
@@ -408,41 +249,42 @@ void Studio::request_capture(const Rect& r, bool clean, std::function<void(media
   }
 }
 
+Rect Studio::view_rect() const { return viewer_->content_rect(); }
+
+void Studio::choose_folder(const std::string& title, std::function<void(const std::string&)> done) {
+  browser_->open(*this, FileBrowser::Mode::ChooseFolder, title, std::move(done));
+}
+
+void Studio::save_file_dialog(const std::string& title, const std::string& default_name, const std::string& extension,
+                              std::function<void(const std::string&)> done) {
+  browser_->save_dialog(*this, title, default_name, extension, std::move(done));
+}
+
+void Studio::draw_file_dialog() { browser_->draw(*this); }
+
 void Studio::open_file_dialog() {
-  browser->open(*this, FileBrowser::Mode::OpenMedia, "Open a video or image", [this](const std::string& p) { open_path(p); });
+  browser_->open(*this, FileBrowser::Mode::OpenMedia, "Open a video or image", [this](const std::string& p) { open_path(p); });
 }
 
 void Studio::open_model_dialog() {
-  browser->open(*this, FileBrowser::Mode::OpenModel, "Open a WF-VAE model folder (or .safetensors)",
-                [this](const std::string& p) { open_model(p); });
+  browser_->open(*this, FileBrowser::Mode::OpenModel, "Open a WF-VAE model folder (or .safetensors)",
+                 [this](const std::string& p) { open_model(p); });
 }
 
 void Studio::open_compare_dialog() {
-  browser->open(*this, FileBrowser::Mode::OpenMedia, "Compare with another video (B = file)",
-                [this](const std::string& p) { open_compare_file(p); });
+  browser_->open(*this, FileBrowser::Mode::OpenMedia, "Compare with another video (B = file)",
+                 [this](const std::string& p) { open_compare_file(p); });
 }
 
-void Studio::open_export_dialog() { export_dialog->open(*this); }
+void Studio::open_export_dialog() { export_dialog_->open(*this); }
 
 void Studio::on_job_error(const JobError& e) {
-  if (e.kind == "decode" || (e.kind == "recon" && !input_opening.empty() && (!clip || clip->path != input_opening)))
-    input_opening.clear();
-  if (e.kind == "model") {
-    model_loading.clear();
-    // An input that was waiting for this model is still opened, to be viewed.
-    if (!input_opening.empty() && !model.loaded) {
-      const std::string pending = input_opening;
-      input_opening.clear();
-      open_input(pending);
-    } else if (!input_opening.empty()) {
-      request_run();  // with the model that is still loaded
-    }
-  }
+  if (e.kind == JobKind::Model) model_loading_.clear();
+  const Document::AfterFailure next = doc_.job_failed(e.kind, model_.loaded);
+  if (next.next == Document::AfterFailure::Next::OpenInput) open_input(next.path);
+  if (next.next == Document::AfterFailure::Next::Run) request_run();
   if (e.error_kind == ErrorKind::Cancelled) return;  // the user asked, or a newer request replaced it
-  any_error_ = true;
-  if (worst_error_ == ErrorKind::Cancelled || e.error_kind == ErrorKind::Usage) worst_error_ = e.error_kind;
-  else if (worst_error_ != ErrorKind::Usage && e.error_kind == ErrorKind::BadInput) worst_error_ = ErrorKind::BadInput;
-  message(Message::Level::Error, e.title + " failed: " + e.message);
+  report_error(e.error_kind, e.title + " failed: " + e.message);
 }
 
 }  // namespace wfvae::studio

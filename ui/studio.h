@@ -9,10 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "core/norm_setting.h"
+#include "document.h"
 #include "engine_jobs.h"
 #include "runtime/system_info.h"
 #include "layout.h"
 #include "options.h"
+#include "pixel_probe.h"
 #include "session.h"
 #include "settings.h"
 #include "theme.h"
@@ -76,62 +79,43 @@ class Studio {
   void open_export_dialog();
   void save_settings_now();
 
-  // ---- what the panels read ----
+  // ---- what the panels read (and the few settings they change) ----
   RunSettings current_settings() const;
-  int64_t frame_count() const { return clip ? clip->count() : 0; }
-  double fps() const { return clip && clip->fps > 0 ? clip->fps : 25; }
-  bool pair_available(Pair p) const;
-  Pair effective_pair() const;  // the chosen pair, or the best available one
-  // The frames the compare views show (nullptr: not there yet) and their labels.
-  const media::RgbFrame* frame_a(int64_t i) const;
-  const media::RgbFrame* frame_b(int64_t i) const;
-  std::string label_a() const;
-  std::string label_b() const;
-  // A key that changes whenever frame_a/frame_b's pixels may have changed.
-  uint64_t frames_version() const;
+  int64_t frame_count() const { return doc_.frame_count(); }
+  double fps() const { return doc_.fps(); }
   double now() const;
-
-  Options opts;
-  Settings settings;
-  Fonts fonts;
-  LayoutRecorder layout;
-  std::shared_ptr<Engine> engine;
-  std::unique_ptr<Worker> worker;
-
-  ModelInfo model;
-  std::string model_loading;      // path of a model being loaded
-  std::string norm_type = "groupnorm";
-  int num_groups = 32;
-  std::vector<std::string> bundled_models;  // assets/models/* with config.json
+  const Options& opts() const { return opts_; }
+  Settings& settings() { return settings_; }
+  const Fonts& fonts() const { return fonts_; }
+  LayoutRecorder& layout() { return layout_; }
+  Worker& worker() { return *worker_; }
+  std::shared_ptr<Engine> engine() const { return engine_; }
+  const Document& doc() const { return doc_; }
+  void set_pair(Pair p) { doc_.set_pair(p); }
+  // The model as the worker reported it, and the one being loaded ("" when none).
+  const ModelInfo& model() const { return model_; }
+  const std::string& model_loading() const { return model_loading_; }
+  // The normalisation the next run uses (the norm lab's and the model panel's toggles).
+  const NormSetting& norm() const { return norm_; }
+  void set_norm(const NormSetting& n) { norm_ = n; }
+  const std::vector<std::string>& bundled_models() const { return bundled_models_; }
   // What can run here (devices, versions); null until the worker has asked, so
   // CUDA is initialised on the worker thread, never on the UI's first frame.
-  std::shared_ptr<const SystemInfo> system;
-
-  std::shared_ptr<Clip> clip;
-  std::shared_ptr<Run> run_current, run_previous;
-  std::shared_ptr<CompareFile> file_b;
-  std::string input_opening;      // input path whose first job has not delivered a clip yet
-  std::string compare_pending;    // B = file waiting for a clip
-
-  View view = View::Side;
-  Pair pair = Pair::OrigRecon;
-  int64_t frame = 0;
-  bool playing = false;
-  std::vector<Message> messages;
-
-  GLFWwindow* window = nullptr;
-  int framebuffer_width = 0, framebuffer_height = 0;
-  float framebuffer_scale = 1;
-
-  std::unique_ptr<ViewerPanel> viewer;
-  std::unique_ptr<TimelinePanel> timeline;
-  std::unique_ptr<WaveletPanel> wavelets;
-  std::unique_ptr<ModelPanel> model_panel;
-  std::unique_ptr<MetricsPanel> metrics_panel;
-  std::unique_ptr<NormLabPanel> normlab;
-  std::unique_ptr<ExportDialog> export_dialog;
-  std::unique_ptr<FileBrowser> browser;
-  std::unique_ptr<HelpWindow> help;
+  const SystemInfo* system() const { return system_.get(); }
+  View view() const { return view_; }
+  bool playing() const { return playing_; }
+  float framebuffer_scale() const { return framebuffer_scale_; }
+  int framebuffer_width() const { return framebuffer_width_; }
+  int framebuffer_height() const { return framebuffer_height_; }
+  // What the viewer's pixel probe reads under the cursor (the metrics panel shows it).
+  PixelProbe& probe() { return probe_; }
+  // The viewer's image region in the last frame (logical pixels): "PNG of the view".
+  Rect view_rect() const;
+  // File dialogs, for the panels that ask for a path.
+  void choose_folder(const std::string& title, std::function<void(const std::string&)> done);
+  void save_file_dialog(const std::string& title, const std::string& default_name, const std::string& extension,
+                        std::function<void(const std::string&)> done);
+  void draw_file_dialog();  // inside another popup (the export dialog's folder chooser)
 
  private:
   struct Capture {
@@ -162,18 +146,59 @@ class Studio {
   void apply_view_options();
   static void drop_callback(GLFWwindow* window, int count, const char** paths);
 
+  void report_error(ErrorKind kind, const std::string& text);  // the one place errors are shown and counted
+  void apply(const Document::ClipAccepted& accepted);
+
+  Options opts_;
+  Settings settings_;
+  Fonts fonts_;
+  LayoutRecorder layout_;
+  std::shared_ptr<Engine> engine_;
+  std::unique_ptr<Worker> worker_;
+
+  // The model and the normalisation runs use.
+  ModelInfo model_;
+  std::string model_loading_;  // path of a model being loaded
+  NormSetting norm_{"groupnorm", 32};
+  std::vector<std::string> bundled_models_;  // assets/models/* with config.json
+  std::shared_ptr<const SystemInfo> system_;
+
+  Document doc_;  // clip, runs, B = file, the pair and frame shown
+  ErrorTally errors_;
+
+  // The view.
+  View view_ = View::Side;
+  View view_before_toggle_ = View::Side;  // D and F toggle back to it
+  bool playing_ = false;
+  PixelProbe probe_;
+  std::vector<Message> messages_;
+
+  // The window.
+  GLFWwindow* window_ = nullptr;
+  int framebuffer_width_ = 0, framebuffer_height_ = 0;
+  float framebuffer_scale_ = 1;
+  std::string window_title_;
+  std::string imgui_ini_path_;  // ImGui keeps the pointer
+
+  std::unique_ptr<ViewerPanel> viewer_;
+  std::unique_ptr<TimelinePanel> timeline_;
+  std::unique_ptr<WaveletPanel> wavelets_;
+  std::unique_ptr<ModelPanel> model_panel_;
+  std::unique_ptr<MetricsPanel> metrics_panel_;
+  std::unique_ptr<NormLabPanel> normlab_;
+  std::unique_ptr<ExportDialog> export_dialog_;
+  std::unique_ptr<FileBrowser> browser_;
+  std::unique_ptr<HelpWindow> help_;
+
   std::vector<Capture> captures_;
   bool capture_clean_frame_ = false;
   std::vector<Capture> captures_next_;
-  int next_clip_id_ = 1, next_run_id_ = 1;
   double play_accumulator_ = 0;
   double last_frame_time_ = 0;
   bool help_open_ = false;
   bool about_open_ = false;
   bool quit_ = false;
   int exit_code_ = 0;
-  ErrorKind worst_error_ = ErrorKind::Cancelled;  // Cancelled = none yet
-  bool any_error_ = false;
   std::unique_ptr<Script> script_;
   std::string settings_problem_;
   uint64_t input_events_ = 0, seen_events_ = 0;  // GLFW input callbacks seen

@@ -78,102 +78,98 @@ json::Value run_json(const Run& r) {
 void Studio::start_initial_work() {
   // First in the worker's queue: a GPU machine's CUDA start-up (about a second) is
   // paid there, before the model load that needs it anyway.
-  worker->submit("system", "Check devices", [this](JobContext& ctx) {
+  worker_->submit(JobKind::System, "Check devices", [this](JobContext& ctx) {
     auto info = std::make_shared<const SystemInfo>(query_system_info());
-    ctx.post([this, info] { system = info; });
+    ctx.post([this, info] { system_ = info; });
   });
   std::error_code ec;
-  if (!opts.no_model) {
-    std::string m = opts.model;
-    if (m.empty() && !opts.isolated() && !settings.last_model.empty() && fs::exists(settings.last_model, ec)) m = settings.last_model;
+  if (!opts_.no_model) {
+    std::string m = opts_.model;
+    if (m.empty() && !opts_.isolated() && !settings_.last_model.empty() && fs::exists(settings_.last_model, ec)) m = settings_.last_model;
     if (m.empty())
       if (auto d = find_default_model()) m = d->string();
     if (!m.empty()) {
       if (fs::exists(m, ec)) open_model(m);
-      else {
-        any_error_ = true;
-        worst_error_ = ErrorKind::BadInput;
-        message(Message::Level::Error, m + ": no such model folder");
-      }
+      else report_error(ErrorKind::BadInput, m + ": no such model folder");
     }
   }
-  std::string in = opts.input;
-  if (in.empty() && !opts.isolated() && !settings.last_input.empty() && fs::exists(settings.last_input, ec)) in = settings.last_input;
+  std::string in = opts_.input;
+  if (in.empty() && !opts_.isolated() && !settings_.last_input.empty() && fs::exists(settings_.last_input, ec)) in = settings_.last_input;
   if (in.empty() && fs::exists(default_sample_clip(), ec)) in = default_sample_clip().string();
   if (!in.empty()) open_path(in);
-  if (!opts.compare.empty()) open_compare_file(opts.compare);
+  if (!opts_.compare.empty()) open_compare_file(opts_.compare);
   apply_view_options();
 }
 
 void Studio::apply_view_options() {
-  if (!opts.view.empty()) {
+  if (!opts_.view.empty()) {
     View v;
-    if (parse_view(opts.view, &v)) set_view(v);
+    if (parse_view(opts_.view, &v)) set_view(v);
   }
-  if (!opts.pair.empty())
+  if (!opts_.pair.empty())
     for (int i = 0; i < kPairCount; ++i)
-      if (opts.pair == pair_name(static_cast<Pair>(i))) pair = static_cast<Pair>(i);
-  if (opts.frame) set_frame(*opts.frame);
-  if (opts.split) settings.split = *opts.split;
-  if (opts.zoom) viewer->zoom_to(*opts.zoom);
-  if (opts.diff_gain) settings.diff_gain = *opts.diff_gain;
-  if (!opts.diff_mode.empty()) settings.diff_signed = opts.diff_mode == "signed";
-  if (opts.diff_luma) settings.diff_luma = *opts.diff_luma;
-  if (!opts.wavelet_level.empty()) {
+      if (opts_.pair == pair_name(static_cast<Pair>(i))) doc_.set_pair(static_cast<Pair>(i));
+  if (opts_.frame) set_frame(*opts_.frame);
+  if (opts_.split) settings_.split = *opts_.split;
+  if (opts_.zoom) viewer_->zoom_to(*opts_.zoom);
+  if (opts_.diff_gain) settings_.diff_gain = *opts_.diff_gain;
+  if (!opts_.diff_mode.empty()) settings_.diff_signed = opts_.diff_mode == "signed";
+  if (opts_.diff_luma) settings_.diff_luma = *opts_.diff_luma;
+  if (!opts_.wavelet_level.empty()) {
     static const char* const kLevels[] = {"l0", "l1", "l2", "model"};
     for (int i = 0; i < 4; ++i)
-      if (opts.wavelet_level == kLevels[i]) wavelets->set_tab(i);
+      if (opts_.wavelet_level == kLevels[i]) wavelets_->set_tab(i);
   }
 }
 
 void Studio::record_state_json(const std::string& path) {
   json::Value j = json::Object{};
-  if (clip) {
+  if (doc_.clip()) {
     json::Value c = json::Object{};
-    c["path"] = clip->path;
-    c["frames"] = clip->count();
-    c["width"] = clip->width;
-    c["height"] = clip->height;
-    c["fps"] = clip->fps;
+    c["path"] = doc_.clip()->path;
+    c["frames"] = doc_.clip()->count();
+    c["width"] = doc_.clip()->width;
+    c["height"] = doc_.clip()->height;
+    c["fps"] = doc_.clip()->fps;
     j["clip"] = c;
   }
   j["first_frame_ms"] = first_frame_ms_;
   json::Value m = json::Object{};
-  m["loaded"] = model.loaded;
-  m["path"] = model.path;
-  m["name"] = model.name;
-  m["norm_type"] = norm_type;
-  m["num_groups"] = num_groups;
-  if (model.loaded) {
-    m["trained_norm_type"] = model.trained.norm_type;
-    m["trained_num_groups"] = model.trained.norm_num_groups;
-    m["num_parameters"] = model.num_parameters;
-    m["stored_dtype"] = model.stored_dtype;
-    m["device"] = model.device;
-    m["dtype"] = model.dtype;
+  m["loaded"] = model_.loaded;
+  m["path"] = model_.path;
+  m["name"] = model_.name;
+  m["norm_type"] = norm_.type;
+  m["num_groups"] = norm_.groups;
+  if (model_.loaded) {
+    m["trained_norm_type"] = model_.trained.norm_type;
+    m["trained_num_groups"] = model_.trained.norm_num_groups;
+    m["num_parameters"] = model_.num_parameters;
+    m["stored_dtype"] = model_.stored_dtype;
+    m["device"] = model_.device;
+    m["dtype"] = model_.dtype;
     json::Array g;
-    for (int v : model.valid_groups) g.emplace_back(v);
+    for (int v : model_.valid_groups) g.emplace_back(v);
     m["valid_groups"] = json::Value(g);
   }
   j["model"] = m;
-  if (run_current) j["run"] = run_json(*run_current);
-  if (run_previous) j["previous_run"] = run_json(*run_previous);
-  if (file_b) {
+  if (doc_.current_run()) j["run"] = run_json(*doc_.current_run());
+  if (doc_.previous_run()) j["previous_run"] = run_json(*doc_.previous_run());
+  if (doc_.file_b()) {
     json::Value f = json::Object{};
-    f["path"] = file_b->path;
-    f["frames"] = static_cast<int64_t>(file_b->frames.size());
-    f["psnr_mean"] = file_b->psnr_mean;
-    f["ssim_mean"] = file_b->ssim_mean;
+    f["path"] = doc_.file_b()->path;
+    f["frames"] = static_cast<int64_t>(doc_.file_b()->frames.size());
+    f["psnr_mean"] = doc_.file_b()->psnr_mean;
+    f["ssim_mean"] = doc_.file_b()->ssim_mean;
     j["file_b"] = f;
   }
-  j["view"] = view_name(view);
-  j["pair"] = pair_name(effective_pair());
-  j["frame"] = frame;
-  j["split"] = static_cast<double>(settings.split);
-  j["chunked"] = settings.chunked;
-  j["worker_nice"] = worker->applied_nice();
+  j["view"] = view_name(view_);
+  j["pair"] = pair_name(doc_.effective_pair());
+  j["frame"] = doc_.frame();
+  j["split"] = static_cast<double>(settings_.split);
+  j["chunked"] = settings_.chunked;
+  j["worker_nice"] = worker_->applied_nice();
   json::Array msgs;
-  for (const auto& x : messages) {
+  for (const auto& x : messages_) {
     json::Value e = json::Object{};
     e["level"] = x.level == Message::Level::Error ? "error" : x.level == Message::Level::Warning ? "warning" : "info";
     e["text"] = x.text;
@@ -181,7 +177,7 @@ void Studio::record_state_json(const std::string& path) {
   }
   j["messages"] = json::Value(msgs);
   json::Array lab;
-  for (const auto& r : normlab->rows()) {
+  for (const auto& r : normlab_->rows()) {
     json::Value e = json::Object{};
     e["label"] = r.setting.label();
     e["model"] = r.setting.model_name;
@@ -200,7 +196,7 @@ void Studio::record_state_json(const std::string& path) {
   }
   j["normlab"] = json::Value(lab);
   json::Array ex;
-  for (const auto& p : export_dialog->written()) ex.emplace_back(p);
+  for (const auto& p : export_dialog_->written()) ex.emplace_back(p);
   j["exported"] = json::Value(ex);
   write_file_atomic(path, json::dump(j, 2) + "\n", true);
 }
@@ -209,13 +205,13 @@ void Studio::capture_during_run() {
   // Called as each streamed chunk's metrics arrive: the first time a run is part
   // done, its state is written and the window captured (deterministically, however
   // many chunks the worker has posted meanwhile).
-  if (!script_ || opts.during_run.empty() || script_->during_run_taken || !run_current) return;
-  const Run& r = *run_current;
+  if (!script_ || opts_.during_run.empty() || script_->during_run_taken || !doc_.current_run()) return;
+  const Run& r = *doc_.current_run();
   int64_t measured = 0;
   for (int64_t i = 0; i < r.count(); ++i) measured += r.has_metrics(i);
   if (r.state != Run::State::Running || measured == 0 || measured >= r.count()) return;
   script_->during_run_taken = true;
-  const std::string prefix = opts.during_run;
+  const std::string prefix = opts_.during_run;
   try {
     record_state_json(prefix + ".json");
   } catch (const std::exception& e) {
@@ -233,53 +229,49 @@ void Studio::capture_during_run() {
 
 bool Studio::script_step() {
   Script& sc = *script_;
-  const bool busy = !worker->idle() || !model_loading.empty() || !captures_.empty() || !captures_next_.empty();
-  if (steady_now() - sc.started > opts.timeout_s) {
-    message(Message::Level::Error, fmt("gave up after %.0f s (--timeout)", opts.timeout_s));
+  const bool busy = !worker_->idle() || !model_loading_.empty() || !captures_.empty() || !captures_next_.empty();
+  if (steady_now() - sc.started > opts_.timeout_s) {
+    message(Message::Level::Error, fmt("gave up after %.0f s (--timeout)", opts_.timeout_s));
     exit_code_ = 124;
-    worker->cancel_all();
+    worker_->cancel_all();
     return false;
   }
-  auto fail = [&](ErrorKind kind, const std::string& text) {
-    any_error_ = true;
-    if (worst_error_ == ErrorKind::Cancelled || kind == ErrorKind::Usage) worst_error_ = kind;
-    message(Message::Level::Error, text);
-  };
+  auto fail = [&](ErrorKind kind, const std::string& text) { report_error(kind, text); };
   if (busy && sc.step < 8) return true;
   switch (sc.step) {
     case 0:  // the initial model and clip are in
       ++sc.step;
-      for (const auto& p : opts.simulate_drops) {
+      for (const auto& p : opts_.simulate_drops) {
         // Through the window's registered drop handler, exactly as a real drop.
-        GLFWdropfun handler = glfwSetDropCallback(window, nullptr);
-        glfwSetDropCallback(window, handler);
+        GLFWdropfun handler = glfwSetDropCallback(window_, nullptr);
+        glfwSetDropCallback(window_, handler);
         if (!handler) {
           fail(ErrorKind::Runtime, "no drop handler is registered");
           break;
         }
         const char* paths[] = {p.c_str()};
-        handler(window, 1, paths);
+        handler(window_, 1, paths);
       }
       return true;
     case 1:
       ++sc.step;
-      if (!opts.rerun_with.empty()) {
-        const std::string& r = opts.rerun_with;
-        if (!model.loaded) {
+      if (!opts_.rerun_with.empty()) {
+        const std::string& r = opts_.rerun_with;
+        if (!model_.loaded) {
           fail(ErrorKind::BadInput, "--rerun-with needs a loaded model");
         } else if (r == "chunked" || r == "direct") {
-          settings.chunked = r == "chunked";
+          settings_.chunked = r == "chunked";
           request_run();
         } else if (r == "layernorm") {
-          norm_type = "layernorm";
+          norm_.type = "layernorm";
           request_run();
         } else if (r.rfind("groupnorm", 0) == 0) {
-          int g = r.size() > 10 && r[9] == ':' ? std::atoi(r.c_str() + 10) : model.trained.norm_num_groups;
-          if (const std::string problem = num_groups_problem(model.trained, g); !problem.empty()) {
-            fail(ErrorKind::Usage, model.name + ": " + problem);
+          int g = r.size() > 10 && r[9] == ':' ? std::atoi(r.c_str() + 10) : model_.trained.norm_num_groups;
+          if (const std::string problem = num_groups_problem(model_.trained, g); !problem.empty()) {
+            fail(ErrorKind::Usage, model_.name + ": " + problem);
           } else {
-            norm_type = "groupnorm";
-            num_groups = g;
+            norm_.type = "groupnorm";
+            norm_.groups = g;
             request_run();
           }
         } else {
@@ -289,52 +281,52 @@ bool Studio::script_step() {
       return true;
     case 2:
       ++sc.step;
-      if (opts.ab_chunked) start_ab_chunked();
+      if (opts_.ab_chunked) start_ab_chunked();
       return true;
     case 3:
       ++sc.step;
-      if (!opts.normlab.empty()) {
+      if (!opts_.normlab.empty()) {
         std::string err;
-        if (!normlab->select(*this, opts.normlab, &err)) fail(ErrorKind::Usage, err);
-        else normlab->start(*this);
+        if (!normlab_->select(*this, opts_.normlab, &err)) fail(ErrorKind::Usage, err);
+        else normlab_->start(*this);
       }
       return true;
     case 4:
       ++sc.step;
-      if (!opts.normlab_csv.empty()) {
+      if (!opts_.normlab_csv.empty()) {
         try {
-          normlab->write_csv(opts.normlab_csv, opts.overwrite);
+          normlab_->write_csv(opts_.normlab_csv, opts_.overwrite);
         } catch (const std::exception& e) {
           fail(ErrorKind::BadInput, e.what());
         }
       }
-      if (!opts.export_dir.empty()) {
+      if (!opts_.export_dir.empty()) {
         std::string err;
-        if (!export_dialog->start_scripted(*this, opts.export_dir, opts.overwrite, &err)) fail(ErrorKind::BadInput, err);
+        if (!export_dialog_->start_scripted(*this, opts_.export_dir, opts_.overwrite, &err)) fail(ErrorKind::BadInput, err);
       }
       return true;
     case 5:
       ++sc.step;
       apply_view_options();
-      if (opts.show == "help") help_open_ = true;
-      else if (opts.show == "about") about_open_ = true;
-      else if (opts.show == "export") open_export_dialog();
-      else if (opts.show == "open") open_file_dialog();
-      else if (opts.show == "model") open_model_dialog();
-      if (!opts.normlab_png.empty() && opts.view.empty()) set_view(View::NormLab);
+      if (opts_.show == "help") help_open_ = true;
+      else if (opts_.show == "about") about_open_ = true;
+      else if (opts_.show == "export") open_export_dialog();
+      else if (opts_.show == "open") open_file_dialog();
+      else if (opts_.show == "model") open_model_dialog();
+      if (!opts_.normlab_png.empty() && opts_.view.empty()) set_view(View::NormLab);
       set_playing(false);
       sc.settle = 4;  // a few frames for layout, textures and the wavelet cache
       return true;
     case 6:
       if (--sc.settle > 0) return true;
       ++sc.step;
-      if (!opts.normlab_png.empty()) {
-        if (view != View::NormLab) {
+      if (!opts_.normlab_png.empty()) {
+        if (view_ != View::NormLab) {
           fail(ErrorKind::Usage, "--normlab-png needs --view normlab (or no --view)");
         } else {
-          const std::string p = opts.normlab_png;
-          const bool ow = opts.overwrite;
-          request_capture(normlab->table_rect(), false, [this, p, ow, fail](media::RgbFrame img) {
+          const std::string p = opts_.normlab_png;
+          const bool ow = opts_.overwrite;
+          request_capture(normlab_->table_rect(), false, [this, p, ow, fail](media::RgbFrame img) {
             try {
               media::write_png(p, img, ow);
             } catch (const std::exception& e) {
@@ -343,8 +335,8 @@ bool Studio::script_step() {
           });
         }
       }
-      if (!opts.screenshot.empty()) {
-        const std::string p = opts.screenshot;
+      if (!opts_.screenshot.empty()) {
+        const std::string p = opts_.screenshot;
         const ImVec2 ds = ImGui::GetIO().DisplaySize;
         request_capture(Rect{0, 0, ds.x, ds.y}, false, [this, p, fail](media::RgbFrame img) {
           try {
@@ -358,7 +350,7 @@ bool Studio::script_step() {
     case 7:
       // Captures were taken at the end of the last frame; its layout is the one shown.
       ++sc.step;
-      if (!opts.ui_bench.empty()) {
+      if (!opts_.ui_bench.empty()) {
         set_playing(true);
         sc.idle_until = steady_now() + 4;  // then 4 s of idle frames for comparison
       }
@@ -372,11 +364,11 @@ bool Studio::script_step() {
   }
   // Outputs.
   try {
-    if (!opts.dump_layout.empty())
-      write_file_atomic(opts.dump_layout,
-                        json::dump(layout.to_json(framebuffer_width, framebuffer_height, framebuffer_scale), 2) + "\n", true);
-    if (!opts.dump_state.empty()) record_state_json(opts.dump_state);
-    if (!opts.ui_bench.empty()) {
+    if (!opts_.dump_layout.empty())
+      write_file_atomic(opts_.dump_layout,
+                        json::dump(layout_.to_json(framebuffer_width_, framebuffer_height_, framebuffer_scale_), 2) + "\n", true);
+    if (!opts_.dump_state.empty()) record_state_json(opts_.dump_state);
+    if (!opts_.ui_bench.empty()) {
       json::Value b = json::Object{};
       auto stats = [](const std::vector<double>& v) {
         json::Value s = json::Object{};
@@ -407,16 +399,16 @@ bool Studio::script_step() {
         std::fclose(f);
       }
       b["load_average_1min"] = load[0];
-      b["worker_nice"] = worker->applied_nice();
-      b["window_width"] = framebuffer_width;
-      b["window_height"] = framebuffer_height;
-      b["view"] = view_name(view);
+      b["worker_nice"] = worker_->applied_nice();
+      b["window_width"] = framebuffer_width_;
+      b["window_height"] = framebuffer_height_;
+      b["view"] = view_name(view_);
       b["frame_cap_fps"] = 60;
       b["cores"] = static_cast<int64_t>(std::thread::hardware_concurrency());
       b["note"] = "frame_interval_ms: time between frame starts (includes the 60 fps cap's sleep); frame_work_ms: "
                   "UI build + render + swap; both only while the inference worker was busy, with the clip playing";
-      if (run_current && run_current->result) b["inference_total_ms"] = run_current->result->timings.total_ms;
-      write_file_atomic(opts.ui_bench, json::dump(b, 2) + "\n", true);
+      if (doc_.current_run() && doc_.current_run()->result) b["inference_total_ms"] = doc_.current_run()->result->timings.total_ms;
+      write_file_atomic(opts_.ui_bench, json::dump(b, 2) + "\n", true);
     }
   } catch (const std::exception& e) {
     fail(ErrorKind::BadInput, e.what());

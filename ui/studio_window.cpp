@@ -48,14 +48,14 @@ extern "C" void on_quit_signal(int) { g_quit_signal.store(true); }
 Studio::~Studio() = default;  // here, where every panel type is complete
 
 void Studio::save_settings_now() {
-  if (opts.isolated()) return;
-  if (window) {
+  if (opts_.isolated()) return;
+  if (window_) {
     int w = 0, h = 0;
-    glfwGetWindowSize(window, &w, &h);
-    if (w > 0 && h > 0) settings.window_width = w, settings.window_height = h;
+    glfwGetWindowSize(window_, &w, &h);
+    if (w > 0 && h > 0) settings_.window_width = w, settings_.window_height = h;
   }
   std::string problem;
-  if (!save_settings(settings, config_dir() / "settings.json", &problem)) std::fprintf(stderr, "wfvae-studio: %s\n", problem.c_str());
+  if (!save_settings(settings_, config_dir() / "settings.json", &problem)) std::fprintf(stderr, "wfvae-studio: %s\n", problem.c_str());
 }
 
 // ---------------------------------------------------------------- window
@@ -88,71 +88,70 @@ void Studio::init_window() {
   glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
   glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
   glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
-  window = glfwCreateWindow(settings.window_width, settings.window_height, "WFVAE Studio", nullptr, nullptr);
-  if (!window) {
+  window_ = glfwCreateWindow(settings_.window_width, settings_.window_height, "WFVAE Studio", nullptr, nullptr);
+  if (!window_) {
     glfwTerminate();
     throw Error(ErrorKind::Runtime, "cannot create an OpenGL 3.3 core window (no display, or the driver lacks OpenGL 3.3)");
   }
-  glfwSetWindowUserPointer(window, this);
-  glfwMakeContextCurrent(window);
+  glfwSetWindowUserPointer(window_, this);
+  glfwMakeContextCurrent(window_);
   glfwSwapInterval(1);
-  glfwSetDropCallback(window, &Studio::drop_callback);
+  glfwSetDropCallback(window_, &Studio::drop_callback);
   // Any input wakes the render loop (ImGui's backend chains to these callbacks).
   auto poke = [](GLFWwindow* w) {
     if (auto* s = static_cast<Studio*>(glfwGetWindowUserPointer(w))) s->input_events_++;
   };
   static auto poke_fn = poke;  // captureless: usable as plain function pointers below
-  glfwSetCursorPosCallback(window, [](GLFWwindow* w, double, double) { poke_fn(w); });
-  glfwSetMouseButtonCallback(window, [](GLFWwindow* w, int, int, int) { poke_fn(w); });
-  glfwSetScrollCallback(window, [](GLFWwindow* w, double, double) { poke_fn(w); });
-  glfwSetKeyCallback(window, [](GLFWwindow* w, int, int, int, int) { poke_fn(w); });
-  glfwSetCharCallback(window, [](GLFWwindow* w, unsigned int) { poke_fn(w); });
-  glfwSetWindowSizeCallback(window, [](GLFWwindow* w, int, int) { poke_fn(w); });
-  glfwSetWindowRefreshCallback(window, [](GLFWwindow* w) { poke_fn(w); });
-  glfwSetWindowFocusCallback(window, [](GLFWwindow* w, int) { poke_fn(w); });
-  glfwSetCursorEnterCallback(window, [](GLFWwindow* w, int) { poke_fn(w); });
+  glfwSetCursorPosCallback(window_, [](GLFWwindow* w, double, double) { poke_fn(w); });
+  glfwSetMouseButtonCallback(window_, [](GLFWwindow* w, int, int, int) { poke_fn(w); });
+  glfwSetScrollCallback(window_, [](GLFWwindow* w, double, double) { poke_fn(w); });
+  glfwSetKeyCallback(window_, [](GLFWwindow* w, int, int, int, int) { poke_fn(w); });
+  glfwSetCharCallback(window_, [](GLFWwindow* w, unsigned int) { poke_fn(w); });
+  glfwSetWindowSizeCallback(window_, [](GLFWwindow* w, int, int) { poke_fn(w); });
+  glfwSetWindowRefreshCallback(window_, [](GLFWwindow* w) { poke_fn(w); });
+  glfwSetWindowFocusCallback(window_, [](GLFWwindow* w, int) { poke_fn(w); });
+  glfwSetCursorEnterCallback(window_, [](GLFWwindow* w, int) { poke_fn(w); });
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
-  static std::string ini;
-  if (opts.isolated()) {
+  if (opts_.isolated()) {
     io.IniFilename = nullptr;
   } else {
     std::error_code ec;
     fs::create_directories(config_dir(), ec);
-    ini = (config_dir() / "imgui.ini").string();
-    io.IniFilename = ini.c_str();
+    imgui_ini_path_ = (config_dir() / "imgui.ini").string();
+    io.IniFilename = imgui_ini_path_.c_str();
   }
   float sx = 1, sy = 1;
-  glfwGetWindowContentScale(window, &sx, &sy);
-  fonts = setup_theme(std::max(1.0f, sx));
-  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  glfwGetWindowContentScale(window_, &sx, &sy);
+  fonts_ = setup_theme(std::max(1.0f, sx));
+  ImGui_ImplGlfw_InitForOpenGL(window_, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
-  if (!fonts.note.empty()) message(Message::Level::Warning, fonts.note);
+  if (!fonts_.note.empty()) message(Message::Level::Warning, fonts_.note);
   if (!settings_problem_.empty()) message(Message::Level::Warning, settings_problem_);
 
-  viewer = std::make_unique<ViewerPanel>();
-  timeline = std::make_unique<TimelinePanel>();
-  wavelets = std::make_unique<WaveletPanel>();
-  model_panel = std::make_unique<ModelPanel>();
-  metrics_panel = std::make_unique<MetricsPanel>();
-  normlab = std::make_unique<NormLabPanel>();
-  export_dialog = std::make_unique<ExportDialog>();
-  browser = std::make_unique<FileBrowser>();
-  help = std::make_unique<HelpWindow>();
+  viewer_ = std::make_unique<ViewerPanel>();
+  timeline_ = std::make_unique<TimelinePanel>();
+  wavelets_ = std::make_unique<WaveletPanel>();
+  model_panel_ = std::make_unique<ModelPanel>();
+  metrics_panel_ = std::make_unique<MetricsPanel>();
+  normlab_ = std::make_unique<NormLabPanel>();
+  export_dialog_ = std::make_unique<ExportDialog>();
+  browser_ = std::make_unique<FileBrowser>();
+  help_ = std::make_unique<HelpWindow>();
 }
 
 void Studio::shutdown_window() {
   // GL objects first, while the context exists.
-  viewer.reset();
-  wavelets.reset();
-  normlab.reset();
+  viewer_.reset();
+  wavelets_.reset();
+  normlab_.reset();
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();
-  glfwDestroyWindow(window);
-  window = nullptr;
+  glfwDestroyWindow(window_);
+  window_ = nullptr;
   glfwTerminate();
 }
 
@@ -176,36 +175,36 @@ void Studio::drop_callback(GLFWwindow* w, int count, const char** paths) {
 // ---------------------------------------------------------------- frame
 
 size_t Studio::drain_worker() {
-  auto posted = worker->take_posted();
+  auto posted = worker_->take_posted();
   for (auto& fn : posted) fn();
   return posted.size();
 }
 
 void Studio::advance_playback(double dt) {
-  if (!playing) return;
+  if (!playing_) return;
   const int64_t n = frame_count();
   if (n < 2) {
-    playing = false;
+    playing_ = false;
     return;
   }
   play_accumulator_ += dt * fps();
   while (play_accumulator_ >= 1) {
     play_accumulator_ -= 1;
-    if (frame + 1 >= n) {
-      if (settings.loop) frame = 0;
+    if (doc_.frame() + 1 >= n) {
+      if (settings_.loop) doc_.set_frame(0);
       else {
-        playing = false;
+        playing_ = false;
         break;
       }
     } else {
-      ++frame;
+      doc_.set_frame(doc_.frame() + 1);
     }
   }
 }
 
 void Studio::handle_shortcuts() {
   ImGuiIO& io = ImGui::GetIO();
-  if (io.WantTextInput || browser->is_open() || export_dialog->is_open()) return;
+  if (io.WantTextInput || browser_->is_open() || export_dialog_->is_open()) return;
   const bool ctrl = io.KeyCtrl;
   auto pressed = [](int key, bool repeat = false) { return ImGui::IsKeyPressed(key, repeat); };
   if (ctrl) {
@@ -214,33 +213,32 @@ void Studio::handle_shortcuts() {
     if (pressed(GLFW_KEY_B)) open_compare_dialog();
     if (pressed(GLFW_KEY_E)) open_export_dialog();
     if (pressed(GLFW_KEY_R)) request_run();
-    if (pressed(GLFW_KEY_Q)) glfwSetWindowShouldClose(window, GLFW_TRUE);
+    if (pressed(GLFW_KEY_Q)) glfwSetWindowShouldClose(window_, GLFW_TRUE);
     return;
   }
-  if (pressed(GLFW_KEY_SPACE)) set_playing(!playing);
-  if (pressed(GLFW_KEY_LEFT, true)) set_frame(frame - 1), set_playing(false);
-  if (pressed(GLFW_KEY_RIGHT, true)) set_frame(frame + 1), set_playing(false);
+  if (pressed(GLFW_KEY_SPACE)) set_playing(!playing_);
+  if (pressed(GLFW_KEY_LEFT, true)) set_frame(doc_.frame() - 1), set_playing(false);
+  if (pressed(GLFW_KEY_RIGHT, true)) set_frame(doc_.frame() + 1), set_playing(false);
   if (pressed(GLFW_KEY_HOME)) set_frame(0);
   if (pressed(GLFW_KEY_END)) set_frame(frame_count() - 1);
   for (int i = 0; i < kViewCount; ++i)
     if (pressed(GLFW_KEY_1 + i) || pressed(GLFW_KEY_KP_1 + i)) set_view(static_cast<View>(i));
-  static View before_toggle = View::Side;
   if (pressed(GLFW_KEY_D)) {
-    if (view == View::Diff) set_view(before_toggle);
-    else before_toggle = view, set_view(View::Diff);
+    if (view_ == View::Diff) set_view(view_before_toggle_);
+    else view_before_toggle_ = view_, set_view(View::Diff);
   }
   if (pressed(GLFW_KEY_F)) {
-    if (view == View::Flicker) set_view(before_toggle);
-    else before_toggle = view, set_view(View::Flicker);
+    if (view_ == View::Flicker) set_view(view_before_toggle_);
+    else view_before_toggle_ = view_, set_view(View::Flicker);
   }
-  if (pressed(GLFW_KEY_S)) settings.diff_signed = !settings.diff_signed;
-  if (pressed(GLFW_KEY_LEFT_BRACKET)) settings.diff_gain = std::max(1, settings.diff_gain / 2);
-  if (pressed(GLFW_KEY_RIGHT_BRACKET)) settings.diff_gain = std::min(64, settings.diff_gain * 2);
-  if (pressed(GLFW_KEY_EQUAL, true) || pressed(GLFW_KEY_KP_ADD, true)) viewer->zoom_in();
-  if (pressed(GLFW_KEY_MINUS, true) || pressed(GLFW_KEY_KP_SUBTRACT, true)) viewer->zoom_out();
-  if (pressed(GLFW_KEY_0) || pressed(GLFW_KEY_KP_0)) viewer->zoom_fit();
-  if (pressed(GLFW_KEY_L)) settings.loop = !settings.loop;
-  if (pressed(GLFW_KEY_G)) settings.show_tile_grid = !settings.show_tile_grid;
+  if (pressed(GLFW_KEY_S)) settings_.diff_signed = !settings_.diff_signed;
+  if (pressed(GLFW_KEY_LEFT_BRACKET)) settings_.diff_gain = std::max(1, settings_.diff_gain / 2);
+  if (pressed(GLFW_KEY_RIGHT_BRACKET)) settings_.diff_gain = std::min(64, settings_.diff_gain * 2);
+  if (pressed(GLFW_KEY_EQUAL, true) || pressed(GLFW_KEY_KP_ADD, true)) viewer_->zoom_in();
+  if (pressed(GLFW_KEY_MINUS, true) || pressed(GLFW_KEY_KP_SUBTRACT, true)) viewer_->zoom_out();
+  if (pressed(GLFW_KEY_0) || pressed(GLFW_KEY_KP_0)) viewer_->zoom_fit();
+  if (pressed(GLFW_KEY_L)) settings_.loop = !settings_.loop;
+  if (pressed(GLFW_KEY_G)) settings_.show_tile_grid = !settings_.show_tile_grid;
   if (pressed(GLFW_KEY_ESCAPE)) cancel_jobs();
   if (pressed(GLFW_KEY_F1)) help_open_ = !help_open_;
 }
@@ -250,10 +248,10 @@ void Studio::draw_menu_bar() {
   if (ImGui::BeginMenu("File")) {
     if (ImGui::MenuItem("Open video or image\xE2\x80\xA6", "Ctrl+O")) open_file_dialog();
     if (ImGui::MenuItem("Open model\xE2\x80\xA6", "Ctrl+M")) open_model_dialog();
-    if (ImGui::MenuItem("Compare with file (B)\xE2\x80\xA6", "Ctrl+B", false, clip != nullptr)) open_compare_dialog();
-    if (ImGui::MenuItem("Stop comparing with file", nullptr, false, file_b != nullptr)) close_compare_file();
-    if (ImGui::BeginMenu("Recent files", !settings.recent_files.empty())) {
-      for (const auto& f : settings.recent_files)
+    if (ImGui::MenuItem("Compare with file (B)\xE2\x80\xA6", "Ctrl+B", false, doc_.clip() != nullptr)) open_compare_dialog();
+    if (ImGui::MenuItem("Stop comparing with file", nullptr, false, doc_.file_b() != nullptr)) close_compare_file();
+    if (ImGui::BeginMenu("Recent files", !settings_.recent_files.empty())) {
+      for (const auto& f : settings_.recent_files)
         if (ImGui::MenuItem(f.c_str())) {
           const std::string copy = f;  // open_path reorders the list
           open_path(copy);
@@ -261,10 +259,10 @@ void Studio::draw_menu_bar() {
         }
       ImGui::EndMenu();
     }
-    if (ImGui::BeginMenu("Recent models", !settings.recent_models.empty() || !bundled_models.empty())) {
-      for (const auto& m : bundled_models)
+    if (ImGui::BeginMenu("Recent models", !settings_.recent_models.empty() || !bundled_models_.empty())) {
+      for (const auto& m : bundled_models_)
         if (ImGui::MenuItem((model_display_name(m) + "  (bundled)").c_str())) open_model(m);
-      for (const auto& m : settings.recent_models)
+      for (const auto& m : settings_.recent_models)
         if (ImGui::MenuItem(m.c_str())) {
           const std::string copy = m;
           open_model(copy);
@@ -275,11 +273,11 @@ void Studio::draw_menu_bar() {
     if (const auto sample = default_sample_clip(); fs::exists(sample))
       if (ImGui::MenuItem("Open the bundled sample")) open_input(sample.string());
     ImGui::Separator();
-    const bool can_export = run_current && run_current->result;
+    const bool can_export = doc_.current_run() && doc_.current_run()->result;
     if (ImGui::MenuItem("Export\xE2\x80\xA6", "Ctrl+E", false, can_export)) open_export_dialog();
-    if (ImGui::MenuItem("Save view as PNG\xE2\x80\xA6", nullptr, false, clip != nullptr))
-      browser->save_dialog(*this, "Save the current view as PNG", "view.png", ".png", [this](const std::string& p) {
-        request_capture(viewer->content_rect(), true, [this, p](media::RgbFrame img) {
+    if (ImGui::MenuItem("Save view as PNG\xE2\x80\xA6", nullptr, false, doc_.clip() != nullptr))
+      browser_->save_dialog(*this, "Save the current view as PNG", "view.png", ".png", [this](const std::string& p) {
+        request_capture(viewer_->content_rect(), true, [this, p](media::RgbFrame img) {
           try {
             media::write_png(p, img, true);
             message(Message::Level::Info, "Wrote " + p);
@@ -289,35 +287,35 @@ void Studio::draw_menu_bar() {
         });
       });
     ImGui::Separator();
-    if (ImGui::MenuItem("Quit", "Ctrl+Q")) glfwSetWindowShouldClose(window, GLFW_TRUE);
+    if (ImGui::MenuItem("Quit", "Ctrl+Q")) glfwSetWindowShouldClose(window_, GLFW_TRUE);
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("View")) {
     for (int i = 0; i < kViewCount; ++i)
-      if (ImGui::MenuItem(view_title(static_cast<View>(i)), std::to_string(i + 1).c_str(), view == static_cast<View>(i)))
+      if (ImGui::MenuItem(view_title(static_cast<View>(i)), std::to_string(i + 1).c_str(), view_ == static_cast<View>(i)))
         set_view(static_cast<View>(i));
     ImGui::Separator();
     for (int i = 0; i < kPairCount; ++i)
-      if (ImGui::MenuItem(pair_title(static_cast<Pair>(i)), nullptr, effective_pair() == static_cast<Pair>(i),
-                          pair_available(static_cast<Pair>(i))))
-        pair = static_cast<Pair>(i);
+      if (ImGui::MenuItem(pair_title(static_cast<Pair>(i)), nullptr, doc_.effective_pair() == static_cast<Pair>(i),
+                          doc_.pair_available(static_cast<Pair>(i))))
+        doc_.set_pair(static_cast<Pair>(i));
     ImGui::Separator();
-    if (ImGui::MenuItem("Zoom in", "+")) viewer->zoom_in();
-    if (ImGui::MenuItem("Zoom out", "-")) viewer->zoom_out();
-    if (ImGui::MenuItem("Fit", "0")) viewer->zoom_fit();
-    if (ImGui::MenuItem("Actual pixels (1:1)")) viewer->zoom_to(1);
+    if (ImGui::MenuItem("Zoom in", "+")) viewer_->zoom_in();
+    if (ImGui::MenuItem("Zoom out", "-")) viewer_->zoom_out();
+    if (ImGui::MenuItem("Fit", "0")) viewer_->zoom_fit();
+    if (ImGui::MenuItem("Actual pixels (1:1)")) viewer_->zoom_to(1);
     ImGui::Separator();
-    ImGui::MenuItem("Signed difference", "S", &settings.diff_signed);
-    ImGui::MenuItem("Difference of luma", nullptr, &settings.diff_luma);
-    ImGui::MenuItem("Loop playback", "L", &settings.loop);
+    ImGui::MenuItem("Signed difference", "S", &settings_.diff_signed);
+    ImGui::MenuItem("Difference of luma", nullptr, &settings_.diff_luma);
+    ImGui::MenuItem("Loop playback", "L", &settings_.loop);
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Run")) {
-    const bool can = model.loaded && (clip || !input_opening.empty());
+    const bool can = model_.loaded && (doc_.clip() || !doc_.opening().empty());
     if (ImGui::MenuItem("Re-run", "Ctrl+R", false, can)) request_run();
     if (ImGui::MenuItem("A/B: chunked vs direct", nullptr, false, can)) start_ab_chunked();
     if (ImGui::MenuItem("Norm lab", "6")) set_view(View::NormLab);
-    if (ImGui::MenuItem("Cancel", "Esc", false, !worker->idle())) cancel_jobs();
+    if (ImGui::MenuItem("Cancel", "Esc", false, !worker_->idle())) cancel_jobs();
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Help")) {
@@ -326,12 +324,12 @@ void Studio::draw_menu_bar() {
     ImGui::EndMenu();
   }
   // Right: what is open.
-  std::string status = clip ? fs::path(clip->path).filename().string() : "no clip";
-  status += "   \xC2\xB7   " + (model.loaded ? model.name : model_loading.empty() ? std::string("no model") : "loading model\xE2\x80\xA6");
+  std::string status = doc_.clip() ? fs::path(doc_.clip()->path).filename().string() : "no clip";
+  status += "   \xC2\xB7   " + (model_.loaded ? model_.name : model_loading_.empty() ? std::string("no model") : "loading model\xE2\x80\xA6");
   const float w = ImGui::CalcTextSize(status.c_str()).x;
   ImGui::SameLine(ImGui::GetWindowWidth() - w - 16);
   ImGui::TextDisabled("%s", status.c_str());
-  layout.add("menu_bar", ImVec2(0, 0), ImVec2(ImGui::GetWindowWidth(), ImGui::GetWindowHeight()));
+  layout_.add("menu_bar", ImVec2(0, 0), ImVec2(ImGui::GetWindowWidth(), ImGui::GetWindowHeight()));
   ImGui::EndMainMenuBar();
 }
 
@@ -371,7 +369,7 @@ void Studio::draw_messages(const Rect& v) {
   const float w = std::min(520.0f, v.w - 40);
   int shown = 0;
   next_message_expiry_ = t + 30;  // nothing times out sooner unless shown below
-  for (auto it = messages.rbegin(); it != messages.rend() && shown < 4; ++it) {
+  for (auto it = messages_.rbegin(); it != messages_.rend() && shown < 4; ++it) {
     Message& m = *it;
     const double ttl = m.level == Message::Level::Error ? 1e9 : m.level == Message::Level::Warning ? 12 : 6;
     if (m.dismissed || t - m.time > ttl) continue;
@@ -390,7 +388,7 @@ void Studio::draw_messages(const Rect& v) {
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                      ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoFocusOnAppearing);
     const char* head = m.level == Message::Level::Error ? "\xE2\x9C\x95 Error" : m.level == Message::Level::Warning ? "\xE2\x9A\xA0 Warning" : "\xE2\x84\xB9 Note";
-    ImGui::PushFont(fonts.bold);
+    ImGui::PushFont(fonts_.bold);
     ImGui::TextColored(to_vec4(tint), "%s", head);
     ImGui::PopFont();
     ImGui::SameLine(w - 60);
@@ -398,7 +396,7 @@ void Studio::draw_messages(const Rect& v) {
     ImGui::PushTextWrapPos(w - 16);
     ImGui::TextUnformatted(m.text.c_str());
     ImGui::PopTextWrapPos();
-    layout.add(m.level == Message::Level::Error ? "message/error" : "message", Rect::from(ImGui::GetWindowPos(),
+    layout_.add(m.level == Message::Level::Error ? "message/error" : "message", Rect::from(ImGui::GetWindowPos(),
                ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y)));
     y -= ImGui::GetWindowSize().y + 8;
     ImGui::End();
@@ -412,42 +410,45 @@ void Studio::draw_layout() {
   draw_menu_bar();
   const float menu_h = ImGui::GetFrameHeight();
   const float split = 5;
-  settings.sidebar_width = std::clamp(settings.sidebar_width, 300.0f, std::max(300.0f, ds.x * 0.5f));
-  settings.timeline_height = std::clamp(settings.timeline_height, 150.0f, std::max(150.0f, (ds.y - menu_h) * 0.5f));
-  const float sw = settings.sidebar_width, th = settings.timeline_height;
+  settings_.sidebar_width = std::clamp(settings_.sidebar_width, 300.0f, std::max(300.0f, ds.x * 0.5f));
+  settings_.timeline_height = std::clamp(settings_.timeline_height, 150.0f, std::max(150.0f, (ds.y - menu_h) * 0.5f));
+  const float sw = settings_.sidebar_width, th = settings_.timeline_height;
   const Rect viewer_r{0, menu_h, ds.x - sw - split, ds.y - menu_h - th - split};
   const Rect timeline_r{0, viewer_r.y + viewer_r.h + split, viewer_r.w, th};
   const Rect sidebar_r{ds.x - sw, menu_h, sw, ds.y - menu_h};
 
-  viewer->draw(*this, viewer_r);
-  timeline->draw(*this, timeline_r);
+  viewer_->draw(*this, viewer_r, [this](const Rect& body) {
+    if (view_ == View::Wavelet) wavelets_->draw(*this, body);
+    else normlab_->draw(*this, body);
+  });
+  timeline_->draw(*this, timeline_r);
 
   ImGui::SetNextWindowPos(sidebar_r.min());
   ImGui::SetNextWindowSize(ImVec2(sidebar_r.w, sidebar_r.h));
   ImGui::Begin("##sidebar", nullptr,
                ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                    ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
-  layout.add("sidebar", sidebar_r);
-  metrics_panel->draw_job(*this);
-  metrics_panel->draw_metrics(*this);
-  metrics_panel->draw_inspector(*this);
-  model_panel->draw(*this);
+  layout_.add("sidebar", sidebar_r);
+  metrics_panel_->draw_job(*this);
+  metrics_panel_->draw_metrics(*this);
+  metrics_panel_->draw_inspector(*this);
+  model_panel_->draw(*this);
   ImGui::End();
 
-  draw_splitter("##split_v", Rect{viewer_r.w, menu_h, split, ds.y - menu_h}, true, &settings.sidebar_width, 300,
+  draw_splitter("##split_v", Rect{viewer_r.w, menu_h, split, ds.y - menu_h}, true, &settings_.sidebar_width, 300,
                 std::max(300.0f, ds.x * 0.5f), true);
-  draw_splitter("##split_h", Rect{0, viewer_r.y + viewer_r.h, viewer_r.w, split}, false, &settings.timeline_height, 150,
+  draw_splitter("##split_h", Rect{0, viewer_r.y + viewer_r.h, viewer_r.w, split}, false, &settings_.timeline_height, 150,
                 std::max(150.0f, (ds.y - menu_h) * 0.5f), true);
   draw_messages(viewer_r);
 
   if (!capture_clean_frame_) {
-    if (!export_dialog->is_open()) browser->draw(*this);
-    export_dialog->draw(*this);
-    help->draw(*this, &help_open_);
+    if (!export_dialog_->is_open()) browser_->draw(*this);
+    export_dialog_->draw(*this);
+    help_->draw(*this, &help_open_);
     if (about_open_) {
       ImGui::SetNextWindowPos(ImVec2(ds.x / 2, ds.y / 2), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
       ImGui::Begin("About WFVAE Studio", &about_open_, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse);
-      ImGui::PushFont(fonts.large);
+      ImGui::PushFont(fonts_.large);
       ImGui::TextUnformatted("WFVAE Studio 0.1");
       ImGui::PopFont();
       ImGui::TextUnformatted("Reconstruct, compare and inspect videos with WF-VAE,\nthe wavelet-driven energy-flow video VAE.");
@@ -464,8 +465,8 @@ void Studio::draw_layout() {
           ImGui::TextUnformatted(value.c_str());
           ImGui::PopTextWrapPos();
         };
-        if (system)
-          for (const auto& [key, value] : describe(*system)) row(key, value);
+        if (system_)
+          for (const auto& [key, value] : describe(*system_)) row(key, value);
         else
           row("devices", "being checked\xE2\x80\xA6");
         row("OpenGL", describe_current_gl());
@@ -481,15 +482,15 @@ void Studio::process_captures() {
   auto caps = std::move(captures_);
   captures_.clear();
   for (auto& c : caps) {
-    const float s = framebuffer_scale;
-    const int x = std::clamp(static_cast<int>(std::lround(c.rect.x * s)), 0, framebuffer_width - 1);
-    const int y = std::clamp(static_cast<int>(std::lround(c.rect.y * s)), 0, framebuffer_height - 1);
-    const int w = std::clamp(static_cast<int>(std::lround(c.rect.w * s)), 1, framebuffer_width - x);
-    const int h = std::clamp(static_cast<int>(std::lround(c.rect.h * s)), 1, framebuffer_height - y);
+    const float s = framebuffer_scale_;
+    const int x = std::clamp(static_cast<int>(std::lround(c.rect.x * s)), 0, framebuffer_width_ - 1);
+    const int y = std::clamp(static_cast<int>(std::lround(c.rect.y * s)), 0, framebuffer_height_ - 1);
+    const int w = std::clamp(static_cast<int>(std::lround(c.rect.w * s)), 1, framebuffer_width_ - x);
+    const int h = std::clamp(static_cast<int>(std::lround(c.rect.h * s)), 1, framebuffer_height_ - y);
     media::RgbFrame f;
     f.width = w;
     f.height = h;
-    f.rgb = read_window_rgb(x, y, w, h, framebuffer_height);
+    f.rgb = read_window_rgb(x, y, w, h, framebuffer_height_);
     if (c.done) c.done(std::move(f));
   }
 }
@@ -501,27 +502,27 @@ void Studio::frame_once() {
   for (auto& c : captures_next_) captures_.push_back(std::move(c));
   captures_next_.clear();
 
-  glfwGetFramebufferSize(window, &framebuffer_width, &framebuffer_height);
+  glfwGetFramebufferSize(window_, &framebuffer_width_, &framebuffer_height_);
   int ww = 1, wh = 1;
-  glfwGetWindowSize(window, &ww, &wh);
-  framebuffer_scale = ww > 0 ? static_cast<float>(framebuffer_width) / ww : 1.0f;
+  glfwGetWindowSize(window_, &ww, &wh);
+  framebuffer_scale_ = ww > 0 ? static_cast<float>(framebuffer_width_) / ww : 1.0f;
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();
-  layout.clear();
+  layout_.clear();
   handle_shortcuts();
   draw_layout();
   ImGui::Render();
   const double t_built = steady_now();
   glBindFramebuffer(GL_FRAMEBUFFER, 0);
-  glViewport(0, 0, framebuffer_width, framebuffer_height);
+  glViewport(0, 0, framebuffer_width_, framebuffer_height_);
   // No clear: the panels cover the whole window (a full-window fill saved per frame).
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   process_captures();
   capture_clean_frame_ = false;
   glFinish();  // so the render time below is the GPU's (llvmpipe's) work, not the swap's
   const double t_rendered = steady_now();
-  glfwSwapBuffers(window);
+  glfwSwapBuffers(window_);
   const double t_swapped = steady_now();
   last_build_ms_ = (t_built - t_frame_start) * 1000;
   last_render_ms_ = (t_rendered - t_built) * 1000;
@@ -529,15 +530,14 @@ void Studio::frame_once() {
   if (first_frame_ms_ < 0) first_frame_ms_ = process_age_ms();
 
   // Title: what is open and what the worker does.
-  static std::string last_title;
   std::string title = "WFVAE Studio";
-  if (clip) title += " \xE2\x80\x94 " + fs::path(clip->path).filename().string();
-  if (model.loaded) title += " \xC2\xB7 " + model.name;
-  const JobStatus js = worker->status();
-  if (js.busy) title += fmt("  (%s %.0f%%)", js.kind.c_str(), js.fraction * 100);
-  if (title != last_title) {
-    glfwSetWindowTitle(window, title.c_str());
-    last_title = title;
+  if (doc_.clip()) title += " \xE2\x80\x94 " + fs::path(doc_.clip()->path).filename().string();
+  if (model_.loaded) title += " \xC2\xB7 " + model_.name;
+  const JobStatus js = worker_->status();
+  if (js.busy) title += fmt("  (%s %.0f%%)", job_kind_name(js.kind), js.fraction * 100);
+  if (title != window_title_) {
+    glfwSetWindowTitle(window_, title.c_str());
+    window_title_ = title;
   }
 }
 
@@ -545,21 +545,21 @@ void Studio::frame_once() {
 
 int Studio::run() {
   init_window();
-  worker = std::make_unique<Worker>(opts.worker_nice, [] { glfwPostEmptyEvent(); });
-  worker->set_error_handler([this](const JobError& e) { on_job_error(e); });
-  if (opts.exits_by_itself()) {
+  worker_ = std::make_unique<Worker>(opts_.worker_nice, [] { glfwPostEmptyEvent(); });
+  worker_->set_error_handler([this](const JobError& e) { on_job_error(e); });
+  if (opts_.exits_by_itself()) {
     script_ = std::make_unique<Script>();
     script_->started = steady_now();
   }
-  if (opts.isolated()) {
+  if (opts_.isolated()) {
     // Scripted screenshots: park the pointer in the window's corner, so no hover
     // highlight or tooltip depends on where the X server left it.
     int w = 0, h = 0;
-    glfwGetWindowSize(window, &w, &h);
-    glfwSetCursorPos(window, w - 1, h - 1);
+    glfwGetWindowSize(window_, &w, &h);
+    glfwSetCursorPos(window_, w - 1, h - 1);
   }
   start_initial_work();
-  if (!opts.ui_bench.empty()) set_playing(true);
+  if (!opts_.ui_bench.empty()) set_playing(true);
 
   last_frame_time_ = steady_now();
   double prev_start = last_frame_time_;
@@ -569,14 +569,14 @@ int Studio::run() {
   constexpr double kProgressPeriod = 1.0 / 15.0;  // progress bar refresh while nothing else moves
   std::signal(SIGINT, on_quit_signal);
   std::signal(SIGTERM, on_quit_signal);
-  while (!glfwWindowShouldClose(window) && !quit_ && !g_quit_signal.load()) {
+  while (!glfwWindowShouldClose(window_) && !quit_ && !g_quit_signal.load()) {
     // Render on demand: after input (and a few frames more, for hover states), when
     // the worker posts results, while playing or flickering, and at 15 Hz while a
     // job runs. Scripted runs render continuously, except while they wait for the
     // worker: software GL drawing flat out would take the cores from the inference
     // whose times the norm lab reports. The UI benchmark keeps drawing (it measures that).
-    const bool busy_before = !worker->idle();
-    const bool script_waits = script_ != nullptr && busy_before && opts.ui_bench.empty();
+    const bool busy_before = !worker_->idle();
+    const bool script_waits = script_ != nullptr && busy_before && opts_.ui_bench.empty();
     const bool continuous = (script_ != nullptr && !script_waits) || !captures_next_.empty() || !captures_.empty() ||
                             ImGui::GetIO().WantTextInput || settle_frames > 0;
     if (continuous) {
@@ -584,20 +584,20 @@ int Studio::run() {
     } else {
       double wait = next_message_expiry() - steady_now();  // nothing else is due
       if (busy_before) wait = std::max(0.0, kProgressPeriod - (steady_now() - last_render));
-      if (playing) wait = std::min(wait, std::max(0.0, (1.0 - play_accumulator_) / fps() - (steady_now() - last_frame_time_)));
-      if (view == View::Flicker) wait = std::min(wait, 0.5 / std::max(0.5f, settings.flicker_hz));
+      if (playing_) wait = std::min(wait, std::max(0.0, (1.0 - play_accumulator_) / fps() - (steady_now() - last_frame_time_)));
+      if (view_ == View::Flicker) wait = std::min(wait, 0.5 / std::max(0.5f, settings_.flicker_hz));
       glfwWaitEventsTimeout(std::max(0.001, wait));
     }
     const double start = steady_now();
-    const bool busy = worker->status().busy;
+    const bool busy = worker_->status().busy;
     const size_t posted = drain_worker();
-    const int64_t frame_before = frame;
+    const int64_t frame_before = doc_.frame();
     advance_playback(start - last_frame_time_);
     last_frame_time_ = start;
     const bool had_input = input_events_ != seen_events_;
     seen_events_ = input_events_;
     if (had_input) settle_frames = 3;
-    const bool due = continuous || had_input || posted > 0 || frame != frame_before || view == View::Flicker ||
+    const bool due = continuous || had_input || posted > 0 || doc_.frame() != frame_before || view_ == View::Flicker ||
                      (busy && start - last_render >= kProgressPeriod) || start >= next_message_expiry();
     if (!due) continue;
     if (settle_frames > 0 && !had_input) --settle_frames;
@@ -625,10 +625,10 @@ int Studio::run() {
     if (left > 0.001) std::this_thread::sleep_for(std::chrono::duration<double>(left));
   }
   save_settings_now();
-  worker.reset();  // cancels and joins before GL and panels go away
+  worker_.reset();  // cancels and joins before GL and panels go away
   shutdown_window();
   if (exit_code_) return exit_code_;
-  return any_error_ ? exit_code_for(worst_error_ == ErrorKind::Cancelled ? ErrorKind::Runtime : worst_error_) : 0;
+  return errors_.any() ? exit_code_for(errors_.worst()) : 0;
 }
 
 }  // namespace wfvae::studio

@@ -36,7 +36,7 @@ void TimelinePanel::draw(Studio& s, const Rect& area) {
   ImGui::Begin("##timeline", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
-  s.layout.add("timeline", area);
+  s.layout().add("timeline", area);
   draw_transport(s);
   const ImVec2 p = ImGui::GetCursorScreenPos();
   const Rect plot{p.x, p.y, area.x + area.w - 12 - p.x, area.y + area.h - 8 - p.y};
@@ -52,29 +52,29 @@ void TimelinePanel::draw_transport(Studio& s) {
   if (ImGui::Button("\xE2\x87\xA4", bs)) s.set_frame(0);  // ⇤
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("First frame (Home)");
   ImGui::SameLine(0, 3);
-  if (ImGui::Button("\xE2\x97\x80", bs)) s.set_frame(s.frame - 1);  // ◀
+  if (ImGui::Button("\xE2\x97\x80", bs)) s.set_frame(s.doc().frame() - 1);  // ◀
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Previous frame (Left)");
   ImGui::SameLine(0, 3);
   ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_HeaderActive));
-  if (ImGui::Button(s.playing ? "\xE2\x9D\x9A\xE2\x9D\x9A" : "\xE2\x96\xB6", ImVec2(46, 0))) s.set_playing(!s.playing);
+  if (ImGui::Button(s.playing() ? "\xE2\x9D\x9A\xE2\x9D\x9A" : "\xE2\x96\xB6", ImVec2(46, 0))) s.set_playing(!s.playing());
   ImGui::PopStyleColor();
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Play / pause at the clip's frame rate (Space)");
   ImGui::SameLine(0, 3);
-  if (ImGui::Button("\xE2\x96\xB6##step", bs)) s.set_frame(s.frame + 1);
+  if (ImGui::Button("\xE2\x96\xB6##step", bs)) s.set_frame(s.doc().frame() + 1);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Next frame (Right)");
   ImGui::SameLine(0, 3);
   if (ImGui::Button("\xE2\x87\xA5", bs)) s.set_frame(n - 1);  // ⇥
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Last frame (End)");
   ImGui::SameLine(0, 10);
-  ImGui::Checkbox("Loop", &s.settings.loop);
+  ImGui::Checkbox("Loop", &s.settings().loop);
   if (!have) ImGui::EndDisabled();
 
   ImGui::SameLine(0, 18);
-  ImGui::PushFont(s.fonts.mono);
+  ImGui::PushFont(s.fonts().mono);
   if (have) {
-    const double t = s.clip && s.frame < static_cast<int64_t>(s.clip->source_times.size()) ? s.clip->source_times[s.frame]
-                                                                                         : s.frame / s.fps();
-    ImGui::Text("frame %3lld / %lld   %6.3f s   %.2f fps", static_cast<long long>(s.frame + 1), static_cast<long long>(n), t,
+    const double t = s.doc().clip() && s.doc().frame() < static_cast<int64_t>(s.doc().clip()->source_times.size()) ? s.doc().clip()->source_times[s.doc().frame()]
+                                                                                         : s.doc().frame() / s.fps();
+    ImGui::Text("frame %3lld / %lld   %6.3f s   %.2f fps", static_cast<long long>(s.doc().frame() + 1), static_cast<long long>(n), t,
                 s.fps());
   } else {
     ImGui::TextDisabled("no clip");
@@ -84,9 +84,9 @@ void TimelinePanel::draw_transport(Studio& s) {
   // Right side: the curve toggles (the means are drawn in the plot's corner).
   const float toggles_w = 200;
   ImGui::SameLine(std::max(ImGui::GetCursorPosX() + 10, ImGui::GetWindowContentRegionMax().x - toggles_w));
-  ImGui::Checkbox("SSIM", &s.settings.show_ssim);
+  ImGui::Checkbox("SSIM", &s.settings().show_ssim);
   ImGui::SameLine();
-  ImGui::Checkbox("previous", &s.settings.show_previous);
+  ImGui::Checkbox("previous", &s.settings().show_previous);
 }
 
 void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
@@ -106,8 +106,8 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
 
   // Curves.
   std::vector<Series> series;
-  const Run* cur = s.run_current.get();
-  const Run* prev = s.run_previous.get();
+  const Run* cur = s.doc().current_run();
+  const Run* prev = s.doc().previous_run();
   auto add_run = [&](const Run* run, const char* name, ImU32 c, float t, bool ssim) {
     Series sr{name, c, t, ssim, {}};
     for (int64_t i = 0; i < run->count(); ++i)
@@ -117,16 +117,16 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
       }
     series.push_back(std::move(sr));
   };
-  if (prev && s.settings.show_previous && prev->clip_id == (s.clip ? s.clip->id : -1))
+  if (prev && s.settings().show_previous && prev->clip_id == (s.doc().clip() ? s.doc().clip()->id : -1))
     add_run(prev, "previous PSNR", color::kPrevious, 1.5f, false);
-  if (s.file_b && s.clip && s.file_b->clip_id == s.clip->id) {
+  if (s.doc().file_b() && s.doc().clip() && s.doc().file_b()->clip_id == s.doc().clip()->id) {
     Series sr{"B file PSNR", color::kFileB, 1.8f, false, {}};
-    for (size_t i = 0; i < s.file_b->metrics.size(); ++i)
-      if (std::isfinite(s.file_b->metrics[i].psnr)) sr.points.push_back({static_cast<int64_t>(i), s.file_b->metrics[i].psnr});
+    for (size_t i = 0; i < s.doc().file_b()->metrics.size(); ++i)
+      if (std::isfinite(s.doc().file_b()->metrics[i].psnr)) sr.points.push_back({static_cast<int64_t>(i), s.doc().file_b()->metrics[i].psnr});
     series.push_back(std::move(sr));
   }
-  if (cur && cur->clip_id == (s.clip ? s.clip->id : -1)) {
-    if (s.settings.show_ssim) add_run(cur, "SSIM", color::kSecondary, 1.5f, true);
+  if (cur && cur->clip_id == (s.doc().clip() ? s.doc().clip()->id : -1)) {
+    if (s.settings().show_ssim) add_run(cur, "SSIM", color::kSecondary, 1.5f, true);
     add_run(cur, "PSNR", color::kAccent, 2.2f, false);
   }
 
@@ -158,13 +158,13 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
     const std::string t = fmt("%.0f dB", v);
     dl->AddText(ImVec2(r.x + left - 6 - ImGui::CalcTextSize(t.c_str()).x, y - 7), color::kTextDim, t.c_str());
   }
-  if (s.settings.show_ssim && cur)
+  if (s.settings().show_ssim && cur)
     for (int k = 0; k <= 2; ++k) {
       const double v = s_lo + (s_hi - s_lo) * k / 2;
       dl->AddText(ImVec2(pr.x + pr.w + 6, y_ssim(v) - 7), color::kSecondary, fmt("%.2f", v).c_str());
     }
   // Latent frame boundaries: WF-VAE codes frame 0 alone, then groups of 4 (8) frames.
-  const int tc = s.model.loaded ? s.model.config.temporal_compression() : 4;
+  const int tc = s.model().loaded ? s.model().config.temporal_compression() : 4;
   for (int64_t i = 0; i < n; i += (i == 0 ? 1 : tc)) {
     const float x = x_of(static_cast<double>(i));
     dl->AddLine(ImVec2(x, pr.y + pr.h), ImVec2(x, pr.y + pr.h + 4), IM_COL32(255, 255, 255, 70));
@@ -201,14 +201,14 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
   dl->PopClipRect();
 
   if (series.empty() || std::all_of(series.begin(), series.end(), [](const Series& x) { return x.points.empty(); })) {
-    const char* t = !s.model.loaded ? "No model: open one and the per-frame PSNR and SSIM appear here as the reconstruction streams in"
+    const char* t = !s.model().loaded ? "No model: open one and the per-frame PSNR and SSIM appear here as the reconstruction streams in"
                                     : "The per-frame PSNR and SSIM appear here as the reconstruction streams in";
     const ImVec2 ts = ImGui::CalcTextSize(t);
     dl->AddText(ImVec2(pr.x + (pr.w - ts.x) / 2, pr.y + (pr.h - ts.y) / 2), color::kTextDim, t);
   }
 
   // Current frame.
-  const float cx = x_of(static_cast<double>(s.frame));
+  const float cx = x_of(static_cast<double>(s.doc().frame()));
   dl->AddLine(ImVec2(cx, pr.y - 2), ImVec2(cx, pr.y + pr.h), IM_COL32(255, 255, 255, 170), 1.5f);
   dl->AddTriangleFilled(ImVec2(cx - 6, pr.y - 8), ImVec2(cx + 6, pr.y - 8), ImVec2(cx, pr.y - 1), IM_COL32(255, 255, 255, 220));
 
@@ -226,11 +226,11 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
     means = fmt("mean  PSNR %.2f dB   SSIM %.4f", cur->psnr_mean(), cur->ssim_mean());
     if (cur->state == Run::State::Running)
       means += fmt("   (%lld of %lld frames)", static_cast<long long>(cur->decoded), static_cast<long long>(cur->count()));
-  } else if (s.file_b && s.clip && s.file_b->clip_id == s.clip->id) {
-    means = fmt("B file  PSNR %.2f dB   SSIM %.4f", s.file_b->psnr_mean, s.file_b->ssim_mean);
+  } else if (s.doc().file_b() && s.doc().clip() && s.doc().file_b()->clip_id == s.doc().clip()->id) {
+    means = fmt("B file  PSNR %.2f dB   SSIM %.4f", s.doc().file_b()->psnr_mean, s.doc().file_b()->ssim_mean);
   }
   if (!means.empty()) {
-    ImGui::PushFont(s.fonts.bold);
+    ImGui::PushFont(s.fonts().bold);
     const ImVec2 ts = ImGui::CalcTextSize(means.c_str());
     const ImVec2 mp(pr.x + pr.w - ts.x - 10, pr.y + 2);
     dl->AddRectFilled(ImVec2(mp.x - 8, mp.y - 2), ImVec2(mp.x + ts.x + 8, mp.y + ts.y + 2), IM_COL32(20, 21, 25, 220), 4);
@@ -240,11 +240,11 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
 
   json::Value extra = json::Object{};
   extra["frames"] = n;
-  extra["x_first"] = static_cast<double>(x_of(0) * s.framebuffer_scale);
-  extra["x_last"] = static_cast<double>(x_of(static_cast<double>(n - 1)) * s.framebuffer_scale);
+  extra["x_first"] = static_cast<double>(x_of(0) * s.framebuffer_scale());
+  extra["x_last"] = static_cast<double>(x_of(static_cast<double>(n - 1)) * s.framebuffer_scale());
   extra["psnr_min"] = pmin;
   extra["psnr_max"] = pmax;
-  s.layout.add("timeline/plot", pr, extra);
+  s.layout().add("timeline/plot", pr, extra);
 
   // Interaction: hover tooltip, click or drag to jump.
   ImGui::SetCursorScreenPos(r.min());
@@ -265,12 +265,12 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
     const float hx = x_of(static_cast<double>(i));
     dl->AddLine(ImVec2(hx, pr.y), ImVec2(hx, pr.y + pr.h), IM_COL32(255, 255, 255, 60));
     ImGui::BeginTooltip();
-    ImGui::PushFont(s.fonts.bold);
+    ImGui::PushFont(s.fonts().bold);
     ImGui::Text("Frame %lld", static_cast<long long>(i));
     ImGui::PopFont();
-    if (s.clip && i < static_cast<int64_t>(s.clip->source_indices.size()))
-      ImGui::TextDisabled("source frame %lld at %.3f s", static_cast<long long>(s.clip->source_indices[i]),
-                          s.clip->source_times[i]);
+    if (s.doc().clip() && i < static_cast<int64_t>(s.doc().clip()->source_indices.size()))
+      ImGui::TextDisabled("source frame %lld at %.3f s", static_cast<long long>(s.doc().clip()->source_indices[i]),
+                          s.doc().clip()->source_times[i]);
     if (cur && cur->has_metrics(i)) {
       const auto& m = cur->frame_metrics[i];
       ImGui::TextColored(to_vec4(color::kAccent), "PSNR %.2f dB", m.psnr);
@@ -283,9 +283,9 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
     } else if (cur && cur->state == Run::State::Running) {
       ImGui::TextDisabled("not reconstructed yet");
     }
-    if (s.file_b && i < static_cast<int64_t>(s.file_b->metrics.size()))
-      ImGui::TextColored(to_vec4(color::kFileB), "B file: PSNR %.2f dB  SSIM %.4f (8-bit)", s.file_b->metrics[i].psnr,
-                         s.file_b->metrics[i].ssim);
+    if (s.doc().file_b() && i < static_cast<int64_t>(s.doc().file_b()->metrics.size()))
+      ImGui::TextColored(to_vec4(color::kFileB), "B file: PSNR %.2f dB  SSIM %.4f (8-bit)", s.doc().file_b()->metrics[i].psnr,
+                         s.doc().file_b()->metrics[i].ssim);
     ImGui::TextDisabled("click or drag to jump");
     ImGui::EndTooltip();
   }

@@ -5,9 +5,7 @@
 
 #include <imgui.h>
 
-#include "normlab_panel.h"
 #include "studio.h"
-#include "wavelet_panel.h"
 
 namespace wfvae::studio {
 
@@ -39,8 +37,8 @@ void label_at(ImDrawList* dl, ImVec2 p, const std::string& text, ImU32 accent) {
 // with its neighbours shaded, where a seam would show if blending failed.
 template <class ToX, class ToY>
 void draw_tile_grid(Studio& s, const std::vector<Pane>& panes, int image_w, int image_h, ToX to_screen_x, ToY to_screen_y) {
-  if (!s.settings.show_tile_grid || !s.run_current || !s.run_current->result) return;
-  const pipeline::ReconResult& r = *s.run_current->result;
+  if (!s.settings().show_tile_grid || !s.doc().current_run() || !s.doc().current_run()->result) return;
+  const pipeline::ReconResult& r = *s.doc().current_run()->result;
   if (!r.tile.enabled() || r.height != image_h || r.width != image_w) return;
   const tiling::Grid g = tiling::pixel_grid(r.height, r.width, r.tile);
   if (g.count() < 2) return;
@@ -62,7 +60,7 @@ void draw_tile_grid(Studio& s, const std::vector<Pane>& panes, int image_w, int 
   extra["tiles"] = static_cast<int64_t>(g.count());
   extra["tile"] = r.tile.tile;
   extra["overlap"] = r.tile.overlap;
-  s.layout.add("viewer/tile_grid", panes.front().rect, extra);
+  s.layout().add("viewer/tile_grid", panes.front().rect, extra);
 }
 
 }  // namespace
@@ -86,7 +84,7 @@ void ViewerPanel::zoom_in() {
 
 void ViewerPanel::zoom_out() { zoom_ = std::max(0.05f, (zoom_ > 0 ? zoom_ : shown_zoom_) / 1.25f); }
 
-void ViewerPanel::draw(Studio& s, const Rect& area) {
+void ViewerPanel::draw(Studio& s, const Rect& area, const std::function<void(const Rect& body)>& other_view) {
   ImGui::SetNextWindowPos(area.min());
   ImGui::SetNextWindowSize(ImVec2(area.w, area.h));
   ImGui::PushStyleColor(ImGuiCol_WindowBg, to_vec4(color::kViewerBg));
@@ -97,9 +95,9 @@ void ViewerPanel::draw(Studio& s, const Rect& area) {
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse |
                    ImGuiWindowFlags_NoBackground);
-  s.layout.add("viewer", area);
+  s.layout().add("viewer", area);
   ImDrawList* bg = ImGui::GetWindowDrawList();
-  const bool panes_paint = s.clip && s.view != View::Wavelet && s.view != View::NormLab;
+  const bool panes_paint = s.doc().clip() && s.view() != View::Wavelet && s.view() != View::NormLab;
   // Channel 0 gets the background once the body's size is known; everything else is on channel 1.
   bg->ChannelsSplit(2);
   bg->ChannelsSetCurrent(1);
@@ -108,7 +106,7 @@ void ViewerPanel::draw(Studio& s, const Rect& area) {
   const ImVec2 cur = ImGui::GetCursorScreenPos();
   const Rect body{cur.x, cur.y, area.x + area.w - 10 - cur.x, area.y + area.h - 8 - cur.y};
   content_ = body;
-  probe_ = PixelProbe{};
+  s.probe() = PixelProbe{};
   bg->ChannelsSetCurrent(0);
   if (panes_paint) {
     // The panes cover the body: paint only the frame around it.
@@ -121,11 +119,9 @@ void ViewerPanel::draw(Studio& s, const Rect& area) {
   }
   bg->ChannelsSetCurrent(1);
   if (body.w > 20 && body.h > 20) {
-    if (s.view == View::Wavelet) {
-      s.wavelets->draw(s, body);
-    } else if (s.view == View::NormLab) {
-      s.normlab->draw(s, body);
-    } else if (!s.clip) {
+    if (s.view() == View::Wavelet || s.view() == View::NormLab) {
+      other_view(body);
+    } else if (!s.doc().clip()) {
       draw_empty_state(s, body);
     } else {
       draw_compare(s, body);
@@ -141,23 +137,23 @@ void ViewerPanel::draw_toolbar(Studio& s) {
   const ImVec2 start = ImGui::GetCursorScreenPos();
   static const char* const kLabels[kViewCount] = {"1  Side by side", "2  Split", "3  A/B flicker",
                                                   "4  Difference", "5  Wavelets", "6  Norm lab"};
-  int v = static_cast<int>(s.view);
+  int v = static_cast<int>(s.view());
   if (segmented("views", kLabels, kViewCount, &v)) s.set_view(static_cast<View>(v));
 
-  const bool compare_view = s.view != View::Wavelet && s.view != View::NormLab;
-  if (compare_view || s.view == View::Wavelet) {
+  const bool compare_view = s.view() != View::Wavelet && s.view() != View::NormLab;
+  if (compare_view || s.view() == View::Wavelet) {
     // Right-aligned: the pair and the zoom.
     const float zoom_w = compare_view ? 230.0f : 0.0f;
     const float pair_w = 250.0f;
     ImGui::SameLine(std::max(ImGui::GetCursorPosX() + 12, ImGui::GetWindowContentRegionMax().x - pair_w - zoom_w));
     ImGui::SetNextItemWidth(pair_w - 12);
-    const Pair current = s.effective_pair();
+    const Pair current = s.doc().effective_pair();
     if (ImGui::BeginCombo("##pair", pair_title(current))) {
       for (int i = 0; i < kPairCount; ++i) {
         const Pair p = static_cast<Pair>(i);
-        const bool ok = s.pair_available(p);
+        const bool ok = s.doc().pair_available(p);
         if (!ok) ImGui::BeginDisabled();
-        if (ImGui::Selectable(pair_title(p), p == current)) s.pair = p;
+        if (ImGui::Selectable(pair_title(p), p == current)) s.set_pair(p);
         if (!ok) ImGui::EndDisabled();
         if (!ok && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
           ImGui::SetTooltip("%s", p == Pair::OrigFile ? "File > Compare with File… (B = another video)"
@@ -186,13 +182,13 @@ void ViewerPanel::draw_toolbar(Studio& s) {
     }
   }
   const ImVec2 end = ImGui::GetCursorScreenPos();
-  s.layout.add("viewer/toolbar", Rect{start.x, start.y, ImGui::GetWindowContentRegionMax().x, end.y - start.y});
+  s.layout().add("viewer/toolbar", Rect{start.x, start.y, ImGui::GetWindowContentRegionMax().x, end.y - start.y});
 }
 
 void ViewerPanel::draw_options(Studio& s) {
-  Settings& st = s.settings;
+  Settings& st = s.settings();
   ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(6, 2));
-  switch (s.view) {
+  switch (s.view()) {
     case View::Side:
       ImGui::TextDisabled("A | B with zoom and pan locked together \xC2\xB7 wheel: zoom at the cursor \xC2\xB7 drag: pan \xC2\xB7 double-click: fit");
       break;
@@ -284,31 +280,31 @@ void ViewerPanel::draw_empty_state(Studio& s, const Rect& r) {
   const float w = std::min(560.0f, r.w - 40), h = 250;
   const ImVec2 p(r.x + (r.w - w) / 2, r.y + (r.h - h) / 2);
   dl->AddRect(p, ImVec2(p.x + w, p.y + h), IM_COL32(255, 255, 255, 40), 10, 0, 2);
-  s.layout.add("viewer/empty_state", Rect{p.x, p.y, w, h});
+  s.layout().add("viewer/empty_state", Rect{p.x, p.y, w, h});
   ImGui::SetCursorScreenPos(ImVec2(p.x + 24, p.y + 22));
   ImGui::BeginGroup();
   ImGui::PushTextWrapPos(p.x + w - 24);
-  ImGui::PushFont(s.fonts.large);
-  ImGui::TextUnformatted(s.input_opening.empty() ? "Drop a video here" : "Opening\xE2\x80\xA6");
+  ImGui::PushFont(s.fonts().large);
+  ImGui::TextUnformatted(s.doc().opening().empty() ? "Drop a video here" : "Opening\xE2\x80\xA6");
   ImGui::PopFont();
   ImGui::Spacing();
-  if (!s.input_opening.empty()) {
-    ImGui::TextWrapped("%s", s.input_opening.c_str());
+  if (!s.doc().opening().empty()) {
+    ImGui::TextWrapped("%s", s.doc().opening().c_str());
   } else {
     ImGui::TextWrapped("Drag a video or an image onto this window, or use File \xE2\x80\xBA Open (Ctrl+O). "
                        "A model folder dropped here is loaded as the model.");
   }
   ImGui::Spacing();
-  if (!s.model.loaded) {
-    if (!s.model_loading.empty()) {
-      ImGui::TextColored(to_vec4(color::kTextDim), "Loading model %s\xE2\x80\xA6", s.model_loading.c_str());
+  if (!s.model().loaded) {
+    if (!s.model_loading().empty()) {
+      ImGui::TextColored(to_vec4(color::kTextDim), "Loading model %s\xE2\x80\xA6", s.model_loading().c_str());
     } else {
       ImGui::TextColored(to_vec4(color::kWarning), "No model loaded.");
       ImGui::TextWrapped("Open a WF-VAE model folder (config.json + diffusion_pytorch_model.safetensors) with "
                          "File \xE2\x80\xBA Open Model or drop it here. The bundled models live in assets/models/.");
     }
   } else {
-    ImGui::TextColored(to_vec4(color::kOk), "Model: %s", s.model.name.c_str());
+    ImGui::TextColored(to_vec4(color::kOk), "Model: %s", s.model().name.c_str());
   }
   ImGui::Spacing();
   if (ImGui::Button("Open video\xE2\x80\xA6")) s.open_file_dialog();
@@ -319,10 +315,10 @@ void ViewerPanel::draw_empty_state(Studio& s, const Rect& r) {
 }
 
 void ViewerPanel::upload(Studio& s) {
-  const int64_t i = s.frame;
-  const media::RgbFrame* a = s.frame_a(i);
-  const media::RgbFrame* b = s.frame_b(i);
-  const uint64_t version = s.frames_version();
+  const int64_t i = s.doc().frame();
+  const media::RgbFrame* a = s.doc().frame_a(i);
+  const media::RgbFrame* b = s.doc().frame_b(i);
+  const uint64_t version = s.doc().frames_version();
   const uint64_t ka = frame_key(a, version), kb = frame_key(b, version);
   if (ka != key_a_) {
     if (a) tex_a_.upload_rgb8(a->width, a->height, a->rgb.data());
@@ -342,16 +338,16 @@ void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
     return;
   }
   upload(s);
-  const Settings& st = s.settings;
-  image_w_ = s.clip->width;
-  image_h_ = s.clip->height;
+  const Settings& st = s.settings();
+  image_w_ = s.doc().clip()->width;
+  image_h_ = s.doc().clip()->height;
   const float W = static_cast<float>(image_w_), H = static_cast<float>(image_h_);
 
   // Panes and what each shows.
   std::vector<Pane> panes;
-  const std::string la = s.label_a(), lb = s.label_b();
+  const std::string la = s.doc().label_a(), lb = s.doc().label_b();
   bool flicker_b = false;
-  switch (s.view) {
+  switch (s.view()) {
     case View::Side: {
       const float gap = 6;
       const float pw = (r.w - gap) / 2;
@@ -401,13 +397,13 @@ void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
     auto to_image = [&](const Pane& p, ImVec2 m) {
       return ImVec2(center_x_ + (m.x - (p.rect.x + p.rect.w / 2)) / zoom, center_y_ + (m.y - (p.rect.y + p.rect.h / 2)) / zoom);
     };
-    if (s.view == View::Split) {
+    if (s.view() == View::Split) {
       const Pane& p = panes[0];
       const float dx = p.rect.x + p.rect.w / 2 + (st.split * W - center_x_) * zoom;
       const bool near = hovered && std::fabs(io.MousePos.x - dx) < 8;
       if (near && ImGui::IsMouseClicked(0)) dragging_split_ = true;
       if (!ImGui::IsMouseDown(0)) dragging_split_ = false;
-      if (dragging_split_) s.settings.split = std::clamp(to_image(p, io.MousePos).x / W, 0.0f, 1.0f);
+      if (dragging_split_) s.settings().split = std::clamp(to_image(p, io.MousePos).x / W, 0.0f, 1.0f);
       if (near || dragging_split_) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeEW);
     }
     if (hovered && over) {
@@ -447,7 +443,7 @@ void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
 
   // The panes are drawn by the compare shader straight into the window, in the
   // UI's render pass (no offscreen copy: llvmpipe pays for every pixel twice).
-  const float sc = s.framebuffer_scale;
+  const float sc = s.framebuffer_scale();
   split_ = st.split;
   gain_ = static_cast<float>(st.diff_gain);
   luma_ = st.diff_luma;
@@ -474,14 +470,14 @@ void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
     const int x1 = static_cast<int>(std::ceil(vx1 * sc)), y1 = static_cast<int>(std::ceil(vy1 * sc));
     const float ox = (p.rect.x + p.rect.w / 2) * sc, oy = (p.rect.y + p.rect.h / 2) * sc;
     pane_draws_.push_back({this, x0, y0, x1 - x0, y1 - y0, ox, oy, p.mode == kModeB && !have_b_ ? kModeA : p.mode, zoom * sc,
-                           s.framebuffer_height});
+                           s.framebuffer_height()});
   }
   for (auto& d : pane_draws_) dl->AddCallback(&ViewerPanel::draw_pane_callback, &d);
   dl->AddCallback(ImDrawCallback_ResetRenderState, nullptr);
   draw_tile_grid(s, panes, image_w_, image_h_, to_screen_x, to_screen_y);
 
   // Split divider.
-  if (s.view == View::Split) {
+  if (s.view() == View::Split) {
     const Pane& p = panes[0];
     const float dx = to_screen_x(p, st.split * W);
     const float y0 = std::max(p.rect.y, to_screen_y(p, 0)), y1 = std::min(p.rect.y + p.rect.h, to_screen_y(p, H));
@@ -499,7 +495,7 @@ void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
     extra["image_x1"] = static_cast<double>(to_screen_x(p, W) * sc);
     extra["image_y0"] = static_cast<double>(to_screen_y(p, 0) * sc);
     extra["image_y1"] = static_cast<double>(to_screen_y(p, H) * sc);
-    s.layout.add("image/split", p.rect, extra);
+    s.layout().add("image/split", p.rect, extra);
     label_at(dl, ImVec2(p.rect.x + 10, p.rect.y + 10), "A  " + la, color::kOriginal);
     const std::string bl = "B  " + lb;
     const float bw = ImGui::CalcTextSize(bl.c_str()).x + 16;
@@ -513,33 +509,33 @@ void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
       extra["image_y0"] = static_cast<double>(to_screen_y(p, 0) * sc);
       extra["image_y1"] = static_cast<double>(to_screen_y(p, H) * sc);
       extra["mode"] = p.mode;
-      const char* name = s.view == View::Side ? (k == 0 ? "image/a" : "image/b")
-                         : s.view == View::Diff ? "image/diff"
+      const char* name = s.view() == View::Side ? (k == 0 ? "image/a" : "image/b")
+                         : s.view() == View::Diff ? "image/diff"
                                                 : "image/flicker";
-      s.layout.add(name, p.rect, extra);
+      s.layout().add(name, p.rect, extra);
       if (!p.label.empty()) label_at(dl, ImVec2(p.rect.x + 10, p.rect.y + 10), p.label, p.label_color);
     }
   }
 
   // Frames not reconstructed yet.
   if (!have_b_) {
-    const Run* run = s.run_current.get();
-    std::string why = s.effective_pair() == Pair::OrigFile ? "loading B\xE2\x80\xA6"
+    const Run* run = s.doc().current_run();
+    std::string why = s.doc().effective_pair() == Pair::OrigFile ? "loading B\xE2\x80\xA6"
                       : run && run->state == Run::State::Running
-                          ? fmt("frame %lld not reconstructed yet (%lld of %lld done)", static_cast<long long>(s.frame),
+                          ? fmt("frame %lld not reconstructed yet (%lld of %lld done)", static_cast<long long>(s.doc().frame()),
                                 static_cast<long long>(run->decoded), static_cast<long long>(run->count()))
-                      : !s.model.loaded ? "no model: open one to reconstruct"
+                      : !s.model().loaded ? "no model: open one to reconstruct"
                                         : "no reconstruction";
     for (const Pane& p : panes) {
       if (!p.needs_b) continue;
       const ImVec2 ts = ImGui::CalcTextSize(why.c_str());
       const ImVec2 c(p.rect.x + p.rect.w / 2, p.rect.y + p.rect.h / 2);
-      const bool offer_model = !s.model.loaded && s.model_loading.empty() && s.effective_pair() != Pair::OrigFile;
+      const bool offer_model = !s.model().loaded && s.model_loading().empty() && s.doc().effective_pair() != Pair::OrigFile;
       const float extra_h = offer_model ? ImGui::GetFrameHeight() + 8 : 0;
       dl->AddRectFilled(ImVec2(c.x - ts.x / 2 - 14, c.y - ts.y / 2 - 9), ImVec2(c.x + ts.x / 2 + 14, c.y + ts.y / 2 + 9 + extra_h),
                         IM_COL32(20, 22, 26, 235), 6);
       dl->AddText(ImVec2(c.x - ts.x / 2, c.y - ts.y / 2), color::kText, why.c_str());
-      if (offer_model && s.view != View::Flicker) {
+      if (offer_model && s.view() != View::Flicker) {
         const char* label = "Open model\xE2\x80\xA6";
         const float bw = ImGui::CalcTextSize(label).x + 2 * ImGui::GetStyle().FramePadding.x;
         ImGui::SetCursorScreenPos(ImVec2(c.x - bw / 2, c.y + ts.y / 2 + 4));
@@ -554,9 +550,9 @@ void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
   // the pane's image, or B − A in the difference view.
   const float text_zoom = ImGui::GetTextLineHeight() * 3.4f;
   if (zoom >= text_zoom) {
-    const media::RgbFrame* fa = s.frame_a(s.frame);
-    const media::RgbFrame* fb = s.frame_b(s.frame);
-    ImGui::PushFont(s.fonts.mono);
+    const media::RgbFrame* fa = s.doc().frame_a(s.doc().frame());
+    const media::RgbFrame* fb = s.doc().frame_b(s.doc().frame());
+    ImGui::PushFont(s.fonts().mono);
     for (const Pane& p : panes) {
       const int x0 = std::max(0, static_cast<int>(std::floor(center_x_ + (p.rect.x - (p.rect.x + p.rect.w / 2)) / zoom)));
       const int x1 = std::min(image_w_ - 1, static_cast<int>(std::floor(center_x_ + (p.rect.w / 2) / zoom)));
@@ -608,17 +604,17 @@ void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
     const float iy_f = center_y_ + (io.MousePos.y - (over->rect.y + over->rect.h / 2)) / zoom;
     const int ix = static_cast<int>(std::floor(ix_f)), iy = static_cast<int>(std::floor(iy_f));
     if (ix >= 0 && iy >= 0 && ix < image_w_ && iy < image_h_) {
-      probe_.valid = true;
-      probe_.x = ix;
-      probe_.y = iy;
+      s.probe().valid = true;
+      s.probe().x = ix;
+      s.probe().y = iy;
       const size_t off = (static_cast<size_t>(iy) * image_w_ + ix) * 3;
-      if (const media::RgbFrame* a = s.frame_a(s.frame); a && a->rgb.size() > off + 2) {
-        probe_.has_a = true;
-        std::copy_n(a->rgb.data() + off, 3, probe_.a);
+      if (const media::RgbFrame* a = s.doc().frame_a(s.doc().frame()); a && a->rgb.size() > off + 2) {
+        s.probe().has_a = true;
+        std::copy_n(a->rgb.data() + off, 3, s.probe().a);
       }
-      if (const media::RgbFrame* b = s.frame_b(s.frame); b && b->rgb.size() > off + 2) {
-        probe_.has_b = true;
-        std::copy_n(b->rgb.data() + off, 3, probe_.b);
+      if (const media::RgbFrame* b = s.doc().frame_b(s.doc().frame()); b && b->rgb.size() > off + 2) {
+        s.probe().has_b = true;
+        std::copy_n(b->rgb.data() + off, 3, s.probe().b);
       }
       if (zoom >= 6)
         for (const Pane& p : panes) {

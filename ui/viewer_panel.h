@@ -2,10 +2,12 @@
 // views — side by side, split-swipe, A/B flicker, difference — rendered by
 // shaders/compare.frag (one program per mode) into one offscreen target, with zoom and pan shared by both
 // images, and the pixel under the cursor for the inspector. The wavelet and norm
-// lab views live in the same area (their own panels).
+// lab views live in the same area: the studio draws them (their own panels) in the
+// body the viewer leaves for them.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,18 +20,12 @@ namespace wfvae::studio {
 
 class Studio;
 
-struct PixelProbe {
-  bool valid = false;
-  int x = 0, y = 0;
-  bool has_a = false, has_b = false;
-  uint8_t a[3] = {0, 0, 0}, b[3] = {0, 0, 0};
-};
-
 class ViewerPanel {
  public:
   static constexpr int kModeCount = 5;
   ViewerPanel();
-  void draw(Studio& s, const Rect& area);
+  // other_view draws the body of the wavelet and norm-lab views.
+  void draw(Studio& s, const Rect& area, const std::function<void(const Rect& body)>& other_view);
 
   // Zoom: 0 = fit. Changed by the wheel, the toolbar, shortcuts and --zoom.
   void zoom_in();
@@ -39,7 +35,6 @@ class ViewerPanel {
     zoom_ = z;
     recenter_ = true;  // around the image's centre, once its size is known
   }
-  const PixelProbe& probe() const { return probe_; }
   // The image region of the last frame (logical pixels), for "PNG of the view".
   const Rect& content_rect() const { return content_; }
 
@@ -76,7 +71,6 @@ class ViewerPanel {
   int image_w_ = 0, image_h_ = 0;
   bool dragging_split_ = false;
   bool panning_ = false;
-  PixelProbe probe_;
   Rect content_;
 };
 

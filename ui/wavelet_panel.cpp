@@ -23,12 +23,12 @@ const char* const kTabLabels[kTabs] = {"Level 0 \xC2\xB7 3-D Haar", "L1 \xC2\xB7
 
 // Frames [first, first + count) of A or B as [1, 3, count, H, W] in [-1, 1].
 bool frames_tensor(Studio& s, bool b_side, int64_t first, int64_t count, HostTensor* out) {
-  const media::RgbFrame* f0 = b_side ? s.frame_b(first) : s.frame_a(first);
+  const media::RgbFrame* f0 = b_side ? s.doc().frame_b(first) : s.doc().frame_a(first);
   if (!f0) return false;
   const int64_t H = f0->height, W = f0->width, plane = H * W;
   HostTensor t({1, 3, count, H, W});
   for (int64_t k = 0; k < count; ++k) {
-    const media::RgbFrame* f = b_side ? s.frame_b(first + k) : s.frame_a(first + k);
+    const media::RgbFrame* f = b_side ? s.doc().frame_b(first + k) : s.doc().frame_a(first + k);
     if (!f || f->width != W || f->height != H) return false;
     for (int64_t p = 0; p < plane; ++p)
       for (int c = 0; c < 3; ++c)
@@ -133,12 +133,12 @@ WaveletPanel::~WaveletPanel() = default;
 
 void WaveletPanel::compute(Studio& s) {
   const int64_t n = s.frame_count();
-  const int tc = s.model.loaded ? s.model.config.temporal_compression() : 4;
+  const int tc = s.model().loaded ? s.model().config.temporal_compression() : 4;
   const bool temporal_l1 = tc == 8;
-  const int64_t frame = std::clamp<int64_t>(s.frame, 0, std::max<int64_t>(0, n - 1));
-  const int channel = s.settings.wavelet_channel;
-  const std::string key = fmt("%llu|%lld|%d|%d|%d", static_cast<unsigned long long>(s.frames_version()),
-                              static_cast<long long>(frame), channel, tc, static_cast<int>(s.effective_pair()));
+  const int64_t frame = std::clamp<int64_t>(s.doc().frame(), 0, std::max<int64_t>(0, n - 1));
+  const int channel = s.settings().wavelet_channel;
+  const std::string key = fmt("%llu|%lld|%d|%d|%d", static_cast<unsigned long long>(s.doc().frames_version()),
+                              static_cast<long long>(frame), channel, tc, static_cast<int>(s.doc().effective_pair()));
   if (key == key_) return;
   key_ = key;
   levels_.clear();
@@ -171,7 +171,7 @@ void WaveletPanel::compute(Studio& s) {
   auto pair_text = [](int64_t k) {
     return k == 0 ? std::string("frame 0 (paired with itself)") : fmt("frames %lld\xE2\x80\x93%lld", static_cast<long long>(2 * k - 1), static_cast<long long>(2 * k));
   };
-  const std::string sa = s.label_a(), sb = s.label_b();
+  const std::string sa = s.doc().label_a(), sb = s.doc().label_b();
   const int l1_bands = temporal_l1 ? 8 : 4;
   levels_.push_back(make_level(fmt("Level 0: 3-D Haar of %s \xE2\x86\x92 level-0 frame %lld", pair_text(g0).c_str(), static_cast<long long>(g0)),
                                band_names(8), pa.level0, have_b ? &pb.level0 : nullptr, k0, k0, channel));
@@ -187,7 +187,7 @@ void WaveletPanel::compute(Studio& s) {
   }
   // The model's own energy-flow coefficients (float, from the run): encoder taps
   // from the input vs the decoder's prediction, at the same level frames.
-  const Run* run = s.run_current.get();
+  const Run* run = s.doc().current_run();
   const auto* taps = run && run->result ? &run->result->taps : nullptr;
   auto model_level = [&](const HostTensor& enc, const HostTensor& dec, int64_t t, const char* name, int bands) {
     if (enc.shape.size() != 5 || enc.shape != dec.shape || t >= enc.shape[2]) {
@@ -225,9 +225,9 @@ void WaveletPanel::draw(Studio& s, const Rect& area) {
   segmented("wavelet_tabs", kTabLabels, kTabs, &tab_);
   ImGui::SameLine(0, 16);
   static const char* const kChannels[] = {"Luma", "R", "G", "B"};
-  segmented("wavelet_channel", kChannels, 4, &s.settings.wavelet_channel);
+  segmented("wavelet_channel", kChannels, 4, &s.settings().wavelet_channel);
   const ImVec2 below = ImGui::GetCursorScreenPos();
-  if (!s.clip) {
+  if (!s.doc().clip()) {
     ImGui::TextDisabled("Open a video to see its wavelet subbands.");
     return;
   }
@@ -277,7 +277,7 @@ bool WaveletPanel::draw_tile(Studio& s, const Plane& p, float scale, const Rect&
   program_.set("u_scale", scale);
   draw_fullscreen_quad();
   glUseProgram(0);
-  RenderTarget::end(s.framebuffer_width, s.framebuffer_height);
+  RenderTarget::end(s.framebuffer_width(), s.framebuffer_height());
 
   // Label line, then the image fitted into the rest of the cell (aspect kept).
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -297,7 +297,7 @@ bool WaveletPanel::draw_tile(Studio& s, const Plane& p, float scale, const Rect&
   extra["scale"] = static_cast<double>(scale);
   extra["band_width"] = p.width;
   extra["band_height"] = p.height;
-  s.layout.add(name, Rect{img.x, img.y, w, h}, extra);
+  s.layout().add(name, Rect{img.x, img.y, w, h}, extra);
   const Rect image_rect{img.x, img.y, w, h};
   const bool hovered = image_rect.contains(ImGui::GetIO().MousePos) && ImGui::IsWindowHovered();
   if (hovered) {
@@ -355,7 +355,7 @@ void WaveletPanel::draw_level(Studio& s, const Level& L, const Grid& g, const Re
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImU32 accent = k == 0 ? color::kOriginal : color::kAccent;
     dl->AddRectFilled(ImVec2(b.x, b.y + 3), ImVec2(b.x + 3, b.y + title_h - 3), accent);
-    ImGui::PushFont(s.fonts.bold);
+    ImGui::PushFont(s.fonts().bold);
     dl->AddText(ImVec2(b.x + 9, b.y + 2), color::kText, (k == 0 ? L.a_name : L.b_name).c_str());
     ImGui::PopFont();
     const float cw = (b.w - (cols - 1) * 8) / cols, chh = (b.h - title_h - (rows - 1) * 6) / rows;
@@ -367,7 +367,7 @@ void WaveletPanel::draw_level(Studio& s, const Level& L, const Grid& g, const Re
                     i == 0 ? color::kText : color::kTextDim))
         focus_band_ = i;
     }
-    s.layout.add("subband_block/" + id + "/" + sides[k], b);
+    s.layout().add("subband_block/" + id + "/" + sides[k], b);
   }
 }
 
@@ -401,8 +401,8 @@ void WaveletPanel::draw_bars(Studio& s, const Level& L, const Rect& r) {
   const float gap = 16;
   const Rect left{r.x, r.y, (r.w - gap) * 0.5f, r.h};
   const Rect right{r.x + left.w + gap, r.y, r.w - left.w - gap, r.h};
-  s.layout.add("wavelet/energy_chart", left);
-  s.layout.add("wavelet/error_chart", right);
+  s.layout().add("wavelet/energy_chart", left);
+  s.layout().add("wavelet/error_chart", right);
   for (const Rect* c : {&left, &right}) dl->AddRectFilled(c->min(), c->max(), IM_COL32(20, 21, 25, 255), 4);
   const float th = ImGui::GetTextLineHeight();
 
@@ -410,7 +410,7 @@ void WaveletPanel::draw_bars(Studio& s, const Level& L, const Rect& r) {
   double ta = 0, tb = 0;
   for (double e : L.energy_a) ta += e;
   for (double e : L.energy_b) tb += e;
-  ImGui::PushFont(s.fonts.bold);
+  ImGui::PushFont(s.fonts().bold);
   dl->AddText(ImVec2(left.x + 10, left.y + 6), color::kText, "Energy share per subband");
   ImGui::PopFont();
   {
@@ -455,7 +455,7 @@ void WaveletPanel::draw_bars(Studio& s, const Level& L, const Rect& r) {
   }
 
   // Where B differs: each band's share of the squared error, and the energy B keeps.
-  ImGui::PushFont(s.fonts.bold);
+  ImGui::PushFont(s.fonts().bold);
   dl->AddText(ImVec2(right.x + 10, right.y + 6), color::kText, "Error per subband");
   ImGui::PopFont();
   if (!L.has_b || L.error.empty()) {

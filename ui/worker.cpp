@@ -35,7 +35,7 @@ Worker::~Worker() {
   thread_.join();
 }
 
-void Worker::submit(const std::string& kind, const std::string& title, JobFn fn, bool replace) {
+void Worker::submit(JobKind kind, const std::string& title, JobFn fn, bool replace) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (replace) {
@@ -52,7 +52,7 @@ void Worker::cancel_running() {
   if (running_) cancel_.cancel();
 }
 
-void Worker::cancel_kind(const std::string& kind) {
+void Worker::cancel_kind(JobKind kind) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (auto it = queue_.begin(); it != queue_.end();) it = it->kind == kind ? queue_.erase(it) : it + 1;
   if (running_ && running_kind_ == kind) cancel_.cancel();
@@ -163,7 +163,7 @@ void Worker::run() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       running_ = false;
-      running_kind_.clear();
+      running_kind_ = JobKind::System;
       running_title_.clear();
     }
     if (wake_) wake_();

@@ -16,6 +16,7 @@
 
 #include "core/error.h"
 #include "core/progress.h"
+#include "jobs/job_kind.h"
 
 namespace wfvae::studio {
 
@@ -32,7 +33,8 @@ struct JobContext {
 
 struct JobStatus {
   bool busy = false;
-  std::string kind, title, stage;
+  JobKind kind = JobKind::System;  // of the running job, when busy
+  std::string title, stage;
   double fraction = 0;
   double elapsed_s = 0;
   int queued = 0;
@@ -41,7 +43,8 @@ struct JobStatus {
 
 // A failed job, as the UI shows it.
 struct JobError {
-  std::string kind, title;
+  JobKind kind = JobKind::System;
+  std::string title;
   ErrorKind error_kind = ErrorKind::Runtime;
   std::string message;
 };
@@ -59,10 +62,10 @@ class Worker {
 
   // Queues a job. With replace, queued jobs of the same kind are dropped and a
   // running one of that kind is cancelled (the newest request wins).
-  void submit(const std::string& kind, const std::string& title, JobFn fn, bool replace = false);
+  void submit(JobKind kind, const std::string& title, JobFn fn, bool replace = false);
   void cancel_running();
   // Drops queued jobs of this kind and cancels a running one.
-  void cancel_kind(const std::string& kind);
+  void cancel_kind(JobKind kind);
   void cancel_all();  // running and queued
   JobStatus status() const;
   bool idle() const;  // nothing running, nothing queued, nothing posted and not yet drained
@@ -79,7 +82,8 @@ class Worker {
 
  private:
   struct Job {
-    std::string kind, title;
+    JobKind kind;
+    std::string title;
     JobFn fn;
   };
   void run();
@@ -92,7 +96,8 @@ class Worker {
   std::function<void(const JobError&)> on_error_;
   bool stop_ = false;
   bool running_ = false;
-  std::string running_kind_, running_title_, stage_;
+  JobKind running_kind_ = JobKind::System;
+  std::string running_title_, stage_;
   double fraction_ = 0;
   double started_ = 0;
   CancelToken cancel_;
