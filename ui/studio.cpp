@@ -9,16 +9,16 @@
 #include <imgui.h>
 
 #include "core/assets.h"
-#include "export_dialog.h"
-#include "file_browser.h"
-#include "help_window.h"
-#include "metrics_panel.h"
-#include "model_panel.h"
-#include "normlab_panel.h"
+#include "panels/export_dialog.h"
+#include "panels/file_browser.h"
+#include "panels/help_window.h"
+#include "panels/metrics_panel.h"
+#include "panels/model_panel.h"
+#include "panels/normlab_panel.h"
 #include "studio_internal.h"
-#include "timeline_panel.h"
-#include "viewer_panel.h"
-#include "wavelet_panel.h"
+#include "panels/timeline_panel.h"
+#include "panels/viewer_panel.h"
+#include "panels/wavelet_panel.h"
 
 namespace wfvae::studio {
 

@@ -11,7 +11,7 @@
 
 #include "core/norm_setting.h"
 #include "document.h"
-#include "engine_jobs.h"
+#include "jobs/engine_jobs.h"
 #include "runtime/system_info.h"
 #include "layout.h"
 #include "options.h"
@@ -19,7 +19,7 @@
 #include "session.h"
 #include "settings.h"
 #include "theme.h"
-#include "worker.h"
+#include "jobs/worker.h"
 
 struct GLFWwindow;
 

@@ -20,18 +20,18 @@
 #include <backends/imgui_impl_opengl3.h>
 
 #include "core/assets.h"
-#include "export_dialog.h"
-#include "file_browser.h"
-#include "gl.h"
-#include "gl_probe.h"
-#include "help_window.h"
-#include "metrics_panel.h"
-#include "model_panel.h"
-#include "normlab_panel.h"
+#include "panels/export_dialog.h"
+#include "panels/file_browser.h"
+#include "gl/gl.h"
+#include "gl/gl_probe.h"
+#include "panels/help_window.h"
+#include "panels/metrics_panel.h"
+#include "panels/model_panel.h"
+#include "panels/normlab_panel.h"
 #include "studio_internal.h"
-#include "timeline_panel.h"
-#include "viewer_panel.h"
-#include "wavelet_panel.h"
+#include "panels/timeline_panel.h"
+#include "panels/viewer_panel.h"
+#include "panels/wavelet_panel.h"
 
 namespace wfvae::studio {
 

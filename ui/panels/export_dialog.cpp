@@ -1,4 +1,4 @@
-#include "export_dialog.h"
+#include "panels/export_dialog.h"
 
 #include <cstring>
 

@@ -1,4 +1,4 @@
-#include "timeline_panel.h"
+#include "panels/timeline_panel.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "engine_jobs.h"
+#include "jobs/engine_jobs.h"
 
 #include <algorithm>
 #include <cmath>

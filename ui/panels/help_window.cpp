@@ -1,4 +1,4 @@
-#include "help_window.h"
+#include "panels/help_window.h"
 
 #include <imgui.h>
 

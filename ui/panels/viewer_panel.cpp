@@ -1,4 +1,4 @@
-#include "viewer_panel.h"
+#include "panels/viewer_panel.h"
 
 #include <algorithm>
 #include <cmath>

@@ -13,7 +13,7 @@
 
 #include <imgui.h>
 
-#include "gl_util.h"
+#include "gl/gl_util.h"
 #include "layout.h"
 
 namespace wfvae::studio {

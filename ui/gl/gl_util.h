@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "gl.h"
+#include "gl/gl.h"
 
 namespace wfvae::studio {
 

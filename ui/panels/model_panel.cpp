@@ -1,4 +1,4 @@
-#include "model_panel.h"
+#include "panels/model_panel.h"
 #include "core/norm_setting.h"
 
 #include <algorithm>

@@ -13,11 +13,11 @@
 #include "core/assets.h"
 #include "core/norm_setting.h"
 #include "core/fileutil.h"
-#include "export_dialog.h"
-#include "normlab_panel.h"
+#include "panels/export_dialog.h"
+#include "panels/normlab_panel.h"
 #include "studio_internal.h"
-#include "viewer_panel.h"
-#include "wavelet_panel.h"
+#include "panels/viewer_panel.h"
+#include "panels/wavelet_panel.h"
 
 namespace wfvae::studio {
 

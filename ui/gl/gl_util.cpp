@@ -1,9 +1,9 @@
-#include "gl_util.h"
+#include "gl/gl_util.h"
 
 #include <algorithm>
 #include <stdexcept>
 
-#include "embedded_files.h"
+#include "gl/embedded_files.h"
 
 namespace wfvae::studio {
 

@@ -1,4 +1,4 @@
-#include "worker.h"
+#include "jobs/worker.h"
 
 #include <sys/resource.h>
 #include <sys/syscall.h>

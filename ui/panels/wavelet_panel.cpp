@@ -1,4 +1,4 @@
-#include "wavelet_panel.h"
+#include "panels/wavelet_panel.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "normlab_panel.h"
+#include "panels/normlab_panel.h"
 #include "core/norm_setting.h"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-#include "file_browser.h"
+#include "panels/file_browser.h"
 
 #include <algorithm>
 #include <cstdlib>

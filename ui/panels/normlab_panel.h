@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "document.h"
-#include "gl_util.h"
+#include "gl/gl_util.h"
 #include "layout.h"
 #include "media/media.h"
 

@@ -1,8 +1,8 @@
-#include "gl_probe.h"
+#include "gl/gl_probe.h"
 
 #include <cstdio>
 
-#include "gl.h"
+#include "gl/gl.h"
 
 #include <GLFW/glfw3.h>
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/host_tensor.h"
-#include "gl_util.h"
+#include "gl/gl_util.h"
 #include "layout.h"
 
 #include <imgui.h>

@@ -1,4 +1,4 @@
-#include "metrics_panel.h"
+#include "panels/metrics_panel.h"
 
 #include <cmath>
 

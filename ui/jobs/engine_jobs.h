@@ -13,7 +13,7 @@
 #include "pipeline/recon.h"
 #include "runtime/vae.h"
 #include "session.h"
-#include "worker.h"
+#include "jobs/worker.h"
 
 namespace wfvae::studio {
 
