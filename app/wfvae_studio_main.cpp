@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "core/error.h"
-#include "gl_probe.h"
+#include "gl/gl_probe.h"
 #include "options.h"
 #include "studio.h"
 

@@ -6,11 +6,18 @@
 #include <string>
 #include <vector>
 
-#include "cli/args.h"
+#include "core/flags.h"
 #include "core/progress.h"
 #include "runtime/vae.h"
 
 namespace wfvae::cli {
+
+// The flag parser the studio shares (engine/core/flags.h).
+using flags::Args;
+using flags::CommandSpec;
+using flags::FlagSpec;
+using flags::help_text;
+using flags::parse;
 
 struct Command {
   CommandSpec spec;

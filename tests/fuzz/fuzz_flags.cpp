@@ -2,7 +2,7 @@
 // studio's option parser: argv is the input split at NUL bytes.
 #include <vector>
 
-#include "cli/args.h"
+#include "core/flags.h"
 #include "fuzz_common.h"
 #include "options.h"
 
@@ -16,12 +16,12 @@ void fuzz_one(const std::string& input) {
       argv.push_back(input.substr(start, i - start));
       start = i + 1;
     }
-  cli::CommandSpec spec{"recon", "wfvae recon INPUT -o OUTPUT", "", "",
+  flags::CommandSpec spec{"recon", "wfvae recon INPUT -o OUTPUT", "", "",
                         {{"--output", "FILE", "", "-o"}, {"--size", "HxW", ""}, {"--frames", "N", ""},
                          {"--lr", "X", ""}, {"--chunked", "", ""}},
                         0, 3, ""};
   try {
-    cli::Args a = cli::parse(spec, argv);
+    flags::Args a = flags::parse(spec, argv);
     int h = 0, w = 0;
     try { a.get_size("--size", &h, &w); } catch (const std::exception&) {}
     try { (void)a.get_int("--frames", 0); } catch (const std::exception&) {}

@@ -1,4 +1,4 @@
-#include "cli/args.h"
+#include "core/flags.h"
 
 #include <cctype>
 #include <cerrno>
@@ -10,7 +10,7 @@
 
 #include "core/error.h"
 
-namespace wfvae::cli {
+namespace wfvae::flags {
 
 std::optional<std::string> Args::get(const std::string& flag) const {
   auto it = values_.find(flag);
@@ -41,6 +41,22 @@ double Args::get_double(const std::string& flag, double fallback) const {
   double x = std::strtod(v->c_str(), &end);
   if (v->empty() || *end != '\0') fail_usage(flag + ": expected a number, got \"" + *v + "\"");
   return x;
+}
+
+std::optional<std::string> Args::get_choice(const std::string& flag, const std::vector<std::string>& choices) const {
+  auto v = get(flag);
+  if (!v) return v;
+  std::string list;
+  for (const auto& c : choices) {
+    if (*v == c) return v;
+    list += (list.empty() ? "" : ", ") + c;
+  }
+  fail_usage(flag + ": \"" + *v + "\" is not one of " + list);
+}
+
+std::vector<std::string> Args::get_all(const std::string& flag) const {
+  auto it = repeated_.find(flag);
+  return it == repeated_.end() ? std::vector<std::string>{} : it->second;
 }
 
 namespace {
@@ -99,7 +115,9 @@ Args parse(const CommandSpec& spec, const std::vector<std::string>& argv) {
       }
       const FlagSpec* f = find(name);
       // Messages name the flag only: the caller prefixes "wfvae COMMAND: ".
-      if (!f) fail_usage("unknown option " + name + " (see wfvae " + spec.name + " --help)");
+      if (!f)
+        fail_usage("unknown option " + name + " (see " + spec.program + (spec.name.empty() ? "" : " " + spec.name) +
+                   " --help)");
       if (f->metavar.empty()) {
         if (inline_value) fail_usage(f->name + " takes no value");
         a.values_[f->name] = "1";
@@ -111,6 +129,7 @@ Args parse(const CommandSpec& spec, const std::vector<std::string>& argv) {
         // No flag takes an empty value: `-o ''` or `--norm-type ''` is a slip, not a choice.
         if (value.empty()) fail_usage(f->name + " needs a value (" + f->metavar + "), got an empty one");
         a.values_[f->name] = value;
+        if (f->repeatable) a.repeated_[f->name].push_back(value);
       }
       continue;
     }
@@ -129,8 +148,14 @@ std::string help_text(const CommandSpec& spec) {
   s << "usage: " << spec.usage << "\n\n" << spec.summary << "\n";
   if (!spec.description.empty()) s << "\n" << spec.description << "\n";
   if (!spec.flags.empty()) {
-    s << "\noptions:\n";
+    std::string section = "options:";
+    s << "\n" << (spec.flags.front().section.empty() ? section : spec.flags.front().section) << "\n";
+    if (!spec.flags.front().section.empty()) section = spec.flags.front().section;
     for (const auto& f : spec.flags) {
+      if (!f.section.empty() && f.section != section) {
+        section = f.section;
+        s << "\n" << section << "\n";
+      }
       std::string left = "  " + f.name;
       if (!f.alias.empty()) left = "  " + f.alias + ", " + f.name;
       if (!f.metavar.empty()) left += " " + f.metavar;
@@ -138,11 +163,12 @@ std::string help_text(const CommandSpec& spec) {
       else left += "\n" + std::string(26, ' ');
       s << left << f.help << "\n";
     }
-    s << "  -h, --help                show this help\n";
+    s << std::string("  -h, --help").append(26 - 12, ' ') << "show this help\n";
   }
   if (!spec.examples.empty()) s << "\nexamples:\n" << spec.examples;
-  s << "\nexit codes: 0 ok, 1 usage error, 2 bad input, 3 runtime failure, 4 check failed, 130 cancelled\n";
+  if (!spec.epilogue.empty()) s << "\n" << spec.epilogue;
+  s << "\nexit codes: " << spec.exit_codes << "\n";
   return s.str();
 }
 
-}  // namespace wfvae::cli
+}  // namespace wfvae::flags
