@@ -147,6 +147,116 @@ void swap_ema(std::vector<Param>& params) {
   }
 }
 
+// The loss of one step and its terms.
+struct Loss {
+  Tensor total, l1, mse, kl, wavelet;
+};
+
+// The paper's training loss: L1 reconstruction (+ optional L2), the KL of the
+// posterior, and the wavelet energy-flow loss — L1 between the Haar coefficients the
+// encoder computes at levels 1 and 2 (l1/l2_coeffs) and those the decoder predicts
+// for the same levels. Scaled like the reference (reconstruction summed per frame,
+// KL and wavelet terms per sample), divided by the pixels of one frame so the
+// numbers read as per-pixel errors.
+Loss compute_loss(const TrainOptions& o, const Tensor& x, const Tensor& y, const Tensor& mean, const Tensor& logvar,
+                  const model::EncoderTaps& et, const model::DecoderTaps& dt) {
+  const double batch = static_cast<double>(o.batch);
+  const double pixels_per_frame = 3.0 * o.crop_size * o.crop_size;
+  Loss l;
+  l.l1 = (x - y).abs().mean();
+  l.total = l.l1;
+  l.mse = at::zeros({}, at::kFloat);
+  if (o.mse_weight > 0) {
+    l.mse = (x - y).pow(2).mean();
+    l.total = l.total + o.mse_weight * l.mse;
+  }
+  l.kl = 0.5 * (mean.pow(2) + at::exp(logvar) - 1.0 - logvar).sum() / batch / pixels_per_frame;
+  l.total = l.total + o.kl_weight * l.kl;
+  l.wavelet = at::zeros({}, at::kFloat);
+  if (o.wavelet_weight > 0) {
+    l.wavelet = ((et.l1_coeffs - dt.l1_coeffs).abs().sum() + (et.l2_coeffs - dt.l2_coeffs).abs().sum()) / batch /
+                pixels_per_frame;
+    l.total = l.total + o.wavelet_weight * l.wavelet;
+  }
+  return l;
+}
+
+// One AdamW step (0-based `step`, learning rate `lr`) on the gradients in the
+// parameters, after clipping their global norm; then the EMA weights follow (with
+// the usual warm-up of the decay).
+void adamw_step(std::vector<Param>& params, const TrainOptions& o, int step, double lr) {
+  at::NoGradGuard ng;
+  double clip_scale = 1.0;
+  if (o.grad_clip > 0) {
+    double sq = 0;
+    for (auto& p : params)
+      if (p.value->grad().defined()) sq += p.value->grad().pow(2).sum().item<double>();
+    const double norm = std::sqrt(sq);
+    if (norm > o.grad_clip) clip_scale = o.grad_clip / (norm + 1e-12);
+  }
+  const double t = step + 1;
+  const double bc1 = 1.0 - std::pow(o.beta1, t), bc2 = 1.0 - std::pow(o.beta2, t);
+  const double ema_decay = std::min(o.ema_decay, (1.0 + t) / (10.0 + t));
+  for (auto& p : params) {
+    const Tensor& g0 = p.value->grad();
+    if (!g0.defined()) continue;
+    Tensor g = clip_scale != 1.0 ? g0 * clip_scale : g0;
+    p.m.mul_(o.beta1).add_(g, 1.0 - o.beta1);
+    p.v.mul_(o.beta2).addcmul_(g, g, 1.0 - o.beta2);
+    if (p.decay && o.weight_decay > 0) p.value->mul_(1.0 - lr * o.weight_decay);
+    Tensor denom = (p.v / bc2).sqrt_().add_(1e-8);
+    p.value->addcdiv_(p.m, denom, -lr / bc1);
+    p.ema.mul_(ema_decay).add_(p.value->detach(), 1.0 - ema_decay);
+  }
+}
+
+// Where a run keeps its weights: checkpoint-N/ and final/ (EMA weights, the diffusers
+// layout the engine loads), latest/ + the state file (raw weights, optimiser state:
+// what --resume needs). Never overwrites finite weights with diverged ones.
+class Checkpointer {
+ public:
+  Checkpointer(Vae& vae, std::vector<Param>& params, const TrainOptions& o, int resumed_step)
+      : vae_(vae), params_(params), o_(o), last_saved_step_(o.resume ? resumed_step : -1) {}
+
+  fs::path state_path() const { return o_.out_dir / kStateFile; }
+
+  // EMA weights into `dir`.
+  void save_ema(const fs::path& dir) {
+    swap_ema(params_);
+    try {
+      vae_.save(dir, o_.store_dtype, true);
+    } catch (...) {
+      swap_ema(params_);
+      throw;
+    }
+    swap_ema(params_);
+  }
+
+  // latest/ and the state file at `step`, after checking every weight is finite.
+  void save_resumable(int step) {
+    for (auto& p : params_)
+      if (!at::isfinite(p.value->detach()).all().item<bool>())
+        throw Error(ErrorKind::Runtime, p.name + " became NaN or Inf by step " + std::to_string(step) + "; stopped, " +
+                                            last_finite() + "; try a lower --lr");
+    vae_.save(o_.out_dir / "latest", "f32", true);
+    save_state(state_path(), params_, step, o_);
+    last_saved_step_ = step;
+  }
+
+  // For error messages: where the last finite weights are.
+  std::string last_finite() const {
+    return last_saved_step_ < 0 ? std::string("no weights were saved yet")
+                                : "the last finite weights are in " + (o_.out_dir / "latest").string() + " (step " +
+                                      std::to_string(last_saved_step_) + ")";
+  }
+
+ private:
+  Vae& vae_;
+  std::vector<Param>& params_;
+  const TrainOptions& o_;  // with the config in effect (saved in the state)
+  int last_saved_step_;
+};
+
 }  // namespace
 
 TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_clips, const std::vector<Clip>& val_clips,
@@ -216,7 +326,6 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
     if (o.resume) start_step = load_state(state_path, params);
 
     std::ofstream jsonl(o.out_dir / "train_log.jsonl", std::ios::app);
-    const double pixels_per_frame = 3.0 * o.crop_size * o.crop_size;
 
     auto evaluate = [&](double* psnr, double* ssim) {
       at::NoGradGuard ng;
@@ -240,34 +349,7 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
       *ssim = n ? ss / n : 0;
     };
 
-    auto save_checkpoint = [&](const fs::path& dir) {
-      swap_ema(params);
-      try {
-        vae->save(dir, o.store_dtype, true);
-      } catch (...) {
-        swap_ema(params);
-        throw;
-      }
-      swap_ema(params);
-    };
-    int last_saved_step = o.resume ? start_step : -1;
-    auto last_finite = [&] {
-      return last_saved_step < 0 ? std::string("no weights were saved yet")
-                                 : "the last finite weights are in " + (o.out_dir / "latest").string() + " (step " +
-                                       std::to_string(last_saved_step) + ")";
-    };
-    auto save_all = [&](int step) {
-      // Never overwrite finite weights with diverged ones.
-      for (auto& p : params)
-        if (!at::isfinite(p.value->detach()).all().item<bool>())
-          throw Error(ErrorKind::Runtime, p.name + " became NaN or Inf by step " + std::to_string(step) +
-                                              "; stopped, " + last_finite() + "; try a lower --lr");
-      // "latest" holds the raw weights (resume rebuilds the model from it); the state
-      // file holds everything else.
-      vae->save(o.out_dir / "latest", "f32", true);
-      save_state(state_path, params, step, opt);
-      last_saved_step = step;
-    };
+    Checkpointer checkpoints(*vae, params, opt, start_step);
 
     TrainResult result;
     auto t_start = std::chrono::steady_clock::now();
@@ -294,67 +376,27 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
       model::DecoderTaps dt;
       Tensor y = model.decode(z, &dt);
 
-      // Scaled like the reference (sums per frame for reconstruction, per sample for
-      // KL and wavelet terms), divided by the pixels of one frame so the numbers read
-      // as per-pixel errors.
-      const double batch = static_cast<double>(o.batch);
-      Tensor l1 = (x - y).abs().mean();
-      Tensor loss = l1;
-      Tensor mse = at::zeros({}, at::kFloat);
-      if (o.mse_weight > 0) {
-        mse = (x - y).pow(2).mean();
-        loss = loss + o.mse_weight * mse;
-      }
-      Tensor kl = 0.5 * (mean.pow(2) + at::exp(logvar) - 1.0 - logvar).sum() / batch / pixels_per_frame;
-      loss = loss + o.kl_weight * kl;
-      Tensor wl = at::zeros({}, at::kFloat);
-      if (o.wavelet_weight > 0) {
-        wl = ((et.l1_coeffs - dt.l1_coeffs).abs().sum() + (et.l2_coeffs - dt.l2_coeffs).abs().sum()) / batch /
-             pixels_per_frame;
-        loss = loss + o.wavelet_weight * wl;
-      }
+      const Loss l = compute_loss(o, x, y, mean, logvar, et, dt);
+      Tensor loss = l.total;
       // A non-finite loss stops the run before the step: the weights on disk (latest/,
       // checkpoints) are the last finite ones.
       if (o.poison_loss_at_step == step + 1) loss = loss * std::numeric_limits<double>::quiet_NaN();
       const double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value))
         throw Error(ErrorKind::Runtime, "the loss became " + std::to_string(loss_value) + " at step " +
-                                            std::to_string(step + 1) + "; stopped, " + last_finite() + "; try a lower --lr");
+                                            std::to_string(step + 1) + "; stopped, " + checkpoints.last_finite() +
+                                            "; try a lower --lr");
       for (auto& p : params) p.value->mutable_grad().reset();
       loss.backward();
 
       const double lr = lr_at(o, step);
-      {
-        at::NoGradGuard ng;
-        double clip_scale = 1.0;
-        if (o.grad_clip > 0) {
-          double sq = 0;
-          for (auto& p : params)
-            if (p.value->grad().defined()) sq += p.value->grad().pow(2).sum().item<double>();
-          const double norm = std::sqrt(sq);
-          if (norm > o.grad_clip) clip_scale = o.grad_clip / (norm + 1e-12);
-        }
-        const double t = step + 1;
-        const double bc1 = 1.0 - std::pow(o.beta1, t), bc2 = 1.0 - std::pow(o.beta2, t);
-        const double ema_decay = std::min(o.ema_decay, (1.0 + t) / (10.0 + t));
-        for (auto& p : params) {
-          const Tensor& g0 = p.value->grad();
-          if (!g0.defined()) continue;
-          Tensor g = clip_scale != 1.0 ? g0 * clip_scale : g0;
-          p.m.mul_(o.beta1).add_(g, 1.0 - o.beta1);
-          p.v.mul_(o.beta2).addcmul_(g, g, 1.0 - o.beta2);
-          if (p.decay && o.weight_decay > 0) p.value->mul_(1.0 - lr * o.weight_decay);
-          Tensor denom = (p.v / bc2).sqrt_().add_(1e-8);
-          p.value->addcdiv_(p.m, denom, -lr / bc1);
-          p.ema.mul_(ema_decay).add_(p.value->detach(), 1.0 - ema_decay);
-        }
-      }
+      adamw_step(params, o, step, lr);
 
       acc.loss += loss_value;
-      acc.l1 += l1.item<double>();
-      acc.mse += mse.item<double>();
-      acc.kl += kl.item<double>();
-      acc.wavelet += wl.item<double>();
+      acc.l1 += l.l1.item<double>();
+      acc.mse += l.mse.item<double>();
+      acc.kl += l.kl.item<double>();
+      acc.wavelet += l.wavelet.item<double>();
       ++acc_n;
       const int done = step + 1;
       const bool do_val = !val_clips.empty() && (done % o.val_every == 0 || done == o.steps);
@@ -395,19 +437,19 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
         t_window = std::chrono::steady_clock::now();  // validation time is not step time
       }
       if (done % o.ckpt_every == 0 && done != o.steps) {
-        save_all(done);
-        save_checkpoint(o.out_dir / ("checkpoint-" + std::to_string(done)));
+        checkpoints.save_resumable(done);
+        checkpoints.save_ema(o.out_dir / ("checkpoint-" + std::to_string(done)));
       }
     }
-    save_all(step);
+    checkpoints.save_resumable(step);
     result.steps_done = step;
     result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
     if (step >= o.steps) {
       result.final_checkpoint = o.out_dir / "final";
-      save_checkpoint(result.final_checkpoint);
+      checkpoints.save_ema(result.final_checkpoint);
     } else {
       throw Error(ErrorKind::Cancelled, "training cancelled at step " + std::to_string(step) + "; state saved in " +
-                                            state_path.string() + " (continue with --resume)");
+                                            checkpoints.state_path().string() + " (continue with --resume)");
     }
     return result;
   });
