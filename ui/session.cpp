@@ -39,29 +39,21 @@ const media::RgbFrame* Run::frame(int64_t i) const {
   return nullptr;
 }
 
-double Run::psnr_mean() const {
-  if (result) return result->metrics.psnr_mean;
+// The mean of one metric over the frames measured so far (NaN before the first).
+double Run::mean_measured(double metrics::FrameMetrics::*metric) const {
   double s = 0;
   int n = 0;
   for (size_t i = 0; i < frame_metrics.size(); ++i)
     if (have_metrics[i]) {
-      s += frame_metrics[i].psnr;
+      s += frame_metrics[i].*metric;
       ++n;
     }
   return n ? s / n : NAN;
 }
 
-double Run::ssim_mean() const {
-  if (result) return result->metrics.ssim_mean;
-  double s = 0;
-  int n = 0;
-  for (size_t i = 0; i < frame_metrics.size(); ++i)
-    if (have_metrics[i]) {
-      s += frame_metrics[i].ssim;
-      ++n;
-    }
-  return n ? s / n : NAN;
-}
+double Run::psnr_mean() const { return result ? result->metrics.psnr_mean : mean_measured(&metrics::FrameMetrics::psnr); }
+
+double Run::ssim_mean() const { return result ? result->metrics.ssim_mean : mean_measured(&metrics::FrameMetrics::ssim); }
 
 std::vector<pipeline::Note> Run::notes() const { return result ? result->notes : std::vector<pipeline::Note>{}; }
 

@@ -93,6 +93,9 @@ struct Run {
   double psnr_mean() const;  // over frames measured so far
   double ssim_mean() const;
   std::vector<pipeline::Note> notes() const;
+
+ private:
+  double mean_measured(double metrics::FrameMetrics::*metric) const;
 };
 
 // "B = file": another video aligned to the clip frame by frame.

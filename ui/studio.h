@@ -141,7 +141,8 @@ class Studio {
   void scan_bundled_models();
   void accept_clip(std::shared_ptr<Clip> c);
   void record_state_json(const std::string& path);
-  bool script_step();  // false when the scripted run is over
+  void start_script();  // for runs that exit by themselves (headless/studio_script.cpp)
+  bool script_step();   // false when the scripted run is over
   void capture_during_run();
   void apply_view_options();
   static void drop_callback(GLFWwindow* window, int count, const char** paths);

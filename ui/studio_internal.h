@@ -31,6 +31,24 @@ struct Studio::Script {
   std::vector<double> build_ms, render_ms, swap_ms;  // parts of the busy frames
   double idle_seconds = 0;
   double idle_until = 0;
+
+  // One frame drawn from `start` to `end` (the previous began at `prev_start`):
+  // its times go to the busy or the idle samples.
+  void record_frame(bool worker_busy, double prev_start, double start, double end, double build_ms, double render_ms,
+                    double swap_ms) {
+    if (worker_busy) {
+      intervals_ms.push_back((start - prev_start) * 1000);
+      work_ms.push_back((end - start) * 1000);
+      busy_seconds += start - prev_start;
+      this->build_ms.push_back(build_ms);
+      this->render_ms.push_back(render_ms);
+      this->swap_ms.push_back(swap_ms);
+    } else if (idle_until > 0) {
+      idle_intervals_ms.push_back((start - prev_start) * 1000);
+      idle_work_ms.push_back((end - start) * 1000);
+      idle_seconds += start - prev_start;
+    }
+  }
 };
 
 }  // namespace wfvae::studio

@@ -547,17 +547,7 @@ int Studio::run() {
   init_window();
   worker_ = std::make_unique<Worker>(opts_.worker_nice, [] { glfwPostEmptyEvent(); });
   worker_->set_error_handler([this](const JobError& e) { on_job_error(e); });
-  if (opts_.exits_by_itself()) {
-    script_ = std::make_unique<Script>();
-    script_->started = steady_now();
-  }
-  if (opts_.isolated()) {
-    // Scripted screenshots: park the pointer in the window's corner, so no hover
-    // highlight or tooltip depends on where the X server left it.
-    int w = 0, h = 0;
-    glfwGetWindowSize(window_, &w, &h);
-    glfwSetCursorPos(window_, w - 1, h - 1);
-  }
+  start_script();
   start_initial_work();
   if (!opts_.ui_bench.empty()) set_playing(true);
 
@@ -605,18 +595,7 @@ int Studio::run() {
     last_render = start;
     const double end = steady_now();
     if (script_) {
-      if (busy) {
-        script_->intervals_ms.push_back((start - prev_start) * 1000);
-        script_->work_ms.push_back((end - start) * 1000);
-        script_->busy_seconds += start - prev_start;
-        script_->build_ms.push_back(last_build_ms_);
-        script_->render_ms.push_back(last_render_ms_);
-        script_->swap_ms.push_back(last_swap_ms_);
-      } else if (script_->idle_until > 0) {
-        script_->idle_intervals_ms.push_back((start - prev_start) * 1000);
-        script_->idle_work_ms.push_back((end - start) * 1000);
-        script_->idle_seconds += start - prev_start;
-      }
+      script_->record_frame(busy, prev_start, start, end, last_build_ms_, last_render_ms_, last_swap_ms_);
       if (!script_step()) break;
     }
     prev_start = start;

@@ -9,6 +9,19 @@ namespace wfvae::studio {
 
 namespace {
 
+// After a compile or a link: on failure, the driver's log in the exception, and the
+// object deleted. Get/GetLog/Delete are the shader or the program variants.
+template <typename GetIv, typename GetLog, typename Delete>
+void throw_unless_ok(GLuint id, GLenum status, GetIv get, GetLog get_log, Delete destroy, const std::string& what) {
+  GLint ok = 0;
+  get(id, status, &ok);
+  if (ok) return;
+  char log[4096] = {0};
+  get_log(id, sizeof log, nullptr, log);
+  destroy(id);
+  throw std::runtime_error(what + log);
+}
+
 GLuint compile(GLenum stage, const char* file, const char* defines) {
   const char* body = embedded_file(file);
   const char* common = embedded_file("common.glsl");
@@ -17,14 +30,8 @@ GLuint compile(GLenum stage, const char* file, const char* defines) {
   GLuint s = glCreateShader(stage);
   glShaderSource(s, 5, parts, nullptr);
   glCompileShader(s);
-  GLint ok = 0;
-  glGetShaderiv(s, GL_COMPILE_STATUS, &ok);
-  if (!ok) {
-    char log[4096] = {0};
-    glGetShaderInfoLog(s, sizeof log, nullptr, log);
-    glDeleteShader(s);
-    throw std::runtime_error(std::string("shaders/") + file + " does not compile: " + log);
-  }
+  throw_unless_ok(s, GL_COMPILE_STATUS, glGetShaderiv, glGetShaderInfoLog, glDeleteShader,
+                  std::string("shaders/") + file + " does not compile: ");
   return s;
 }
 
@@ -56,14 +63,8 @@ void ShaderProgram::build(const char* vertex_file, const char* fragment_file, co
   glLinkProgram(p);
   glDeleteShader(vs);
   glDeleteShader(fs);
-  GLint ok = 0;
-  glGetProgramiv(p, GL_LINK_STATUS, &ok);
-  if (!ok) {
-    char log[4096] = {0};
-    glGetProgramInfoLog(p, sizeof log, nullptr, log);
-    glDeleteProgram(p);
-    throw std::runtime_error(std::string("shaders ") + vertex_file + " + " + fragment_file + " do not link: " + log);
-  }
+  throw_unless_ok(p, GL_LINK_STATUS, glGetProgramiv, glGetProgramInfoLog, glDeleteProgram,
+                  std::string("shaders ") + vertex_file + " + " + fragment_file + " do not link: ");
   if (id_) glDeleteProgram(id_);
   id_ = p;
   locations_.clear();

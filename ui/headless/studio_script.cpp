@@ -75,6 +75,19 @@ json::Value run_json(const Run& r) {
 
 // ---------------------------------------------------------------- startup and scripts
 
+void Studio::start_script() {
+  if (!opts_.exits_by_itself()) return;
+  script_ = std::make_unique<Script>();
+  script_->started = steady_now();
+  if (opts_.isolated()) {
+    // Scripted screenshots: park the pointer in the window's corner, so no hover
+    // highlight or tooltip depends on where the X server left it.
+    int w = 0, h = 0;
+    glfwGetWindowSize(window_, &w, &h);
+    glfwSetCursorPos(window_, w - 1, h - 1);
+  }
+}
+
 void Studio::start_initial_work() {
   // First in the worker's queue: a GPU machine's CUDA start-up (about a second) is
   // paid there, before the model load that needs it anyway.

@@ -14,13 +14,7 @@ namespace {
 enum ShaderMode { kModeA = 0, kModeB = 1, kModeSplit = 2, kModeAbsDiff = 3, kModeSignedDiff = 4 };
 static_assert(kModeSignedDiff + 1 == ViewerPanel::kModeCount, "one program per mode");
 
-struct Pane {
-  Rect rect;
-  int mode;
-  std::string label;
-  ImU32 label_color;
-  bool needs_b;
-};
+using Pane = ViewerPanel::Pane;
 
 uint64_t frame_key(const media::RgbFrame* f, uint64_t version) {
   return f ? (reinterpret_cast<uintptr_t>(f->rgb.data()) * 1000003ull) ^ (version * 7919ull) ^ f->rgb.size() : ~1ull;
@@ -36,7 +30,8 @@ void label_at(ImDrawList* dl, ImVec2 p, const std::string& text, ImU32 accent) {
 // The tiles of a tiled run over every pane: each tile's outline, and its overlap
 // with its neighbours shaded, where a seam would show if blending failed.
 template <class ToX, class ToY>
-void draw_tile_grid(Studio& s, const std::vector<Pane>& panes, int image_w, int image_h, ToX to_screen_x, ToY to_screen_y) {
+void draw_tile_grid(Studio& s, const std::vector<Pane>& panes, int image_w, int image_h, ToX to_screen_x,
+                    ToY to_screen_y) {
   if (!s.settings().show_tile_grid || !s.doc().current_run() || !s.doc().current_run()->result) return;
   const pipeline::ReconResult& r = *s.doc().current_run()->result;
   if (!r.tile.enabled() || r.height != image_h || r.width != image_w) return;
@@ -48,12 +43,15 @@ void draw_tile_grid(Studio& s, const std::vector<Pane>& panes, int image_w, int 
     auto X = [&](int64_t x) { return to_screen_x(p, static_cast<float>(x)); };
     auto Y = [&](int64_t y) { return to_screen_y(p, static_cast<float>(y)); };
     for (size_t i = 0; i + 1 < g.cols.size(); ++i)
-      dl->AddRectFilled(ImVec2(X(g.cols[i + 1].begin), Y(0)), ImVec2(X(g.cols[i].end), Y(r.height)), IM_COL32(255, 200, 0, 28));
+      dl->AddRectFilled(ImVec2(X(g.cols[i + 1].begin), Y(0)), ImVec2(X(g.cols[i].end), Y(r.height)),
+                        IM_COL32(255, 200, 0, 28));
     for (size_t i = 0; i + 1 < g.rows.size(); ++i)
-      dl->AddRectFilled(ImVec2(X(0), Y(g.rows[i + 1].begin)), ImVec2(X(r.width), Y(g.rows[i].end)), IM_COL32(255, 200, 0, 28));
+      dl->AddRectFilled(ImVec2(X(0), Y(g.rows[i + 1].begin)), ImVec2(X(r.width), Y(g.rows[i].end)),
+                        IM_COL32(255, 200, 0, 28));
     for (const auto& c : g.cols)
       for (const auto& row : g.rows)
-        dl->AddRect(ImVec2(X(c.begin), Y(row.begin)), ImVec2(X(c.end), Y(row.end)), IM_COL32(255, 200, 0, 150), 0, 0, 1.0f);
+        dl->AddRect(ImVec2(X(c.begin), Y(row.begin)), ImVec2(X(c.end), Y(row.end)), IM_COL32(255, 200, 0, 150), 0, 0,
+                    1.0f);
     dl->PopClipRect();
   }
   json::Value extra = json::Object{};
@@ -69,20 +67,13 @@ ViewerPanel::ViewerPanel() {
   // One program per mode: a software rasterizer runs every branch of a shader, so
   // each mode gets only its own code.
   static const char* const kDefines[kModeCount] = {"#define MODE_A\n", "#define MODE_B\n", "#define MODE_SPLIT\n",
-                                                    "#define MODE_ABS_DIFF\n", "#define MODE_SIGNED_DIFF\n"};
+                                                   "#define MODE_ABS_DIFF\n", "#define MODE_SIGNED_DIFF\n"};
   try {
     for (int m = 0; m < kModeCount; ++m) programs_[m].build("fullscreen.vert", "compare.frag", kDefines[m]);
   } catch (const std::exception& e) {
     shader_error_ = e.what();
   }
 }
-
-void ViewerPanel::zoom_in() {
-  // From fit, the picture stays centred (fit keeps the centre at the image's middle).
-  zoom_ = std::min(256.0f, (zoom_ > 0 ? zoom_ : shown_zoom_) * 1.25f);
-}
-
-void ViewerPanel::zoom_out() { zoom_ = std::max(0.05f, (zoom_ > 0 ? zoom_ : shown_zoom_) / 1.25f); }
 
 void ViewerPanel::draw(Studio& s, const Rect& area, const std::function<void(const Rect& body)>& other_view) {
   ImGui::SetNextWindowPos(area.min());
@@ -135,8 +126,8 @@ void ViewerPanel::draw(Studio& s, const Rect& area, const std::function<void(con
 
 void ViewerPanel::draw_toolbar(Studio& s) {
   const ImVec2 start = ImGui::GetCursorScreenPos();
-  static const char* const kLabels[kViewCount] = {"1  Side by side", "2  Split", "3  A/B flicker",
-                                                  "4  Difference", "5  Wavelets", "6  Norm lab"};
+  static const char* const kLabels[kViewCount] = {"1  Side by side", "2  Split",    "3  A/B flicker",
+                                                  "4  Difference",   "5  Wavelets", "6  Norm lab"};
   int v = static_cast<int>(s.view());
   if (segmented("views", kLabels, kViewCount, &v)) s.set_view(static_cast<View>(v));
 
@@ -171,14 +162,16 @@ void ViewerPanel::draw_toolbar(Studio& s) {
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("Fit to the view (0)");
       ImGui::SameLine();
       if (ImGui::Button("1:1")) {
-        if (zoom_ > 0) zoom_ = 1;
-        else zoom_to(1);
+        if (view_.zoom > 0)
+          view_.zoom = 1;
+        else
+          zoom_to(1);
       }
       ImGui::SameLine();
       if (ImGui::Button("+")) zoom_in();
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("Zoom in (+); the mouse wheel zooms at the cursor");
       ImGui::SameLine();
-      ImGui::TextDisabled("%4.0f%%", shown_zoom_ * 100);
+      ImGui::TextDisabled("%4.0f%%", view_.shown * 100);
     }
   }
   const ImVec2 end = ImGui::GetCursorScreenPos();
@@ -190,7 +183,9 @@ void ViewerPanel::draw_options(Studio& s) {
   ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(6, 2));
   switch (s.view()) {
     case View::Side:
-      ImGui::TextDisabled("A | B with zoom and pan locked together \xC2\xB7 wheel: zoom at the cursor \xC2\xB7 drag: pan \xC2\xB7 double-click: fit");
+      ImGui::TextDisabled(
+          "A | B with zoom and pan locked together \xC2\xB7 wheel: zoom at the cursor \xC2\xB7 drag: pan \xC2\xB7 "
+          "double-click: fit");
       break;
     case View::Split: {
       ImGui::TextDisabled("Drag the divider to swipe between A and B");
@@ -232,13 +227,13 @@ void ViewerPanel::draw_options(Studio& s) {
         }
         ImGui::Dummy(ImVec2(w, h + 6));
         ImGui::SameLine();
-        ImGui::TextDisabled("B darker \xE2\x86\x90 0 \xE2\x86\x92 B brighter  (\xC2\xB1%.3f full scale)", 1.0 / st.diff_gain);
+        ImGui::TextDisabled("B darker \xE2\x86\x90 0 \xE2\x86\x92 B brighter  (\xC2\xB1%.3f full scale)",
+                            1.0 / st.diff_gain);
       }
       break;
     }
     case View::Wavelet:
-    case View::NormLab:
-      break;
+    case View::NormLab: break;
   }
   ImGui::PopStyleVar();
 }
@@ -264,7 +259,7 @@ void ViewerPanel::draw_pane_callback(const ImDrawList*, const ImDrawCmd* cmd) {
   prog.set("u_a", 0);
   prog.set("u_b", 1);
   prog.set_ivec2("u_image_size", v.image_w_, v.image_h_);
-  prog.set("u_center", v.center_x_, v.center_y_);
+  prog.set("u_center", v.view_.center_x, v.view_.center_y);
   prog.set("u_zoom", d.zoom);
   prog.set("u_split", v.split_);
   prog.set("u_gain", v.gain_);
@@ -291,8 +286,9 @@ void ViewerPanel::draw_empty_state(Studio& s, const Rect& r) {
   if (!s.doc().opening().empty()) {
     ImGui::TextWrapped("%s", s.doc().opening().c_str());
   } else {
-    ImGui::TextWrapped("Drag a video or an image onto this window, or use File \xE2\x80\xBA Open (Ctrl+O). "
-                       "A model folder dropped here is loaded as the model.");
+    ImGui::TextWrapped(
+        "Drag a video or an image onto this window, or use File \xE2\x80\xBA Open (Ctrl+O). "
+        "A model folder dropped here is loaded as the model.");
   }
   ImGui::Spacing();
   if (!s.model().loaded) {
@@ -300,8 +296,9 @@ void ViewerPanel::draw_empty_state(Studio& s, const Rect& r) {
       ImGui::TextColored(to_vec4(color::kTextDim), "Loading model %s\xE2\x80\xA6", s.model_loading().c_str());
     } else {
       ImGui::TextColored(to_vec4(color::kWarning), "No model loaded.");
-      ImGui::TextWrapped("Open a WF-VAE model folder (config.json + diffusion_pytorch_model.safetensors) with "
-                         "File \xE2\x80\xBA Open Model or drop it here. The bundled models live in assets/models/.");
+      ImGui::TextWrapped(
+          "Open a WF-VAE model folder (config.json + diffusion_pytorch_model.safetensors) with "
+          "File \xE2\x80\xBA Open Model or drop it here. The bundled models live in assets/models/.");
     }
   } else {
     ImGui::TextColored(to_vec4(color::kOk), "Model: %s", s.model().name.c_str());
@@ -338,123 +335,127 @@ void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
     return;
   }
   upload(s);
-  const Settings& st = s.settings();
   image_w_ = s.doc().clip()->width;
   image_h_ = s.doc().clip()->height;
-  const float W = static_cast<float>(image_w_), H = static_cast<float>(image_h_);
+  Frame f = layout_panes(s, r);
+  if (f.panes.empty()) return;
+  ImGuiIO& io = ImGui::GetIO();
+  ImGui::SetCursorScreenPos(r.min());
+  ImGui::InvisibleButton("##canvas", ImVec2(r.w, r.h),
+                         ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonMiddle);
+  ImGui::SetItemAllowOverlap();  // buttons drawn over the image (e.g. "Open model") get the clicks
+  const bool hovered = ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem);
+  const Pane* over = nullptr;
+  for (const Pane& p : f.panes)
+    if (p.rect.contains(io.MousePos)) over = &p;
+  view_.begin_frame(f.W, f.H);
+  handle_zoom_pan(s, f, hovered, over);
 
-  // Panes and what each shows.
-  std::vector<Pane> panes;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  queue_pane_draws(s, f, dl);
+  draw_tile_grid(
+      s, f.panes, image_w_, image_h_, [&](const Pane& p, float ix) { return f.x(p, ix); },
+      [&](const Pane& p, float iy) { return f.y(p, iy); });
+  draw_labels(s, f, dl);
+  if (!have_b_) draw_waiting_note(s, f, dl);
+  if (f.zoom >= ImGui::GetTextLineHeight() * 3.4f) draw_pixel_values(s, f, dl);
+  if (hovered && over) inspect_pixel(s, f, *over, dl);
+}
+
+// The panes of the current view and what each shows.
+ViewerPanel::Frame ViewerPanel::layout_panes(Studio& s, const Rect& r) {
+  Frame f;
+  f.W = static_cast<float>(image_w_), f.H = static_cast<float>(image_h_);
+  const Settings& st = s.settings();
   const std::string la = s.doc().label_a(), lb = s.doc().label_b();
+  f.label_a = la, f.label_b = lb;
   bool flicker_b = false;
   switch (s.view()) {
     case View::Side: {
       const float gap = 6;
       const float pw = (r.w - gap) / 2;
-      panes.push_back({Rect{r.x, r.y, pw, r.h}, kModeA, "A  " + la, color::kOriginal, false});
-      panes.push_back({Rect{r.x + pw + gap, r.y, pw, r.h}, kModeB, "B  " + lb, color::kAccent, true});
-      ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(r.x + pw, r.y), ImVec2(r.x + pw + gap, r.y + r.h), color::kViewerBg);
+      f.panes.push_back({Rect{r.x, r.y, pw, r.h}, kModeA, "A  " + la, color::kOriginal, false});
+      f.panes.push_back({Rect{r.x + pw + gap, r.y, pw, r.h}, kModeB, "B  " + lb, color::kAccent, true});
+      ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(r.x + pw, r.y), ImVec2(r.x + pw + gap, r.y + r.h),
+                                                color::kViewerBg);
       break;
     }
-    case View::Split:
-      panes.push_back({r, have_b_ ? kModeSplit : kModeA, "", 0, true});
-      break;
+    case View::Split: f.panes.push_back({r, have_b_ ? kModeSplit : kModeA, "", 0, true}); break;
     case View::Flicker: {
       const double period = 1.0 / std::max(0.1f, st.flicker_hz);
       flicker_b = std::fmod(s.now(), period) >= period / 2 && have_b_;
-      panes.push_back({r, flicker_b ? kModeB : kModeA, flicker_b ? "B  " + lb : "A  " + la,
-                       flicker_b ? color::kAccent : color::kOriginal, true});
+      f.panes.push_back({r, flicker_b ? kModeB : kModeA, flicker_b ? "B  " + lb : "A  " + la,
+                         flicker_b ? color::kAccent : color::kOriginal, true});
       break;
     }
     case View::Diff:
-      panes.push_back({r, have_b_ ? (st.diff_signed ? kModeSignedDiff : kModeAbsDiff) : kModeA,
-                       "B \xE2\x88\x92 A   " + lb + "  vs  " + la, color::kSecondary, true});
+      f.panes.push_back({r, have_b_ ? (st.diff_signed ? kModeSignedDiff : kModeAbsDiff) : kModeA,
+                         "B \xE2\x88\x92 A   " + lb + "  vs  " + la, color::kSecondary, true});
       break;
-    default:
-      return;
+    default: return f;
   }
 
   // Zoom: fit each pane (all panes have the same size) unless zoomed by hand.
-  const Rect& p0 = panes[0].rect;
-  const float fit = std::max(1e-3f, std::min(p0.w / W, p0.h / H));
+  f.fit = std::max(1e-3f, std::min(f.panes[0].rect.w / f.W, f.panes[0].rect.h / f.H));
+  return f;
+}
+
+// Zoom and pan by wheel, drag and double-click, and the split divider's drag, before
+// anything is drawn, so all of it uses this frame's zoom and pan.
+void ViewerPanel::handle_zoom_pan(Studio& s, Frame& f, bool hovered, const Pane* over) {
+  const Settings& st = s.settings();
   ImGuiIO& io = ImGui::GetIO();
-  ImGui::SetCursorScreenPos(r.min());
-  ImGui::InvisibleButton("##canvas", ImVec2(r.w, r.h), ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonMiddle);
-  ImGui::SetItemAllowOverlap();  // buttons drawn over the image (e.g. "Open model") get the clicks
-  const bool hovered = ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem);
-  const Pane* over = nullptr;
-  for (const Pane& p : panes)
-    if (p.rect.contains(io.MousePos)) over = &p;
-
-  if (recenter_) {
-    center_x_ = W / 2, center_y_ = H / 2;
-    recenter_ = false;
+  auto to_image = [&](const Pane& p, ImVec2 m) {
+    return ImVec2(view_.image_x(m.x - (p.rect.x + p.rect.w / 2), f.fit),
+                  view_.image_y(m.y - (p.rect.y + p.rect.h / 2), f.fit));
+  };
+  if (s.view() == View::Split) {
+    const Pane& p = f.panes[0];
+    const float dx = p.rect.x + p.rect.w / 2 + view_.screen_dx(st.split * f.W, f.fit);
+    const bool near = hovered && std::fabs(io.MousePos.x - dx) < 8;
+    if (near && ImGui::IsMouseClicked(0)) dragging_split_ = true;
+    if (!ImGui::IsMouseDown(0)) dragging_split_ = false;
+    if (dragging_split_) s.settings().split = std::clamp(to_image(p, io.MousePos).x / f.W, 0.0f, 1.0f);
+    if (near || dragging_split_) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeEW);
   }
-  // Interaction first, so everything drawn below uses this frame's zoom and pan.
-  {
-    float zoom = zoom_ > 0 ? zoom_ : fit;
-    if (zoom_ <= 0) center_x_ = W / 2, center_y_ = H / 2;
-    auto to_image = [&](const Pane& p, ImVec2 m) {
-      return ImVec2(center_x_ + (m.x - (p.rect.x + p.rect.w / 2)) / zoom, center_y_ + (m.y - (p.rect.y + p.rect.h / 2)) / zoom);
-    };
-    if (s.view() == View::Split) {
-      const Pane& p = panes[0];
-      const float dx = p.rect.x + p.rect.w / 2 + (st.split * W - center_x_) * zoom;
-      const bool near = hovered && std::fabs(io.MousePos.x - dx) < 8;
-      if (near && ImGui::IsMouseClicked(0)) dragging_split_ = true;
-      if (!ImGui::IsMouseDown(0)) dragging_split_ = false;
-      if (dragging_split_) s.settings().split = std::clamp(to_image(p, io.MousePos).x / W, 0.0f, 1.0f);
-      if (near || dragging_split_) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeEW);
-    }
-    if (hovered && over) {
-      if (io.MouseWheel != 0) {
-        const ImVec2 img = to_image(*over, io.MousePos);
-        const float nz = std::clamp(zoom * std::pow(1.25f, io.MouseWheel), 0.05f, 256.0f);
-        center_x_ = img.x - (io.MousePos.x - (over->rect.x + over->rect.w / 2)) / nz;
-        center_y_ = img.y - (io.MousePos.y - (over->rect.y + over->rect.h / 2)) / nz;
-        zoom_ = zoom = nz;
-      }
-      if (ImGui::IsMouseDoubleClicked(0)) {
-        zoom_ = 0;
-        zoom = fit;
-        center_x_ = W / 2, center_y_ = H / 2;
-      }
-      if (ImGui::IsMouseClicked(0) && !dragging_split_) panning_ = true;
-      if (ImGui::IsMouseClicked(2)) panning_ = true;
-    }
-    if (panning_) {
-      if (!ImGui::IsMouseDown(0) && !ImGui::IsMouseDown(2)) {
-        panning_ = false;
-      } else if (io.MouseDelta.x != 0 || io.MouseDelta.y != 0) {
-        if (zoom_ <= 0) zoom_ = zoom;  // leave fit mode, keep the picture where it is
-        center_x_ -= io.MouseDelta.x / zoom;
-        center_y_ -= io.MouseDelta.y / zoom;
-        ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeAll);
-      }
-    }
-    // Keep at least a corner of the image in view.
-    center_x_ = std::clamp(center_x_, 0.0f, W);
-    center_y_ = std::clamp(center_y_, 0.0f, H);
+  if (hovered && over) {
+    if (io.MouseWheel != 0)
+      view_.wheel(io.MouseWheel, io.MousePos.x - (over->rect.x + over->rect.w / 2),
+                  io.MousePos.y - (over->rect.y + over->rect.h / 2), f.fit);
+    if (ImGui::IsMouseDoubleClicked(0)) view_.fit_view(f.W, f.H);
+    if (ImGui::IsMouseClicked(0) && !dragging_split_) panning_ = true;
+    if (ImGui::IsMouseClicked(2)) panning_ = true;
   }
-  const float zoom = zoom_ > 0 ? zoom_ : fit;
-  shown_zoom_ = zoom;
-  auto to_screen_x = [&](const Pane& p, float ix) { return p.rect.x + p.rect.w / 2 + (ix - center_x_) * zoom; };
-  auto to_screen_y = [&](const Pane& p, float iy) { return p.rect.y + p.rect.h / 2 + (iy - center_y_) * zoom; };
+  if (panning_) {
+    if (!ImGui::IsMouseDown(0) && !ImGui::IsMouseDown(2)) {
+      panning_ = false;
+    } else if (io.MouseDelta.x != 0 || io.MouseDelta.y != 0) {
+      view_.drag(io.MouseDelta.x, io.MouseDelta.y, f.fit);
+      ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeAll);
+    }
+  }
+  view_.keep_in_view(f.W, f.H);
+  f.zoom = view_.effective(f.fit);
+  view_.shown = f.zoom;
+  f.center_x = view_.center_x, f.center_y = view_.center_y;
+}
 
-  // The panes are drawn by the compare shader straight into the window, in the
-  // UI's render pass (no offscreen copy: llvmpipe pays for every pixel twice).
+// The panes are queued as draw callbacks that run the compare shader in the UI's
+// render pass; around the image, plain background.
+void ViewerPanel::queue_pane_draws(Studio& s, const Frame& f, ImDrawList* dl) {
+  const Settings& st = s.settings();
+  // Straight into the window (no offscreen copy: llvmpipe pays for every pixel twice).
   const float sc = s.framebuffer_scale();
   split_ = st.split;
   gain_ = static_cast<float>(st.diff_gain);
   luma_ = st.diff_luma;
   pane_draws_.clear();
-  pane_draws_.reserve(panes.size());
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  for (const Pane& p : panes) {
+  pane_draws_.reserve(f.panes.size());
+  for (const Pane& p : f.panes) {
     // Shade only where the image is; the rest of the pane is plain background (the
     // fragment shader is the expensive part on a software rasterizer).
-    const float vx0 = std::max(p.rect.x, to_screen_x(p, 0)), vx1 = std::min(p.rect.x + p.rect.w, to_screen_x(p, W));
-    const float vy0 = std::max(p.rect.y, to_screen_y(p, 0)), vy1 = std::min(p.rect.y + p.rect.h, to_screen_y(p, H));
+    const float vx0 = std::max(p.rect.x, f.x(p, 0)), vx1 = std::min(p.rect.x + p.rect.w, f.x(p, f.W));
+    const float vy0 = std::max(p.rect.y, f.y(p, 0)), vy1 = std::min(p.rect.y + p.rect.h, f.y(p, f.H));
     // Background around the image only (each painted pixel costs on a software rasterizer).
     const ImU32 pane_bg = IM_COL32(30, 32, 37, 255);
     const bool shaded = vx1 > vx0 && vy1 > vy0 && !(p.mode == kModeB && !have_b_);
@@ -469,159 +470,170 @@ void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
     const int x0 = static_cast<int>(std::floor(vx0 * sc)), y0 = static_cast<int>(std::floor(vy0 * sc));
     const int x1 = static_cast<int>(std::ceil(vx1 * sc)), y1 = static_cast<int>(std::ceil(vy1 * sc));
     const float ox = (p.rect.x + p.rect.w / 2) * sc, oy = (p.rect.y + p.rect.h / 2) * sc;
-    pane_draws_.push_back({this, x0, y0, x1 - x0, y1 - y0, ox, oy, p.mode == kModeB && !have_b_ ? kModeA : p.mode, zoom * sc,
-                           s.framebuffer_height()});
+    pane_draws_.push_back({this, x0, y0, x1 - x0, y1 - y0, ox, oy, p.mode == kModeB && !have_b_ ? kModeA : p.mode,
+                           f.zoom * sc, s.framebuffer_height()});
   }
   for (auto& d : pane_draws_) dl->AddCallback(&ViewerPanel::draw_pane_callback, &d);
   dl->AddCallback(ImDrawCallback_ResetRenderState, nullptr);
-  draw_tile_grid(s, panes, image_w_, image_h_, to_screen_x, to_screen_y);
+}
 
-  // Split divider.
+// The split divider, the panes' labels, and where each image is (for --dump-layout).
+void ViewerPanel::draw_labels(Studio& s, const Frame& f, ImDrawList* dl) {
+  const Settings& st = s.settings();
+  const float sc = s.framebuffer_scale();
   if (s.view() == View::Split) {
-    const Pane& p = panes[0];
-    const float dx = to_screen_x(p, st.split * W);
-    const float y0 = std::max(p.rect.y, to_screen_y(p, 0)), y1 = std::min(p.rect.y + p.rect.h, to_screen_y(p, H));
+    const Pane& p = f.panes[0];
+    const float dx = f.x(p, st.split * f.W);
+    const float y0 = std::max(p.rect.y, f.y(p, 0)), y1 = std::min(p.rect.y + p.rect.h, f.y(p, f.H));
     if (dx >= p.rect.x && dx <= p.rect.x + p.rect.w) {
       dl->AddLine(ImVec2(dx, y0), ImVec2(dx, y1), IM_COL32(255, 255, 255, 230), 2);
       const float hy = (y0 + y1) / 2;
       dl->AddCircleFilled(ImVec2(dx, hy), 11, IM_COL32(255, 255, 255, 235));
-      dl->AddTriangleFilled(ImVec2(dx - 8, hy), ImVec2(dx - 3, hy - 5), ImVec2(dx - 3, hy + 5), IM_COL32(30, 30, 30, 255));
-      dl->AddTriangleFilled(ImVec2(dx + 8, hy), ImVec2(dx + 3, hy + 5), ImVec2(dx + 3, hy - 5), IM_COL32(30, 30, 30, 255));
+      dl->AddTriangleFilled(ImVec2(dx - 8, hy), ImVec2(dx - 3, hy - 5), ImVec2(dx - 3, hy + 5),
+                            IM_COL32(30, 30, 30, 255));
+      dl->AddTriangleFilled(ImVec2(dx + 8, hy), ImVec2(dx + 3, hy + 5), ImVec2(dx + 3, hy - 5),
+                            IM_COL32(30, 30, 30, 255));
     }
     json::Value extra = json::Object{};
     extra["divider_x"] = static_cast<double>(dx * sc);
     extra["split"] = static_cast<double>(st.split);
-    extra["image_x0"] = static_cast<double>(to_screen_x(p, 0) * sc);
-    extra["image_x1"] = static_cast<double>(to_screen_x(p, W) * sc);
-    extra["image_y0"] = static_cast<double>(to_screen_y(p, 0) * sc);
-    extra["image_y1"] = static_cast<double>(to_screen_y(p, H) * sc);
+    extra["image_x0"] = static_cast<double>(f.x(p, 0) * sc);
+    extra["image_x1"] = static_cast<double>(f.x(p, f.W) * sc);
+    extra["image_y0"] = static_cast<double>(f.y(p, 0) * sc);
+    extra["image_y1"] = static_cast<double>(f.y(p, f.H) * sc);
     s.layout().add("image/split", p.rect, extra);
-    label_at(dl, ImVec2(p.rect.x + 10, p.rect.y + 10), "A  " + la, color::kOriginal);
-    const std::string bl = "B  " + lb;
+    label_at(dl, ImVec2(p.rect.x + 10, p.rect.y + 10), "A  " + f.label_a, color::kOriginal);
+    const std::string bl = "B  " + f.label_b;
     const float bw = ImGui::CalcTextSize(bl.c_str()).x + 16;
     label_at(dl, ImVec2(p.rect.x + p.rect.w - bw - 10, p.rect.y + 10), bl, color::kAccent);
   } else {
-    for (size_t k = 0; k < panes.size(); ++k) {
-      const Pane& p = panes[k];
+    for (size_t k = 0; k < f.panes.size(); ++k) {
+      const Pane& p = f.panes[k];
       json::Value extra = json::Object{};
-      extra["image_x0"] = static_cast<double>(to_screen_x(p, 0) * sc);
-      extra["image_x1"] = static_cast<double>(to_screen_x(p, W) * sc);
-      extra["image_y0"] = static_cast<double>(to_screen_y(p, 0) * sc);
-      extra["image_y1"] = static_cast<double>(to_screen_y(p, H) * sc);
+      extra["image_x0"] = static_cast<double>(f.x(p, 0) * sc);
+      extra["image_x1"] = static_cast<double>(f.x(p, f.W) * sc);
+      extra["image_y0"] = static_cast<double>(f.y(p, 0) * sc);
+      extra["image_y1"] = static_cast<double>(f.y(p, f.H) * sc);
       extra["mode"] = p.mode;
-      const char* name = s.view() == View::Side ? (k == 0 ? "image/a" : "image/b")
+      const char* name = s.view() == View::Side   ? (k == 0 ? "image/a" : "image/b")
                          : s.view() == View::Diff ? "image/diff"
-                                                : "image/flicker";
+                                                  : "image/flicker";
       s.layout().add(name, p.rect, extra);
       if (!p.label.empty()) label_at(dl, ImVec2(p.rect.x + 10, p.rect.y + 10), p.label, p.label_color);
     }
   }
+}
 
-  // Frames not reconstructed yet.
-  if (!have_b_) {
-    const Run* run = s.doc().current_run();
-    std::string why = s.doc().effective_pair() == Pair::OrigFile ? "loading B\xE2\x80\xA6"
-                      : run && run->state == Run::State::Running
-                          ? fmt("frame %lld not reconstructed yet (%lld of %lld done)", static_cast<long long>(s.doc().frame()),
-                                static_cast<long long>(run->decoded), static_cast<long long>(run->count()))
-                      : !s.model().loaded ? "no model: open one to reconstruct"
-                                        : "no reconstruction";
-    for (const Pane& p : panes) {
-      if (!p.needs_b) continue;
-      const ImVec2 ts = ImGui::CalcTextSize(why.c_str());
-      const ImVec2 c(p.rect.x + p.rect.w / 2, p.rect.y + p.rect.h / 2);
-      const bool offer_model = !s.model().loaded && s.model_loading().empty() && s.doc().effective_pair() != Pair::OrigFile;
-      const float extra_h = offer_model ? ImGui::GetFrameHeight() + 8 : 0;
-      dl->AddRectFilled(ImVec2(c.x - ts.x / 2 - 14, c.y - ts.y / 2 - 9), ImVec2(c.x + ts.x / 2 + 14, c.y + ts.y / 2 + 9 + extra_h),
-                        IM_COL32(20, 22, 26, 235), 6);
-      dl->AddText(ImVec2(c.x - ts.x / 2, c.y - ts.y / 2), color::kText, why.c_str());
-      if (offer_model && s.view() != View::Flicker) {
-        const char* label = "Open model\xE2\x80\xA6";
-        const float bw = ImGui::CalcTextSize(label).x + 2 * ImGui::GetStyle().FramePadding.x;
-        ImGui::SetCursorScreenPos(ImVec2(c.x - bw / 2, c.y + ts.y / 2 + 4));
-        ImGui::PushID(&p);
-        if (ImGui::Button(label)) s.open_model_dialog();
-        ImGui::PopID();
-      }
+// Over the B panes while B is not there: why, and an "Open model" button without a model.
+void ViewerPanel::draw_waiting_note(Studio& s, const Frame& f, ImDrawList* dl) {
+  const Run* run = s.doc().current_run();
+  std::string why =
+      s.doc().effective_pair() == Pair::OrigFile ? "loading B\xE2\x80\xA6"
+      : run && run->state == Run::State::Running
+          ? fmt("frame %lld not reconstructed yet (%lld of %lld done)", static_cast<long long>(s.doc().frame()),
+                static_cast<long long>(run->decoded), static_cast<long long>(run->count()))
+      : !s.model().loaded ? "no model: open one to reconstruct"
+                          : "no reconstruction";
+  for (const Pane& p : f.panes) {
+    if (!p.needs_b) continue;
+    const ImVec2 ts = ImGui::CalcTextSize(why.c_str());
+    const ImVec2 c(p.rect.x + p.rect.w / 2, p.rect.y + p.rect.h / 2);
+    const bool offer_model =
+        !s.model().loaded && s.model_loading().empty() && s.doc().effective_pair() != Pair::OrigFile;
+    const float extra_h = offer_model ? ImGui::GetFrameHeight() + 8 : 0;
+    dl->AddRectFilled(ImVec2(c.x - ts.x / 2 - 14, c.y - ts.y / 2 - 9),
+                      ImVec2(c.x + ts.x / 2 + 14, c.y + ts.y / 2 + 9 + extra_h), IM_COL32(20, 22, 26, 235), 6);
+    dl->AddText(ImVec2(c.x - ts.x / 2, c.y - ts.y / 2), color::kText, why.c_str());
+    if (offer_model && s.view() != View::Flicker) {
+      const char* label = "Open model\xE2\x80\xA6";
+      const float bw = ImGui::CalcTextSize(label).x + 2 * ImGui::GetStyle().FramePadding.x;
+      ImGui::SetCursorScreenPos(ImVec2(c.x - bw / 2, c.y + ts.y / 2 + 4));
+      ImGui::PushID(&p);
+      if (ImGui::Button(label)) s.open_model_dialog();
+      ImGui::PopID();
     }
   }
+}
 
-  // Zoomed far in, every visible pixel shows its values (as YUView does): R, G, B of
-  // the pane's image, or B − A in the difference view.
-  const float text_zoom = ImGui::GetTextLineHeight() * 3.4f;
-  if (zoom >= text_zoom) {
-    const media::RgbFrame* fa = s.doc().frame_a(s.doc().frame());
-    const media::RgbFrame* fb = s.doc().frame_b(s.doc().frame());
-    ImGui::PushFont(s.fonts().mono);
-    for (const Pane& p : panes) {
-      const int x0 = std::max(0, static_cast<int>(std::floor(center_x_ + (p.rect.x - (p.rect.x + p.rect.w / 2)) / zoom)));
-      const int x1 = std::min(image_w_ - 1, static_cast<int>(std::floor(center_x_ + (p.rect.w / 2) / zoom)));
-      const int y0 = std::max(0, static_cast<int>(std::floor(center_y_ - (p.rect.h / 2) / zoom)));
-      const int y1 = std::min(image_h_ - 1, static_cast<int>(std::floor(center_y_ + (p.rect.h / 2) / zoom)));
-      if ((x1 - x0 + 1) * (y1 - y0 + 1) > 2000) continue;  // not at this zoom, but be safe
-      dl->PushClipRect(p.rect.min(), p.rect.max(), true);
-      for (int iy = y0; iy <= y1; ++iy)
-        for (int ix = x0; ix <= x1; ++ix) {
-          const size_t off = (static_cast<size_t>(iy) * image_w_ + ix) * 3;
-          const bool diff = p.mode == kModeAbsDiff || p.mode == kModeSignedDiff;
-          const bool split_b = p.mode == kModeSplit && ix >= st.split * W;
-          const media::RgbFrame* f = p.mode == kModeB || split_b ? fb : fa;
-          if (!f || (diff && !fb) || f->rgb.size() <= off + 2) continue;
-          int v[3];
-          float shade[3];
-          for (int c = 0; c < 3; ++c) {
-            v[c] = diff ? static_cast<int>(fb->rgb[off + c]) - fa->rgb[off + c] : f->rgb[off + c];
-            shade[c] = diff ? 0.0f : f->rgb[off + c];
-          }
-          if (diff) {
-            // What the difference view paints there, to pick readable ink.
-            if (p.mode == kModeAbsDiff) {
-              for (int c = 0; c < 3; ++c) shade[c] = std::min(255.0f, std::fabs(static_cast<float>(v[c])) * st.diff_gain);
-            } else {
-              const ImVec4 dc = ImGui::ColorConvertU32ToFloat4(diverging_color((v[0] + v[1] + v[2]) / 3.0f / 255.0f * st.diff_gain));
-              shade[0] = dc.x * 255, shade[1] = dc.y * 255, shade[2] = dc.z * 255;
-            }
-          }
-          // Dark text on light pixels, light text on dark ones.
-          const float luma = 0.299f * shade[0] + 0.587f * shade[1] + 0.114f * shade[2];
-          const ImU32 ink = luma > 140 ? IM_COL32(0, 0, 0, 220) : IM_COL32(255, 255, 255, 220);
-          const float sx = to_screen_x(p, static_cast<float>(ix)), sy = to_screen_y(p, static_cast<float>(iy));
-          const float lh = ImGui::GetTextLineHeight();
-          for (int c = 0; c < 3; ++c) {
-            const std::string t = diff ? fmt("%+d", v[c]) : std::to_string(v[c]);
-            const float tw = ImGui::CalcTextSize(t.c_str()).x;
-            dl->AddText(ImVec2(sx + (zoom - tw) / 2, sy + (zoom - 3 * lh) / 2 + c * lh), ink, t.c_str());
+// Zoomed far in, every visible pixel shows its values (as YUView does): R, G, B of
+// the pane's image, or B − A in the difference view.
+void ViewerPanel::draw_pixel_values(Studio& s, const Frame& f, ImDrawList* dl) {
+  const Settings& st = s.settings();
+  const media::RgbFrame* fa = s.doc().frame_a(s.doc().frame());
+  const media::RgbFrame* fb = s.doc().frame_b(s.doc().frame());
+  ImGui::PushFont(s.fonts().mono);
+  for (const Pane& p : f.panes) {
+    const int x0 =
+        std::max(0, static_cast<int>(std::floor(f.center_x + (p.rect.x - (p.rect.x + p.rect.w / 2)) / f.zoom)));
+    const int x1 = std::min(image_w_ - 1, static_cast<int>(std::floor(f.center_x + (p.rect.w / 2) / f.zoom)));
+    const int y0 = std::max(0, static_cast<int>(std::floor(f.center_y - (p.rect.h / 2) / f.zoom)));
+    const int y1 = std::min(image_h_ - 1, static_cast<int>(std::floor(f.center_y + (p.rect.h / 2) / f.zoom)));
+    if ((x1 - x0 + 1) * (y1 - y0 + 1) > 2000) continue;  // not at this zoom, but be safe
+    dl->PushClipRect(p.rect.min(), p.rect.max(), true);
+    for (int iy = y0; iy <= y1; ++iy)
+      for (int ix = x0; ix <= x1; ++ix) {
+        const size_t off = (static_cast<size_t>(iy) * image_w_ + ix) * 3;
+        const bool diff = p.mode == kModeAbsDiff || p.mode == kModeSignedDiff;
+        const bool split_b = p.mode == kModeSplit && ix >= st.split * f.W;
+        const media::RgbFrame* img = p.mode == kModeB || split_b ? fb : fa;
+        if (!img || (diff && !fb) || img->rgb.size() <= off + 2) continue;
+        int v[3];
+        float shade[3];
+        for (int c = 0; c < 3; ++c) {
+          v[c] = diff ? static_cast<int>(fb->rgb[off + c]) - fa->rgb[off + c] : img->rgb[off + c];
+          shade[c] = diff ? 0.0f : img->rgb[off + c];
+        }
+        if (diff) {
+          // What the difference view paints there, to pick readable ink.
+          if (p.mode == kModeAbsDiff) {
+            for (int c = 0; c < 3; ++c) shade[c] = std::min(255.0f, std::fabs(static_cast<float>(v[c])) * st.diff_gain);
+          } else {
+            const ImVec4 dc =
+                ImGui::ColorConvertU32ToFloat4(diverging_color((v[0] + v[1] + v[2]) / 3.0f / 255.0f * st.diff_gain));
+            shade[0] = dc.x * 255, shade[1] = dc.y * 255, shade[2] = dc.z * 255;
           }
         }
-      dl->PopClipRect();
-    }
-    ImGui::PopFont();
+        // Dark text on light pixels, light text on dark ones.
+        const float luma = 0.299f * shade[0] + 0.587f * shade[1] + 0.114f * shade[2];
+        const ImU32 ink = luma > 140 ? IM_COL32(0, 0, 0, 220) : IM_COL32(255, 255, 255, 220);
+        const float sx = f.x(p, static_cast<float>(ix)), sy = f.y(p, static_cast<float>(iy));
+        const float lh = ImGui::GetTextLineHeight();
+        for (int c = 0; c < 3; ++c) {
+          const std::string t = diff ? fmt("%+d", v[c]) : std::to_string(v[c]);
+          const float tw = ImGui::CalcTextSize(t.c_str()).x;
+          dl->AddText(ImVec2(sx + (f.zoom - tw) / 2, sy + (f.zoom - 3 * lh) / 2 + c * lh), ink, t.c_str());
+        }
+      }
+    dl->PopClipRect();
   }
+  ImGui::PopFont();
+}
 
-  // Pixel inspector: the image pixel under the cursor, outlined in every pane at high zoom.
-  if (hovered && over) {
-    const float ix_f = center_x_ + (io.MousePos.x - (over->rect.x + over->rect.w / 2)) / zoom;
-    const float iy_f = center_y_ + (io.MousePos.y - (over->rect.y + over->rect.h / 2)) / zoom;
-    const int ix = static_cast<int>(std::floor(ix_f)), iy = static_cast<int>(std::floor(iy_f));
-    if (ix >= 0 && iy >= 0 && ix < image_w_ && iy < image_h_) {
-      s.probe().valid = true;
-      s.probe().x = ix;
-      s.probe().y = iy;
-      const size_t off = (static_cast<size_t>(iy) * image_w_ + ix) * 3;
-      if (const media::RgbFrame* a = s.doc().frame_a(s.doc().frame()); a && a->rgb.size() > off + 2) {
-        s.probe().has_a = true;
-        std::copy_n(a->rgb.data() + off, 3, s.probe().a);
-      }
-      if (const media::RgbFrame* b = s.doc().frame_b(s.doc().frame()); b && b->rgb.size() > off + 2) {
-        s.probe().has_b = true;
-        std::copy_n(b->rgb.data() + off, 3, s.probe().b);
-      }
-      if (zoom >= 6)
-        for (const Pane& p : panes) {
-          const ImVec2 a(to_screen_x(p, static_cast<float>(ix)), to_screen_y(p, static_cast<float>(iy)));
-          dl->AddRect(a, ImVec2(a.x + zoom, a.y + zoom), IM_COL32(255, 255, 255, 200), 0, 0, 1.5f);
-        }
+// The pixel under the cursor: into the probe (the inspector shows it), and outlined
+// in every pane at high zoom.
+void ViewerPanel::inspect_pixel(Studio& s, const Frame& f, const Pane& over, ImDrawList* dl) {
+  ImGuiIO& io = ImGui::GetIO();
+  const float ix_f = f.center_x + (io.MousePos.x - (over.rect.x + over.rect.w / 2)) / f.zoom;
+  const float iy_f = f.center_y + (io.MousePos.y - (over.rect.y + over.rect.h / 2)) / f.zoom;
+  const int ix = static_cast<int>(std::floor(ix_f)), iy = static_cast<int>(std::floor(iy_f));
+  if (ix >= 0 && iy >= 0 && ix < image_w_ && iy < image_h_) {
+    s.probe().valid = true;
+    s.probe().x = ix;
+    s.probe().y = iy;
+    const size_t off = (static_cast<size_t>(iy) * image_w_ + ix) * 3;
+    if (const media::RgbFrame* a = s.doc().frame_a(s.doc().frame()); a && a->rgb.size() > off + 2) {
+      s.probe().has_a = true;
+      std::copy_n(a->rgb.data() + off, 3, s.probe().a);
     }
+    if (const media::RgbFrame* b = s.doc().frame_b(s.doc().frame()); b && b->rgb.size() > off + 2) {
+      s.probe().has_b = true;
+      std::copy_n(b->rgb.data() + off, 3, s.probe().b);
+    }
+    if (f.zoom >= 6)
+      for (const Pane& p : f.panes) {
+        const ImVec2 a(f.x(p, static_cast<float>(ix)), f.y(p, static_cast<float>(iy)));
+        dl->AddRect(a, ImVec2(a.x + f.zoom, a.y + f.zoom), IM_COL32(255, 255, 255, 200), 0, 0, 1.5f);
+      }
   }
 }
 

@@ -15,6 +15,7 @@
 
 #include "gl/gl_util.h"
 #include "layout.h"
+#include "zoom_pan.h"
 
 namespace wfvae::studio {
 
@@ -28,28 +29,53 @@ class ViewerPanel {
   void draw(Studio& s, const Rect& area, const std::function<void(const Rect& body)>& other_view);
 
   // Zoom: 0 = fit. Changed by the wheel, the toolbar, shortcuts and --zoom.
-  void zoom_in();
-  void zoom_out();
-  void zoom_fit() { zoom_ = 0; }
-  void zoom_to(float z) {
-    zoom_ = z;
-    recenter_ = true;  // around the image's centre, once its size is known
-  }
+  void zoom_in() { view_.zoom_in(); }
+  void zoom_out() { view_.zoom_out(); }
+  void zoom_fit() { view_.zoom = 0; }
+  void zoom_to(float z) { view_.zoom_to(z); }  // around the image's centre, once its size is known
   // The image region of the last frame (logical pixels), for "PNG of the view".
   const Rect& content_rect() const { return content_; }
+
+  // One pane of a compare view: where it is and what it shows (a shader mode).
+  struct Pane {
+    Rect rect;
+    int mode;
+    std::string label;
+    ImU32 label_color;
+    bool needs_b;  // shows the reconstruction (or B), which may not be there yet
+  };
 
  private:
   void draw_toolbar(Studio& s);
   void draw_options(Studio& s);
   void draw_empty_state(Studio& s, const Rect& r);
   void draw_compare(Studio& s, const Rect& r);
+  // One frame of a compare view: its panes and the zoom and pan in effect.
+  struct Frame {
+    std::vector<Pane> panes;
+    std::string label_a, label_b;
+    float W = 0, H = 0;  // image size
+    float fit = 1;       // the zoom that fits the image in a pane
+    float zoom = 1, center_x = 0, center_y = 0;
+    // Screen position of image coordinate ix / iy in pane p.
+    float x(const Pane& p, float ix) const { return p.rect.x + p.rect.w / 2 + (ix - center_x) * zoom; }
+    float y(const Pane& p, float iy) const { return p.rect.y + p.rect.h / 2 + (iy - center_y) * zoom; }
+  };
+  // draw_compare's steps, in order.
+  Frame layout_panes(Studio& s, const Rect& r);
+  void handle_zoom_pan(Studio& s, Frame& f, bool hovered, const Pane* over);
+  void queue_pane_draws(Studio& s, const Frame& f, ImDrawList* dl);
+  void draw_labels(Studio& s, const Frame& f, ImDrawList* dl);
+  void draw_waiting_note(Studio& s, const Frame& f, ImDrawList* dl);
+  void draw_pixel_values(Studio& s, const Frame& f, ImDrawList* dl);
+  void inspect_pixel(Studio& s, const Frame& f, const Pane& over, ImDrawList* dl);
   void upload(Studio& s);
 
   // One pane's draw, issued from the UI's render pass (ImDrawList callback).
   struct PaneDraw {
     ViewerPanel* panel;
-    int x, y, w, h;              // the image's visible part, framebuffer pixels from the top-left
-    float center_x, center_y;    // the pane's centre, framebuffer pixels from the top-left
+    int x, y, w, h;            // the image's visible part, framebuffer pixels from the top-left
+    float center_x, center_y;  // the pane's centre, framebuffer pixels from the top-left
     int mode;
     float zoom;
     int framebuffer_height;
@@ -64,10 +90,7 @@ class ViewerPanel {
   Texture tex_a_, tex_b_;
   uint64_t key_a_ = ~0ull, key_b_ = ~0ull;
   bool have_a_ = false, have_b_ = false;
-  float zoom_ = 0;          // 0 = fit
-  bool recenter_ = false;
-  float shown_zoom_ = 1;    // zoom used in the last frame
-  float center_x_ = 0, center_y_ = 0;  // image point at the pane centre (when not fitted)
+  ZoomPan view_;  // shared by every pane
   int image_w_ = 0, image_h_ = 0;
   bool dragging_split_ = false;
   bool panning_ = false;
