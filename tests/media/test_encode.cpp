@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "common/frames.h"
 #include "media_test_util.h"
 
 using namespace wfvae;
@@ -14,22 +15,11 @@ namespace {
 
 // Smooth moving gradients: what H.264 compresses well (random noise would not).
 std::vector<media::RgbFrame> gradient_frames(int n, int w, int h) {
-  std::vector<media::RgbFrame> v;
-  for (int t = 0; t < n; ++t) {
-    media::RgbFrame f;
-    f.width = w;
-    f.height = h;
-    f.rgb.resize(static_cast<size_t>(w) * h * 3);
-    for (int y = 0; y < h; ++y)
-      for (int x = 0; x < w; ++x) {
-        uint8_t* p = &f.rgb[(static_cast<size_t>(y) * w + x) * 3];
-        p[0] = static_cast<uint8_t>(x * 3 + t * 2);  // <= 189 + 32: no wrap-around edge
-        p[1] = static_cast<uint8_t>(y * 4);
-        p[2] = static_cast<uint8_t>(128 + 60 * std::sin((x + y + t) * 0.1));
-      }
-    v.push_back(std::move(f));
-  }
-  return v;
+  return make_frames(n, w, h, [](int x, int y, int t, uint8_t* p) {
+    p[0] = static_cast<uint8_t>(x * 3 + t * 2);  // <= 189 + 32: no wrap-around edge
+    p[1] = static_cast<uint8_t>(y * 4);
+    p[2] = static_cast<uint8_t>(128 + 60 * std::sin((x + y + t) * 0.1));
+  });
 }
 
 void expect_same_frames(const std::vector<media::RgbFrame>& a, const std::vector<media::RgbFrame>& b) {

@@ -1,6 +1,7 @@
 // The torch-free Haar used by the studio must equal the model's transforms.
 #include <gtest/gtest.h>
 
+#include "common/small_config.h"
 #include "core/haar.h"
 #include "model/layers.h"
 #include "runtime/vae_impl.h"
@@ -21,14 +22,7 @@ TEST(HaarCpu, MatchesTheModelTransforms) {
 }
 
 TEST(HaarCpu, PyramidMatchesTheEncoderTaps) {
-  ModelConfig cfg;
-  cfg.base_channels = 8;
-  cfg.latent_dim = 4;
-  cfg.encoder_num_resblocks = 1;
-  cfg.decoder_num_resblocks = 1;
-  cfg.encoder_energy_flow_hidden_size = 8;
-  cfg.decoder_energy_flow_hidden_size = 8;
-  cfg.norm_num_groups = 4;
+  const ModelConfig cfg = small_model_config(/*base_channels=*/8, "groupnorm", /*groups=*/4);
   auto vae = Vae::random(cfg, 1);
   at::Tensor x = at::rand({1, 3, 9, 16, 16}) * 2 - 1;
   RunOptions o;

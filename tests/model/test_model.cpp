@@ -7,6 +7,7 @@
 #include <limits>
 #include <set>
 
+#include "common/small_config.h"
 #include "common/temp_dir.h"
 #include "core/error.h"
 #include "core/safetensors.h"
@@ -20,19 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-ModelConfig small_config(const std::string& norm = "groupnorm") {
-  ModelConfig c;
-  c.latent_dim = 4;
-  c.base_channels = 16;
-  c.encoder_num_resblocks = 1;
-  c.decoder_num_resblocks = 1;
-  c.encoder_energy_flow_hidden_size = 16;
-  c.decoder_energy_flow_hidden_size = 16;
-  c.norm_type = norm;
-  c.norm_num_groups = 8;
-  c.t_interpolation = "trilinear";
-  return c;
-}
+ModelConfig small_config(const std::string& norm = "groupnorm") { return small_model_config(16, norm, 8); }
 
 HostTensor random_video(int t, int h, int w, uint64_t seed = 3) {
   at::Tensor v = at::rand({1, 3, t, h, w}, at::detail::createCPUGenerator(seed)) * 2 - 1;

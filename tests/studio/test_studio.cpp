@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/frames.h"
 #include "common/temp_dir.h"
 #include "core/fileutil.h"
 #include "core/json.h"
@@ -124,16 +125,7 @@ bool near_color(const uint8_t* p, int r, int g, int b, int tol) {
 // A clip of solid colour, or of a function of (x, y, t), written losslessly.
 fs::path write_clip(const fs::path& path, int w, int h, int frames,
                     const std::function<void(int x, int y, int t, uint8_t* rgb)>& pixel) {
-  std::vector<media::RgbFrame> v;
-  for (int t = 0; t < frames; ++t) {
-    media::RgbFrame f;
-    f.width = w;
-    f.height = h;
-    f.rgb.resize(static_cast<size_t>(w) * h * 3);
-    for (int y = 0; y < h; ++y)
-      for (int x = 0; x < w; ++x) pixel(x, y, t, &f.rgb[(static_cast<size_t>(y) * w + x) * 3]);
-    v.push_back(std::move(f));
-  }
+  const std::vector<media::RgbFrame> v = make_frames(frames, w, h, pixel);
   media::EncodeOptions o;
   o.fps = 25;
   media::write_video(path, v, o);
