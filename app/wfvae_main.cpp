@@ -69,11 +69,13 @@ int main(int argc, char** argv) {
       return c.run(args);
     } catch (const Error& e) {
       // The engine says what to try in words; here they are the flags.
-      const char* flags = e.kind() == ErrorKind::OutOfMemory ? " (--chunked, --tile, --max-memory, --size, --frames)" : "";
+      const char* flags =
+          e.kind() == ErrorKind::OutOfMemory ? " (--chunked, --tile, --max-memory, --size, --frames)" : "";
       std::fprintf(stderr, "\nwfvae %s: %s%s\n", name.c_str(), e.what(), flags);
       return exit_code_for(e.kind());
     } catch (const std::bad_alloc&) {
-      std::fprintf(stderr, "\nwfvae %s: out of memory; try --chunked, a smaller --size or fewer --frames\n", name.c_str());
+      std::fprintf(stderr, "\nwfvae %s: out of memory; try --chunked, a smaller --size or fewer --frames\n",
+                   name.c_str());
       return 3;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "\nwfvae %s: internal error: %s\n", name.c_str(), e.what());

@@ -77,7 +77,8 @@ Ticket Document::begin_run(RunSettings settings) {
 }
 
 Run* Document::live_run(const Ticket& t) {
-  if (t.kind != JobKind::Recon || !tickets_.is_current(t) || !run_current_ || run_current_->id != static_cast<int>(t.id))
+  if (t.kind != JobKind::Recon || !tickets_.is_current(t) || !run_current_ ||
+      run_current_->id != static_cast<int>(t.id))
     return nullptr;
   return run_current_.get();
 }
@@ -248,13 +249,15 @@ const media::RgbFrame* Document::frame_b(int64_t i) const {
     case Pair::PrevRecon: return run_current_ && run_current_->clip_id == clip_->id ? run_current_->frame(i) : nullptr;
     case Pair::OrigPrev: return run_previous_->frame(i);
     case Pair::OrigFile:
-      return file_b_ && i < static_cast<int64_t>(file_b_->frames.size()) ? &file_b_->frames[static_cast<size_t>(i)] : nullptr;
+      return file_b_ && i < static_cast<int64_t>(file_b_->frames.size()) ? &file_b_->frames[static_cast<size_t>(i)]
+                                                                         : nullptr;
   }
   return nullptr;
 }
 
 std::string Document::label_a() const {
-  if (effective_pair() == Pair::PrevRecon && run_previous_) return "Previous \xC2\xB7 " + run_previous_->settings.label();
+  if (effective_pair() == Pair::PrevRecon && run_previous_)
+    return "Previous \xC2\xB7 " + run_previous_->settings.label();
   return "Original";
 }
 

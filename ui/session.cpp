@@ -16,9 +16,7 @@ std::string fmt(const char* format, ...) {
   return buf;
 }
 
-std::string RunSettings::norm_label() const {
-  return NormSetting{norm_type, num_groups}.label();
-}
+std::string RunSettings::norm_label() const { return NormSetting{norm_type, num_groups}.label(); }
 
 std::string RunSettings::label() const {
   std::string s = norm_label() + (chunked ? " \xC2\xB7 chunked" : " \xC2\xB7 direct");
@@ -51,9 +49,13 @@ double Run::mean_measured(double metrics::FrameMetrics::*metric) const {
   return n ? s / n : NAN;
 }
 
-double Run::psnr_mean() const { return result ? result->metrics.psnr_mean : mean_measured(&metrics::FrameMetrics::psnr); }
+double Run::psnr_mean() const {
+  return result ? result->metrics.psnr_mean : mean_measured(&metrics::FrameMetrics::psnr);
+}
 
-double Run::ssim_mean() const { return result ? result->metrics.ssim_mean : mean_measured(&metrics::FrameMetrics::ssim); }
+double Run::ssim_mean() const {
+  return result ? result->metrics.ssim_mean : mean_measured(&metrics::FrameMetrics::ssim);
+}
 
 std::vector<pipeline::Note> Run::notes() const { return result ? result->notes : std::vector<pipeline::Note>{}; }
 

@@ -39,7 +39,7 @@ struct RunSettings {
   int tile = -1;  // spatial tiles: -1 automatic (the memory planner), 0 off, N pixels
   std::string device = "cpu", dtype = "f32";
   int max_short_side = 256;
-  int64_t frames = 33;  // 0 = all
+  int64_t frames = 33;             // 0 = all
   std::string norm_label() const;  // "groupnorm(32)" / "layernorm"
   std::string label() const;       // "groupnorm(32) · chunked"
 };
@@ -64,9 +64,9 @@ struct Clip {
 struct RunDelta {
   int other_run = 0;
   std::string other_label;
-  double max_abs = 0;    // largest |a - b| of the float outputs, in [-1, 1] units
+  double max_abs = 0;  // largest |a - b| of the float outputs, in [-1, 1] units
   double mean_abs = 0;
-  double psnr = 0;       // PSNR of one against the other (clamped, [0, 1] scale)
+  double psnr = 0;  // PSNR of one against the other (clamped, [0, 1] scale)
 };
 
 struct Run {
@@ -81,14 +81,16 @@ struct Run {
   std::vector<metrics::FrameMetrics> frame_metrics;
   std::vector<char> have_metrics;
   int64_t decoded = 0;
-  uint64_t version = 0;  // bumped on every change (texture caches compare it)
+  uint64_t version = 0;                                 // bumped on every change (texture caches compare it)
   std::shared_ptr<const pipeline::ReconResult> result;  // when Done
-  std::optional<RunDelta> delta;                          // vs the run before it, when comparable
+  std::optional<RunDelta> delta;                        // vs the run before it, when comparable
 
   bool done() const { return state == State::Done; }
   // The reconstructed frame i, or nullptr while it is not decoded yet.
   const media::RgbFrame* frame(int64_t i) const;
-  bool has_metrics(int64_t i) const { return i >= 0 && i < static_cast<int64_t>(have_metrics.size()) && have_metrics[i]; }
+  bool has_metrics(int64_t i) const {
+    return i >= 0 && i < static_cast<int64_t>(have_metrics.size()) && have_metrics[i];
+  }
   int64_t count() const { return static_cast<int64_t>(have_metrics.size()); }
   double psnr_mean() const;  // over frames measured so far
   double ssim_mean() const;
@@ -103,8 +105,8 @@ struct CompareFile {
   int clip_id = 0;
   std::string path;
   media::VideoInfo source;
-  std::vector<media::RgbFrame> frames;          // at clip size; may be fewer than the clip's
-  std::vector<metrics::FrameMetrics> metrics;   // 8-bit, vs the clip
+  std::vector<media::RgbFrame> frames;         // at clip size; may be fewer than the clip's
+  std::vector<metrics::FrameMetrics> metrics;  // 8-bit, vs the clip
   std::vector<std::string> notes;
   double psnr_mean = 0, ssim_mean = 0;
 };
@@ -122,7 +124,7 @@ bool studio_hides_note(const pipeline::Note& note);
 std::string studio_note(const pipeline::Note& note);
 
 std::string human_bytes(int64_t bytes);
-std::string human_count(int64_t n);   // 1.23 M
+std::string human_count(int64_t n);  // 1.23 M
 std::string fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
 
 }  // namespace wfvae::studio

@@ -10,7 +10,8 @@ namespace wfvae::studio {
 
 namespace {
 const char* const kViewNames[kViewCount] = {"side", "split", "flicker", "diff", "wavelet", "normlab"};
-const char* const kViewTitles[kViewCount] = {"Side by side", "Split", "A/B flicker", "Difference", "Wavelets", "Norm lab"};
+const char* const kViewTitles[kViewCount] = {"Side by side", "Split",    "A/B flicker",
+                                             "Difference",   "Wavelets", "Norm lab"};
 constexpr size_t kMaxRecent = 12;
 
 void push_front_unique(std::vector<std::string>& list, const std::string& item) {

@@ -12,8 +12,8 @@ namespace wfvae::studio {
 
 enum class View { Side = 0, Split, Flicker, Diff, Wavelet, NormLab };
 constexpr int kViewCount = 6;
-const char* view_name(View v);    // "side", "split", ...
-const char* view_title(View v);   // "Side by side", ...
+const char* view_name(View v);   // "side", "split", ...
+const char* view_title(View v);  // "Side by side", ...
 bool parse_view(const std::string& s, View* v);
 
 struct Settings {
@@ -35,8 +35,8 @@ struct Settings {
 
   // Run.
   bool chunked = true;
-  int tile = -1;                // -1 automatic, 0 off, N pixels
-  bool show_tile_grid = true;   // draw the tiles of a tiled run over the image
+  int tile = -1;               // -1 automatic, 0 off, N pixels
+  bool show_tile_grid = true;  // draw the tiles of a tiled run over the image
   std::string device = "cpu", dtype = "f32";
   int max_short_side = 256;
   int frames = 33;  // 0 = all

@@ -76,8 +76,9 @@ void Studio::open_path(const std::string& path_in) {
   if (is_model_path(path)) return open_model(path);
   if (fs::is_directory(path, ec))
     return report_error(ErrorKind::BadInput,
-                        path + " is a folder without config.json, so not a WF-VAE model folder. Drop a video, an "
-                               "image, or a model folder (config.json + diffusion_pytorch_model.safetensors).");
+                        path +
+                            " is a folder without config.json, so not a WF-VAE model folder. Drop a video, an "
+                            "image, or a model folder (config.json + diffusion_pytorch_model.safetensors).");
   open_input(path);
 }
 
@@ -90,10 +91,11 @@ void Studio::open_input(const std::string& path_in) {
   if (model_.loaded || !model_loading_.empty()) {
     request_run();
   } else {
-    worker_->submit(JobKind::Decode, "Open " + fs::path(path).filename().string(),
-                    make_decode_job(path, settings_.max_short_side, settings_.frames,
-                                    [this, ticket](std::shared_ptr<Clip> c) { apply(doc_.accept_decoded(ticket, std::move(c))); }),
-                    true);
+    worker_->submit(
+        JobKind::Decode, "Open " + fs::path(path).filename().string(),
+        make_decode_job(path, settings_.max_short_side, settings_.frames,
+                        [this, ticket](std::shared_ptr<Clip> c) { apply(doc_.accept_decoded(ticket, std::move(c))); }),
+        true);
   }
 }
 
@@ -107,33 +109,35 @@ void Studio::open_model(const std::string& path_in) {
   model_loading_ = path;
   const std::string dev = settings_.device, dt = settings_.dtype;
   worker_->submit(JobKind::Model, "Load model " + model_display_name(path),
-                  make_load_model_job(engine_, path, dev, dt, [this, path](ModelInfo info) {
-                    const bool first = !model_.loaded;
-                    model_ = std::move(info);
-                    if (model_loading_ == path) model_loading_.clear();
-                    norm_ = NormSetting::of(model_.trained);
-                    if (first && (!opts_.norm_type.empty() || opts_.num_groups > 0)) {
-                      // Command-line norm settings apply to the first model.
-                      if (!opts_.norm_type.empty()) norm_.type = opts_.norm_type;
-                      if (opts_.num_groups > 0) {
-                        if (norm_.type != "groupnorm") {
-                          report_error(ErrorKind::Usage,
-                                       "--num-groups applies to groupnorm only (norm_type is " + norm_.type + ")");
-                        } else if (const std::string problem = num_groups_problem(model_.trained, opts_.num_groups);
-                                   !problem.empty()) {
-                          report_error(ErrorKind::Usage,
-                                       model_.name + ": " + problem + "; keeping " + std::to_string(norm_.groups));
-                        } else {
-                          norm_.groups = opts_.num_groups;
+                  make_load_model_job(
+                      engine_, path, dev, dt,
+                      [this, path](ModelInfo info) {
+                        const bool first = !model_.loaded;
+                        model_ = std::move(info);
+                        if (model_loading_ == path) model_loading_.clear();
+                        norm_ = NormSetting::of(model_.trained);
+                        if (first && (!opts_.norm_type.empty() || opts_.num_groups > 0)) {
+                          // Command-line norm settings apply to the first model.
+                          if (!opts_.norm_type.empty()) norm_.type = opts_.norm_type;
+                          if (opts_.num_groups > 0) {
+                            if (norm_.type != "groupnorm") {
+                              report_error(ErrorKind::Usage,
+                                           "--num-groups applies to groupnorm only (norm_type is " + norm_.type + ")");
+                            } else if (const std::string problem = num_groups_problem(model_.trained, opts_.num_groups);
+                                       !problem.empty()) {
+                              report_error(ErrorKind::Usage,
+                                           model_.name + ": " + problem + "; keeping " + std::to_string(norm_.groups));
+                            } else {
+                              norm_.groups = opts_.num_groups;
+                            }
+                          }
                         }
-                      }
-                    }
-                    settings_.last_model = model_.path;
-                    settings_.add_recent_model(model_.path);
-                    for (const auto& n : model_.report_notes) message(Message::Level::Info, model_.name + ": " + n);
-                    doc_.model_changed(model_.path);
-                    if (doc_.clip() || !doc_.opening().empty()) request_run();
-                  }),
+                        settings_.last_model = model_.path;
+                        settings_.add_recent_model(model_.path);
+                        for (const auto& n : model_.report_notes) message(Message::Level::Info, model_.name + ": " + n);
+                        doc_.model_changed(model_.path);
+                        if (doc_.clip() || !doc_.opening().empty()) request_run();
+                      }),
                   true);
 }
 
@@ -144,11 +148,12 @@ void Studio::open_compare_file(const std::string& path_in) {
   const Ticket ticket = doc_.begin_compare(path);
   if (!ticket) return;  // starts when the clip is there
   worker_->submit(JobKind::Compare, "Align B = " + fs::path(path).filename().string(),
-                  make_compare_file_job(path, doc_.clip_shared(), [this, ticket](std::shared_ptr<CompareFile> f) {
-                    const std::vector<std::string> notes = f->notes;
-                    if (doc_.compare_done(ticket, std::move(f)))
-                      for (const auto& n : notes) message(Message::Level::Info, n);
-                  }),
+                  make_compare_file_job(path, doc_.clip_shared(),
+                                        [this, ticket](std::shared_ptr<CompareFile> f) {
+                                          const std::vector<std::string> notes = f->notes;
+                                          if (doc_.compare_done(ticket, std::move(f)))
+                                            for (const auto& n : notes) message(Message::Level::Info, n);
+                                        }),
                   true);
 }
 
@@ -187,11 +192,14 @@ void Studio::request_run() {
 
   ReconCallbacks cb;
   cb.on_input = [this, t](std::shared_ptr<Clip> c) { apply(doc_.run_input_ready(t, std::move(c))); };
-  cb.on_frames = [this, t](int64_t first, std::vector<media::RgbFrame> frames) { doc_.run_frames(t, first, std::move(frames)); };
+  cb.on_frames = [this, t](int64_t first, std::vector<media::RgbFrame> frames) {
+    doc_.run_frames(t, first, std::move(frames));
+  };
   cb.on_metrics = [this, t](int64_t first, std::vector<metrics::FrameMetrics> m) {
     if (doc_.run_metrics(t, first, m)) capture_during_run();
   };
-  cb.on_done = [this, t](std::shared_ptr<const pipeline::ReconResult> res, std::optional<RunDelta> delta, ModelInfo info) {
+  cb.on_done = [this, t](std::shared_ptr<const pipeline::ReconResult> res, std::optional<RunDelta> delta,
+                         ModelInfo info) {
     if (!doc_.run_done(t, std::move(res), delta)) return;
     model_.device = info.device;
     model_.dtype = info.dtype;
@@ -200,7 +208,8 @@ void Studio::request_run() {
   cb.on_failed = [this, t](Run::State state, std::string msg) { doc_.run_failed(t, state, msg); };
   cb.on_direct_fallback = [this, t] { doc_.run_went_direct(t); };
   const std::string title = "Reconstruct " + fs::path(input).filename().string() + " \xC2\xB7 " + run_settings.label();
-  worker_->submit(JobKind::Recon, title, make_recon_job(engine_, input, run_settings, prev_result, prev_id, prev_label, cb), true);
+  worker_->submit(JobKind::Recon, title,
+                  make_recon_job(engine_, input, run_settings, prev_result, prev_id, prev_label, cb), true);
 }
 
 // A clip arrived: remember it, say what the pipeline noted, align B = file again.
@@ -211,7 +220,8 @@ void Studio::apply(const Document::ClipAccepted& accepted) {
   if (!accepted.replaced) return;
   // The chosen size is shown beside the result; the rest as a message.
   for (const auto& n : accepted.notes)
-    if (n.kind != pipeline::NoteKind::SizeChosen && !studio_hides_note(n)) message(Message::Level::Info, studio_note(n));
+    if (n.kind != pipeline::NoteKind::SizeChosen && !studio_hides_note(n))
+      message(Message::Level::Info, studio_note(n));
   if (!accepted.realign_b.empty()) open_compare_file(accepted.realign_b);
 }
 
@@ -263,7 +273,8 @@ void Studio::save_file_dialog(const std::string& title, const std::string& defau
 void Studio::draw_file_dialog() { browser_->draw(*this); }
 
 void Studio::open_file_dialog() {
-  browser_->open(*this, FileBrowser::Mode::OpenMedia, "Open a video or image", [this](const std::string& p) { open_path(p); });
+  browser_->open(*this, FileBrowser::Mode::OpenMedia, "Open a video or image",
+                 [this](const std::string& p) { open_path(p); });
 }
 
 void Studio::open_model_dialog() {

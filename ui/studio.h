@@ -202,8 +202,8 @@ class Studio {
   int exit_code_ = 0;
   std::unique_ptr<Script> script_;
   std::string settings_problem_;
-  uint64_t input_events_ = 0, seen_events_ = 0;  // GLFW input callbacks seen
-  double next_message_expiry_ = 0;                // a shown message box times out then
+  uint64_t input_events_ = 0, seen_events_ = 0;                       // GLFW input callbacks seen
+  double next_message_expiry_ = 0;                                    // a shown message box times out then
   double last_build_ms_ = 0, last_render_ms_ = 0, last_swap_ms_ = 0;  // of the last frame
   double first_frame_ms_ = -1;  // process start (libraries loaded) to the first frame on screen
 };

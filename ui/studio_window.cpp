@@ -55,7 +55,8 @@ void Studio::save_settings_now() {
     if (w > 0 && h > 0) settings_.window_width = w, settings_.window_height = h;
   }
   std::string problem;
-  if (!save_settings(settings_, config_dir() / "settings.json", &problem)) std::fprintf(stderr, "wfvae-studio: %s\n", problem.c_str());
+  if (!save_settings(settings_, config_dir() / "settings.json", &problem))
+    std::fprintf(stderr, "wfvae-studio: %s\n", problem.c_str());
 }
 
 // ---------------------------------------------------------------- window
@@ -77,7 +78,9 @@ static double process_age_ms() {
   return 0;
 }
 
-static void glfw_error(int code, const char* text) { std::fprintf(stderr, "wfvae-studio: GLFW error %d: %s\n", code, text); }
+static void glfw_error(int code, const char* text) {
+  std::fprintf(stderr, "wfvae-studio: GLFW error %d: %s\n", code, text);
+}
 
 void Studio::init_window() {
   glfwSetErrorCallback(glfw_error);
@@ -91,7 +94,8 @@ void Studio::init_window() {
   window_ = glfwCreateWindow(settings_.window_width, settings_.window_height, "WFVAE Studio", nullptr, nullptr);
   if (!window_) {
     glfwTerminate();
-    throw Error(ErrorKind::Runtime, "cannot create an OpenGL 3.3 core window (no display, or the driver lacks OpenGL 3.3)");
+    throw Error(ErrorKind::Runtime,
+                "cannot create an OpenGL 3.3 core window (no display, or the driver lacks OpenGL 3.3)");
   }
   glfwSetWindowUserPointer(window_, this);
   glfwMakeContextCurrent(window_);
@@ -163,12 +167,15 @@ void Studio::drop_callback(GLFWwindow* w, int count, const char** paths) {
   // first opens, a second becomes "B = file".
   std::vector<std::string> media;
   for (int i = 0; i < count; ++i) {
-    if (is_model_path(paths[i])) s->open_model(paths[i]);
-    else media.push_back(paths[i]);
+    if (is_model_path(paths[i]))
+      s->open_model(paths[i]);
+    else
+      media.push_back(paths[i]);
   }
   if (!media.empty()) s->open_path(media[0]);
   if (media.size() > 1) s->open_compare_file(media[1]);
-  if (media.size() > 2) s->message(Message::Level::Warning, "Dropped more than two videos: only the first two are used.");
+  if (media.size() > 2)
+    s->message(Message::Level::Warning, "Dropped more than two videos: only the first two are used.");
   glfwFocusWindow(w);
 }
 
@@ -191,7 +198,8 @@ void Studio::advance_playback(double dt) {
   while (play_accumulator_ >= 1) {
     play_accumulator_ -= 1;
     if (doc_.frame() + 1 >= n) {
-      if (settings_.loop) doc_.set_frame(0);
+      if (settings_.loop)
+        doc_.set_frame(0);
       else {
         playing_ = false;
         break;
@@ -224,12 +232,16 @@ void Studio::handle_shortcuts() {
   for (int i = 0; i < kViewCount; ++i)
     if (pressed(GLFW_KEY_1 + i) || pressed(GLFW_KEY_KP_1 + i)) set_view(static_cast<View>(i));
   if (pressed(GLFW_KEY_D)) {
-    if (view_ == View::Diff) set_view(view_before_toggle_);
-    else view_before_toggle_ = view_, set_view(View::Diff);
+    if (view_ == View::Diff)
+      set_view(view_before_toggle_);
+    else
+      view_before_toggle_ = view_, set_view(View::Diff);
   }
   if (pressed(GLFW_KEY_F)) {
-    if (view_ == View::Flicker) set_view(view_before_toggle_);
-    else view_before_toggle_ = view_, set_view(View::Flicker);
+    if (view_ == View::Flicker)
+      set_view(view_before_toggle_);
+    else
+      view_before_toggle_ = view_, set_view(View::Flicker);
   }
   if (pressed(GLFW_KEY_S)) settings_.diff_signed = !settings_.diff_signed;
   if (pressed(GLFW_KEY_LEFT_BRACKET)) settings_.diff_gain = std::max(1, settings_.diff_gain / 2);
@@ -248,7 +260,8 @@ void Studio::draw_menu_bar() {
   if (ImGui::BeginMenu("File")) {
     if (ImGui::MenuItem("Open video or image\xE2\x80\xA6", "Ctrl+O")) open_file_dialog();
     if (ImGui::MenuItem("Open model\xE2\x80\xA6", "Ctrl+M")) open_model_dialog();
-    if (ImGui::MenuItem("Compare with file (B)\xE2\x80\xA6", "Ctrl+B", false, doc_.clip() != nullptr)) open_compare_dialog();
+    if (ImGui::MenuItem("Compare with file (B)\xE2\x80\xA6", "Ctrl+B", false, doc_.clip() != nullptr))
+      open_compare_dialog();
     if (ImGui::MenuItem("Stop comparing with file", nullptr, false, doc_.file_b() != nullptr)) close_compare_file();
     if (ImGui::BeginMenu("Recent files", !settings_.recent_files.empty())) {
       for (const auto& f : settings_.recent_files)
@@ -292,7 +305,8 @@ void Studio::draw_menu_bar() {
   }
   if (ImGui::BeginMenu("View")) {
     for (int i = 0; i < kViewCount; ++i)
-      if (ImGui::MenuItem(view_title(static_cast<View>(i)), std::to_string(i + 1).c_str(), view_ == static_cast<View>(i)))
+      if (ImGui::MenuItem(view_title(static_cast<View>(i)), std::to_string(i + 1).c_str(),
+                          view_ == static_cast<View>(i)))
         set_view(static_cast<View>(i));
     ImGui::Separator();
     for (int i = 0; i < kPairCount; ++i)
@@ -325,7 +339,9 @@ void Studio::draw_menu_bar() {
   }
   // Right: what is open.
   std::string status = doc_.clip() ? fs::path(doc_.clip()->path).filename().string() : "no clip";
-  status += "   \xC2\xB7   " + (model_.loaded ? model_.name : model_loading_.empty() ? std::string("no model") : "loading model\xE2\x80\xA6");
+  status += "   \xC2\xB7   " + (model_.loaded            ? model_.name
+                                : model_loading_.empty() ? std::string("no model")
+                                                         : "loading model\xE2\x80\xA6");
   const float w = ImGui::CalcTextSize(status.c_str()).x;
   ImGui::SameLine(ImGui::GetWindowWidth() - w - 16);
   ImGui::TextDisabled("%s", status.c_str());
@@ -378,7 +394,9 @@ void Studio::draw_messages(const Rect& v) {
     ImGui::SetNextWindowPos(ImVec2(v.x + v.w - w - 16, y), ImGuiCond_Always, ImVec2(0, 1));
     ImGui::SetNextWindowSize(ImVec2(w, 0));
     ImGui::SetNextWindowBgAlpha(0.96f);
-    const ImU32 tint = m.level == Message::Level::Error ? color::kError : m.level == Message::Level::Warning ? color::kWarning : color::kAccent;
+    const ImU32 tint = m.level == Message::Level::Error     ? color::kError
+                       : m.level == Message::Level::Warning ? color::kWarning
+                                                            : color::kAccent;
     ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(0.11f, 0.12f, 0.14f, 0.97f));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, 6);
     ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 1);
@@ -387,7 +405,9 @@ void Studio::draw_messages(const Rect& v) {
     ImGui::Begin(id.c_str(), nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                      ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoFocusOnAppearing);
-    const char* head = m.level == Message::Level::Error ? "\xE2\x9C\x95 Error" : m.level == Message::Level::Warning ? "\xE2\x9A\xA0 Warning" : "\xE2\x84\xB9 Note";
+    const char* head = m.level == Message::Level::Error     ? "\xE2\x9C\x95 Error"
+                       : m.level == Message::Level::Warning ? "\xE2\x9A\xA0 Warning"
+                                                            : "\xE2\x84\xB9 Note";
     ImGui::PushFont(fonts_.bold);
     ImGui::TextColored(to_vec4(tint), "%s", head);
     ImGui::PopFont();
@@ -396,8 +416,9 @@ void Studio::draw_messages(const Rect& v) {
     ImGui::PushTextWrapPos(w - 16);
     ImGui::TextUnformatted(m.text.c_str());
     ImGui::PopTextWrapPos();
-    layout_.add(m.level == Message::Level::Error ? "message/error" : "message", Rect::from(ImGui::GetWindowPos(),
-               ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y)));
+    layout_.add(m.level == Message::Level::Error ? "message/error" : "message",
+                Rect::from(ImGui::GetWindowPos(), ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x,
+                                                         ImGui::GetWindowPos().y + ImGui::GetWindowSize().y)));
     y -= ImGui::GetWindowSize().y + 8;
     ImGui::End();
     ImGui::PopStyleColor(2);
@@ -418,8 +439,10 @@ void Studio::draw_layout() {
   const Rect sidebar_r{ds.x - sw, menu_h, sw, ds.y - menu_h};
 
   viewer_->draw(*this, viewer_r, [this](const Rect& body) {
-    if (view_ == View::Wavelet) wavelets_->draw(*this, body);
-    else normlab_->draw(*this, body);
+    if (view_ == View::Wavelet)
+      wavelets_->draw(*this, body);
+    else
+      normlab_->draw(*this, body);
   });
   timeline_->draw(*this, timeline_r);
 
@@ -437,8 +460,8 @@ void Studio::draw_layout() {
 
   draw_splitter("##split_v", Rect{viewer_r.w, menu_h, split, ds.y - menu_h}, true, &settings_.sidebar_width, 300,
                 std::max(300.0f, ds.x * 0.5f), true);
-  draw_splitter("##split_h", Rect{0, viewer_r.y + viewer_r.h, viewer_r.w, split}, false, &settings_.timeline_height, 150,
-                std::max(150.0f, (ds.y - menu_h) * 0.5f), true);
+  draw_splitter("##split_h", Rect{0, viewer_r.y + viewer_r.h, viewer_r.w, split}, false, &settings_.timeline_height,
+                150, std::max(150.0f, (ds.y - menu_h) * 0.5f), true);
   draw_messages(viewer_r);
 
   if (!capture_clean_frame_) {
@@ -451,7 +474,8 @@ void Studio::draw_layout() {
       ImGui::PushFont(fonts_.large);
       ImGui::TextUnformatted("WFVAE Studio 0.1");
       ImGui::PopFont();
-      ImGui::TextUnformatted("Reconstruct, compare and inspect videos with WF-VAE,\nthe wavelet-driven energy-flow video VAE.");
+      ImGui::TextUnformatted(
+          "Reconstruct, compare and inspect videos with WF-VAE,\nthe wavelet-driven energy-flow video VAE.");
       ImGui::TextDisabled("Dear ImGui %s \xC2\xB7 GLFW %s", ImGui::GetVersion(), glfwGetVersionString());
       // The same as `wfvae doctor`: what this machine and build can run on.
       ImGui::Separator();
@@ -574,7 +598,8 @@ int Studio::run() {
     } else {
       double wait = next_message_expiry() - steady_now();  // nothing else is due
       if (busy_before) wait = std::max(0.0, kProgressPeriod - (steady_now() - last_render));
-      if (playing_) wait = std::min(wait, std::max(0.0, (1.0 - play_accumulator_) / fps() - (steady_now() - last_frame_time_)));
+      if (playing_)
+        wait = std::min(wait, std::max(0.0, (1.0 - play_accumulator_) / fps() - (steady_now() - last_frame_time_)));
       if (view_ == View::Flicker) wait = std::min(wait, 0.5 / std::max(0.5f, settings_.flicker_hz));
       glfwWaitEventsTimeout(std::max(0.001, wait));
     }

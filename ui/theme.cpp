@@ -18,8 +18,8 @@ const char* find_font(std::initializer_list<const char*> candidates) {
 
 // Latin-1, Greek, general punctuation, letterlike symbols, arrows, maths, geometric
 // shapes, misc symbols, dingbats: the glyphs the UI uses (· × − ± Δ ℹ ▶ ◀ ■ ● ⚠ ✓ ✕).
-const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0370, 0x03FF, 0x2000, 0x206F, 0x2100, 0x214F, 0x2190, 0x22FF,
-                           0x2500, 0x25FF, 0x2600, 0x26FF, 0x2700, 0x27BF, 0};
+const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0370, 0x03FF, 0x2000, 0x206F, 0x2100, 0x214F, 0x2190,
+                           0x22FF, 0x2500, 0x25FF, 0x2600, 0x26FF, 0x2700, 0x27BF, 0};
 
 }  // namespace
 
@@ -150,7 +150,8 @@ void callout(const std::string& text, ImU32 tint) {
   const ImVec2 size = ImGui::CalcTextSize(text.c_str(), nullptr, false, width - 2 * pad.x - 4);
   // (wrap width: from the text start at pad.x + 4 to width - pad.x)
   ImVec4 t = to_vec4(tint);
-  dl->AddRectFilled(p, ImVec2(p.x + width, p.y + size.y + 2 * pad.y), ImGui::GetColorU32(ImVec4(t.x, t.y, t.z, 0.14f)), 4);
+  dl->AddRectFilled(p, ImVec2(p.x + width, p.y + size.y + 2 * pad.y), ImGui::GetColorU32(ImVec4(t.x, t.y, t.z, 0.14f)),
+                    4);
   dl->AddRectFilled(p, ImVec2(p.x + 3, p.y + size.y + 2 * pad.y), tint, 2);
   ImGui::SetCursorScreenPos(ImVec2(p.x + pad.x + 4, p.y + pad.y));
   // PushTextWrapPos takes window-local x.

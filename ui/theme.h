@@ -20,11 +20,11 @@ struct Fonts {
 Fonts setup_theme(float scale);
 
 namespace color {
-constexpr ImU32 kAccent = IM_COL32(64, 170, 255, 255);      // PSNR, current run, selection
-constexpr ImU32 kSecondary = IM_COL32(255, 176, 64, 255);   // SSIM
-constexpr ImU32 kPrevious = IM_COL32(170, 170, 190, 200);   // previous run
-constexpr ImU32 kFileB = IM_COL32(190, 120, 255, 255);      // B = file
-constexpr ImU32 kOriginal = IM_COL32(120, 200, 140, 255);   // original (A) in charts
+constexpr ImU32 kAccent = IM_COL32(64, 170, 255, 255);     // PSNR, current run, selection
+constexpr ImU32 kSecondary = IM_COL32(255, 176, 64, 255);  // SSIM
+constexpr ImU32 kPrevious = IM_COL32(170, 170, 190, 200);  // previous run
+constexpr ImU32 kFileB = IM_COL32(190, 120, 255, 255);     // B = file
+constexpr ImU32 kOriginal = IM_COL32(120, 200, 140, 255);  // original (A) in charts
 constexpr ImU32 kError = IM_COL32(240, 80, 80, 255);
 constexpr ImU32 kWarning = IM_COL32(240, 190, 60, 255);
 constexpr ImU32 kOk = IM_COL32(90, 200, 120, 255);

@@ -26,7 +26,7 @@ struct Command {
 
 std::vector<Command> model_commands();  // parity, info, bench
 std::vector<Command> media_commands();  // recon, eval, train (empty without FFmpeg)
-Command train_command();                 // app/cli/train_command.cpp
+Command train_command();                // app/cli/train_command.cpp
 
 // --device (cpu, cuda, auto; `fallback` when absent). When auto settles on the CPU
 // it says so once, with the reason, on stderr.

@@ -22,9 +22,12 @@ Device device_option(const Args& a, const std::string& fallback) {
 // --tile N|auto|off, --tile-overlap P, --max-memory SIZE (shared with bench).
 void read_plan_flags(const Args& a, int* tile, int* overlap, int64_t* max_memory) {
   if (auto t = a.get("--tile")) {
-    if (*t == "auto") *tile = -1;
-    else if (*t == "off" || *t == "0") *tile = 0;
-    else *tile = a.get_int("--tile", 0);  // checked with its overlap by the pipeline / bench
+    if (*t == "auto")
+      *tile = -1;
+    else if (*t == "off" || *t == "0")
+      *tile = 0;
+    else
+      *tile = a.get_int("--tile", 0);  // checked with its overlap by the pipeline / bench
   }
   if (a.has("--tile-overlap")) {
     *overlap = a.get_int("--tile-overlap", 0);

@@ -62,7 +62,8 @@ pipeline::ReconRequest request_from_flags(const Args& a) {
   read_plan_flags(a, &r.tile, &r.tile_overlap, &r.max_memory);
   r.keep_input_tensor = false;  // the CLI reports metrics and writes files: 12 B/pixel-frame less
   r.sample = a.has("--sample");
-  if (a.has("--seed") && !r.sample) fail_usage("--seed only matters with --sample (the default decodes the posterior mode)");
+  if (a.has("--seed") && !r.sample)
+    fail_usage("--seed only matters with --sample (the default decodes the posterior mode)");
   const int seed = a.get_int("--seed", 0);
   if (seed < 0) fail_usage("--seed must not be negative");
   r.seed = static_cast<uint64_t>(seed);
@@ -116,17 +117,17 @@ int run_recon_cmd(const Args& a) {
   bar.finish();
 
   const auto& s = r.source;
-  std::printf("source: %s: %s in %s, %dx%d, %s fps, %s\n", s.path.c_str(), s.codec.c_str(), s.container.c_str(), s.width,
-              s.height, fmt(s.fps, 3).c_str(),
+  std::printf("source: %s: %s in %s, %dx%d, %s fps, %s\n", s.path.c_str(), s.codec.c_str(), s.container.c_str(),
+              s.width, s.height, fmt(s.fps, 3).c_str(),
               s.is_image ? "still image"
                          : (s.duration_s > 0 ? fmt(s.duration_s, 2) + " s" : std::string("duration unknown")).c_str());
   std::printf("input: %lld frame%s of %dx%d (HxW)%s, source frames %lld..%lld, stride %d, %s fps\n",
               static_cast<long long>(r.frames), r.frames == 1 ? "" : "s", r.height, r.width,
-              r.default_size ? " (default size)" : "",
-              static_cast<long long>(r.source_indices.front()), static_cast<long long>(r.source_indices.back()), r.stride,
-              fmt(r.fps, 3).c_str());
+              r.default_size ? " (default size)" : "", static_cast<long long>(r.source_indices.front()),
+              static_cast<long long>(r.source_indices.back()), r.stride, fmt(r.fps, 3).c_str());
   std::printf("model: %s (%s), %s %s, latent: %s\n", r.model.c_str(), r.config.summary().c_str(), r.device.c_str(),
-              r.dtype.c_str(), r.sample ? ("posterior sample, seed " + std::to_string(r.seed)).c_str() : "posterior mode (mean)");
+              r.dtype.c_str(),
+              r.sample ? ("posterior sample, seed " + std::to_string(r.seed)).c_str() : "posterior mode (mean)");
   std::printf("plan: %s; estimated peak %s of %s available (%s)\n", r.plan.describe().c_str(),
               planning::format_bytes(r.plan.device_peak(r.device == "cuda")).c_str(),
               r.budget.device_bytes > 0 ? planning::format_bytes(r.budget.device_bytes).c_str() : "?",
@@ -137,12 +138,12 @@ int run_recon_cmd(const Args& a) {
   std::printf("8-bit output: PSNR %s dB  SSIM %s\n", fmt(r.metrics_8bit.psnr_mean, 3).c_str(),
               fmt(r.metrics_8bit.ssim_mean, 4).c_str());
   std::printf("time: load %.2f s, read %.2f s, encode %.2f s, decode %.2f s, metrics %.2f s, write %.2f s\n",
-              r.timings.load_ms / 1000, r.timings.read_ms / 1000, r.timings.encode_ms / 1000, r.timings.decode_ms / 1000,
-              r.timings.metrics_ms / 1000, write_ms / 1000);
+              r.timings.load_ms / 1000, r.timings.read_ms / 1000, r.timings.encode_ms / 1000,
+              r.timings.decode_ms / 1000, r.timings.metrics_ms / 1000, write_ms / 1000);
   for (const auto& p : written) std::printf("wrote: %s\n", p.string().c_str());
   for (const auto& n : r.notes)
     std::printf("note: %s%s\n", n.text.c_str(),
-                n.kind == pipeline::NoteKind::SizeChosen ? "; set another with --size HxW"
+                n.kind == pipeline::NoteKind::SizeChosen   ? "; set another with --size HxW"
                 : n.kind == pipeline::NoteKind::PlanChosen ? "; set it with --chunked, --tile N or --max-memory"
                                                            : "");
   return 0;
@@ -195,8 +196,8 @@ int run_eval_cmd(const Args& a) {
     if (skipped) {
       std::printf("skip  %s (in the table)\n", r.file.c_str());
     } else if (r.status == "ok") {
-      std::printf("ok    %s: %lld frames %dx%d, PSNR %s dB, SSIM %s\n", r.file.c_str(), static_cast<long long>(r.frames),
-                  r.height, r.width, fmt(r.psnr, 3).c_str(), fmt(r.ssim, 4).c_str());
+      std::printf("ok    %s: %lld frames %dx%d, PSNR %s dB, SSIM %s\n", r.file.c_str(),
+                  static_cast<long long>(r.frames), r.height, r.width, fmt(r.psnr, 3).c_str(), fmt(r.ssim, 4).c_str());
     } else {
       std::printf("FAIL  %s\n", r.error.c_str());
     }
@@ -214,7 +215,8 @@ int run_eval_cmd(const Args& a) {
 const std::vector<FlagSpec>& shared_flags() {
   static const std::vector<FlagSpec> f = {
       {"--model", "DIR", std::string("model folder (default: the bundled ") + kDefaultModelName + ")"},
-      {"--size", "HxW", "model input size, multiples of 8 (default: the source's, rounded down to 8, short side <= 512)"},
+      {"--size", "HxW",
+       "model input size, multiples of 8 (default: the source's, rounded down to 8, short side <= 512)"},
       {"--frames", "N", "frames to use (default: all); trimmed to the largest 1 + 4k (1 + 8k) that fits"},
       {"--start", "T", "where to start: seconds (2.5 or 2.5s) or a frame index (48f)"},
       {"--stride", "K", "keep every K-th frame (the reference's --sample_rate; default 1)"},
@@ -223,11 +225,13 @@ const std::vector<FlagSpec>& shared_flags() {
       {"--device", "D", "cpu, cuda or auto (default auto: CUDA when usable)"},
       {"--dtype", "T", "f32 (default), bf16 or f16"},
       {"--chunked", "", "causal-cache chunked inference (the reference's enable_tiling): less memory"},
-      {"--tile", "N", "spatial tiles of NxN pixels (multiple of 8, >= 32), blended across the overlap; "
-                      "auto (default: only when whole frames do not fit) or off"},
+      {"--tile", "N",
+       "spatial tiles of NxN pixels (multiple of 8, >= 32), blended across the overlap; "
+       "auto (default: only when whole frames do not fit) or off"},
       {"--tile-overlap", "P", "pixels neighbouring tiles share (multiple of 8, <= N/2; default N/4)"},
-      {"--max-memory", "SIZE", "memory the run may use (e.g. 4G, 512M; default: what is free: GPU memory, "
-                               "or host memory under ulimit -v and cgroup limits)"},
+      {"--max-memory", "SIZE",
+       "memory the run may use (e.g. 4G, 512M; default: what is free: GPU memory, "
+       "or host memory under ulimit -v and cgroup limits)"},
       {"--sample", "", "decode a posterior sample, as the official scripts do (default: the mode, deterministic)"},
       {"--seed", "S", "seed for --sample (default 0)"},
   };
@@ -242,7 +246,8 @@ std::vector<Command> media_commands() {
   CommandSpec recon{
       "recon",
       "wfvae recon INPUT -o OUTPUT [--model DIR] [--size HxW] [--frames N] [--start T] [--stride K] [--norm-type T] "
-      "[--num-groups G] [--device D] [--dtype T] [--chunked] [--tile N|auto|off] [--tile-overlap P] [--max-memory SIZE] "
+      "[--num-groups G] [--device D] [--dtype T] [--chunked] [--tile N|auto|off] [--tile-overlap P] [--max-memory "
+      "SIZE] "
       "[--sample --seed S] [--metrics FILE.json|.csv] "
       "[--save-input FILE] [--side-by-side FILE] [--diff FILE] [--latents FILE.safetensors] [--crf N] [-y]",
       "Reconstruct a video (or image) through WF-VAE; write it, its metrics and comparisons.",

@@ -48,10 +48,11 @@ int run_parity_cmd(const Args& a) {
                     l.note.c_str());
         continue;
       }
-      std::printf("  %-4s %-22s %-18s max_abs_err %.3e  (max|ref| %.3g)  %s%s\n", l.file.c_str(), l.name.c_str(),
-                  shape_string(l.shape).c_str(), l.max_abs_error, l.max_abs_ref,
-                  l.violations ? ("FAIL: " + std::to_string(l.violations) + " elements out of tolerance").c_str() : "ok",
-                  l.note.empty() ? "" : ("  " + l.note).c_str());
+      std::printf(
+          "  %-4s %-22s %-18s max_abs_err %.3e  (max|ref| %.3g)  %s%s\n", l.file.c_str(), l.name.c_str(),
+          shape_string(l.shape).c_str(), l.max_abs_error, l.max_abs_ref,
+          l.violations ? ("FAIL: " + std::to_string(l.violations) + " elements out of tolerance").c_str() : "ok",
+          l.note.empty() ? "" : ("  " + l.note).c_str());
     }
     std::printf("%s %s\n", r.pass() ? "PASS" : "FAIL", dir.filename().string().c_str());
     all_pass = all_pass && r.pass();
@@ -90,8 +91,10 @@ int run_info_cmd(const Args& a) {
   std::printf("model: %s\n", a.positional[0].c_str());
   std::printf("config: %s\n", c.summary().c_str());
   std::printf("compression: %dx%dx%d (T x H x W), latent channels %d; frames 1 + %dk\n", c.temporal_compression(),
-              ModelConfig::kSpatialCompression, ModelConfig::kSpatialCompression, c.latent_dim, c.temporal_compression());
-  std::printf("parameters: %lld (%.2f M)\n", static_cast<long long>(vae->num_parameters()), vae->num_parameters() / 1e6);
+              ModelConfig::kSpatialCompression, ModelConfig::kSpatialCompression, c.latent_dim,
+              c.temporal_compression());
+  std::printf("parameters: %lld (%.2f M)\n", static_cast<long long>(vae->num_parameters()),
+              vae->num_parameters() / 1e6);
   std::printf("norm: %s%s\n", c.norm_type.c_str(),
               c.norm_type == "groupnorm" ? (" with " + std::to_string(c.norm_num_groups) + " groups").c_str() : "");
   std::printf("valid num_groups: %s\n", gs.c_str());
@@ -127,8 +130,10 @@ int run_bench_cmd(const Args& a) {
   o.progress = bar.fn();
   BenchResult r = run_bench(o);
   bar.finish();
-  std::printf("encode: median %.1f ms (min %.1f), peak %.1f MB\n", r.enc_ms, r.enc_ms_min, r.enc_peak_bytes / 1048576.0);
-  std::printf("decode: median %.1f ms (min %.1f), peak %.1f MB\n", r.dec_ms, r.dec_ms_min, r.dec_peak_bytes / 1048576.0);
+  std::printf("encode: median %.1f ms (min %.1f), peak %.1f MB\n", r.enc_ms, r.enc_ms_min,
+              r.enc_peak_bytes / 1048576.0);
+  std::printf("decode: median %.1f ms (min %.1f), peak %.1f MB\n", r.dec_ms, r.dec_ms_min,
+              r.dec_peak_bytes / 1048576.0);
   std::printf("cold (first call in this process): encode %.1f ms, decode %.1f ms\n", r.enc_cold_ms, r.dec_cold_ms);
   std::printf("memory: %s (baseline before runs %.1f MB; planner's activation estimate %.1f MB)\n",
               r.memory_kind.c_str(), r.baseline_bytes / 1048576.0, r.planned_activation_bytes / 1048576.0);
@@ -143,7 +148,8 @@ std::string studio_gl_check() {
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return "not checked (cannot locate this executable)";
   fs::path studio;
-  for (const fs::path& p : {self.parent_path() / "wfvae-studio", self.parent_path().parent_path() / "ui" / "wfvae-studio"})
+  for (const fs::path& p :
+       {self.parent_path() / "wfvae-studio", self.parent_path().parent_path() / "ui" / "wfvae-studio"})
     if (fs::exists(p, ec)) {
       studio = p;
       break;
@@ -185,7 +191,8 @@ std::vector<Command> model_commands() {
                    {{"--device", "D", "cpu (default) or cuda"}},
                    1,
                    1,
-                   "  wfvae parity ../shared/fixtures/wfvae-parity\n  wfvae parity ../shared/fixtures/wfvae-parity/gn-l8 --device cuda\n"},
+                   "  wfvae parity ../shared/fixtures/wfvae-parity\n  wfvae parity "
+                   "../shared/fixtures/wfvae-parity/gn-l8 --device cuda\n"},
                   run_parity_cmd});
   cmds.push_back({{"info",
                    "wfvae info MODEL [--json]",
@@ -198,33 +205,35 @@ std::vector<Command> model_commands() {
                    1,
                    "  wfvae info assets/models/wfvae-tiny-gn\n"},
                   run_info_cmd});
-  cmds.push_back({{"bench",
-                   "wfvae bench (--model DIR | --config FILE) --frames T --size HxW [--device D] [--dtype T] [--chunked] [--tile N] "
-                   "[--reps N]",
-                   "Measure encode/decode latency (median over --reps) and peak memory.",
-                   "With --config only, the weights are random (speed does not depend on them). Peak memory\n"
-                   "is the CUDA allocator's peak on a GPU and the process's resident high-water mark on CPU.\n"
-                   "The first call of each (cold: oneDNN primitive creation on a CPU, cuDNN autotuning on a GPU)\n"
-                   "is reported apart; the medians are of the calls after --warmup.\n"
-                   "The last line is one JSON object (enc_ms, dec_ms, enc_cold_ms, dec_cold_ms, enc_peak_mb,\n"
-                   "dec_peak_mb, planned_activation_mb, ...).",
-                   {{"--model", "DIR", "a model folder"},
-                    {"--config", "FILE", "a config.json (random weights)"},
-                    {"--frames", "T", "frames (1 + 4k, or 1 + 8k for 8x models; default 17)"},
-                    {"--size", "HxW", "frame size, multiples of 8 (default 256x256)"},
-                    {"--device", "D", "cpu, cuda or auto (default auto)"},
-                    {"--dtype", "T", "f32 (default), bf16 or f16"},
-                    {"--chunked", "", "causal-cache chunked inference (the reference's enable_tiling)"},
-                    {"--tile", "N", "spatial tiles of NxN pixels (default off)"},
-                    {"--tile-overlap", "P", "pixels neighbouring tiles share (default N/4)"},
-                    {"--reps", "N", "timed repetitions (default 3)"},
-                    {"--warmup", "N", "untimed repetitions first (default 1)"},
-                    {"--norm-type", "T", "override norm_type (groupnorm|layernorm)"},
-                    {"--num-groups", "G", "override the GroupNorm group count"}},
-                   0,
-                   0,
-                   "  wfvae bench --config ../shared/fixtures/wfvae-parity/gn-l8/config.json --frames 17 --size 128x128\n"},
-                  run_bench_cmd});
+  cmds.push_back(
+      {{"bench",
+        "wfvae bench (--model DIR | --config FILE) --frames T --size HxW [--device D] [--dtype T] [--chunked] [--tile "
+        "N] "
+        "[--reps N]",
+        "Measure encode/decode latency (median over --reps) and peak memory.",
+        "With --config only, the weights are random (speed does not depend on them). Peak memory\n"
+        "is the CUDA allocator's peak on a GPU and the process's resident high-water mark on CPU.\n"
+        "The first call of each (cold: oneDNN primitive creation on a CPU, cuDNN autotuning on a GPU)\n"
+        "is reported apart; the medians are of the calls after --warmup.\n"
+        "The last line is one JSON object (enc_ms, dec_ms, enc_cold_ms, dec_cold_ms, enc_peak_mb,\n"
+        "dec_peak_mb, planned_activation_mb, ...).",
+        {{"--model", "DIR", "a model folder"},
+         {"--config", "FILE", "a config.json (random weights)"},
+         {"--frames", "T", "frames (1 + 4k, or 1 + 8k for 8x models; default 17)"},
+         {"--size", "HxW", "frame size, multiples of 8 (default 256x256)"},
+         {"--device", "D", "cpu, cuda or auto (default auto)"},
+         {"--dtype", "T", "f32 (default), bf16 or f16"},
+         {"--chunked", "", "causal-cache chunked inference (the reference's enable_tiling)"},
+         {"--tile", "N", "spatial tiles of NxN pixels (default off)"},
+         {"--tile-overlap", "P", "pixels neighbouring tiles share (default N/4)"},
+         {"--reps", "N", "timed repetitions (default 3)"},
+         {"--warmup", "N", "untimed repetitions first (default 1)"},
+         {"--norm-type", "T", "override norm_type (groupnorm|layernorm)"},
+         {"--num-groups", "G", "override the GroupNorm group count"}},
+        0,
+        0,
+        "  wfvae bench --config ../shared/fixtures/wfvae-parity/gn-l8/config.json --frames 17 --size 128x128\n"},
+       run_bench_cmd});
   cmds.push_back({{"doctor",
                    "wfvae doctor",
                    "Say what this machine and build can run WF-VAE on (LibTorch, CUDA, GPUs, CPU, OpenGL).",

@@ -8,9 +8,7 @@
 namespace wfvae::cli {
 
 namespace {
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 }  // namespace
 
 CancelToken& interrupt_token() {
@@ -32,7 +30,8 @@ void ProgressBar::update(double f, const std::string& stage) {
     std::string bar(static_cast<size_t>(filled), '#');
     bar.resize(width, '-');
     const double el = now_s() - start_;
-    std::fprintf(stderr, "\r%s [%s] %5.1f%% %-22.22s %6.1fs", label_.c_str(), bar.c_str(), 100.0 * f, stage.c_str(), el);
+    std::fprintf(stderr, "\r%s [%s] %5.1f%% %-22.22s %6.1fs", label_.c_str(), bar.c_str(), 100.0 * f, stage.c_str(),
+                 el);
     std::fflush(stderr);
   } else if (stage != last_stage_ || permille / 250 != last_permille_ / 250) {
     // Not a terminal (logs, CI): a line per stage or quarter.

@@ -25,7 +25,8 @@ std::vector<int> parse_int_list(const std::string& flag, const std::string& text
   while (std::getline(ss, item, ',')) {
     char* end = nullptr;
     long v = std::strtol(item.c_str(), &end, 10);
-    if (item.empty() || *end || v < 8) fail_usage(flag + ": expected sizes like 160 or 160,256 (each >= 8), got \"" + text + "\"");
+    if (item.empty() || *end || v < 8)
+      fail_usage(flag + ": expected sizes like 160 or 160,256 (each >= 8), got \"" + text + "\"");
     out.push_back(static_cast<int>(v));
   }
   return out;
@@ -35,8 +36,10 @@ std::vector<int> parse_int_list(const std::string& flag, const std::string& text
 train::Clip load_clip(const fs::path& path, int short_side, int64_t max_frames) {
   media::VideoInfo info = media::probe(path);
   int h = short_side, w = short_side;
-  if (info.width >= info.height) w = std::max(short_side, static_cast<int>(std::lround(double(info.width) * short_side / info.height)));
-  else h = std::max(short_side, static_cast<int>(std::lround(double(info.height) * short_side / info.width)));
+  if (info.width >= info.height)
+    w = std::max(short_side, static_cast<int>(std::lround(double(info.width) * short_side / info.height)));
+  else
+    h = std::max(short_side, static_cast<int>(std::lround(double(info.height) * short_side / info.width)));
   media::DecodeOptions o;
   o.max_frames = max_frames;
   o.transform = [h, w](media::RgbFrame f) { return media::resize_center_crop(f, h, w); };
@@ -53,8 +56,10 @@ train::Clip load_clip(const fs::path& path, int short_side, int64_t max_frames) 
 
 std::string duration(double s) {
   char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%dh%02dm", int(s / 3600), int(std::fmod(s, 3600) / 60));
-  else std::snprintf(buf, sizeof buf, "%dm%02ds", int(s / 60), int(std::fmod(s, 60)));
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%dh%02dm", int(s / 3600), int(std::fmod(s, 3600) / 60));
+  else
+    std::snprintf(buf, sizeof buf, "%dm%02ds", int(s / 60), int(std::fmod(s, 60)));
   return buf;
 }
 
@@ -65,7 +70,8 @@ int run_train_cmd(const Args& a) {
   o.resume = a.has("--resume");
   if (auto c = a.get("--config")) o.config = ModelConfig::load(*c);
   if (auto m = a.get("--init")) o.init_model = *m;
-  if (a.has("--config") && a.has("--init")) fail_usage("give --config (new model) or --init (start from weights), not both");
+  if (a.has("--config") && a.has("--init"))
+    fail_usage("give --config (new model) or --init (start from weights), not both");
   // Architecture shortcuts on top of the config.
   o.config.latent_dim = a.get_int("--latent-dim", o.config.latent_dim);
   o.config.base_channels = a.get_int("--base-channels", o.config.base_channels);
@@ -100,7 +106,8 @@ int run_train_cmd(const Args& a) {
   o.store_dtype = a.get_or("--store-dtype", o.store_dtype);
   o.val_frames = a.get_int("--val-frames", o.val_frames);
   o.val_size = a.get_int("--val-size", o.val_size);
-  if (o.log_every < 1 || o.val_every < 1 || o.ckpt_every < 1) fail_usage("--log-every, --val-every and --ckpt-every must be >= 1");
+  if (o.log_every < 1 || o.val_every < 1 || o.ckpt_every < 1)
+    fail_usage("--log-every, --val-every and --ckpt-every must be >= 1");
   const std::vector<int> sides = parse_int_list("--short-side", a.get_or("--short-side", "160"));
   const int64_t max_frames = a.get_int("--max-clip-frames", 300);
 
@@ -126,8 +133,9 @@ int run_train_cmd(const Args& a) {
     std::printf("val clip   %-40s %4d frames %4dx%-4d\n", val.back().name.c_str(), val.back().frames, val.back().width,
                 val.back().height);
   }
-  std::printf("%zu training clips (%.0f MB in memory), %zu validation clips; model: %s\n", clips.size(), bytes / 1048576.0,
-              val.size(), o.init_model.empty() && !o.resume ? o.config.summary().c_str() : "from weights");
+  std::printf("%zu training clips (%.0f MB in memory), %zu validation clips; model: %s\n", clips.size(),
+              bytes / 1048576.0, val.size(),
+              o.init_model.empty() && !o.resume ? o.config.summary().c_str() : "from weights");
   std::fflush(stdout);
 
   const double t0 = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -135,8 +143,8 @@ int run_train_cmd(const Args& a) {
   auto log = [&](const train::TrainLog& l) {
     if (first_step < 0) first_step = l.step;
     const double eta = l.sec_per_step * (o.steps - l.step);
-    std::printf("step %6d/%d  loss %.4f  l1 %.4f  wl %.4f  kl %.2f  lr %.2e  %.2f s/step  ETA %s", l.step, o.steps, l.loss,
-                l.l1, l.wavelet, l.kl, l.lr, l.sec_per_step, duration(eta).c_str());
+    std::printf("step %6d/%d  loss %.4f  l1 %.4f  wl %.4f  kl %.2f  lr %.2e  %.2f s/step  ETA %s", l.step, o.steps,
+                l.loss, l.l1, l.wavelet, l.kl, l.lr, l.sec_per_step, duration(eta).c_str());
     if (l.val_psnr >= 0) std::printf("  val PSNR %.2f dB SSIM %.4f", l.val_psnr, l.val_ssim);
     std::printf("\n");
     std::fflush(stdout);

@@ -10,9 +10,9 @@ namespace wfvae {
 std::filesystem::path assets_dir();
 // The CLI's and the studio's default model: the bundled GroupNorm model.
 constexpr const char* kDefaultModelName = "wfvae-tiny-gn";
-std::filesystem::path default_model_dir();               // may not exist yet
+std::filesystem::path default_model_dir();                  // may not exist yet
 std::optional<std::filesystem::path> find_default_model();  // only when it exists
-std::filesystem::path default_sample_clip();             // assets/samples/city-cc0.mp4
+std::filesystem::path default_sample_clip();                // assets/samples/city-cc0.mp4
 // A BadInput-style message explaining that no model was given and none is bundled.
 const char* no_default_model_message();
 

@@ -184,7 +184,9 @@ json::Value ModelConfig::to_json() const {
 }
 
 void ModelConfig::validate(const std::string& source) const {
-  auto bad = [&](const std::string& key, const std::string& what) { fail_input(source + ": \"" + key + "\": " + what); };
+  auto bad = [&](const std::string& key, const std::string& what) {
+    fail_input(source + ": \"" + key + "\": " + what);
+  };
   auto positive = [&](const char* key, int v) {
     if (v < 1) bad(key, std::to_string(v) + " is not supported (must be >= 1)");
   };
@@ -193,16 +195,20 @@ void ModelConfig::validate(const std::string& source) const {
   constexpr int kMaxChannels = 1 << 16;
   auto channels = [&](const char* key, int v) {
     positive(key, v);
-    if (v > kMaxChannels) bad(key, std::to_string(v) + " is not supported (at most " + std::to_string(kMaxChannels) + ")");
+    if (v > kMaxChannels)
+      bad(key, std::to_string(v) + " is not supported (at most " + std::to_string(kMaxChannels) + ")");
   };
   channels("latent_dim", latent_dim);
   channels("base_channels", base_channels);
   channels("encoder_energy_flow_hidden_size", encoder_energy_flow_hidden_size);
   channels("decoder_energy_flow_hidden_size", decoder_energy_flow_hidden_size);
-  if (encoder_num_resblocks < 0) bad("encoder_num_resblocks", std::to_string(encoder_num_resblocks) + " is not supported (must be >= 0)");
+  if (encoder_num_resblocks < 0)
+    bad("encoder_num_resblocks", std::to_string(encoder_num_resblocks) + " is not supported (must be >= 0)");
   // The decoder's first up1 block changes 4C -> 2C channels; with zero blocks the
   // reference itself fails, so refuse it here with a reason.
-  if (decoder_num_resblocks < 1) bad("decoder_num_resblocks", std::to_string(decoder_num_resblocks) + " is not supported (must be >= 1: the first up1 block halves the channels)");
+  if (decoder_num_resblocks < 1)
+    bad("decoder_num_resblocks", std::to_string(decoder_num_resblocks) +
+                                     " is not supported (must be >= 1: the first up1 block halves the channels)");
   if (connect_res_layer_num < 0) bad("connect_res_layer_num", "must be >= 0");
   if (!(dropout >= 0.0 && dropout < 1.0)) bad("dropout", "must be in [0, 1)");
   auto one_of = [&](const char* key, const std::string& v, const std::vector<std::string>& ok) {
@@ -216,19 +222,19 @@ void ModelConfig::validate(const std::string& source) const {
   if (!matches(kLevel2D, l1_dowmsample_block, l1_downsample_wavelet, l1_upsample_block, l1_upsample_wavelet) &&
       !matches(kLevel3D, l1_dowmsample_block, l1_downsample_wavelet, l1_upsample_block, l1_upsample_wavelet))
     fail_input(source + ": level-1 blocks \"" + l1_dowmsample_block + "\" + \"" + l1_downsample_wavelet + "\" / \"" +
-               l1_upsample_block + "\" + \"" + l1_upsample_wavelet +
-               "\" are not supported (supported: " + describe(kLevel2D) + " for 4x temporal compression, or " +
-               describe(kLevel3D) + " for 8x)");
+               l1_upsample_block + "\" + \"" + l1_upsample_wavelet + "\" are not supported (supported: " +
+               describe(kLevel2D) + " for 4x temporal compression, or " + describe(kLevel3D) + " for 8x)");
   if (!matches(kLevel3D, l2_dowmsample_block, l2_downsample_wavelet, l2_upsample_block, l2_upsample_wavelet))
     fail_input(source + ": level-2 blocks \"" + l2_dowmsample_block + "\" + \"" + l2_downsample_wavelet + "\" / \"" +
-               l2_upsample_block + "\" + \"" + l2_upsample_wavelet + "\" are not supported (supported: " +
-               describe(kLevel3D) + ")");
+               l2_upsample_block + "\" + \"" + l2_upsample_wavelet +
+               "\" are not supported (supported: " + describe(kLevel3D) + ")");
   if (norm_type == "groupnorm") {
     auto valid = valid_num_groups();
     if (std::find(valid.begin(), valid.end(), norm_num_groups) == valid.end()) {
       std::string list;
       for (int g : valid) list += (list.empty() ? "" : ", ") + std::to_string(g);
-      bad("norm_num_groups", std::to_string(norm_num_groups) + " does not divide every normalised channel count; valid: " + list);
+      bad("norm_num_groups",
+          std::to_string(norm_num_groups) + " does not divide every normalised channel count; valid: " + list);
     }
   }
 }
@@ -264,11 +270,11 @@ void ModelConfig::check_num_groups(int groups) const {
 std::string ModelConfig::summary() const {
   std::ostringstream s;
   s << "latent " << latent_dim << ", base " << base_channels << ", enc " << encoder_num_resblocks << " res/E"
-    << encoder_energy_flow_hidden_size << ", dec " << decoder_num_resblocks << " res/E" << decoder_energy_flow_hidden_size
-    << ", " << norm_type;
+    << encoder_energy_flow_hidden_size << ", dec " << decoder_num_resblocks << " res/E"
+    << decoder_energy_flow_hidden_size << ", " << norm_type;
   if (norm_type == "groupnorm") s << "(" << norm_num_groups << ")";
-  s << ", " << (use_attention ? attention_type : std::string("no attention")) << ", t_interp " << t_interpolation << ", "
-    << temporal_compression() << "x" << kSpatialCompression << "x" << kSpatialCompression;
+  s << ", " << (use_attention ? attention_type : std::string("no attention")) << ", t_interp " << t_interpolation
+    << ", " << temporal_compression() << "x" << kSpatialCompression << "x" << kSpatialCompression;
   return s.str();
 }
 
@@ -285,15 +291,20 @@ ModelFiles resolve_model_files(const std::filesystem::path& path) {
       std::vector<fs::path> found;
       for (const auto& e : fs::directory_iterator(path, ec))
         if (e.path().extension() == ".safetensors") found.push_back(e.path());
-      if (found.size() == 1) f.weights = found[0];
-      else fail_input(path.string() + ": no diffusion_pytorch_model.safetensors in this folder (expected a diffusers model folder)");
+      if (found.size() == 1)
+        f.weights = found[0];
+      else
+        fail_input(path.string() +
+                   ": no diffusion_pytorch_model.safetensors in this folder (expected a diffusers model folder)");
     }
   } else {
-    if (path.extension() != ".safetensors") fail_input(path.string() + ": expected a model folder or a .safetensors file");
+    if (path.extension() != ".safetensors")
+      fail_input(path.string() + ": expected a model folder or a .safetensors file");
     f.weights = path;
     f.config = path.parent_path().empty() ? fs::path("config.json") : path.parent_path() / "config.json";
   }
-  if (!fs::exists(f.config, ec)) fail_input(f.config.string() + ": missing (a WF-VAE model needs config.json beside its weights)");
+  if (!fs::exists(f.config, ec))
+    fail_input(f.config.string() + ": missing (a WF-VAE model needs config.json beside its weights)");
   return f;
 }
 

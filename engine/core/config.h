@@ -71,9 +71,9 @@ struct ModelConfig {
 };
 
 // Accepted values, for messages and UI choices.
-const std::vector<std::string>& supported_norm_types();         // groupnorm, layernorm
-const std::vector<std::string>& supported_attention_types();    // AttnBlock3DFix, AttnBlock3D
-const std::vector<std::string>& supported_t_interpolations();   // nearest, trilinear
+const std::vector<std::string>& supported_norm_types();        // groupnorm, layernorm
+const std::vector<std::string>& supported_attention_types();   // AttnBlock3DFix, AttnBlock3D
+const std::vector<std::string>& supported_t_interpolations();  // nearest, trilinear
 
 // Resolves a model path: a folder with config.json + diffusion_pytorch_model.safetensors,
 // or a .safetensors file with config.json beside it. Fails naming what is missing.

@@ -8,11 +8,11 @@
 namespace wfvae {
 
 enum class ErrorKind {
-  Usage,      // the caller asked for something malformed (bad flag, bad value)
-  BadInput,   // a file or tensor given to us is unusable; the message names it
-  Runtime,    // something failed while working (device error, non-finite output)
+  Usage,        // the caller asked for something malformed (bad flag, bad value)
+  BadInput,     // a file or tensor given to us is unusable; the message names it
+  Runtime,      // something failed while working (device error, non-finite output)
   OutOfMemory,  // an allocation failed (host or GPU); the message says what was being done
-  Cancelled,  // the user cancelled a long job
+  Cancelled,    // the user cancelled a long job
 };
 
 class Error : public std::runtime_error {

@@ -27,13 +27,13 @@ std::string read_text_file(const fs::path& path) {
 void check_output_path(const fs::path& target, bool overwrite, OutputKind kind) {
   std::error_code ec;
   if (target.empty()) fail_usage("empty output path");
-  if (fs::exists(target, ec) && !overwrite)
-    fail_input(target.string() + ": already exists (pass -y to overwrite)");
+  if (fs::exists(target, ec) && !overwrite) fail_input(target.string() + ": already exists (pass -y to overwrite)");
   // Said before any work rather than when the finished output is moved into place.
   if (overwrite && kind == OutputKind::File && fs::is_directory(target, ec))
     fail_input(target.string() + ": is a folder; -y replaces files only (remove it or choose another name)");
   if (overwrite && kind == OutputKind::Folder && fs::exists(target, ec) && !fs::is_directory(target, ec))
-    fail_input(target.string() + ": is a file; -y replaces a folder only with a folder (remove it or choose another name)");
+    fail_input(target.string() +
+               ": is a file; -y replaces a folder only with a folder (remove it or choose another name)");
   fs::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
   if (!fs::is_directory(dir, ec)) fail_input(target.string() + ": folder " + dir.string() + " does not exist");

@@ -104,7 +104,8 @@ Args parse(const CommandSpec& spec, const std::vector<std::string>& argv) {
       a.help = true;
       continue;
     }
-    if (!only_positional && s.size() > 1 && s[0] == '-' && !(s.size() > 1 && std::isdigit(static_cast<unsigned char>(s[1])))) {
+    if (!only_positional && s.size() > 1 && s[0] == '-' &&
+        !(s.size() > 1 && std::isdigit(static_cast<unsigned char>(s[1])))) {
       std::string name = s, value;
       bool inline_value = false;
       size_t eq = s.find('=');
@@ -136,8 +137,7 @@ Args parse(const CommandSpec& spec, const std::vector<std::string>& argv) {
     a.positional.push_back(s);
   }
   if (a.help) return a;
-  if (a.positional.size() < spec.min_positional)
-    fail_usage("missing argument\nusage: " + spec.usage);
+  if (a.positional.size() < spec.min_positional) fail_usage("missing argument\nusage: " + spec.usage);
   if (a.positional.size() > spec.max_positional)
     fail_usage("too many arguments (\"" + a.positional[spec.max_positional] + "\")\nusage: " + spec.usage);
   return a;
@@ -159,8 +159,10 @@ std::string help_text(const CommandSpec& spec) {
       std::string left = "  " + f.name;
       if (!f.alias.empty()) left = "  " + f.alias + ", " + f.name;
       if (!f.metavar.empty()) left += " " + f.metavar;
-      if (left.size() < 26) left.resize(26, ' ');
-      else left += "\n" + std::string(26, ' ');
+      if (left.size() < 26)
+        left.resize(26, ' ');
+      else
+        left += "\n" + std::string(26, ' ');
       s << left << f.help << "\n";
     }
     s << std::string("  -h, --help").append(26 - 12, ' ') << "show this help\n";

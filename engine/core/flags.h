@@ -15,7 +15,7 @@ struct FlagSpec {
   std::string metavar;  // "DIR"; empty for a switch
   std::string help;
   std::string alias;
-  std::string section;   // --help prints it as a heading where it changes ("view:")
+  std::string section;      // --help prints it as a heading where it changes ("view:")
   bool repeatable = false;  // every value is kept (Args::get_all); otherwise the last wins
 };
 
@@ -30,7 +30,7 @@ struct CommandSpec {
   std::string examples;
   std::string program = "wfvae";  // names the --help to see in errors: "wfvae NAME --help"
   std::string exit_codes = "0 ok, 1 usage error, 2 bad input, 3 runtime failure, 4 check failed, 130 cancelled";
-  std::string epilogue;           // after the options (and examples)
+  std::string epilogue;  // after the options (and examples)
 };
 
 class Args {
@@ -41,7 +41,7 @@ class Args {
   bool has(const std::string& flag) const { return values_.count(flag) > 0; }
   std::optional<std::string> get(const std::string& flag) const;
   std::string get_or(const std::string& flag, const std::string& fallback) const;
-  int get_int(const std::string& flag, int fallback) const;            // Usage error if not an integer
+  int get_int(const std::string& flag, int fallback) const;  // Usage error if not an integer
   double get_double(const std::string& flag, double fallback) const;
   // The value, which must be one of `choices` (a usage error naming them otherwise).
   std::optional<std::string> get_choice(const std::string& flag, const std::vector<std::string>& choices) const;

@@ -126,7 +126,8 @@ std::vector<double> band_energy(const HostTensor& coeffs, int channels_per_band,
 }
 
 std::vector<double> band_error(const HostTensor& a, const HostTensor& b, int channels_per_band, int t) {
-  if (a.shape != b.shape) fail_usage("haar: band_error needs equally shaped tensors, got " + a.shape_str() + " and " + b.shape_str());
+  if (a.shape != b.shape)
+    fail_usage("haar: band_error needs equally shaped tensors, got " + a.shape_str() + " and " + b.shape_str());
   return per_band(a, channels_per_band, t, [&](size_t i) {
     const double v = static_cast<double>(a.data[i]) - b.data[i];
     return v * v;

@@ -40,8 +40,9 @@ double Value::as_number() const {
   return num_;
 }
 int64_t Value::as_int() const {
-  if (!is_integer()) throw type_ == Type::Number ? std::runtime_error("expected an integer, found " + dump(*this))
-                                                 : mismatch("an integer", type_);
+  if (!is_integer())
+    throw type_ == Type::Number ? std::runtime_error("expected an integer, found " + dump(*this))
+                                : mismatch("an integer", type_);
   return static_cast<int64_t>(num_);
 }
 const std::string& Value::as_string() const {
@@ -205,10 +206,14 @@ class Parser {
     for (int i = 0; i < 4; ++i) {
       char c = s_[pos_++];
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= c - '0';
-      else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-      else error("bad hex digit in \\u escape");
+      if (c >= '0' && c <= '9')
+        v |= c - '0';
+      else if (c >= 'a' && c <= 'f')
+        v |= c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F')
+        v |= c - 'A' + 10;
+      else
+        error("bad hex digit in \\u escape");
     }
     return v;
   }

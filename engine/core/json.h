@@ -56,7 +56,7 @@ class Value {
   bool contains(const std::string& key) const;
   const Value* find(const std::string& key) const;
   Value& operator[](const std::string& key);  // creates an object / member
-  void push_back(Value v);                      // creates an array
+  void push_back(Value v);                    // creates an array
 
   static const char* type_name(Type t);
 

@@ -18,10 +18,10 @@ struct LoadReport {
   int64_t num_parameters = 0;
   int constants_present = 0;  // Haar filter tensors found in the file (optional)
   int constants_absent = 0;
-  std::vector<std::string> missing;          // model tensors absent from the file
-  std::vector<std::string> unexpected;       // file tensors the model does not have
-  std::vector<std::string> shape_mismatch;   // "name: file [..] vs model [..]"
-  std::vector<std::string> notes;            // non-fatal remarks (unknown config keys, norm remaps)
+  std::vector<std::string> missing;         // model tensors absent from the file
+  std::vector<std::string> unexpected;      // file tensors the model does not have
+  std::vector<std::string> shape_mismatch;  // "name: file [..] vs model [..]"
+  std::vector<std::string> notes;           // non-fatal remarks (unknown config keys, norm remaps)
 
   bool clean() const { return missing.empty() && unexpected.empty() && shape_mismatch.empty(); }
   // Multi-line human summary.

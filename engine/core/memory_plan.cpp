@@ -21,9 +21,12 @@ const CostModel& measured_costs() {
   // Host: 33 frames of 1920x1080 peaked at 35 B per pixel-frame besides the model
   // (8-bit frames in and out, the f32 reconstruction, encoder/writer transients).
   // The constants below bound every one of them from above.
-  static const CostModel costs{/*encoder_per_channel=*/1.0, /*encoder_fixed=*/32,
-                               /*decoder_per_channel=*/6.0, /*decoder_fixed=*/40,
-                               /*weight_fraction=*/0.15, /*host_bytes_per_pixel_frame=*/42.0,
+  static const CostModel costs{/*encoder_per_channel=*/1.0,
+                               /*encoder_fixed=*/32,
+                               /*decoder_per_channel=*/6.0,
+                               /*decoder_fixed=*/40,
+                               /*weight_fraction=*/0.15,
+                               /*host_bytes_per_pixel_frame=*/42.0,
                                /*input_tensor_bytes_per_pixel_frame=*/12.0};
   return costs;
 }
@@ -94,8 +97,10 @@ std::vector<Plan> candidate_plans(const ModelConfig& c, const Workload& w, bool 
 
 std::string format_bytes(int64_t b) {
   char buf[32];
-  if (b >= (int64_t{1} << 30)) std::snprintf(buf, sizeof buf, "%.2f GB", b / 1073741824.0);
-  else std::snprintf(buf, sizeof buf, "%.0f MB", b / 1048576.0);
+  if (b >= (int64_t{1} << 30))
+    std::snprintf(buf, sizeof buf, "%.2f GB", b / 1073741824.0);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f MB", b / 1048576.0);
   return buf;
 }
 
@@ -106,11 +111,16 @@ int64_t parse_bytes(const std::string& text) {
   const double v = std::strtod(text.c_str(), &end);
   std::string unit(end);
   double mult = 1;
-  if (unit == "k" || unit == "K" || unit == "KB" || unit == "KiB") mult = 1024.0;
-  else if (unit == "m" || unit == "M" || unit == "MB" || unit == "MiB") mult = 1048576.0;
-  else if (unit == "g" || unit == "G" || unit == "GB" || unit == "GiB") mult = 1073741824.0;
-  else if (unit == "t" || unit == "T" || unit == "TB" || unit == "TiB") mult = 1099511627776.0;
-  else if (!unit.empty()) fail_usage("memory size \"" + text + "\": unknown unit (use K, M, G or T)");
+  if (unit == "k" || unit == "K" || unit == "KB" || unit == "KiB")
+    mult = 1024.0;
+  else if (unit == "m" || unit == "M" || unit == "MB" || unit == "MiB")
+    mult = 1048576.0;
+  else if (unit == "g" || unit == "G" || unit == "GB" || unit == "GiB")
+    mult = 1073741824.0;
+  else if (unit == "t" || unit == "T" || unit == "TB" || unit == "TiB")
+    mult = 1099511627776.0;
+  else if (!unit.empty())
+    fail_usage("memory size \"" + text + "\": unknown unit (use K, M, G or T)");
   const double bytes = v * mult;
   if (end == text.c_str() || errno || !std::isfinite(bytes) || bytes < 1048576.0 || bytes > 9.0e18)
     fail_usage("memory size \"" + text + "\": give at least 1M (e.g. 4G or 512M)");
@@ -146,7 +156,8 @@ Budget host_budget() {
   // An address-space limit (ulimit -v) binds before physical memory does.
   rlimit lim{};
   if (getrlimit(RLIMIT_AS, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
-    const int64_t left = static_cast<int64_t>(lim.rlim_cur) - std::max<int64_t>(0, proc_kb("/proc/self/status", "VmSize:"));
+    const int64_t left =
+        static_cast<int64_t>(lim.rlim_cur) - std::max<int64_t>(0, proc_kb("/proc/self/status", "VmSize:"));
     if (avail < 0 || left < avail) {
       avail = std::max<int64_t>(0, left);
       b.source = "ulimit -v";
@@ -181,12 +192,12 @@ size_t choose(const std::vector<Plan>& plans, const Workload& w, const Budget& b
     const int64_t n = static_cast<int64_t>((have - fixed) / per_frame);
     hint = n >= 1 ? "; at this size about " + std::to_string(n) + " frames would fit" : "";
   }
-  throw Error(ErrorKind::OutOfMemory,
-              "not enough memory: " + std::to_string(w.frames) + " frames of " + std::to_string(w.height) + "x" + std::to_string(w.width) +
-                  " need about " + format_bytes(least.device_peak(w.on_gpu)) + " even " + least.describe() +
-                  " (the frames alone take " + format_bytes(least.host_bytes) + "), but " + format_bytes(have) +
-                  " is available (" + budget.source + ")" + hint +
-                  "; try a smaller frame size or fewer frames");
+  throw Error(ErrorKind::OutOfMemory, "not enough memory: " + std::to_string(w.frames) + " frames of " +
+                                          std::to_string(w.height) + "x" + std::to_string(w.width) + " need about " +
+                                          format_bytes(least.device_peak(w.on_gpu)) + " even " + least.describe() +
+                                          " (the frames alone take " + format_bytes(least.host_bytes) + "), but " +
+                                          format_bytes(have) + " is available (" + budget.source + ")" + hint +
+                                          "; try a smaller frame size or fewer frames");
 }
 
 }  // namespace wfvae::planning

@@ -30,9 +30,9 @@ struct Workload {
 // How it is run.
 struct Plan {
   bool chunked = false;
-  tiling::TileSize tile;           // tile 0: whole frames
-  int64_t activation_bytes = 0;    // estimated peak of encode or decode activations
-  int64_t host_bytes = 0;          // frames and tensors the pipeline keeps on the host
+  tiling::TileSize tile;         // tile 0: whole frames
+  int64_t activation_bytes = 0;  // estimated peak of encode or decode activations
+  int64_t host_bytes = 0;        // frames and tensors the pipeline keeps on the host
   int64_t weight_bytes = 0;
   // Peak on the device the model runs on (weights + activations; + host on the CPU).
   int64_t device_peak(bool on_gpu) const { return weight_bytes + activation_bytes + (on_gpu ? 0 : host_bytes); }
@@ -62,8 +62,8 @@ struct CostModel {
   double encoder_per_channel = 0, encoder_fixed = 0;
   double decoder_per_channel = 0, decoder_fixed = 0;
   double weight_fraction = 0;
-  double host_bytes_per_pixel_frame = 0;        // frames in and out, recon tensor, transients
-  double input_tensor_bytes_per_pixel_frame = 0; // the float input when kept
+  double host_bytes_per_pixel_frame = 0;          // frames in and out, recon tensor, transients
+  double input_tensor_bytes_per_pixel_frame = 0;  // the float input when kept
 };
 const CostModel& measured_costs();
 

@@ -137,7 +137,8 @@ double ssim_plane(const double* a, const double* b, int h, int w) {
 FrameMetrics compare_frame(const HostTensor& input, const HostTensor& recon, int64_t t) {
   check_videos(input, recon);
   const Dims d = dims_of(input);
-  if (t < 0 || t >= d.t) fail_usage("metrics: frame " + std::to_string(t) + " out of range (T = " + std::to_string(d.t) + ")");
+  if (t < 0 || t >= d.t)
+    fail_usage("metrics: frame " + std::to_string(t) + " out of range (T = " + std::to_string(d.t) + ")");
   const size_t plane = static_cast<size_t>(d.h * d.w);
   std::vector<double> a[3], b[3];
   for (int c = 0; c < 3; ++c) {

@@ -12,11 +12,11 @@
 namespace wfvae::metrics {
 
 struct FrameMetrics {
-  double mse = 0;                          // over channels and pixels
-  double psnr = 0;                         // 20 log10(1 / sqrt(mse)); 100 when mse == 0
-  double psnr_rgb[3] = {0, 0, 0};          // per channel
-  double mse_rgb[3] = {0, 0, 0};           // per channel
-  double ssim = 0;                         // mean over R, G, B of the per-channel SSIM; NaN if a side < 11 px
+  double mse = 0;                  // over channels and pixels
+  double psnr = 0;                 // 20 log10(1 / sqrt(mse)); 100 when mse == 0
+  double psnr_rgb[3] = {0, 0, 0};  // per channel
+  double mse_rgb[3] = {0, 0, 0};   // per channel
+  double ssim = 0;                 // mean over R, G, B of the per-channel SSIM; NaN if a side < 11 px
 };
 
 struct VideoMetrics {

@@ -23,10 +23,10 @@ struct DTypeInfo {
   size_t size;
 };
 const DTypeInfo kDTypes[] = {
-    {StDType::BOOL, "BOOL", 1}, {StDType::U8, "U8", 1},   {StDType::I8, "I8", 1},
-    {StDType::I16, "I16", 2},   {StDType::U16, "U16", 2}, {StDType::F16, "F16", 2},
-    {StDType::BF16, "BF16", 2}, {StDType::I32, "I32", 4}, {StDType::U32, "U32", 4},
-    {StDType::F32, "F32", 4},   {StDType::F64, "F64", 8}, {StDType::I64, "I64", 8},
+    {StDType::BOOL, "BOOL", 1}, {StDType::U8, "U8", 1},           {StDType::I8, "I8", 1},
+    {StDType::I16, "I16", 2},   {StDType::U16, "U16", 2},         {StDType::F16, "F16", 2},
+    {StDType::BF16, "BF16", 2}, {StDType::I32, "I32", 4},         {StDType::U32, "U32", 4},
+    {StDType::F32, "F32", 4},   {StDType::F64, "F64", 8},         {StDType::I64, "I64", 8},
     {StDType::U64, "U64", 8},   {StDType::F8_E4M3, "F8_E4M3", 1}, {StDType::F8_E5M2, "F8_E5M2", 1},
 };
 }  // namespace
@@ -79,7 +79,8 @@ SafetensorsReader::SafetensorsReader(const std::filesystem::path& path) : path_(
   map_size_ = static_cast<size_t>(st.st_size);
   if (map_size_ < 8) {
     ::close(fd);
-    bad("file is " + std::to_string(map_size_) + " bytes, too short for a safetensors header (truncated or not a safetensors file)");
+    bad("file is " + std::to_string(map_size_) +
+        " bytes, too short for a safetensors header (truncated or not a safetensors file)");
   }
   map_ = ::mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE, fd, 0);
   ::close(fd);
@@ -107,7 +108,8 @@ SafetensorsReader::SafetensorsReader(const std::filesystem::path& path) : path_(
     } catch (const json::ParseError& e) {
       bad(std::string("header is not valid JSON: ") + e.what());
     }
-    if (!root.is_object()) bad("header is a JSON " + std::string(json::Value::type_name(root.type())) + ", expected an object");
+    if (!root.is_object())
+      bad("header is a JSON " + std::string(json::Value::type_name(root.type())) + ", expected an object");
 
     data_ = base + 8 + header_len;
     const uint64_t data_size = map_size_ - 8 - header_len;
@@ -146,32 +148,36 @@ SafetensorsReader::SafetensorsReader(const std::filesystem::path& path) : path_(
         tbad("\"data_offsets\" must be two non-negative integers [begin, end]");
       e.begin = static_cast<uint64_t>(off->as_array()[0].as_int());
       e.end = static_cast<uint64_t>(off->as_array()[1].as_int());
-      if (e.end < e.begin) tbad("data_offsets end " + std::to_string(e.end) + " is before begin " + std::to_string(e.begin));
+      if (e.end < e.begin)
+        tbad("data_offsets end " + std::to_string(e.end) + " is before begin " + std::to_string(e.begin));
       // shape x dtype size must equal the byte range (overflow-safe: cap at file size).
       long double expect = st_dtype_size(e.dtype);
       for (auto d : e.shape) expect *= static_cast<long double>(d);
       if (expect != static_cast<long double>(e.end - e.begin))
         tbad("shape " + e.shape_str() + " x " + st_dtype_name(e.dtype) + " (" + std::to_string(st_dtype_size(e.dtype)) +
-             " bytes) needs " + std::to_string(static_cast<unsigned long long>(expect)) + " bytes but data_offsets span " +
-             std::to_string(e.end - e.begin));
+             " bytes) needs " + std::to_string(static_cast<unsigned long long>(expect)) +
+             " bytes but data_offsets span " + std::to_string(e.end - e.begin));
       if (e.end > data_size)
-        tbad("data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) + "] run past the end of the data section (" +
-             std::to_string(data_size) + " bytes; file truncated?)");
+        tbad("data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
+             "] run past the end of the data section (" + std::to_string(data_size) + " bytes; file truncated?)");
       entries_.push_back(std::move(e));
     }
     // No two tensors may share bytes.
     std::vector<const StTensorEntry*> by_begin;
     for (const auto& e : entries_) by_begin.push_back(&e);
-    std::sort(by_begin.begin(), by_begin.end(), [](auto* a, auto* b) { return a->begin < b->begin || (a->begin == b->begin && a->end < b->end); });
+    std::sort(by_begin.begin(), by_begin.end(),
+              [](auto* a, auto* b) { return a->begin < b->begin || (a->begin == b->begin && a->end < b->end); });
     for (size_t i = 1; i < by_begin.size(); ++i) {
       const auto* a = by_begin[i - 1];
       const auto* b = by_begin[i];
       if (b->begin < a->end && b->end > b->begin && a->end > a->begin)
-        bad("tensors '" + a->name + "' [" + std::to_string(a->begin) + ", " + std::to_string(a->end) + ") and '" + b->name +
-            "' [" + std::to_string(b->begin) + ", " + std::to_string(b->end) + ") overlap");
+        bad("tensors '" + a->name + "' [" + std::to_string(a->begin) + ", " + std::to_string(a->end) + ") and '" +
+            b->name + "' [" + std::to_string(b->begin) + ", " + std::to_string(b->end) + ") overlap");
     }
     // Keep file order (by offset) so that reports read naturally.
-    std::sort(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) { return a.begin < b.begin || (a.begin == b.begin && a.name < b.name); });
+    std::sort(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
+      return a.begin < b.begin || (a.begin == b.begin && a.name < b.name);
+    });
     for (size_t i = 0; i < entries_.size(); ++i) index_[entries_[i].name] = i;
   } catch (...) {
     ::munmap(map_, map_size_);
@@ -194,9 +200,7 @@ std::vector<float> SafetensorsReader::read_float(const StTensorEntry& e) const {
   std::vector<float> out(n);
   const uint8_t* p = data(e);
   switch (e.dtype) {
-    case StDType::F32:
-      std::memcpy(out.data(), p, n * 4);
-      break;
+    case StDType::F32: std::memcpy(out.data(), p, n * 4); break;
     case StDType::F16:
       for (size_t i = 0; i < n; ++i) {
         uint16_t h;

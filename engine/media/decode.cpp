@@ -126,7 +126,8 @@ Opened open_input(const fs::path& path) {
       }
     }
   }
-  if (best < 0) fail_input(p + ": contains no video stream (" + std::to_string(raw->nb_streams) + " streams, none of them video)");
+  if (best < 0)
+    fail_input(p + ": contains no video stream (" + std::to_string(raw->nb_streams) + " streams, none of them video)");
   o.stream = raw->streams[best];
   for (unsigned i = 0; i < raw->nb_streams; ++i)
     if (static_cast<int>(i) != best) raw->streams[i]->discard = AVDISCARD_ALL;
@@ -153,7 +154,9 @@ Opened open_input(const fs::path& path) {
   const bool swap = info.rotation == 90 || info.rotation == 270;
   info.width = swap ? par->height : par->width;
   info.height = swap ? par->width : par->height;
-  if (info.rotation) info.notes.push_back("rotation metadata: frames rotated " + std::to_string(info.rotation) + " degrees clockwise for display");
+  if (info.rotation)
+    info.notes.push_back("rotation metadata: frames rotated " + std::to_string(info.rotation) +
+                         " degrees clockwise for display");
 
   info.is_image = !sequence && is_image_demuxer(info.container.c_str());
   info.frame_count = info.is_image ? 1 : std::max<int64_t>(0, o.stream->nb_frames);
@@ -169,17 +172,19 @@ Opened open_input(const fs::path& path) {
     info.fps = avg;
   } else if (base > 0 && base <= 1000) {
     info.fps = base;
-    if (!info.is_image) info.notes.push_back("no average frame rate stored; using the stream's base rate " + fmt_double(base, 3) + " fps");
+    if (!info.is_image)
+      info.notes.push_back("no average frame rate stored; using the stream's base rate " + fmt_double(base, 3) +
+                           " fps");
   } else if (info.frame_count > 1 && info.duration_s > 0) {
     info.fps = info.frame_count / info.duration_s;
-    info.notes.push_back("no frame rate stored; estimated " + fmt_double(info.fps, 3) + " fps from frame count and duration");
+    info.notes.push_back("no frame rate stored; estimated " + fmt_double(info.fps, 3) +
+                         " fps from frame count and duration");
   } else {
     info.fps = 25;
     if (!info.is_image)
-      info.notes.push_back(avg > 1000 || base > 1000
-                               ? "the stored frame rate (" + fmt_double(std::max(avg, base), 3) +
-                                     " fps) is implausible; assumed 25 fps"
-                               : "no frame rate stored; assumed 25 fps");
+      info.notes.push_back(avg > 1000 || base > 1000 ? "the stored frame rate (" + fmt_double(std::max(avg, base), 3) +
+                                                           " fps) is implausible; assumed 25 fps"
+                                                     : "no frame rate stored; assumed 25 fps");
   }
   return o;
 }
@@ -330,7 +335,8 @@ DecodedVideo decode_video(const fs::path& path, const DecodeOptions& options, co
   dec->thread_count = 0;  // FFmpeg picks (frame + slice threads)
   clear_last_log();
   err = avcodec_open2(dec.get(), o.codec, nullptr);
-  if (err < 0) fail_input(p + ": cannot open the " + o.info.codec + " decoder: " + av_error_text(err) + last_log_suffix());
+  if (err < 0)
+    fail_input(p + ": cannot open the " + o.info.codec + " decoder: " + av_error_text(err) + last_log_suffix());
 
   DecodedVideo out;
   out.info = o.info;
@@ -346,7 +352,8 @@ DecodedVideo decode_video(const fs::path& path, const DecodeOptions& options, co
   bool index_estimated = false;
   if (options.start_time_s && *options.start_time_s > kSeekThresholdS && !info.is_image && !info.is_sequence &&
       stream_start != AV_NOPTS_VALUE) {
-    const int64_t target = av_rescale_q(static_cast<int64_t>(*options.start_time_s * AV_TIME_BASE), AV_TIME_BASE_Q, tb) + stream_start;
+    const int64_t target =
+        av_rescale_q(static_cast<int64_t>(*options.start_time_s * AV_TIME_BASE), AV_TIME_BASE_Q, tb) + stream_start;
     if (av_seek_frame(fmt, st->index, target, AVSEEK_FLAG_BACKWARD) >= 0) {
       avcodec_flush_buffers(dec.get());
       index_estimated = true;
@@ -367,9 +374,12 @@ DecodedVideo decode_video(const fs::path& path, const DecodeOptions& options, co
   auto report = [&](double t) {
     if (!progress) return;
     double f = 0;
-    if (target_count > 0) f = static_cast<double>(out.frames.size()) / target_count;
-    else if (info.frame_count > 0) f = static_cast<double>(std::max<int64_t>(index, 0)) / info.frame_count;
-    else if (info.duration_s > 0) f = t / info.duration_s;
+    if (target_count > 0)
+      f = static_cast<double>(out.frames.size()) / target_count;
+    else if (info.frame_count > 0)
+      f = static_cast<double>(std::max<int64_t>(index, 0)) / info.frame_count;
+    else if (info.duration_s > 0)
+      f = t / info.duration_s;
     progress(std::min(1.0, std::max(0.0, f)), "decode video");
   };
 
@@ -454,8 +464,10 @@ DecodedVideo decode_video(const fs::path& path, const DecodeOptions& options, co
 
   if (decoded == 0) {
     std::string why = "no decodable video frame";
-    if (!read_error.empty()) why += " (reading stopped: " + read_error + "; truncated file?)";
-    else if (bad_packets) why += " (" + std::to_string(bad_packets) + " packets could not be decoded)";
+    if (!read_error.empty())
+      why += " (reading stopped: " + read_error + "; truncated file?)";
+    else if (bad_packets)
+      why += " (" + std::to_string(bad_packets) + " packets could not be decoded)";
     fail_input(p + ": " + why);
   }
   if (out.frames.empty()) {
@@ -469,11 +481,12 @@ DecodedVideo decode_video(const fs::path& path, const DecodeOptions& options, co
                          std::to_string(decoded) + " frames before it");
   if (bad_packets) info.notes.push_back(std::to_string(bad_packets) + " packets could not be decoded and were skipped");
   if (missing_ts) info.notes.push_back("some frames had no timestamp; their times are estimated");
-  if (converter.resized()) info.notes.push_back("the frame size changes mid-stream; later frames were scaled to the first frame's size");
+  if (converter.resized())
+    info.notes.push_back("the frame size changes mid-stream; later frames were scaled to the first frame's size");
   if (converter.has_alpha()) info.notes.push_back("alpha channel ignored (colour values kept as stored)");
   if (!index_estimated && !done && info.frame_count > 0 && info.frame_count != index && !info.is_image)
-    info.notes.push_back("the container says " + std::to_string(info.frame_count) + " frames; " + std::to_string(index) +
-                         " could be decoded");
+    info.notes.push_back("the container says " + std::to_string(info.frame_count) + " frames; " +
+                         std::to_string(index) + " could be decoded");
   if (info.is_image) info.frame_count = 1;
   out.fps = info.fps / options.stride;
   if (progress) progress(1.0, "decode video");

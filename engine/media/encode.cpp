@@ -65,7 +65,8 @@ fs::path pattern_file(const fs::path& pattern, int64_t number) {
     ++fields;
     i = j;
   }
-  if (fields != 1) fail_usage(s + ": a frame pattern needs exactly one %d or %0Nd in its file name (e.g. frame_%04d.png)");
+  if (fields != 1)
+    fail_usage(s + ": a frame pattern needs exactly one %d or %0Nd in its file name (e.g. frame_%04d.png)");
   std::vector<char> buf(s.size() + 64);
   if (av_get_frame_filename2(buf.data(), static_cast<int>(buf.size()), s.c_str(), static_cast<int>(number), 0) < 0)
     fail_usage(s + ": not a valid frame pattern (use one %d or %0Nd, e.g. frame_%04d.png)");
@@ -132,16 +133,18 @@ void encode_container(const fs::path& target, const fs::path& file, VideoFormat 
   const int w = frames[0].width, h = frames[0].height;
   const bool h264 = format == VideoFormat::H264_MP4;
   if (h264 && (w % 2 || h % 2))
-    fail_usage(target.string() + ": H.264 (yuv420p) needs an even width and height, the frames are " + std::to_string(w) +
-               "x" + std::to_string(h) + " (write .mkv for a lossless file of any size)");
-  if (h264 && (options.crf < 0 || options.crf > 51)) fail_usage("CRF must be 0..51 (got " + std::to_string(options.crf) + ")");
+    fail_usage(target.string() + ": H.264 (yuv420p) needs an even width and height, the frames are " +
+               std::to_string(w) + "x" + std::to_string(h) + " (write .mkv for a lossless file of any size)");
+  if (h264 && (options.crf < 0 || options.crf > 51))
+    fail_usage("CRF must be 0..51 (got " + std::to_string(options.crf) + ")");
   const AVRational rate = rate_of(options.fps);
 
   install_log_capture();
   clear_last_log();
   const AVCodec* codec = avcodec_find_encoder_by_name(h264 ? "libx264" : "ffv1");
   if (!codec)
-    fail_runtime(std::string("this FFmpeg build has no ") + (h264 ? "libx264" : "FFV1") + " encoder (" + target.string() + ")");
+    fail_runtime(std::string("this FFmpeg build has no ") + (h264 ? "libx264" : "FFV1") + " encoder (" +
+                 target.string() + ")");
 
   AVFormatContext* oc_raw = nullptr;
   int err = avformat_alloc_output_context2(&oc_raw, nullptr, h264 ? "mp4" : "matroska", file.c_str());
@@ -348,8 +351,10 @@ void PendingVideo::commit() {
   }
   std::error_code ec;
   for (const auto& f : m.files) {
-    if (fs::is_directory(f.second, ec)) fail_input(f.second.string() + ": is a folder; a frame cannot be written there");
-    if (!m.overwrite && fs::exists(f.second, ec)) fail_input(f.second.string() + ": already exists (pass -y to overwrite)");
+    if (fs::is_directory(f.second, ec))
+      fail_input(f.second.string() + ": is a folder; a frame cannot be written there");
+    if (!m.overwrite && fs::exists(f.second, ec))
+      fail_input(f.second.string() + ": already exists (pass -y to overwrite)");
   }
   // All frames or none: frames replaced are kept aside until every rename worked,
   // and put back (the new ones removed) when one fails.
@@ -377,7 +382,8 @@ void PendingVideo::commit() {
       const std::string why = std::strerror(errno);
       if (!mv.kept.empty()) std::rename(mv.kept.c_str(), mv.target.c_str());
       roll_back();
-      fail_runtime(f.second.string() + ": cannot move the finished frame into place (" + why + "); nothing was written");
+      fail_runtime(f.second.string() + ": cannot move the finished frame into place (" + why +
+                   "); nothing was written");
     }
     moved.push_back(mv);
   }
@@ -429,8 +435,8 @@ std::unique_ptr<PendingVideo> prepare_video(const fs::path& path, const std::vec
         if (ec) fail_input(folder.string() + ": cannot create the folder (" + ec.message() + ")");
         for (size_t i = 0; i < frames.size(); ++i) {
           if (cancel) cancel->check();
-          write_bytes(m.output->temp_path() / folder_frame_name(static_cast<int64_t>(i) + 1),
-                      encode_png(frames[i]), folder);
+          write_bytes(m.output->temp_path() / folder_frame_name(static_cast<int64_t>(i) + 1), encode_png(frames[i]),
+                      folder);
           if (progress) progress(static_cast<double>(i + 1) / frames.size(), "write " + folder.filename().string());
         }
       } else {
@@ -442,7 +448,8 @@ std::unique_ptr<PendingVideo> prepare_video(const fs::path& path, const std::vec
           if (!options.overwrite && fs::exists(target))
             fail_input(target.string() + ": already exists (pass -y to overwrite)");
           const fs::path dir = target.parent_path();
-          const std::string name = "." + target.stem().string() + ".partial-" + std::to_string(::getpid()) + target.extension().string();
+          const std::string name =
+              "." + target.stem().string() + ".partial-" + std::to_string(::getpid()) + target.extension().string();
           const fs::path temp = dir.empty() ? fs::path(name) : dir / name;
           m.files.emplace_back(temp, target);  // registered first: removed even if writing fails
           write_bytes(temp, encode_png(frames[i]), target);

@@ -31,12 +31,14 @@ FramePtr make_padded_frame(int width, int height, AVPixelFormat format) {
 
 void copy_rgb_in(const uint8_t* rgb, int width, int height, AVFrame* frame) {
   const size_t row = static_cast<size_t>(width) * 3;
-  for (int y = 0; y < height; ++y) std::memcpy(frame->data[0] + static_cast<ptrdiff_t>(y) * frame->linesize[0], rgb + y * row, row);
+  for (int y = 0; y < height; ++y)
+    std::memcpy(frame->data[0] + static_cast<ptrdiff_t>(y) * frame->linesize[0], rgb + y * row, row);
 }
 
 void copy_rgb_out(const AVFrame* frame, int width, int height, uint8_t* rgb) {
   const size_t row = static_cast<size_t>(width) * 3;
-  for (int y = 0; y < height; ++y) std::memcpy(rgb + y * row, frame->data[0] + static_cast<ptrdiff_t>(y) * frame->linesize[0], row);
+  for (int y = 0; y < height; ++y)
+    std::memcpy(rgb + y * row, frame->data[0] + static_cast<ptrdiff_t>(y) * frame->linesize[0], row);
 }
 
 std::string av_error_text(int err) {
@@ -55,9 +57,9 @@ int level_from_name(const char* s) {
     const char* name;
     int level;
   };
-  static const Named names[] = {{"quiet", AV_LOG_QUIET}, {"panic", AV_LOG_PANIC}, {"fatal", AV_LOG_FATAL},
-                                {"error", AV_LOG_ERROR}, {"warning", AV_LOG_WARNING}, {"info", AV_LOG_INFO},
-                                {"verbose", AV_LOG_VERBOSE}, {"debug", AV_LOG_DEBUG}, {"trace", AV_LOG_TRACE}};
+  static const Named names[] = {{"quiet", AV_LOG_QUIET},     {"panic", AV_LOG_PANIC},     {"fatal", AV_LOG_FATAL},
+                                {"error", AV_LOG_ERROR},     {"warning", AV_LOG_WARNING}, {"info", AV_LOG_INFO},
+                                {"verbose", AV_LOG_VERBOSE}, {"debug", AV_LOG_DEBUG},     {"trace", AV_LOG_TRACE}};
   for (const auto& n : names)
     if (!std::strcmp(s, n.name)) return n.level;
   return AV_LOG_ERROR;

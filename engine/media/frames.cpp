@@ -61,7 +61,8 @@ std::vector<Taps> aa_bilinear_taps(int in_size, int out_size) {
 }  // namespace
 
 RgbFrame resize_center_crop(const RgbFrame& frame, int height, int width) {
-  if (height < 1 || width < 1) fail_usage("target size must be positive (got " + std::to_string(height) + "x" + std::to_string(width) + ")");
+  if (height < 1 || width < 1)
+    fail_usage("target size must be positive (got " + std::to_string(height) + "x" + std::to_string(width) + ")");
   if (frame.width < 1 || frame.height < 1 || frame.rgb.size() != static_cast<size_t>(frame.width) * frame.height * 3)
     fail_usage("resize_center_crop: malformed frame");
   // The reference's center_crop_th_tw: crop to the target aspect from the short
@@ -125,7 +126,8 @@ RgbFrame resize_center_crop(const RgbFrame& frame, int height, int width) {
     uint8_t* dst = &out.rgb[static_cast<size_t>(y) * width * 3];
     for (int x = 0; x < width * 3; ++x) {
       double v = 0;
-      for (size_t k = 0; k < t.w.size(); ++k) v += t.w[k] * tmp[static_cast<size_t>(t.first + static_cast<int>(k)) * width * 3 + x];
+      for (size_t k = 0; k < t.w.size(); ++k)
+        v += t.w[k] * tmp[static_cast<size_t>(t.first + static_cast<int>(k)) * width * 3 + x];
       dst[x] = static_cast<uint8_t>(std::clamp(std::floor(v + 0.5), 0.0, 255.0));
     }
   }
@@ -148,8 +150,8 @@ HostTensor frames_to_tensor(const std::vector<RgbFrame>& frames) {
   const int h = frames[0].height, w = frames[0].width;
   for (const auto& f : frames)
     if (f.height != h || f.width != w || f.rgb.size() != static_cast<size_t>(w) * h * 3)
-      fail_usage("frames_to_tensor: frames differ in size (" + std::to_string(f.width) + "x" + std::to_string(f.height) +
-                 " vs " + std::to_string(w) + "x" + std::to_string(h) + ")");
+      fail_usage("frames_to_tensor: frames differ in size (" + std::to_string(f.width) + "x" +
+                 std::to_string(f.height) + " vs " + std::to_string(w) + "x" + std::to_string(h) + ")");
   const int64_t t = static_cast<int64_t>(frames.size());
   HostTensor out({1, 3, t, h, w});
   const size_t plane = static_cast<size_t>(h) * w;
@@ -193,7 +195,8 @@ std::vector<RgbFrame> tensor_to_frames(const HostTensor& video) {
 namespace {
 void check_pair(const std::vector<RgbFrame>& a, const std::vector<RgbFrame>& b, const char* what, bool same_width) {
   if (a.size() != b.size())
-    fail_usage(std::string(what) + ": frame counts differ (" + std::to_string(a.size()) + " vs " + std::to_string(b.size()) + ")");
+    fail_usage(std::string(what) + ": frame counts differ (" + std::to_string(a.size()) + " vs " +
+               std::to_string(b.size()) + ")");
   for (size_t i = 0; i < a.size(); ++i)
     if (a[i].height != b[i].height || (same_width && a[i].width != b[i].width))
       fail_usage(std::string(what) + ": frame sizes differ at frame " + std::to_string(i));

@@ -27,16 +27,16 @@ struct RgbFrame {
 
 struct VideoInfo {
   std::string path;
-  std::string container;     // "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "image2", ...
-  std::string codec;         // "h264", "vp9", "png", ...
-  std::string pixel_format;  // source pixel format ("yuv420p10le")
-  int width = 0, height = 0; // display size (after rotation)
-  int rotation = 0;          // degrees clockwise applied to display (0, 90, 180, 270)
-  double fps = 0;            // best estimate: avg_frame_rate, else r_frame_rate, else from timestamps
-  double duration_s = 0;     // 0 when unknown
-  int64_t frame_count = 0;   // container's count; 0 when it does not say
-  bool is_image = false;     // a still image (one frame)
-  bool is_sequence = false;  // an image sequence given as a printf pattern ("frames/%04d.png")
+  std::string container;      // "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "image2", ...
+  std::string codec;          // "h264", "vp9", "png", ...
+  std::string pixel_format;   // source pixel format ("yuv420p10le")
+  int width = 0, height = 0;  // display size (after rotation)
+  int rotation = 0;           // degrees clockwise applied to display (0, 90, 180, 270)
+  double fps = 0;             // best estimate: avg_frame_rate, else r_frame_rate, else from timestamps
+  double duration_s = 0;      // 0 when unknown
+  int64_t frame_count = 0;    // container's count; 0 when it does not say
+  bool is_image = false;      // a still image (one frame)
+  bool is_sequence = false;   // an image sequence given as a printf pattern ("frames/%04d.png")
   // Things the user should know about the source ("no frame rate stored; assumed 25").
   std::vector<std::string> notes;
 };
@@ -93,7 +93,7 @@ std::vector<RgbFrame> tensor_to_frames(const HostTensor& video);
 // a plain ".png" -> one PNG image (only for a one-frame video).
 enum class VideoFormat { FFV1_MKV, H264_MP4, PNG_SEQUENCE, PNG_IMAGE };
 VideoFormat format_for_path(const std::filesystem::path& path);  // Usage error for unknown extensions
-const char* format_name(VideoFormat f);                           // "FFV1 (lossless) in Matroska", ...
+const char* format_name(VideoFormat f);                          // "FFV1 (lossless) in Matroska", ...
 bool is_lossless(VideoFormat f);
 
 struct EncodeOptions {

@@ -292,7 +292,8 @@ Upsample::Upsample(int in, int out) { conv_ = register_module("conv", std::make_
 Tensor Upsample::forward(const Tensor& x) {
   if (x.dim() == 4) {
     std::vector<int64_t> size = {x.size(2) * 2, x.size(3) * 2};
-    return conv_->forward_4d(at::upsample_nearest2d(x, at::IntArrayRef(size), c10::optional<double>(2.0), c10::optional<double>(2.0)));
+    return conv_->forward_4d(
+        at::upsample_nearest2d(x, at::IntArrayRef(size), c10::optional<double>(2.0), c10::optional<double>(2.0)));
   }
   return conv_->forward(upsample_space2x_nearest(x));
 }
@@ -375,7 +376,8 @@ Tensor haar2d_filters() {
 HaarWaveletTransform3D::HaarWaveletTransform3D() {
   Tensor all = haar3d_filters();
   for (int k = 0; k < 8; ++k)
-    filters_[k] = &register_tensor(std::string(kHaar3DNames[k]) + "_conv.conv.weight", all.narrow(0, k, 1).clone(), true);
+    filters_[k] =
+        &register_tensor(std::string(kHaar3DNames[k]) + "_conv.conv.weight", all.narrow(0, k, 1).clone(), true);
 }
 
 Tensor HaarWaveletTransform3D::forward(const Tensor& x_in) {

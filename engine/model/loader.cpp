@@ -31,7 +31,8 @@ std::string norm_hint(const std::vector<std::string>& missing, const std::vector
   for (const auto& k : missing)
     if (k.find("norm") != std::string::npos) ++gn_missing;
   if (norm_type == "groupnorm" && ln_unexpected > 0 && gn_missing > 0)
-    return " (the file's norm keys look like layernorm \"...norm.weight\" but config.json says norm_type \"groupnorm\")";
+    return " (the file's norm keys look like layernorm \"...norm.weight\" but config.json says norm_type "
+           "\"groupnorm\")";
   if (norm_type == "layernorm" && gn_missing > 0 && ln_unexpected == 0 && !unexpected.empty())
     return " (the file's norm keys look like groupnorm but config.json says norm_type \"layernorm\")";
   return "";
@@ -47,18 +48,22 @@ void load_state_dict(WFVAEModel& model, const SafetensorsReader& file, LoadRepor
   for (auto& nt : model.named_tensors()) {
     const StTensorEntry* e = file.find(nt.name);
     if (!e) {
-      if (nt.optional) ++report.constants_absent;
-      else report.missing.push_back(nt.name);
+      if (nt.optional)
+        ++report.constants_absent;
+      else
+        report.missing.push_back(nt.name);
       continue;
     }
     used.insert(nt.name);
     std::vector<int64_t> want(nt.tensor->sizes().begin(), nt.tensor->sizes().end());
     if (e->shape != want) {
-      report.shape_mismatch.push_back(nt.name + ": file " + e->shape_str() + " vs model " + shape_str(nt.tensor->sizes()));
+      report.shape_mismatch.push_back(nt.name + ": file " + e->shape_str() + " vs model " +
+                                      shape_str(nt.tensor->sizes()));
       continue;
     }
     if (e->dtype != StDType::F32 && e->dtype != StDType::F16 && e->dtype != StDType::BF16 && e->dtype != StDType::F64) {
-      report.shape_mismatch.push_back(nt.name + ": dtype " + st_dtype_name(e->dtype) + " is not a float type (F32, F16, BF16)");
+      report.shape_mismatch.push_back(nt.name + ": dtype " + st_dtype_name(e->dtype) +
+                                      " is not a float type (F32, F16, BF16)");
       continue;
     }
     if (nt.optional) ++report.constants_present;
@@ -88,7 +93,8 @@ void load_state_dict(WFVAEModel& model, const SafetensorsReader& file, LoadRepor
     std::vector<float> values = file.read_float(*e);
     size_t bad = 0;
     for (float v : values) bad += !std::isfinite(v);
-    if (bad) non_finite.push_back(e->name + ": " + std::to_string(bad) + " of " + std::to_string(values.size()) + " values");
+    if (bad)
+      non_finite.push_back(e->name + ": " + std::to_string(bad) + " of " + std::to_string(values.size()) + " values");
     *tensor = at::from_blob(values.data(), tensor->sizes(), at::kFloat).clone();
     ++report.tensors_loaded;
   }

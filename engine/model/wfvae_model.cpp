@@ -37,8 +37,10 @@ Encoder::Encoder(const ModelConfig& c) {
   down1 = register_module("down1", std::make_unique<Sequential>());
   down1->add(std::make_unique<Conv2d>(24, B, 3, 1, 1));
   for (int i = 0; i < c.encoder_num_resblocks; ++i) down1->add(std::make_unique<ResnetBlock2D>(B, B, o));
-  if (temporal_l1) down1->add(std::make_unique<Spatial2xTime2x3DDownsample>(B, B));
-  else down1->add(std::make_unique<Downsample>(B, B));
+  if (temporal_l1)
+    down1->add(std::make_unique<Spatial2xTime2x3DDownsample>(B, B));
+  else
+    down1->add(std::make_unique<Downsample>(B, B));
 
   down2 = register_module("down2", std::make_unique<Sequential>());
   down2->add(std::make_unique<Conv2d>(B + E, 2 * B, 3, 1, 1));
@@ -57,8 +59,10 @@ Encoder::Encoder(const ModelConfig& c) {
   conv_out = register_module("conv_out", std::make_unique<CausalConv3d>(4 * B, 2 * c.latent_dim, 3, 1, 1));
 
   wavelet_transform_in = register_module("wavelet_transform_in", std::make_unique<HaarWaveletTransform3D>());
-  if (temporal_l1) wavelet_transform_l1 = register_module("wavelet_transform_l1", std::make_unique<HaarWaveletTransform3D>());
-  else wavelet_transform_l1 = register_module("wavelet_transform_l1", std::make_unique<HaarWaveletTransform2D>());
+  if (temporal_l1)
+    wavelet_transform_l1 = register_module("wavelet_transform_l1", std::make_unique<HaarWaveletTransform3D>());
+  else
+    wavelet_transform_l1 = register_module("wavelet_transform_l1", std::make_unique<HaarWaveletTransform2D>());
   wavelet_transform_l2 = register_module("wavelet_transform_l2", std::make_unique<HaarWaveletTransform3D>());
 }
 
@@ -110,8 +114,10 @@ Decoder::Decoder(const ModelConfig& c) : energy_flow_hidden_size_(c.decoder_ener
   up1 = register_module("up1", std::make_unique<Sequential>());
   for (int i = 0; i < c.decoder_num_resblocks; ++i)
     up1->add(std::make_unique<ResnetBlock3D>(i == 0 ? 4 * B : 2 * B, 2 * B, o));
-  if (temporal_l1) up1->add(std::make_unique<Spatial2xTime2x3DUpsample>(2 * B, 2 * B, c.t_interpolation, 1));
-  else up1->add(std::make_unique<Upsample>(2 * B, 2 * B));
+  if (temporal_l1)
+    up1->add(std::make_unique<Spatial2xTime2x3DUpsample>(2 * B, 2 * B, c.t_interpolation, 1));
+  else
+    up1->add(std::make_unique<Upsample>(2 * B, 2 * B));
   up1->add(std::make_unique<ResnetBlock3D>(2 * B, 2 * B, o));
 
   layer = register_module("layer", std::make_unique<Sequential>());
@@ -268,10 +274,14 @@ ChunkPlan WFVAEModel::plan_chunks(int frames) const {
 void WFVAEModel::set_chunk_state(Module& root, bool enable_cached, bool is_first_chunk) {
   root.visit([&](Module& m) {
     ChunkState* s = nullptr;
-    if (auto* a = dynamic_cast<CausalConv3d*>(&m)) s = &a->chunk;
-    else if (auto* b = dynamic_cast<Spatial2xTime2x3DUpsample*>(&m)) s = &b->chunk;
-    else if (auto* c = dynamic_cast<HaarWaveletTransform3D*>(&m)) s = &c->chunk;
-    else if (auto* d = dynamic_cast<InverseHaarWaveletTransform3D*>(&m)) s = &d->chunk;
+    if (auto* a = dynamic_cast<CausalConv3d*>(&m))
+      s = &a->chunk;
+    else if (auto* b = dynamic_cast<Spatial2xTime2x3DUpsample*>(&m))
+      s = &b->chunk;
+    else if (auto* c = dynamic_cast<HaarWaveletTransform3D*>(&m))
+      s = &c->chunk;
+    else if (auto* d = dynamic_cast<InverseHaarWaveletTransform3D*>(&m))
+      s = &d->chunk;
     if (s) {
       s->enable_cached = enable_cached;
       s->is_first_chunk = is_first_chunk;
@@ -281,8 +291,10 @@ void WFVAEModel::set_chunk_state(Module& root, bool enable_cached, bool is_first
 
 void WFVAEModel::empty_caches(Module& root) {
   root.visit([](Module& m) {
-    if (auto* a = dynamic_cast<CausalConv3d*>(&m)) a->causal_cached.clear();
-    else if (auto* b = dynamic_cast<Spatial2xTime2x3DUpsample*>(&m)) b->causal_cached.clear();
+    if (auto* a = dynamic_cast<CausalConv3d*>(&m))
+      a->causal_cached.clear();
+    else if (auto* b = dynamic_cast<Spatial2xTime2x3DUpsample*>(&m))
+      b->causal_cached.clear();
   });
 }
 
@@ -396,8 +408,10 @@ void WFVAEModel::init_random(uint64_t seed) {
     Tensor& t = *nt.tensor;
     auto it = bound_of.find(prefix_of(nt.name));
     const bool is_bias = nt.name.size() > 5 && nt.name.compare(nt.name.size() - 5, 5, ".bias") == 0;
-    if (is_bias && it != bound_of.end()) t = at::empty(t.sizes(), at::kFloat).uniform_(-it->second, it->second, gen);
-    else if (t.dim() == 1 && it == bound_of.end()) t = is_bias ? at::zeros(t.sizes()) : at::ones(t.sizes());
+    if (is_bias && it != bound_of.end())
+      t = at::empty(t.sizes(), at::kFloat).uniform_(-it->second, it->second, gen);
+    else if (t.dim() == 1 && it == bound_of.end())
+      t = is_bias ? at::zeros(t.sizes()) : at::ones(t.sizes());
   }
 }
 

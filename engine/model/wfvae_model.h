@@ -21,9 +21,9 @@ namespace wfvae::model {
 
 // Intermediate tensors a caller may ask for (subband views, parity, training).
 struct EncoderTaps {
-  Tensor wavelet_in;  // [B, 24, (T+1)/2, H/2, W/2]: 3-D Haar of the input
-  Tensor l1_coeffs;   // [B, 12 or 24, ...]: Haar of wavelet_in's low band
-  Tensor l2_coeffs;   // [B, 24, ...]: 3-D Haar of l1's low band
+  Tensor wavelet_in;                               // [B, 24, (T+1)/2, H/2, W/2]: 3-D Haar of the input
+  Tensor l1_coeffs;                                // [B, 12 or 24, ...]: Haar of wavelet_in's low band
+  Tensor l2_coeffs;                                // [B, 24, ...]: 3-D Haar of l1's low band
   std::map<std::string, Tensor>* debug = nullptr;  // per-stage outputs (taps.safetensors names)
 };
 struct DecoderTaps {

@@ -17,9 +17,9 @@
 namespace wfvae::pipeline {
 
 const std::vector<std::string>& media_extensions() {
-  static const std::vector<std::string> exts = {".mp4", ".mkv", ".avi", ".mov", ".webm", ".mpg", ".mpeg", ".m4v",
-                                                ".ogv", ".flv", ".wmv", ".3gp", ".ts",  ".mts", ".m2ts", ".y4m",
-                                                ".gif", ".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"};
+  static const std::vector<std::string> exts = {".mp4", ".mkv", ".avi", ".mov",  ".webm", ".mpg",  ".mpeg", ".m4v",
+                                                ".ogv", ".flv", ".wmv", ".3gp",  ".ts",   ".mts",  ".m2ts", ".y4m",
+                                                ".gif", ".png", ".jpg", ".jpeg", ".bmp",  ".webp", ".tif",  ".tiff"};
   return exts;
 }
 
@@ -62,7 +62,8 @@ void add_arg(const fs::path& p, std::vector<fs::path>* out, int depth) {
     const fs::path base = p.parent_path();
     std::string line;
     while (std::getline(in, line)) {
-      while (!line.empty() && (line.back() == '\r' || std::isspace(static_cast<unsigned char>(line.back())))) line.pop_back();
+      while (!line.empty() && (line.back() == '\r' || std::isspace(static_cast<unsigned char>(line.back()))))
+        line.pop_back();
       size_t b = 0;
       while (b < line.size() && std::isspace(static_cast<unsigned char>(line[b]))) ++b;
       line = line.substr(b);
@@ -74,7 +75,6 @@ void add_arg(const fs::path& p, std::vector<fs::path>* out, int depth) {
     out->push_back(p.lexically_normal());  // a file (or a missing one: it becomes an error row)
   }
 }
-
 
 std::string num(double v) { return text::csv_number(v); }
 std::string ms(double v) {
@@ -123,9 +123,9 @@ std::vector<fs::path> shard_inputs(const std::vector<fs::path>& sorted, Shard s)
 }
 
 const std::vector<std::string>& EvalTable::columns() {
-  static const std::vector<std::string> c = {"file",   "frames",   "height",    "width",     "psnr",  "ssim",
-                                             "psnr_r", "psnr_g",   "psnr_b",    "enc_ms",    "dec_ms", "read_ms",
-                                             "psnr_8bit", "ssim_8bit", "fps",   "status",    "error", "settings"};
+  static const std::vector<std::string> c = {"file",      "frames",    "height", "width",  "psnr",   "ssim",
+                                             "psnr_r",    "psnr_g",    "psnr_b", "enc_ms", "dec_ms", "read_ms",
+                                             "psnr_8bit", "ssim_8bit", "fps",    "status", "error",  "settings"};
   return c;
 }
 

@@ -30,8 +30,7 @@ std::string norm_desc(const ModelConfig& c) { return NormSetting::of(c).label();
 HostTensor frame_of(const HostTensor& v, int64_t t) {
   const int64_t C = v.shape[1], T = v.shape[2], plane = v.shape[3] * v.shape[4];
   HostTensor f({1, C, 1, v.shape[3], v.shape[4]});
-  for (int64_t c = 0; c < C; ++c)
-    std::copy_n(v.data.begin() + (c * T + t) * plane, plane, f.data.begin() + c * plane);
+  for (int64_t c = 0; c < C; ++c) std::copy_n(v.data.begin() + (c * T + t) * plane, plane, f.data.begin() + c * plane);
   return f;
 }
 
@@ -43,8 +42,7 @@ HostTensor input_frame(const ReconResult& res, int64_t t) {
   HostTensor out({1, 3, 1, f.height, f.width});
   const size_t plane = static_cast<size_t>(f.height) * f.width;
   for (int c = 0; c < 3; ++c)
-    for (size_t p = 0; p < plane; ++p)
-      out.data[c * plane + p] = static_cast<float>(f.rgb[p * 3 + c] / 127.5 - 1.0);
+    for (size_t p = 0; p < plane; ++p) out.data[c * plane + p] = static_cast<float>(f.rgb[p * 3 + c] / 127.5 - 1.0);
   return out;
 }
 
@@ -121,7 +119,8 @@ ModelRun run_model(Vae& vae, const ReconRequest& req, ReconResult& res, const Pr
       std::vector<metrics::FrameMetrics> m;
       for (int64_t i = 0; i < frames.shape[2]; ++i)
         m.push_back(metrics::compare_frame(input_frame(res, first + i), frame_of(frames, i), 0));
-      if (first == static_cast<int64_t>(run.streamed.size())) run.streamed.insert(run.streamed.end(), m.begin(), m.end());
+      if (first == static_cast<int64_t>(run.streamed.size()))
+        run.streamed.insert(run.streamed.end(), m.begin(), m.end());
       run.streamed_metrics_ms += ms_since(t0);
       req.on_frame_metrics(first, m);
     };
@@ -143,8 +142,8 @@ void check_request(const ReconRequest& r) {
       return lo == hi ? std::to_string(lo) : std::to_string(lo) + " or " + std::to_string(hi);
     };
     fail_usage("size " + std::to_string(r.height) + "x" + std::to_string(r.width) +
-               ": height and width must be multiples of 8 (WF-VAE downsamples by 8); nearest: height " + near(r.height) +
-               ", width " + near(r.width));
+               ": height and width must be multiples of 8 (WF-VAE downsamples by 8); nearest: height " +
+               near(r.height) + ", width " + near(r.width));
   }
   if (r.height > media::kMaxFrameSide || r.width > media::kMaxFrameSide)
     fail_usage("size " + std::to_string(r.height) + "x" + std::to_string(r.width) + " is larger than " +
@@ -156,9 +155,11 @@ void check_request(const ReconRequest& r) {
   if (r.start_frame && *r.start_frame < 0) fail_usage("start frame must be >= 0");
   if (r.num_groups < 0) fail_usage("num_groups must be positive");
   if (r.max_short_side < 0) fail_usage("max_short_side must not be negative");
-  if (r.tile > 0) tiling::check_tile_size({r.tile, r.tile_overlap >= 0 ? r.tile_overlap : tiling::default_overlap(r.tile)});
+  if (r.tile > 0)
+    tiling::check_tile_size({r.tile, r.tile_overlap >= 0 ? r.tile_overlap : tiling::default_overlap(r.tile)});
   if (r.tile == 0 && r.tile_overlap > 0) fail_usage("a tile overlap was given, but tiling is off");
-  if (r.tile_overlap >= 0 && (r.tile_overlap % 8)) fail_usage("tile overlap " + std::to_string(r.tile_overlap) + ": must be a multiple of 8");
+  if (r.tile_overlap >= 0 && (r.tile_overlap % 8))
+    fail_usage("tile overlap " + std::to_string(r.tile_overlap) + ": must be a multiple of 8");
   if (r.max_memory < 0) fail_usage("the memory budget must be positive");
 }
 
@@ -195,8 +196,9 @@ ReconResult reconstruct(const ReconRequest& req) {
   } else {
     // A preloaded model: name the folder its config came from, when it has one.
     const LoadReport& lr = vae->load_report();
-    res.model = !lr.config_path.empty() ? fs::path(lr.config_path).parent_path().string()
-                                        : lr.weights_path.empty() ? "(preloaded, random weights)" : lr.weights_path;
+    res.model = !lr.config_path.empty()   ? fs::path(lr.config_path).parent_path().string()
+                : lr.weights_path.empty() ? "(preloaded, random weights)"
+                                          : lr.weights_path;
   }
   if (!req.norm_type.empty() || req.num_groups > 0) {
     const ModelConfig& c = vae->config();
@@ -209,7 +211,8 @@ ReconResult reconstruct(const ReconRequest& req) {
     const ModelConfig& trained = vae->trained_config();
     const bool as_trained = now.norm_type == trained.norm_type &&
                             (now.norm_type != "groupnorm" || now.norm_num_groups == trained.norm_num_groups);
-    if (!msg.empty()) res.notes.push_back({as_trained ? NoteKind::NormChanged : NoteKind::NormDiffersFromTraining, msg});
+    if (!msg.empty())
+      res.notes.push_back({as_trained ? NoteKind::NormChanged : NoteKind::NormDiffersFromTraining, msg});
   }
   res.config = vae->config();
   res.trained_config = vae->trained_config();
@@ -228,10 +231,10 @@ ReconResult reconstruct(const ReconRequest& req) {
   if (h == 0) {
     media::default_size(info.height, info.width, req.max_short_side, &h, &w);
     res.default_size = true;
-    res.notes.push_back({NoteKind::SizeChosen, "size " + std::to_string(h) + "x" + std::to_string(w) +
-                                                   " chosen from the source's " + std::to_string(info.height) + "x" +
-                                                   std::to_string(info.width) + " (multiples of 8, short side at most " +
-                                                   std::to_string(req.max_short_side) + ")"});
+    res.notes.push_back(
+        {NoteKind::SizeChosen, "size " + std::to_string(h) + "x" + std::to_string(w) + " chosen from the source's " +
+                                   std::to_string(info.height) + "x" + std::to_string(info.width) +
+                                   " (multiples of 8, short side at most " + std::to_string(req.max_short_side) + ")"});
   }
 
   // Taken before the frames are read: the plan counts them.
@@ -255,8 +258,7 @@ ReconResult reconstruct(const ReconRequest& req) {
   {
     // Refuse before reading when even the leanest plan cannot hold the frames the
     // source will give (its count as stored, after start and stride).
-    int64_t expect = info.frame_count > 0 ? info.frame_count
-                                          : static_cast<int64_t>(info.duration_s * info.fps);
+    int64_t expect = info.frame_count > 0 ? info.frame_count : static_cast<int64_t>(info.duration_s * info.fps);
     if (req.start_frame) expect -= *req.start_frame;
     if (req.start_time_s) expect -= static_cast<int64_t>(*req.start_time_s * info.fps);
     expect = (std::max<int64_t>(0, expect) + req.stride - 1) / req.stride;
@@ -264,7 +266,8 @@ ReconResult reconstruct(const ReconRequest& req) {
     expect = media::largest_valid_frame_count(expect, tc);
     if (expect > 0) {
       const planning::Workload wl = workload(expect);
-      planning::choose(planning::candidate_plans(res.config, wl, req.chunked, req.tile, req.tile_overlap), wl, res.budget);
+      planning::choose(planning::candidate_plans(res.config, wl, req.chunked, req.tile, req.tile_overlap), wl,
+                       res.budget);
     }
   }
   media::DecodeOptions dopt;
@@ -281,7 +284,8 @@ ReconResult reconstruct(const ReconRequest& req) {
   const int64_t use = media::largest_valid_frame_count(got, tc);
   if (req.frames > 0 && got < req.frames)
     res.notes.push_back({NoteKind::FewerFramesThanAsked, std::to_string(req.frames) + " frames asked for, but only " +
-                                                             std::to_string(got) + " are available after start and stride"});
+                                                             std::to_string(got) +
+                                                             " are available after start and stride"});
   if (use != got)
     res.notes.push_back({NoteKind::FramesTrimmed, "using " + std::to_string(use) + " of " + std::to_string(got) +
                                                       " frames: WF-VAE takes 1 + " + std::to_string(tc) + "k frames"});
@@ -299,11 +303,11 @@ ReconResult reconstruct(const ReconRequest& req) {
   res.timings.read_ms = ms_since(t_read) + probe_ms;
   if (req.chunked && req.direct_if_unchunkable && !vae->can_chunk(use)) {
     res.chunked = false;
-    res.notes.push_back({NoteKind::RanDirect, use == 1 ? "a single frame cannot be split into the reference's chunks: "
-                                                         "reconstructed in one pass (direct)"
-                                                       : std::to_string(use) +
-                                                             " frames are too few to split into the reference's chunks: "
-                                                             "reconstructed in one pass (direct)"});
+    res.notes.push_back({NoteKind::RanDirect,
+                         use == 1 ? "a single frame cannot be split into the reference's chunks: "
+                                    "reconstructed in one pass (direct)"
+                                  : std::to_string(use) + " frames are too few to split into the reference's chunks: "
+                                                          "reconstructed in one pass (direct)"});
   }
   // The plan: the first candidate (the user's own mode, then chunks, then smaller
   // and smaller tiles) whose estimate fits the budget; none fits: refused here.
@@ -384,7 +388,8 @@ ReconResult reconstruct(const ReconRequest& req) {
   metrics::summarize(res.metrics_8bit);
   res.timings.metrics_ms = ms_since(t_met) + streamed_metrics_ms;
   if (std::min(h, w) < 11)
-    res.notes.push_back({NoteKind::SsimUndefined, "SSIM needs frames of at least 11x11 pixels; it is NaN (null in JSON) here"});
+    res.notes.push_back(
+        {NoteKind::SsimUndefined, "SSIM needs frames of at least 11x11 pixels; it is NaN (null in JSON) here"});
   res.timings.total_ms = ms_since(t_start);
   if (req.progress) req.progress(1.0, "done");
   return res;
@@ -410,9 +415,8 @@ void check_exports(const ExportRequest& e, const fs::path& source) {
     const char* what;
     const fs::path* path;
   };
-  const Named all[] = {{"reconstruction", &e.recon},     {"input copy", &e.input},
-                       {"side-by-side", &e.side_by_side}, {"difference", &e.difference},
-                       {"latents", &e.latents},           {"metrics JSON", &e.metrics_json},
+  const Named all[] = {{"reconstruction", &e.recon},   {"input copy", &e.input}, {"side-by-side", &e.side_by_side},
+                       {"difference", &e.difference},  {"latents", &e.latents},  {"metrics JSON", &e.metrics_json},
                        {"metrics CSV", &e.metrics_csv}};
   std::set<std::string> seen;
   const std::string src = source.empty() ? "" : identity(source);
@@ -420,22 +424,27 @@ void check_exports(const ExportRequest& e, const fs::path& source) {
     if (n.path->empty()) continue;
     const std::string id = identity(*n.path);
     if (!seen.insert(id).second) fail_usage(n.path->string() + ": the same output path is given twice");
-    if (id == src) fail_usage(n.path->string() + ": the " + std::string(n.what) + " output would overwrite the input video");
+    if (id == src)
+      fail_usage(n.path->string() + ": the " + std::string(n.what) + " output would overwrite the input video");
   }
   if (!e.recon.empty()) media::check_video_output(e.recon, e.overwrite);
   if (!e.input.empty()) {
     if (!media::is_lossless(media::format_for_path(e.input)))
-      fail_usage(e.input.string() + ": the input copy must be lossless (.mkv, a PNG pattern or folder), so it is exactly what the model saw");
+      fail_usage(
+          e.input.string() +
+          ": the input copy must be lossless (.mkv, a PNG pattern or folder), so it is exactly what the model saw");
     media::check_video_output(e.input, e.overwrite);
   }
   if (!e.side_by_side.empty()) media::check_video_output(e.side_by_side, e.overwrite);
   if (!e.difference.empty()) media::check_video_output(e.difference, e.overwrite);
   if (!e.latents.empty()) {
-    if (lower_ext(e.latents) != ".safetensors") fail_usage(e.latents.string() + ": latents are written as .safetensors");
+    if (lower_ext(e.latents) != ".safetensors")
+      fail_usage(e.latents.string() + ": latents are written as .safetensors");
     check_output_path(e.latents, e.overwrite);
   }
   if (!e.metrics_json.empty()) {
-    if (lower_ext(e.metrics_json) != ".json") fail_usage(e.metrics_json.string() + ": the metrics report is .json (use a .csv path for CSV)");
+    if (lower_ext(e.metrics_json) != ".json")
+      fail_usage(e.metrics_json.string() + ": the metrics report is .json (use a .csv path for CSV)");
     check_output_path(e.metrics_json, e.overwrite);
   }
   if (!e.metrics_csv.empty()) {
@@ -443,7 +452,8 @@ void check_exports(const ExportRequest& e, const fs::path& source) {
     check_output_path(e.metrics_csv, e.overwrite);
   }
   if (e.crf < 0 || e.crf > 51) fail_usage("CRF must be 0..51 (got " + std::to_string(e.crf) + ")");
-  if (e.diff_gain < 1 || e.diff_gain > 255) fail_usage("difference gain must be 1..255 (got " + std::to_string(e.diff_gain) + ")");
+  if (e.diff_gain < 1 || e.diff_gain > 255)
+    fail_usage("difference gain must be 1..255 (got " + std::to_string(e.diff_gain) + ")");
 }
 
 json::Value source_json(const media::VideoInfo& info) {
@@ -582,8 +592,9 @@ std::string metrics_csv(const ReconResult& r) {
                    " at " + fmt(r.fps, 3) + " fps, stride " + std::to_string(r.stride));
   meta("run", "device " + r.device + ", dtype " + r.dtype + ", chunked " + (r.chunked ? "yes" : "no") + ", latent " +
                   (r.sample ? "sample (seed " + std::to_string(r.seed) + ")" : "mode"));
-  meta("plan", r.plan.describe() + "; estimated peak " + planning::format_bytes(r.plan.device_peak(r.device == "cuda")) +
-                   " of " + planning::format_bytes(r.budget.device_bytes) + " (" + r.budget.source + ")");
+  meta("plan", r.plan.describe() + "; estimated peak " +
+                   planning::format_bytes(r.plan.device_peak(r.device == "cuda")) + " of " +
+                   planning::format_bytes(r.budget.device_bytes) + " (" + r.budget.source + ")");
   meta("timings_ms", "load " + fmt(r.timings.load_ms, 1) + ", read " + fmt(r.timings.read_ms, 1) + ", encode " +
                          fmt(r.timings.encode_ms, 1) + ", decode " + fmt(r.timings.decode_ms, 1) + ", metrics " +
                          fmt(r.timings.metrics_ms, 1));
@@ -658,7 +669,8 @@ std::vector<fs::path> write_exports(const ReconResult& r, const ExportRequest& e
     meta["note"] = "raw latents (no scale/shift); decode 'sample' if present, else 'mean'";
     std::vector<StTensorToWrite> t = {{"mean", StDType::F32, r.latent_mean.shape, r.latent_mean.data.data()},
                                       {"logvar", StDType::F32, r.latent_logvar.shape, r.latent_logvar.data.data()}};
-    if (!r.latent_sample.empty()) t.push_back({"sample", StDType::F32, r.latent_sample.shape, r.latent_sample.data.data()});
+    if (!r.latent_sample.empty())
+      t.push_back({"sample", StDType::F32, r.latent_sample.shape, r.latent_sample.data.data()});
     text(e.latents, serialize_safetensors(t, meta));
   }
   if (!e.metrics_json.empty()) text(e.metrics_json, json::dump(metrics_json(r), 2) + "\n");

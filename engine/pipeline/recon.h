@@ -73,7 +73,7 @@ struct ReconRequest {
   // Spatial tiles: -1 automatic (only when whole frames do not fit the memory), 0
   // never, > 0 that tile size in pixels (square, a multiple of 8, at least 32).
   int tile = -1;
-  int tile_overlap = -1;   // pixels, a multiple of 8; -1: a quarter of the tile
+  int tile_overlap = -1;  // pixels, a multiple of 8; -1: a quarter of the tile
   // Memory the run may use, in bytes; 0: what the device has free (the GPU's free
   // memory, or the host's available memory, ulimit -v and cgroup limits included).
   int64_t max_memory = 0;
@@ -115,24 +115,24 @@ struct EnergyFlowTaps {
 };
 
 struct ReconTimings {
-  double load_ms = 0;      // model load (0 with a preloaded model)
-  double read_ms = 0;      // demux, decode, convert, resize
-  double encode_ms = 0;    // VAE encoder
-  double decode_ms = 0;    // VAE decoder
-  double metrics_ms = 0;   // PSNR/SSIM (float and 8-bit)
+  double load_ms = 0;     // model load (0 with a preloaded model)
+  double read_ms = 0;     // demux, decode, convert, resize
+  double encode_ms = 0;   // VAE encoder
+  double decode_ms = 0;   // VAE decoder
+  double metrics_ms = 0;  // PSNR/SSIM (float and 8-bit)
   double total_ms = 0;
 };
 
 struct ReconResult {
   media::VideoInfo source;
-  std::string model;  // path it was loaded from ("(preloaded)" when unknown)
+  std::string model;           // path it was loaded from ("(preloaded)" when unknown)
   ModelConfig config;          // in effect (norm overrides applied)
   ModelConfig trained_config;  // as stored with the weights
   std::string device, dtype;
   bool chunked = false;
-  tiling::TileSize tile;     // spatial tiles used (tile 0: none)
-  planning::Plan plan;       // the memory plan that ran (estimates included)
-  planning::Budget budget;   // what the planner was given
+  tiling::TileSize tile;    // spatial tiles used (tile 0: none)
+  planning::Plan plan;      // the memory plan that ran (estimates included)
+  planning::Budget budget;  // what the planner was given
   bool sample = false;
   uint64_t seed = 0;
 
@@ -140,7 +140,7 @@ struct ReconResult {
   int64_t frames = 0;
   bool default_size = false;  // the size was chosen for the user
   int stride = 1;
-  double fps = 0;  // of the frames used: source fps / stride
+  double fps = 0;                       // of the frames used: source fps / stride
   std::vector<int64_t> source_indices;  // source frame index of each frame used
   std::vector<double> source_times;     // and its time in seconds
 
@@ -151,7 +151,7 @@ struct ReconResult {
   HostTensor recon;                           // [1, 3, T, H, W], unclamped
   std::vector<media::RgbFrame> recon_frames;  // 8-bit, as written
 
-  EnergyFlowTaps taps;                        // with keep_taps
+  EnergyFlowTaps taps;  // with keep_taps
 
   metrics::VideoMetrics metrics;       // float reconstruction vs input (the reference's numbers)
   metrics::VideoMetrics metrics_8bit;  // the 8-bit frames actually written vs the input
@@ -170,13 +170,13 @@ ReconResult reconstruct(const ReconRequest& request);
 // ---- exports ----
 
 struct ExportRequest {
-  fs::path recon;          // reconstruction video (format from the extension)
-  fs::path input;          // preprocessed input; lossless formats only
-  fs::path side_by_side;   // input | reconstruction
-  fs::path difference;     // |input - reconstruction| * diff_gain
-  fs::path latents;        // .safetensors: mean, logvar (F32), config and source in __metadata__
-  fs::path metrics_json;   // .json
-  fs::path metrics_csv;    // .csv
+  fs::path recon;         // reconstruction video (format from the extension)
+  fs::path input;         // preprocessed input; lossless formats only
+  fs::path side_by_side;  // input | reconstruction
+  fs::path difference;    // |input - reconstruction| * diff_gain
+  fs::path latents;       // .safetensors: mean, logvar (F32), config and source in __metadata__
+  fs::path metrics_json;  // .json
+  fs::path metrics_csv;   // .csv
   int crf = 18;
   int diff_gain = 4;
   bool overwrite = false;

@@ -51,111 +51,116 @@ bool reset_rss_high_water() {
 }
 
 BenchResult run_bench(const BenchOptions& o) {
-  return engine_call("benchmarking " + std::to_string(o.frames) + "x" + std::to_string(o.height) + "x" + std::to_string(o.width) + " on " + device_name(o.device), [&] {
-    if (o.reps < 1) fail_usage("--reps must be >= 1");
-    std::unique_ptr<Vae> vae;
-    if (!o.model.empty()) {
-      vae = Vae::load(o.model, o.device, o.dtype);
-    } else if (!o.config.empty()) {
-      vae = Vae::random(ModelConfig::load(o.config), 0, o.device, o.dtype);
-    } else {
-      fail_usage("bench needs --model DIR or --config FILE");
-    }
-    if (!o.norm_type.empty() || o.num_groups > 0)
-      vae->set_norm(o.norm_type.empty() ? vae->config().norm_type : o.norm_type,
-                    o.num_groups > 0 ? o.num_groups : vae->config().norm_num_groups);
-    int64_t r_planned = 0;
-    std::vector<int64_t> shape = {1, 3, o.frames, o.height, o.width};
-    check_video_shape(vae->config(), shape);
-    if (o.chunked) vae->impl().model->plan_chunks(o.frames);  // fail early on unchunkable lengths
+  return engine_call(
+      "benchmarking " + std::to_string(o.frames) + "x" + std::to_string(o.height) + "x" + std::to_string(o.width) +
+          " on " + device_name(o.device),
+      [&] {
+        if (o.reps < 1) fail_usage("--reps must be >= 1");
+        std::unique_ptr<Vae> vae;
+        if (!o.model.empty()) {
+          vae = Vae::load(o.model, o.device, o.dtype);
+        } else if (!o.config.empty()) {
+          vae = Vae::random(ModelConfig::load(o.config), 0, o.device, o.dtype);
+        } else {
+          fail_usage("bench needs --model DIR or --config FILE");
+        }
+        if (!o.norm_type.empty() || o.num_groups > 0)
+          vae->set_norm(o.norm_type.empty() ? vae->config().norm_type : o.norm_type,
+                        o.num_groups > 0 ? o.num_groups : vae->config().norm_num_groups);
+        int64_t r_planned = 0;
+        std::vector<int64_t> shape = {1, 3, o.frames, o.height, o.width};
+        check_video_shape(vae->config(), shape);
+        if (o.chunked) vae->impl().model->plan_chunks(o.frames);  // fail early on unchunkable lengths
 
-    // A smooth random video in [-1, 1] (content does not change the cost).
-    HostTensor video(shape);
-    {
-      at::Tensor v = at::rand({1, 3, o.frames, o.height, o.width}, at::detail::createCPUGenerator(7)) * 2 - 1;
-      std::memcpy(video.data.data(), v.data_ptr<float>(), video.data.size() * 4);
-    }
-    RunOptions ro;
-    ro.chunked = o.chunked;
-    ro.tile = o.tile;
-    {
-      planning::Workload w;
-      w.frames = o.frames;
-      w.height = o.height;
-      w.width = o.width;
-      w.dtype_bytes = o.dtype == ComputeDType::F32 ? 4 : 2;
-      w.weight_bytes = vae->weight_bytes();
-      const auto chunks = vae->chunk_frames(o.frames);
-      w.enc_chunk_frames = chunks.first;
-      w.dec_chunk_frames = chunks.second;
-      r_planned = planning::activation_bytes(vae->config(), w, o.chunked, o.tile);
-    }
-    const bool cuda = o.device == Device::CUDA;
-    BenchResult r;
-    r.planned_activation_bytes = r_planned;
-    r.memory_kind = cuda ? "cuda_allocator_peak" : "rss_high_water";
-    auto reset_peak = [&] {
-      if (cuda) return cuda_device::reset_peak();
-      reset_rss_high_water();
-    };
-    auto peak = [&]() -> int64_t { return cuda ? cuda_device::peak_allocated() : rss_high_water_bytes(); };
-    r.baseline_bytes = cuda ? cuda_device::current_allocated() : rss_current_bytes();
+        // A smooth random video in [-1, 1] (content does not change the cost).
+        HostTensor video(shape);
+        {
+          at::Tensor v = at::rand({1, 3, o.frames, o.height, o.width}, at::detail::createCPUGenerator(7)) * 2 - 1;
+          std::memcpy(video.data.data(), v.data_ptr<float>(), video.data.size() * 4);
+        }
+        RunOptions ro;
+        ro.chunked = o.chunked;
+        ro.tile = o.tile;
+        {
+          planning::Workload w;
+          w.frames = o.frames;
+          w.height = o.height;
+          w.width = o.width;
+          w.dtype_bytes = o.dtype == ComputeDType::F32 ? 4 : 2;
+          w.weight_bytes = vae->weight_bytes();
+          const auto chunks = vae->chunk_frames(o.frames);
+          w.enc_chunk_frames = chunks.first;
+          w.dec_chunk_frames = chunks.second;
+          r_planned = planning::activation_bytes(vae->config(), w, o.chunked, o.tile);
+        }
+        const bool cuda = o.device == Device::CUDA;
+        BenchResult r;
+        r.planned_activation_bytes = r_planned;
+        r.memory_kind = cuda ? "cuda_allocator_peak" : "rss_high_water";
+        auto reset_peak = [&] {
+          if (cuda) return cuda_device::reset_peak();
+          reset_rss_high_water();
+        };
+        auto peak = [&]() -> int64_t { return cuda ? cuda_device::peak_allocated() : rss_high_water_bytes(); };
+        r.baseline_bytes = cuda ? cuda_device::current_allocated() : rss_current_bytes();
 
-    std::vector<double> enc, dec;
-    const int total = o.warmup + o.reps;
-    EncodeResult e;
-    for (int i = 0; i < total; ++i) {
-      if (o.progress) o.progress(static_cast<double>(i) / total, i < o.warmup ? "warm-up" : "run " + std::to_string(i - o.warmup + 1));
-      reset_peak();
-      e = vae->encode(video, ro);
-      int64_t ep = peak();
-      reset_peak();
-      DecodeResult d = vae->decode(e.mean, ro);
-      int64_t dp = peak();
-      if (i == 0) {
-        r.enc_cold_ms = e.ms;
-        r.dec_cold_ms = d.ms;
-      }
-      if (i >= o.warmup) {
-        enc.push_back(e.ms);
-        dec.push_back(d.ms);
-        r.enc_peak_bytes = std::max(r.enc_peak_bytes, ep);
-        r.dec_peak_bytes = std::max(r.dec_peak_bytes, dp);
-      }
-    }
-    r.enc_ms = median(enc);
-    r.dec_ms = median(dec);
-    r.enc_ms_min = *std::min_element(enc.begin(), enc.end());
-    r.dec_ms_min = *std::min_element(dec.begin(), dec.end());
+        std::vector<double> enc, dec;
+        const int total = o.warmup + o.reps;
+        EncodeResult e;
+        for (int i = 0; i < total; ++i) {
+          if (o.progress)
+            o.progress(static_cast<double>(i) / total,
+                       i < o.warmup ? "warm-up" : "run " + std::to_string(i - o.warmup + 1));
+          reset_peak();
+          e = vae->encode(video, ro);
+          int64_t ep = peak();
+          reset_peak();
+          DecodeResult d = vae->decode(e.mean, ro);
+          int64_t dp = peak();
+          if (i == 0) {
+            r.enc_cold_ms = e.ms;
+            r.dec_cold_ms = d.ms;
+          }
+          if (i >= o.warmup) {
+            enc.push_back(e.ms);
+            dec.push_back(d.ms);
+            r.enc_peak_bytes = std::max(r.enc_peak_bytes, ep);
+            r.dec_peak_bytes = std::max(r.dec_peak_bytes, dp);
+          }
+        }
+        r.enc_ms = median(enc);
+        r.dec_ms = median(dec);
+        r.enc_ms_min = *std::min_element(enc.begin(), enc.end());
+        r.dec_ms_min = *std::min_element(dec.begin(), dec.end());
 
-    json::Value j = json::Object{};
-    j["enc_ms"] = r.enc_ms;
-    j["dec_ms"] = r.dec_ms;
-    j["enc_ms_min"] = r.enc_ms_min;
-    j["dec_ms_min"] = r.dec_ms_min;
-    j["enc_peak_mb"] = r.enc_peak_bytes / 1048576.0;
-    j["dec_peak_mb"] = r.dec_peak_bytes / 1048576.0;
-    j["baseline_mb"] = r.baseline_bytes / 1048576.0;
-    j["enc_cold_ms"] = r.enc_cold_ms;
-    j["dec_cold_ms"] = r.dec_cold_ms;
-    j["planned_activation_mb"] = r.planned_activation_bytes / 1048576.0;
-    j["tile"] = o.tile.tile;
-    j["tile_overlap"] = o.tile.overlap;
-    j["memory"] = r.memory_kind;
-    j["frames"] = o.frames;
-    j["height"] = o.height;
-    j["width"] = o.width;
-    j["device"] = device_name(o.device);
-    j["dtype"] = dtype_name(o.dtype);
-    j["chunked"] = o.chunked;
-    j["reps"] = o.reps;
-    j["params"] = vae->num_parameters();
-    j["norm"] = vae->config().norm_type;
-    j["threads"] = static_cast<int64_t>(at::get_num_threads());
-    j["torch"] = TORCH_VERSION;
-    r.json = json::dump(j);
-    return r;
-  });
+        json::Value j = json::Object{};
+        j["enc_ms"] = r.enc_ms;
+        j["dec_ms"] = r.dec_ms;
+        j["enc_ms_min"] = r.enc_ms_min;
+        j["dec_ms_min"] = r.dec_ms_min;
+        j["enc_peak_mb"] = r.enc_peak_bytes / 1048576.0;
+        j["dec_peak_mb"] = r.dec_peak_bytes / 1048576.0;
+        j["baseline_mb"] = r.baseline_bytes / 1048576.0;
+        j["enc_cold_ms"] = r.enc_cold_ms;
+        j["dec_cold_ms"] = r.dec_cold_ms;
+        j["planned_activation_mb"] = r.planned_activation_bytes / 1048576.0;
+        j["tile"] = o.tile.tile;
+        j["tile_overlap"] = o.tile.overlap;
+        j["memory"] = r.memory_kind;
+        j["frames"] = o.frames;
+        j["height"] = o.height;
+        j["width"] = o.width;
+        j["device"] = device_name(o.device);
+        j["dtype"] = dtype_name(o.dtype);
+        j["chunked"] = o.chunked;
+        j["reps"] = o.reps;
+        j["params"] = vae->num_parameters();
+        j["norm"] = vae->config().norm_type;
+        j["threads"] = static_cast<int64_t>(at::get_num_threads());
+        j["torch"] = TORCH_VERSION;
+        r.json = json::dump(j);
+        return r;
+      });
 }
 
 }  // namespace wfvae

@@ -24,12 +24,12 @@ struct BenchOptions {
 };
 
 struct BenchResult {
-  double enc_ms = 0, dec_ms = 0;            // medians
+  double enc_ms = 0, dec_ms = 0;  // medians
   double enc_ms_min = 0, dec_ms_min = 0;
   // The first call of each in this process: oneDNN primitive creation on the CPU,
   // cuDNN autotuning on a GPU (cold - warm is that one-off cost).
   double enc_cold_ms = 0, dec_cold_ms = 0;
-  int64_t planned_activation_bytes = 0;  // the memory planner's estimate for this shape
+  int64_t planned_activation_bytes = 0;            // the memory planner's estimate for this shape
   int64_t enc_peak_bytes = 0, dec_peak_bytes = 0;  // CUDA allocator peak, or RSS high-water on CPU
   int64_t baseline_bytes = 0;                      // allocated / resident before the runs
   std::string memory_kind;                         // "cuda_allocator_peak" or "rss_high_water"

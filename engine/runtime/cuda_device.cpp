@@ -104,7 +104,8 @@ int64_t free_bytes() {
   // Blocks the caching allocator holds but does not use are free to this process.
   const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(0);
   const auto agg = static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE);
-  return static_cast<int64_t>(free_b) + std::max<int64_t>(0, stats.reserved_bytes[agg].current - stats.allocated_bytes[agg].current);
+  return static_cast<int64_t>(free_b) +
+         std::max<int64_t>(0, stats.reserved_bytes[agg].current - stats.allocated_bytes[agg].current);
 }
 
 }  // namespace wfvae::cuda_device

@@ -116,7 +116,8 @@ ParityResult run_parity(const std::filesystem::path& dir, Device device) {
         line.violations = (diff > (result.atol + result.rtol * ref.abs())).sum().item<int64_t>();
         line.violations = std::max(line.violations, bad_ref + bad_got);
         if (bad_ref) line.note = std::to_string(bad_ref) + " non-finite values (NaN/Inf) in the reference";
-        if (bad_got) line.note += (line.note.empty() ? "" : "; ") + std::to_string(bad_got) + " non-finite values in ours";
+        if (bad_got)
+          line.note += (line.note.empty() ? "" : "; ") + std::to_string(bad_got) + " non-finite values in ours";
         result.lines.push_back(line);
       }
     };

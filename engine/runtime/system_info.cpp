@@ -61,13 +61,14 @@ std::vector<std::pair<std::string, std::string>> describe(const SystemInfo& s) {
                                  "; --device auto runs on the CPU");
   }
   for (const GpuInfo& g : s.gpus) {
-    out.emplace_back("GPU " + std::to_string(g.index),
-                     g.name + ", compute capability " + std::to_string(g.cc_major) + "." + std::to_string(g.cc_minor) +
-                         ", " + std::to_string(g.multiprocessors) + " SMs, " + gib(g.free_bytes) + " free of " +
-                         gib(g.total_bytes));
+    out.emplace_back("GPU " + std::to_string(g.index), g.name + ", compute capability " + std::to_string(g.cc_major) +
+                                                           "." + std::to_string(g.cc_minor) + ", " +
+                                                           std::to_string(g.multiprocessors) + " SMs, " +
+                                                           gib(g.free_bytes) + " free of " + gib(g.total_bytes));
   }
   out.emplace_back("CPU", std::to_string(s.cpu_cores) + " hardware threads; LibTorch uses " +
-                              std::to_string(s.torch_threads) + " (WFVAE_THREADS sets it); kernels " + s.cpu_capability);
+                              std::to_string(s.torch_threads) + " (WFVAE_THREADS sets it); kernels " +
+                              s.cpu_capability);
   out.emplace_back("BLAS", s.blas.empty() ? "unknown" : s.blas);
   out.emplace_back("oneDNN", s.onednn);
   return out;

@@ -68,7 +68,9 @@ void init_runtime_threads() {
   });
 }
 
-at::Device Vae::Impl::at_device() const { return device == Device::CUDA ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU); }
+at::Device Vae::Impl::at_device() const {
+  return device == Device::CUDA ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
+}
 at::ScalarType Vae::Impl::at_dtype() const {
   switch (dtype) {
     case ComputeDType::BF16: return at::kBFloat16;
@@ -81,7 +83,8 @@ namespace {
 
 // "123456789 bytes" / "2.00 GiB" after "allocate " in LibTorch's allocator messages.
 std::string allocation_size(const std::string& msg) {
-  for (const char* key : {"tried to allocate ", "Tried to allocate ", "can't allocate memory: you tried to allocate "}) {
+  for (const char* key :
+       {"tried to allocate ", "Tried to allocate ", "can't allocate memory: you tried to allocate "}) {
     const size_t at = msg.find(key);
     if (at == std::string::npos) continue;
     const size_t begin = at + std::strlen(key);
@@ -189,8 +192,8 @@ void check_video_shape(const ModelConfig& config, const std::vector<int64_t>& sh
     int lo = ((t - 1) / r) * r + 1;
     fail_usage(std::to_string(t) + " frames: this model (" + std::to_string(r) + "x temporal compression) takes 1 + " +
                std::to_string(r) + "k frames (1, " + std::to_string(1 + r) + ", " + std::to_string(1 + 2 * r) + ", " +
-               std::to_string(1 + 3 * r) + ", ...); nearest below: " + std::to_string(std::max(1, lo)) + ", above: " +
-               std::to_string(lo + r));
+               std::to_string(1 + 3 * r) + ", ...); nearest below: " + std::to_string(std::max(1, lo)) +
+               ", above: " + std::to_string(lo + r));
   }
   if (shape[3] % 8 != 0 || shape[4] % 8 != 0 || shape[3] < 8 || shape[4] < 8)
     fail_usage("frame size " + std::to_string(shape[3]) + "x" + std::to_string(shape[4]) +
@@ -207,7 +210,8 @@ std::unique_ptr<Vae> Vae::load(const std::filesystem::path& path, Device device,
     auto impl = std::make_unique<Impl>();
     impl->trained = ModelConfig::load(files.config);
     impl->report.config_path = files.config.string();
-    for (const auto& k : impl->trained.unknown_keys) impl->report.notes.push_back("config.json key \"" + k + "\" is not used by WF-VAE");
+    for (const auto& k : impl->trained.unknown_keys)
+      impl->report.notes.push_back("config.json key \"" + k + "\" is not used by WF-VAE");
     impl->model = std::make_unique<WFVAEModel>(impl->trained);
     SafetensorsReader reader(files.weights);
     model::load_state_dict(*impl->model, reader, impl->report);
@@ -346,7 +350,8 @@ class TileBlend {
     std::vector<float> wy = tiling::blend_weights(rows, r), wx = tiling::blend_weights(cols, c);
     at::Tensor w = at::outer(at::from_blob(wy.data(), {static_cast<int64_t>(wy.size())}, at::kFloat),
                              at::from_blob(wx.data(), {static_cast<int64_t>(wx.size())}, at::kFloat));
-    a.sum.narrow(3, rows[r].begin, rows[r].size()).narrow(4, cols[c].begin, cols[c].size())
+    a.sum.narrow(3, rows[r].begin, rows[r].size())
+        .narrow(4, cols[c].begin, cols[c].size())
         .add_(tile.to(at::kCPU, at::kFloat) * w);
     a.weight.narrow(0, rows[r].begin, rows[r].size()).narrow(1, cols[c].begin, cols[c].size()).add_(w);
   }
@@ -392,7 +397,9 @@ void for_each_tile(const tiling::Grid& grid, F&& fn) {
 }
 
 // A read-only view of a host tensor (no copy): the tiled paths only cut tiles from it.
-at::Tensor view_of(const HostTensor& t) { return at::from_blob(const_cast<float*>(t.data.data()), t.shape, at::kFloat); }
+at::Tensor view_of(const HostTensor& t) {
+  return at::from_blob(const_cast<float*>(t.data.data()), t.shape, at::kFloat);
+}
 
 }  // namespace
 
@@ -546,7 +553,8 @@ bool Vae::can_chunk(int64_t frames) const {
 
 int64_t Vae::weight_bytes() const {
   int64_t bytes = 0;
-  for (auto& nt : impl_->model->named_tensors()) bytes += nt.tensor->numel() * static_cast<int64_t>(nt.tensor->element_size());
+  for (auto& nt : impl_->model->named_tensors())
+    bytes += nt.tensor->numel() * static_cast<int64_t>(nt.tensor->element_size());
   return bytes;
 }
 
@@ -573,9 +581,12 @@ int64_t device_free_bytes(Device device) {
 void Vae::save(const std::filesystem::path& folder, const std::string& dtype, bool overwrite) const {
   engine_call("saving the model to " + folder.string(), [&] {
     StDType st = StDType::F32;
-    if (dtype == "f16" || dtype == "F16") st = StDType::F16;
-    else if (dtype == "bf16" || dtype == "BF16") st = StDType::BF16;
-    else if (dtype != "f32" && dtype != "F32") fail_usage("unknown storage dtype \"" + dtype + "\" (f32, f16, bf16)");
+    if (dtype == "f16" || dtype == "F16")
+      st = StDType::F16;
+    else if (dtype == "bf16" || dtype == "BF16")
+      st = StDType::BF16;
+    else if (dtype != "f32" && dtype != "F32")
+      fail_usage("unknown storage dtype \"" + dtype + "\" (f32, f16, bf16)");
     PendingOutput out(folder, overwrite, OutputKind::Folder);
     std::filesystem::create_directories(out.temp_path());
     write_file_atomic(out.temp_path() / "config.json", json::dump(config().to_json(), 2) + "\n", false);

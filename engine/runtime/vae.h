@@ -33,13 +33,13 @@ std::string cuda_unavailable_reason();
 void init_runtime_threads();
 
 struct RunOptions {
-  bool chunked = false;        // causal-cache chunked path (reference enable_tiling)
+  bool chunked = false;  // causal-cache chunked path (reference enable_tiling)
   // Spatial tiles (pixels; tile 0: none), each run on its own (and chunked in time
   // when `chunked`), blended linearly across the overlap: in latent space for the
   // encoder, in pixel space for the decoder. With tiles, on_frames is called once.
   tiling::TileSize tile;
-  bool keep_taps = false;      // also return the energy-flow coefficients
-  ProgressFn progress;         // fraction of this call
+  bool keep_taps = false;  // also return the energy-flow coefficients
+  ProgressFn progress;     // fraction of this call
   const CancelToken* cancel = nullptr;
   // Decoded frames as they become available: once per chunk when chunked, once
   // at the end otherwise. Frames are [1, 3, n, H, W] in [-1, 1] (unclamped).

@@ -33,13 +33,14 @@ struct Param {
   Tensor* value;  // the model's slot
   Tensor m, v;    // AdamW moments
   Tensor ema;
-  bool decay;     // weight decay on conv/linear weights only (not norms or biases)
+  bool decay;  // weight decay on conv/linear weights only (not norms or biases)
 };
 
 // Per-step generators derived from (seed, step): a resumed run draws exactly the
 // crops and posterior noise the uninterrupted run would have drawn.
 std::mt19937_64 step_rng(uint64_t seed, int step) {
-  std::seed_seq seq{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32), static_cast<uint32_t>(step), 0x5eedu};
+  std::seed_seq seq{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32), static_cast<uint32_t>(step),
+                    0x5eedu};
   return std::mt19937_64(seq);
 }
 
@@ -102,16 +103,17 @@ void save_state(const fs::path& path, const std::vector<Param>& params, int step
   std::vector<StTensorToWrite> out;
   bufs.reserve(params.size() * 4);
   for (const auto& p : params) {
-    for (auto [prefix, t] : {std::pair<const char*, const Tensor*>{"param/", p.value}, {"adam_m/", &p.m},
-                             {"adam_v/", &p.v}, {"ema/", &p.ema}}) {
+    for (auto [prefix, t] : {std::pair<const char*, const Tensor*>{"param/", p.value},
+                             {"adam_m/", &p.m},
+                             {"adam_v/", &p.v},
+                             {"ema/", &p.ema}}) {
       bufs.push_back(to_floats(*t));
       out.push_back({prefix + p.name, StDType::F32, std::vector<int64_t>(t->sizes().begin(), t->sizes().end()),
                      bufs.back().data()});
     }
   }
-  std::map<std::string, std::string> meta = {{"step", std::to_string(step)},
-                                             {"seed", std::to_string(o.seed)},
-                                             {"config", json::dump(o.config.to_json())}};
+  std::map<std::string, std::string> meta = {
+      {"step", std::to_string(step)}, {"seed", std::to_string(o.seed)}, {"config", json::dump(o.config.to_json())}};
   write_safetensors(path, out, meta, true);
 }
 
@@ -259,8 +261,9 @@ class Checkpointer {
 
 }  // namespace
 
-TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_clips, const std::vector<Clip>& val_clips,
-                         const std::function<void(const TrainLog&)>& log, const CancelToken* cancel) {
+TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_clips,
+                         const std::vector<Clip>& val_clips, const std::function<void(const TrainLog&)>& log,
+                         const CancelToken* cancel) {
   return engine_call(std::string("training"), [&] {
     if (o.out_dir.empty()) fail_usage("an output folder is required");
     if (o.steps < 1) fail_usage("--steps must be >= 1");
@@ -362,7 +365,8 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
       std::mt19937_64 rng = step_rng(o.seed, step);
       std::vector<Tensor> crops;
       for (int b = 0; b < o.batch; ++b)
-        crops.push_back(sample_crop(*usable[rng() % usable.size()], o.crop_frames, o.crop_size, o.max_stride, o.hflip, rng));
+        crops.push_back(
+            sample_crop(*usable[rng() % usable.size()], o.crop_frames, o.crop_size, o.max_stride, o.hflip, rng));
       Tensor x = at::cat(crops, 0);
 
       model::EncoderTaps et;

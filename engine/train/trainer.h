@@ -25,27 +25,27 @@ struct Clip {
 };
 
 struct TrainOptions {
-  ModelConfig config;                   // architecture of a new model
-  std::filesystem::path init_model;     // start from these weights instead (fine-tune)
-  std::filesystem::path out_dir;        // checkpoints and the training state
-  bool resume = false;                  // continue from out_dir/train_state.safetensors
+  ModelConfig config;                // architecture of a new model
+  std::filesystem::path init_model;  // start from these weights instead (fine-tune)
+  std::filesystem::path out_dir;     // checkpoints and the training state
+  bool resume = false;               // continue from out_dir/train_state.safetensors
   int steps = 1000;
   int batch = 1;
-  int crop_frames = 9;                  // 1 + 4k (1 + 8k for 8x models)
-  int crop_size = 128;                  // square spatial crop, multiple of 8
+  int crop_frames = 9;  // 1 + 4k (1 + 8k for 8x models)
+  int crop_size = 128;  // square spatial crop, multiple of 8
   double lr = 4e-4;
   int warmup_steps = 200;
-  double min_lr_ratio = 0.05;           // cosine decay floor
+  double min_lr_ratio = 0.05;  // cosine decay floor
   double weight_decay = 1e-4;
   double beta1 = 0.9, beta2 = 0.99;
-  double grad_clip = 1.0;               // global norm; 0 disables
+  double grad_clip = 1.0;  // global norm; 0 disables
   double ema_decay = 0.998;
-  double kl_weight = 1e-6;              // per element, as a fraction of the L1 term's scale
-  double wavelet_weight = 0.1;          // 0 disables the energy-flow loss
-  double mse_weight = 0.0;              // optional extra L2 term (PSNR is an L2 metric)
-  bool sample_posterior = true;         // decode posterior samples (the reference) or the mean
+  double kl_weight = 1e-6;       // per element, as a fraction of the L1 term's scale
+  double wavelet_weight = 0.1;   // 0 disables the energy-flow loss
+  double mse_weight = 0.0;       // optional extra L2 term (PSNR is an L2 metric)
+  bool sample_posterior = true;  // decode posterior samples (the reference) or the mean
   bool hflip = true;
-  int max_stride = 2;                   // random temporal stride in [1, max_stride]
+  int max_stride = 2;  // random temporal stride in [1, max_stride]
   uint64_t seed = 0;
   int log_every = 10;
   int val_every = 250;

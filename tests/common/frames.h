@@ -8,8 +8,8 @@
 
 #include "media/media.h"
 
-inline std::vector<wfvae::media::RgbFrame> make_frames(int n, int w, int h,
-                                                        const std::function<void(int x, int y, int t, uint8_t* rgb)>& pixel) {
+inline std::vector<wfvae::media::RgbFrame> make_frames(
+    int n, int w, int h, const std::function<void(int x, int y, int t, uint8_t* rgb)>& pixel) {
   std::vector<wfvae::media::RgbFrame> v;
   for (int t = 0; t < n; ++t) {
     wfvae::media::RgbFrame f;

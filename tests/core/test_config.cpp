@@ -164,8 +164,10 @@ TEST(Config, ResolveModelFiles) {
 TEST(Config, IntegersOutsideIntRangeAreRefusedAsWritten) {
   // They used to wrap: 2^32 + 16 loaded as 16, 1e12 as -727379968, 2^40 as 0.
   EXPECT_TRUE(contains(error_of(R"({"base_channels": 4294967312})"), "\"base_channels\": 4294967312 is out of range"));
-  EXPECT_TRUE(contains(error_of(R"({"norm_num_groups": 4294967304})"), "\"norm_num_groups\": 4294967304 is out of range"));
-  EXPECT_TRUE(contains(error_of(R"({"base_channels": 1000000000000})"), "\"base_channels\": 1000000000000 is out of range"));
+  EXPECT_TRUE(
+      contains(error_of(R"({"norm_num_groups": 4294967304})"), "\"norm_num_groups\": 4294967304 is out of range"));
+  EXPECT_TRUE(
+      contains(error_of(R"({"base_channels": 1000000000000})"), "\"base_channels\": 1000000000000 is out of range"));
   EXPECT_TRUE(contains(error_of(R"({"latent_dim": 1099511627776})"), "\"latent_dim\": 1099511627776 is out of range"));
   EXPECT_TRUE(contains(error_of(R"({"latent_dim": 1e300})"), "\"latent_dim\": expected an integer"));
 }
@@ -179,5 +181,6 @@ TEST(Config, ChannelCountsThatWouldOverflowAreRefused) {
   EXPECT_TRUE(contains(error_of(R"({"decoder_energy_flow_hidden_size": 2147483647})"),
                        "\"decoder_energy_flow_hidden_size\": 2147483647 is not supported"));
   EXPECT_TRUE(contains(error_of(R"({"latent_dim": 65537})"), "\"latent_dim\": 65537 is not supported"));
-  EXPECT_NO_THROW(parse(R"({"base_channels": 65536, "encoder_energy_flow_hidden_size": 65536, "decoder_energy_flow_hidden_size": 65536})"));
+  EXPECT_NO_THROW(parse(
+      R"({"base_channels": 65536, "encoder_energy_flow_hidden_size": 65536, "decoder_energy_flow_hidden_size": 65536})"));
 }

@@ -30,7 +30,8 @@ ErrorKind kind_of(const std::vector<std::string>& argv) {
 }
 
 TEST(Flags, ChoicesRepeatsAliasesAndCheckedIntegers) {
-  const flags::Args a = flags::parse(spec(), {"in.mp4", "--view", "split", "--drop", "a", "--drop=b", "-y", "--count", "7"});
+  const flags::Args a =
+      flags::parse(spec(), {"in.mp4", "--view", "split", "--drop", "a", "--drop=b", "-y", "--count", "7"});
   EXPECT_EQ(a.positional, std::vector<std::string>{"in.mp4"});
   EXPECT_EQ(a.get_choice("--view", {"side", "split"}).value(), "split");
   EXPECT_EQ(a.get_all("--drop"), (std::vector<std::string>{"a", "b"}));

@@ -17,7 +17,8 @@ TEST(Json, ParsesAndDumps) {
 }
 
 TEST(Json, ErrorsCarryOffsets) {
-  for (const char* bad : {"{", "{\"a\" 1}", "[1,]", "{\"a\":1,\"a\":2}", "tru", "\"\\x\"", "01", "1 2", "{\"a\":\"\n\"}"}) {
+  for (const char* bad :
+       {"{", "{\"a\" 1}", "[1,]", "{\"a\":1,\"a\":2}", "tru", "\"\\x\"", "01", "1 2", "{\"a\":\"\n\"}"}) {
     try {
       json::parse(bad);
       ADD_FAILURE() << "accepted " << bad;

@@ -55,11 +55,10 @@ TEST(Safetensors, RoundTripAllFloatDtypes) {
     bf16[i] = float_to_bf16(f32[i]);
   }
   fs::path p = dir.path() / "t.safetensors";
-  write_safetensors(p,
-                    {{"a.weight", StDType::F32, {2, 3}, f32},
-                     {"b", StDType::F16, {6}, f16},
-                     {"c.bias", StDType::BF16, {3, 2}, bf16}},
-                    {{"format", "pt"}}, false);
+  write_safetensors(
+      p,
+      {{"a.weight", StDType::F32, {2, 3}, f32}, {"b", StDType::F16, {6}, f16}, {"c.bias", StDType::BF16, {3, 2}, bf16}},
+      {{"format", "pt"}}, false);
   SafetensorsReader r(p);
   ASSERT_EQ(r.entries().size(), 3u);
   EXPECT_EQ(r.metadata().at("format"), "pt");

@@ -82,13 +82,13 @@ TEST(Tiling, BlendWeightsPartitionUnity) {
 TEST(Tiling, RampsAreLinearAndEdgesAreOne) {
   const std::vector<Span> spans = {{0, 64}, {48, 112}};
   const auto a = blend_weights(spans, 0), b = blend_weights(spans, 1);
-  EXPECT_FLOAT_EQ(a[0], 1.0f);    // frame edge
-  EXPECT_FLOAT_EQ(a[47], 1.0f);   // before the overlap
+  EXPECT_FLOAT_EQ(a[0], 1.0f);   // frame edge
+  EXPECT_FLOAT_EQ(a[47], 1.0f);  // before the overlap
   EXPECT_FLOAT_EQ(a[48], 15.5f / 16);
   EXPECT_FLOAT_EQ(a[63], 0.5f / 16);
   EXPECT_FLOAT_EQ(b[0], 0.5f / 16);
   EXPECT_FLOAT_EQ(b[15], 15.5f / 16);
-  EXPECT_FLOAT_EQ(b[63], 1.0f);   // frame edge
+  EXPECT_FLOAT_EQ(b[63], 1.0f);  // frame edge
 }
 
 TEST(Tiling, UserTileSizesAreChecked) {
@@ -111,7 +111,7 @@ TEST(Tiling, UserTileSizesAreChecked) {
 TEST(Tiling, PixelGridCountsTiles) {
   EXPECT_EQ(pixel_grid(1080, 1920, {}).count(), 1u);
   const Grid g = pixel_grid(1080, 1920, {256, 64});
-  EXPECT_EQ(g.rows.size(), 6u);   // ceil((1080 - 64) / 192)
+  EXPECT_EQ(g.rows.size(), 6u);  // ceil((1080 - 64) / 192)
   EXPECT_EQ(g.cols.size(), 10u);
   EXPECT_EQ(g.rows.back().end, 1080);
 }

@@ -16,16 +16,33 @@ void fuzz_one(const std::string& input) {
       argv.push_back(input.substr(start, i - start));
       start = i + 1;
     }
-  flags::CommandSpec spec{"recon", "wfvae recon INPUT -o OUTPUT", "", "",
-                        {{"--output", "FILE", "", "-o"}, {"--size", "HxW", ""}, {"--frames", "N", ""},
-                         {"--lr", "X", ""}, {"--chunked", "", ""}},
-                        0, 3, ""};
+  flags::CommandSpec spec{"recon",
+                          "wfvae recon INPUT -o OUTPUT",
+                          "",
+                          "",
+                          {{"--output", "FILE", "", "-o"},
+                           {"--size", "HxW", ""},
+                           {"--frames", "N", ""},
+                           {"--lr", "X", ""},
+                           {"--chunked", "", ""}},
+                          0,
+                          3,
+                          ""};
   try {
     flags::Args a = flags::parse(spec, argv);
     int h = 0, w = 0;
-    try { a.get_size("--size", &h, &w); } catch (const std::exception&) {}
-    try { (void)a.get_int("--frames", 0); } catch (const std::exception&) {}
-    try { (void)a.get_double("--lr", 0); } catch (const std::exception&) {}
+    try {
+      a.get_size("--size", &h, &w);
+    } catch (const std::exception&) {
+    }
+    try {
+      (void)a.get_int("--frames", 0);
+    } catch (const std::exception&) {
+    }
+    try {
+      (void)a.get_double("--lr", 0);
+    } catch (const std::exception&) {
+    }
   } catch (const std::exception&) {
   }
   // The studio's parser prints --help/--version: keep those out.

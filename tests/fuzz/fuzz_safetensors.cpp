@@ -11,7 +11,8 @@ using namespace wfvae;
 
 void fuzz_one(const std::string& input) {
   static const std::string path = "/tmp/wfvae-fuzz-" + std::to_string(::getpid()) + ".safetensors";
-  std::ofstream(path, std::ios::binary | std::ios::trunc).write(input.data(), static_cast<std::streamsize>(input.size()));
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      .write(input.data(), static_cast<std::streamsize>(input.size()));
   SafetensorsReader r(path);
   (void)r.dominant_dtype();
   for (const auto& e : r.entries()) {

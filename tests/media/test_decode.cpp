@@ -19,7 +19,8 @@ class GeneratedClips : public ::testing::Test {
   void SetUp() override {
     if (!have_ffmpeg_cli()) GTEST_SKIP() << "ffmpeg/ffprobe CLI not installed (scripts/setup installs it)";
     src_ = dir_ / "src.rgb";
-    ffmpeg("-f lavfi -i testsrc2=size=64x48:rate=10 -frames:v 3 -f rawvideo -pix_fmt rgb24 " + shell_quote(src_.string()));
+    ffmpeg("-f lavfi -i testsrc2=size=64x48:rate=10 -frames:v 3 -f rawvideo -pix_fmt rgb24 " +
+           shell_quote(src_.string()));
     truth_ = read_bytes(src_);
     ASSERT_EQ(truth_.size(), static_cast<size_t>(kW * kH * 3 * kFrames));
   }
@@ -79,11 +80,21 @@ TEST_F(GeneratedClips, TenBitAnd444AndRangesAndMatrices) {
   // Explicit matrices/ranges on both the conversion and the tags, so a decoder that
   // ignored either would be off by several levels on saturated colours.
   const std::vector<Case> cases = {
-      {"444p10_709.mkv", "-vf scale=out_color_matrix=bt709:out_range=tv,format=yuv444p10le -colorspace bt709 -color_range tv -c:v ffv1", 0.8},
-      {"444p_601_full.mkv", "-vf scale=out_color_matrix=bt601:out_range=pc,format=yuv444p -colorspace smpte170m -color_range pc -c:v ffv1", 0.8},
-      {"444p_709_tv.mkv", "-vf scale=out_color_matrix=bt709:out_range=tv,format=yuv444p -colorspace bt709 -color_range tv -c:v ffv1", 0.8},
-      {"420p10_h264.mp4", "-vf scale=out_color_matrix=bt709:out_range=tv,format=yuv420p10le -colorspace bt709 -color_range tv -c:v libx264 -qp 0", 6.0},
-      {"422p_601.mkv", "-vf scale=out_color_matrix=bt601:out_range=tv,format=yuv422p -colorspace bt470bg -color_range tv -c:v ffv1", 1.5},
+      {"444p10_709.mkv",
+       "-vf scale=out_color_matrix=bt709:out_range=tv,format=yuv444p10le -colorspace bt709 -color_range tv -c:v ffv1",
+       0.8},
+      {"444p_601_full.mkv",
+       "-vf scale=out_color_matrix=bt601:out_range=pc,format=yuv444p -colorspace smpte170m -color_range pc -c:v ffv1",
+       0.8},
+      {"444p_709_tv.mkv",
+       "-vf scale=out_color_matrix=bt709:out_range=tv,format=yuv444p -colorspace bt709 -color_range tv -c:v ffv1", 0.8},
+      {"420p10_h264.mp4",
+       "-vf scale=out_color_matrix=bt709:out_range=tv,format=yuv420p10le -colorspace bt709 -color_range tv -c:v "
+       "libx264 -qp 0",
+       6.0},
+      {"422p_601.mkv",
+       "-vf scale=out_color_matrix=bt601:out_range=tv,format=yuv422p -colorspace bt470bg -color_range tv -c:v ffv1",
+       1.5},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -96,7 +107,9 @@ TEST_F(GeneratedClips, TenBitAnd444AndRangesAndMatrices) {
     }
   }
   // The wrong matrix really is visibly wrong: tag a BT.709 encode as BT.601.
-  const fs::path wrong = make("mislabelled.mkv", "-vf scale=out_color_matrix=bt709:out_range=tv,format=yuv444p -colorspace bt470bg -color_range tv -c:v ffv1");
+  const fs::path wrong = make(
+      "mislabelled.mkv",
+      "-vf scale=out_color_matrix=bt709:out_range=tv,format=yuv444p -colorspace bt470bg -color_range tv -c:v ffv1");
   auto [mean, maxd] = error_vs_truth(media::decode_video(wrong).frames[0], 0);
   EXPECT_GT(maxd, 10) << "a decoder that ignores tags could not pass the cases above";
 }
@@ -118,13 +131,15 @@ TEST_F(GeneratedClips, GrayPaletteAnd16BitPng) {
 
   // Palette PNG: decoded colours are exactly the palette entries ffmpeg reads back.
   const fs::path pal = dir_ / "pal.png";
-  ffmpeg("-f rawvideo -pix_fmt rgb24 -s 64x48 -i " + shell_quote(src_.string()) +
-         " -frames:v 1 -vf " + shell_quote("split[a][b];[a]palettegen=max_colors=16[p];[b][p]paletteuse") + " -pix_fmt pal8 " + shell_quote(pal.string()));
+  ffmpeg("-f rawvideo -pix_fmt rgb24 -s 64x48 -i " + shell_quote(src_.string()) + " -frames:v 1 -vf " +
+         shell_quote("split[a][b];[a]palettegen=max_colors=16[p];[b][p]paletteuse") + " -pix_fmt pal8 " +
+         shell_quote(pal.string()));
   ASSERT_EQ(ffprobe_entry(pal, "stream=pix_fmt"), "pal8");
   media::DecodedVideo pv = media::decode_video(pal);
   ASSERT_EQ(pv.frames.size(), 1u);
   EXPECT_TRUE(pv.info.is_image);
-  const std::string ref = run_command("ffmpeg -nostdin -v error -i " + shell_quote(pal.string()) + " -f rawvideo -pix_fmt rgb24 -");
+  const std::string ref =
+      run_command("ffmpeg -nostdin -v error -i " + shell_quote(pal.string()) + " -f rawvideo -pix_fmt rgb24 -");
   EXPECT_EQ(std::string(pv.frames[0].rgb.begin(), pv.frames[0].rgb.end()), ref);
 
   // 16-bit RGB PNG: within rounding of the 8-bit truth.
@@ -178,8 +193,7 @@ TEST_F(GeneratedClips, RotationMetadataRotatesFrames) {
         if (cw == 90) ox = kH - 1 - y, oy = x;
         if (cw == 180) ox = kW - 1 - x, oy = kH - 1 - y;
         if (cw == 270) ox = y, oy = kW - 1 - x;
-        for (int c = 0; c < 3; ++c)
-          mismatches += a.rgb[(y * kW + x) * 3 + c] != b.rgb[(oy * b.width + ox) * 3 + c];
+        for (int c = 0; c < 3; ++c) mismatches += a.rgb[(y * kW + x) * 3 + c] != b.rgb[(oy * b.width + ox) * 3 + c];
       }
     EXPECT_EQ(mismatches, 0);
     // And it agrees with the ffmpeg CLI's autorotation.
@@ -229,7 +243,8 @@ TEST_F(GeneratedClips, SelectionStartStrideCount) {
   // Past the end: a clear error, not an empty video.
   media::DecodeOptions late;
   late.start_frame = 10;
-  expect_error([&] { media::decode_video(p, late); }, ErrorKind::BadInput, {p.string(), "no frame at or after frame 10", "10 decodable frames"});
+  expect_error([&] { media::decode_video(p, late); }, ErrorKind::BadInput,
+               {p.string(), "no frame at or after frame 10", "10 decodable frames"});
   media::DecodeOptions bad;
   bad.stride = 0;
   expect_error([&] { media::decode_video(p, bad); }, ErrorKind::Usage, {"stride"});
@@ -276,12 +291,14 @@ TEST(OddSizes, MatchFfmpegCli) {
   for (const std::string size : {"40x40", "37x21", "18x10", "3x2"}) {
     SCOPED_TRACE(size);
     const fs::path p = dir / ("odd_" + size + ".mkv");
-    ffmpeg("-f lavfi -i testsrc2=size=" + size + ":rate=5 -frames:v 3 -pix_fmt yuv420p -c:v ffv1 " + shell_quote(p.string()));
+    ffmpeg("-f lavfi -i testsrc2=size=" + size + ":rate=5 -frames:v 3 -pix_fmt yuv420p -c:v ffv1 " +
+           shell_quote(p.string()));
     media::DecodedVideo v = media::decode_video(p);
     ASSERT_EQ(v.frames.size(), 3u);
     std::string ours;
     for (const auto& f : v.frames) ours.append(f.rgb.begin(), f.rgb.end());
-    EXPECT_EQ(ours, run_command("ffmpeg -nostdin -v error -i " + shell_quote(p.string()) + " -f rawvideo -pix_fmt rgb24 -"));
+    EXPECT_EQ(ours,
+              run_command("ffmpeg -nostdin -v error -i " + shell_quote(p.string()) + " -f rawvideo -pix_fmt rgb24 -"));
     // And back out through the writers (padded copies on the way in as well).
     media::write_video(dir / ("rt_" + size + ".mkv"), v.frames, {});
     media::DecodedVideo back = media::decode_video(dir / ("rt_" + size + ".mkv"));

@@ -102,8 +102,9 @@ TEST(Encode, SinglePng) {
 TEST(Encode, H264KeepsEveryFrameAtTheRightRate) {
   REQUIRE_FFMPEG_CLI();
   TempDir dir;
-  for (const auto& [n, fps, rate] : {std::tuple{17, 30000.0 / 1001, std::string("30000/1001")}, std::tuple{9, 8.0, std::string("8/1")},
-                                     std::tuple{1, 25.0, std::string("25/1")}}) {
+  for (const auto& [n, fps, rate] :
+       {std::tuple{17, 30000.0 / 1001, std::string("30000/1001")}, std::tuple{9, 8.0, std::string("8/1")},
+        std::tuple{1, 25.0, std::string("25/1")}}) {
     SCOPED_TRACE(rate);
     const fs::path p = dir / ("h" + std::to_string(n) + ".mp4");
     auto frames = gradient_frames(n, 64, 48);
@@ -129,11 +130,13 @@ TEST(Encode, H264KeepsEveryFrameAtTheRightRate) {
   }
   expect_error([&] { media::write_video(dir / "odd.mp4", pattern_frames(2, 33, 24), {}); }, ErrorKind::Usage,
                {"odd.mp4", "even", "33x24"});
-  expect_error([&] {
-    media::EncodeOptions o;
-    o.crf = 60;
-    media::write_video(dir / "crf.mp4", pattern_frames(2, 32, 24), o);
-  }, ErrorKind::Usage, {"CRF"});
+  expect_error(
+      [&] {
+        media::EncodeOptions o;
+        o.crf = 60;
+        media::write_video(dir / "crf.mp4", pattern_frames(2, 32, 24), o);
+      },
+      ErrorKind::Usage, {"CRF"});
   EXPECT_FALSE(fs::exists(dir / "odd.mp4"));
   EXPECT_FALSE(fs::exists(dir / "crf.mp4"));
 }
@@ -144,7 +147,8 @@ TEST(Encode, ExistingOutputIsNeverOverwrittenWithoutPermission) {
     SCOPED_TRACE(name);
     const fs::path p = dir / name;
     write_bytes(p, "precious");
-    expect_error([&] { media::write_video(p, pattern_frames(1, 16, 16), {}); }, ErrorKind::BadInput, {p.string(), "already exists", "-y"});
+    expect_error([&] { media::write_video(p, pattern_frames(1, 16, 16), {}); }, ErrorKind::BadInput,
+                 {p.string(), "already exists", "-y"});
     EXPECT_EQ(read_bytes(p), "precious");
     expect_error([&] { media::check_video_output(p, false); }, ErrorKind::BadInput, {"already exists"});
     media::EncodeOptions o;
@@ -154,10 +158,12 @@ TEST(Encode, ExistingOutputIsNeverOverwrittenWithoutPermission) {
   }
   // A pattern whose first file exists, and a folder that exists.
   write_bytes(dir / "s_1.png", "precious");
-  expect_error([&] { media::write_video(dir / "s_%d.png", pattern_frames(2, 8, 8), {}); }, ErrorKind::BadInput, {"s_1.png", "already exists"});
+  expect_error([&] { media::write_video(dir / "s_%d.png", pattern_frames(2, 8, 8), {}); }, ErrorKind::BadInput,
+               {"s_1.png", "already exists"});
   EXPECT_EQ(read_bytes(dir / "s_1.png"), "precious");
   fs::create_directory(dir / "folder");
-  expect_error([&] { media::write_video(dir.path() / "folder/", pattern_frames(2, 8, 8), {}); }, ErrorKind::BadInput, {"folder", "already exists"});
+  expect_error([&] { media::write_video(dir.path() / "folder/", pattern_frames(2, 8, 8), {}); }, ErrorKind::BadInput,
+               {"folder", "already exists"});
   EXPECT_TRUE(fs::is_empty(dir / "folder"));
 }
 
@@ -167,7 +173,8 @@ TEST(Encode, CancelLeavesNothingBehind) {
   cancel.cancel();
   for (const std::string name : {"c.mkv", "c.mp4", "c_%02d.png", "cdir/"}) {
     SCOPED_TRACE(name);
-    expect_error([&] { media::write_video(dir.path() / name, pattern_frames(3, 16, 16), {}, {}, &cancel); }, ErrorKind::Cancelled, {});
+    expect_error([&] { media::write_video(dir.path() / name, pattern_frames(3, 16, 16), {}, {}, &cancel); },
+                 ErrorKind::Cancelled, {});
   }
   EXPECT_TRUE(dir.entries().empty()) << dir.entries().front();
 }
@@ -204,7 +211,8 @@ TEST(Encode, UnwritableOutputIsABadInputAndLeavesNoFile) {
   if (::geteuid() != 0) {
     fs::create_directory(dir / "ro");
     fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec);
-    expect_error([&] { media::write_video(dir / "ro/out.mkv", frames, {}); }, ErrorKind::BadInput, {"ro/out.mkv", "not writable"});
+    expect_error([&] { media::write_video(dir / "ro/out.mkv", frames, {}); }, ErrorKind::BadInput,
+                 {"ro/out.mkv", "not writable"});
     fs::permissions(dir / "ro", fs::perms::owner_all);
     EXPECT_TRUE(fs::is_empty(dir / "ro"));
   }
@@ -217,9 +225,7 @@ TEST(Encode, UnwritableOutputIsABadInputAndLeavesNoFile) {
 TEST(Encode, PngSequenceCommitFailingMidwayRollsBack) {
   TempDir dir;
   const fs::path old_frame = dir / "f_0001.png";
-  {
-    std::ofstream(old_frame) << "the user's own frame 1";
-  }
+  { std::ofstream(old_frame) << "the user's own frame 1"; }
   media::EncodeOptions o;
   o.overwrite = true;
   auto frames = pattern_frames(5, 16, 16);

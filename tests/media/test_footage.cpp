@@ -19,14 +19,15 @@ struct Clip {
   const char* container;
   const char* codec;
   int width, height;
-  int64_t frames;       // ffprobe -count_frames
-  double fps;           // what VideoInfo::fps must say
-  const char* tricky;   // why the clip is in the suite
+  int64_t frames;      // ffprobe -count_frames
+  double fps;          // what VideoInfo::fps must say
+  const char* tricky;  // why the clip is in the suite
 };
 
 const Clip kClips[] = {
     {"cityCC0.mpg", "mpeg", "mpeg2video", 720, 405, 190, 25.0, "MPEG-PS: no frame count, odd height"},
-    {"cockatoo.mp4", "mov,mp4,m4a,3gp,3g2,mj2", "h264", 1280, 720, 280, 20.0, "H.264 High 4:4:4, untagged HD (BT.709 guess)"},
+    {"cockatoo.mp4", "mov,mp4,m4a,3gp,3g2,mj2", "h264", 1280, 720, 280, 20.0,
+     "H.264 High 4:4:4, untagged HD (BT.709 guess)"},
     {"realshort.mp4", "mov,mp4,m4a,3gp,3g2,mj2", "h264", 320, 240, 36, 45000.0 / 1499, "fractional rate 45000/1499"},
     {"Effet_force_magnetique.ogv", "ogg", "theora", 400, 304, 34, 25.0, "avg_frame_rate 0/0 (NaN), no frame count"},
     {"Force_constante.avi", "avi", "mpeg4", 400, 300, 26, 25.0, "MPEG-4 part 2 in AVI (no pts, dts only)"},
@@ -127,8 +128,8 @@ TEST(FootageDetails, ColoursMatchFfmpegCli) {
     const char* file;
     const char* matrix;  // what we use for this clip: tagged, or guessed from its size
   };
-  const Case cases[] = {{"realshort.mp4", "bt601"}, {"cityCC0.mpg", "bt601"}, {"balle1-vp9.avi", "bt601"},
-                        {"cockatoo.mp4", "bt709"}};
+  const Case cases[] = {
+      {"realshort.mp4", "bt601"}, {"cityCC0.mpg", "bt601"}, {"balle1-vp9.avi", "bt601"}, {"cockatoo.mp4", "bt709"}};
   for (const auto& k : cases) {
     const fs::path path = footage_dir() / k.file;
     SKIP_WITHOUT_FOOTAGE(path);
@@ -136,9 +137,9 @@ TEST(FootageDetails, ColoursMatchFfmpegCli) {
     o.max_frames = 1;
     media::DecodedVideo v = media::decode_video(path, o);
     ASSERT_EQ(v.frames.size(), 1u);
-    const std::string raw = run_command("ffmpeg -nostdin -v error -i " + shell_quote(path.string()) +
-                                        " -frames:v 1 -vf scale=in_color_matrix=" + k.matrix +
-                                        " -f rawvideo -pix_fmt rgb24 -");
+    const std::string raw =
+        run_command("ffmpeg -nostdin -v error -i " + shell_quote(path.string()) +
+                    " -frames:v 1 -vf scale=in_color_matrix=" + k.matrix + " -f rawvideo -pix_fmt rgb24 -");
     ASSERT_EQ(raw.size(), v.frames[0].rgb.size()) << k.file;
     double sum = 0;
     int maxd = 0;

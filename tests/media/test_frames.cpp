@@ -155,10 +155,10 @@ TEST(Frames, TensorRoundTripIsExact) {
   std::vector<media::RgbFrame> in = {f, solid(16, 16, 255, 128, 1)};
   HostTensor t = media::frames_to_tensor(in);
   ASSERT_EQ(t.shape, (std::vector<int64_t>{1, 3, 2, 16, 16}));
-  EXPECT_FLOAT_EQ(t.data[0], -1.0f);                                     // R of pixel 0 = 0
+  EXPECT_FLOAT_EQ(t.data[0], -1.0f);                            // R of pixel 0 = 0
   EXPECT_FLOAT_EQ(t.data[static_cast<size_t>(16 * 16)], 1.0f);  // [c=0, t=1]: frame 1 R = 255 -> 1
   EXPECT_FLOAT_EQ(t.data[static_cast<size_t>(2 * 2 * 16 * 16 + 16 * 16)], 1 / 127.5f - 1);  // [c=2, t=1]: B = 1
-  EXPECT_NEAR(t.data[1], 3 / 127.5 - 1, 1e-7);                           // R of pixel 1 = 3
+  EXPECT_NEAR(t.data[1], 3 / 127.5 - 1, 1e-7);                                              // R of pixel 1 = 3
   std::vector<media::RgbFrame> back = media::tensor_to_frames(t);
   ASSERT_EQ(back.size(), 2u);
   EXPECT_EQ(back[0].rgb, in[0].rgb);
@@ -166,8 +166,8 @@ TEST(Frames, TensorRoundTripIsExact) {
 }
 
 TEST(Frames, TensorToFramesClampsAndRounds) {
-  HostTensor t({3, 1, 1, 4});  // unbatched layout
-  const float r[4] = {2.f, -3.f, NAN, 0.f};           // clamp high, clamp low, NaN, middle
+  HostTensor t({3, 1, 1, 4});                             // unbatched layout
+  const float r[4] = {2.f, -3.f, NAN, 0.f};               // clamp high, clamp low, NaN, middle
   const float g[4] = {-1.f, 1.f, 0.00392157f, -0.0039f};  // (x+1)/2*255: 0, 255, 128 (127.99 + 0.5), 127.0
   for (int i = 0; i < 4; ++i) {
     t.data[static_cast<size_t>(i)] = r[i];
@@ -188,7 +188,11 @@ TEST(Frames, TensorToFramesClampsAndRounds) {
 }
 
 TEST(Frames, FramesToTensorRefusesMixedSizes) {
-  expect_error([] { media::frames_to_tensor({solid(8, 8, 0, 0, 0), solid(8, 16, 0, 0, 0)}); }, ErrorKind::Usage, {"differ"});
+  expect_error(
+      [] {
+        media::frames_to_tensor({solid(8, 8, 0, 0, 0), solid(8, 16, 0, 0, 0)});
+      },
+      ErrorKind::Usage, {"differ"});
   expect_error([] { media::frames_to_tensor({}); }, ErrorKind::Usage, {"no frames"});
 }
 

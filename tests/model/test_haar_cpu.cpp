@@ -29,7 +29,8 @@ TEST(HaarCpu, PyramidMatchesTheEncoderTaps) {
   o.keep_taps = true;
   EncodeResult e = vae->encode(to_host(x), o);
   haar::Pyramid p = haar::energy_flow_pyramid(to_host(x), false);
-  for (auto [mine, theirs] : {std::pair{&p.level0, &e.wavelet_in}, {&p.level1, &e.l1_coeffs}, {&p.level2, &e.l2_coeffs}}) {
+  for (auto [mine, theirs] :
+       {std::pair{&p.level0, &e.wavelet_in}, {&p.level1, &e.l1_coeffs}, {&p.level2, &e.l2_coeffs}}) {
     ASSERT_EQ(mine->shape, theirs->shape);
     for (size_t i = 0; i < mine->data.size(); ++i) ASSERT_NEAR(mine->data[i], theirs->data[i], 1e-4);
   }

@@ -67,13 +67,14 @@ TEST(Model, CheckpointKeysFollowPyTorchNames) {
   model::WFVAEModel m(small_config());
   std::set<std::string> keys;
   for (auto& nt : m.named_tensors()) keys.insert(nt.name);
-  for (const char* k : {"encoder.down1.0.weight", "encoder.down1.1.norm1.weight", "encoder.down1.2.conv.weight",
-                        "encoder.down2.2.conv.conv.weight", "encoder.mid.0.nin_shortcut.conv.weight",
-                        "encoder.mid.1.q.conv.weight", "encoder.conv_out.conv.bias",
-                        "encoder.wavelet_transform_in.gh_v_conv.conv.weight", "encoder.wavelet_transform_l1.dd",
-                        "decoder.up2.1.conv.conv.weight", "decoder.up1.1.conv.weight", "decoder.mid.1.proj_out.conv.bias",
-                        "decoder.connect_l1.1.weight", "decoder.connect_l2.0.norm2.bias", "decoder.conv_out.weight",
-                        "decoder.inverse_wavelet_transform_out.hh_v", "decoder.inverse_wavelet_transform_l1.aa"})
+  for (const char* k :
+       {"encoder.down1.0.weight", "encoder.down1.1.norm1.weight", "encoder.down1.2.conv.weight",
+        "encoder.down2.2.conv.conv.weight", "encoder.mid.0.nin_shortcut.conv.weight", "encoder.mid.1.q.conv.weight",
+        "encoder.conv_out.conv.bias", "encoder.wavelet_transform_in.gh_v_conv.conv.weight",
+        "encoder.wavelet_transform_l1.dd", "decoder.up2.1.conv.conv.weight", "decoder.up1.1.conv.weight",
+        "decoder.mid.1.proj_out.conv.bias", "decoder.connect_l1.1.weight", "decoder.connect_l2.0.norm2.bias",
+        "decoder.conv_out.weight", "decoder.inverse_wavelet_transform_out.hh_v",
+        "decoder.inverse_wavelet_transform_l1.aa"})
     EXPECT_TRUE(keys.count(k)) << k;
   m.set_norm("layernorm", 8);
   std::set<std::string> ln;
@@ -104,7 +105,9 @@ TEST(Model, SaveLoadRoundTripInEveryStorageDtype) {
     vae->save(p, dt, false);
     auto loaded = Vae::load(p);
     EXPECT_TRUE(loaded->load_report().clean());
-    EXPECT_EQ(loaded->load_report().stored_dtype, std::string(dt) == "f32" ? "F32" : std::string(dt) == "f16" ? "F16" : "BF16");
+    EXPECT_EQ(loaded->load_report().stored_dtype, std::string(dt) == "f32"   ? "F32"
+                                                  : std::string(dt) == "f16" ? "F16"
+                                                                             : "BF16");
     EXPECT_EQ(loaded->num_parameters(), vae->num_parameters());
     EncodeResult got = loaded->encode(x);
     const double tol = std::string(dt) == "f32" ? 1e-6 : std::string(dt) == "f16" ? 2e-2 : 2e-1;
@@ -138,8 +141,9 @@ TEST(Model, StrictLoadReportsMissingUnexpectedAndMismatched) {
   fs::path unexpected = dir.path() / "unexpected";
   copy_config(unexpected);
   static float extra[2] = {1, 2};
-  rewrite(weights, unexpected / "diffusion_pytorch_model.safetensors",
-          [](auto& t, auto&) { t.push_back({"decoder.extra_head.weight", StDType::F32, {2}, extra}); });
+  rewrite(weights, unexpected / "diffusion_pytorch_model.safetensors", [](auto& t, auto&) {
+    t.push_back({"decoder.extra_head.weight", StDType::F32, {2}, extra});
+  });
   m = error_message([&] { Vae::load(unexpected); }, ErrorKind::BadInput);
   EXPECT_TRUE(contains(m, "1 unexpected")) << m;
   EXPECT_TRUE(contains(m, "decoder.extra_head.weight")) << m;
@@ -348,8 +352,10 @@ TEST(Model, NonFiniteWeightsAreRefusedAtLoadAndNonFiniteOutputsNeverReturned) {
   rewrite(dir.path() / "good" / "diffusion_pytorch_model.safetensors",
           dir.path() / "bad" / "diffusion_pytorch_model.safetensors", [](auto& t, auto& data) {
             for (size_t i = 0; i < t.size(); ++i)
-              if (t[i].name == "decoder.conv_in.conv.weight") data[i][3] = std::numeric_limits<float>::infinity();
-              else if (t[i].name == "decoder.conv_out.bias") data[i].assign(data[i].size(), NAN);
+              if (t[i].name == "decoder.conv_in.conv.weight")
+                data[i][3] = std::numeric_limits<float>::infinity();
+              else if (t[i].name == "decoder.conv_out.bias")
+                data[i].assign(data[i].size(), NAN);
           });
   const std::string msg = error_message([&] { Vae::load(dir.path() / "bad"); }, ErrorKind::BadInput);
   EXPECT_TRUE(contains(msg, "2 tensors hold NaN or Inf")) << msg;

@@ -77,7 +77,8 @@ TEST(Trainer, LearnsRepeatsAndResumesExactly) {
 
   std::vector<double> losses_a;
   train::TrainOptions a = tiny_options(dir.path() / "a", 40);
-  train::TrainResult ra = train::run_training(a, clips, val, [&](const train::TrainLog& l) { losses_a.push_back(l.loss); });
+  train::TrainResult ra =
+      train::run_training(a, clips, val, [&](const train::TrainLog& l) { losses_a.push_back(l.loss); });
   ASSERT_EQ(losses_a.size(), 40u);
   double first = (losses_a[0] + losses_a[1] + losses_a[2]) / 3, last = (losses_a[37] + losses_a[38] + losses_a[39]) / 3;
   EXPECT_LT(last, 0.9 * first) << "loss did not go down: " << first << " -> " << last;
@@ -98,9 +99,12 @@ TEST(Trainer, LearnsRepeatsAndResumesExactly) {
   CancelToken cancel;
   int seen = 0;
   try {
-    train::run_training(c, clips, val, [&](const train::TrainLog&) {
-      if (++seen == 20) cancel.cancel();
-    }, &cancel);
+    train::run_training(
+        c, clips, val,
+        [&](const train::TrainLog&) {
+          if (++seen == 20) cancel.cancel();
+        },
+        &cancel);
     FAIL() << "not cancelled";
   } catch (const Error& e) {
     EXPECT_EQ(static_cast<int>(e.kind()), static_cast<int>(ErrorKind::Cancelled));

@@ -19,7 +19,7 @@ TEST(Haar3D, ShapesAndBandLayout) {
   EXPECT_LT(max_abs(y.narrow(1, 12, 12).narrow(2, 0, 1)), 1e-6);
   // LLL of channel c at frame k, pixel (i, j) = 0.3536 * sum over the 2x2x2 block.
   at::Tensor block = x.narrow(2, 3, 2).narrow(3, 2, 2).narrow(4, 4, 2).sum({2, 3, 4});  // frame k=2: x3, x4
-  at::Tensor lll = y.narrow(2, 2, 1).select(3, 1).select(3, 2).squeeze(2);            // [B, 24]
+  at::Tensor lll = y.narrow(2, 2, 1).select(3, 1).select(3, 2).squeeze(2);              // [B, 24]
   EXPECT_LT(max_abs(lll.narrow(1, 0, 3) - 0.3536f * block), 1e-5);
   // Band 1 (g) of channel 1 is column-differencing: (-1)^d.
   at::Tensor xs = x.narrow(2, 3, 2).narrow(3, 2, 2).narrow(4, 4, 2);

@@ -31,10 +31,11 @@ void touch(const fs::path& p, const std::string& text = "x") {
 
 fs::path fixture_model() { return fs::path(WFVAE_FIXTURES_DIR) / "gn-l8"; }
 
-#define REQUIRE_MODEL()                                                                                       \
-  do {                                                                                                        \
-    if (!fs::exists(fixture_model() / "config.json"))                                                         \
-      GTEST_SKIP() << "no parity checkpoint at " << fixture_model() << " (it comes from ../shared beside the checkout)"; \
+#define REQUIRE_MODEL()                                                 \
+  do {                                                                  \
+    if (!fs::exists(fixture_model() / "config.json"))                   \
+      GTEST_SKIP() << "no parity checkpoint at " << fixture_model()     \
+                   << " (it comes from ../shared beside the checkout)"; \
   } while (0)
 
 // A 13-frame moving-gradient clip written with our own FFV1 writer.
@@ -176,7 +177,8 @@ TEST(Pipeline, FramesAreTrimmedToValidCountsWithANote) {
   EXPECT_EQ(res.frames, 9);
   bool noted = false;
   for (const auto& n : res.notes)
-    noted = noted || (n.kind == pipeline::NoteKind::FramesTrimmed && n.text.find("using 9 of 12 frames") != std::string::npos);
+    noted = noted ||
+            (n.kind == pipeline::NoteKind::FramesTrimmed && n.text.find("using 9 of 12 frames") != std::string::npos);
   EXPECT_TRUE(noted);
   // Default size: the source's, rounded down to multiples of 8.
   r.height = r.width = 0;
@@ -209,9 +211,13 @@ TEST(Pipeline, ExportsAreAllOrNothing) {
   // Cancelled half-way: nothing appears.
   CancelToken cancel;
   int calls = 0;
-  EXPECT_THROW(pipeline::write_exports(res, e, [&](double, const std::string&) {
-    if (++calls == 3) cancel.cancel();
-  }, &cancel), Error);
+  EXPECT_THROW(pipeline::write_exports(
+                   res, e,
+                   [&](double, const std::string&) {
+                     if (++calls == 3) cancel.cancel();
+                   },
+                   &cancel),
+               Error);
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"clip.mkv"});
 
   auto written = pipeline::write_exports(res, e);
@@ -278,9 +284,9 @@ TEST(Eval, ExpandInputsFoldersListsAndMissingFiles) {
   touch(dir / "v/b.mp4");
   touch(dir / "v/a.MKV");
   touch(dir / "v/deep/c.png");
-  touch(dir / "v/notes.txt");       // inside a folder: not a list, not media
+  touch(dir / "v/notes.txt");  // inside a folder: not a list, not media
   touch(dir / "v/.hidden.mp4");
-  touch(dir / "v/.cache/d.mp4");     // hidden folders are skipped
+  touch(dir / "v/.cache/d.mp4");  // hidden folders are skipped
   touch(dir / "lists/l.txt", "# comment\n../v/b.mp4\n\n  ../v/deep  \r\n" + (dir / "abs.mp4").string() + "\n");
   touch(dir / "abs.mp4");
   const std::string v = (dir / "v").string();
@@ -297,7 +303,8 @@ TEST(Eval, Shards) {
   EXPECT_EQ(pipeline::shard_inputs(in, {1, 2}), (std::vector<fs::path>{"b", "d"}));
   EXPECT_EQ(pipeline::shard_inputs(in, {0, 1}), in);
   EXPECT_EQ(pipeline::parse_shard("3/4").index, 3);
-  for (const char* bad : {"4/4", "-1/4", "1/0", "1", "a/b", "1/2/3"}) EXPECT_THROW(pipeline::parse_shard(bad), Error) << bad;
+  for (const char* bad : {"4/4", "-1/4", "1/0", "1", "a/b", "1/2/3"})
+    EXPECT_THROW(pipeline::parse_shard(bad), Error) << bad;
 }
 
 TEST(Eval, TableRoundTripsAwkwardNamesAndAggregates) {
@@ -507,10 +514,11 @@ TEST(Tiling, TiledReconstructionIsCloseToUntiledAndSeamless) {
     EXPECT_FALSE(whole.tile.enabled());
     const double close = wfvae::testing::psnr_between(tiled.recon, whole.recon);
     const double seam = seam_ratio(tiled.recon, whole.recon), hard = seam_ratio(abut.recon, whole.recon);
-    std::printf("%s: tiled vs untiled %.2f dB; PSNR vs input untiled %.3f, tiled %.3f, abutting %.3f; seam ratio "
-                "tiled %.2f, abutting %.2f\n",
-                model.filename().c_str(), close, whole.metrics.psnr_mean, tiled.metrics.psnr_mean,
-                abut.metrics.psnr_mean, seam, hard);
+    std::printf(
+        "%s: tiled vs untiled %.2f dB; PSNR vs input untiled %.3f, tiled %.3f, abutting %.3f; seam ratio "
+        "tiled %.2f, abutting %.2f\n",
+        model.filename().c_str(), close, whole.metrics.psnr_mean, tiled.metrics.psnr_mean, abut.metrics.psnr_mean, seam,
+        hard);
     const bool is_ln = model == ln;
     EXPECT_GT(close, is_ln ? 40.0 : 30.0);
     EXPECT_NEAR(tiled.metrics.psnr_mean, whole.metrics.psnr_mean, is_ln ? 0.1 : 0.3);

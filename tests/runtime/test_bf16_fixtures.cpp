@@ -55,8 +55,8 @@ TEST(Bf16, EveryFixtureIsWithinTheDocumentedBoundOfF32) {
       range = std::max<double>(range, std::fabs(f32.first.data[i]));
     }
     const double p = wfvae::testing::psnr_between(f32.second, bf16.second);
-    std::printf("%s: bf16 vs f32 reconstruction %.2f dB; latent max error %.4f of range %.3f\n",
-                d.filename().c_str(), p, err, range);
+    std::printf("%s: bf16 vs f32 reconstruction %.2f dB; latent max error %.4f of range %.3f\n", d.filename().c_str(),
+                p, err, range);
     EXPECT_GT(p, 35.0);
     EXPECT_LT(err, 0.05 * std::max(1.0, range));
   }

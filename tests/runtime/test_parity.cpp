@@ -27,7 +27,8 @@ TEST(Parity, EveryFixtureMatchesTheReference) {
   if (fs::is_directory(root, ec))
     for (const auto& e : fs::directory_iterator(root, ec))
       if (fs::exists(e.path() / "io.safetensors")) dirs.push_back(e.path());
-  if (dirs.empty()) GTEST_SKIP() << "no parity fixtures at " << root << " (they come from ../shared beside the checkout)";
+  if (dirs.empty())
+    GTEST_SKIP() << "no parity fixtures at " << root << " (they come from ../shared beside the checkout)";
   for (const auto& d : dirs) {
     ParityResult r = run_parity(d, Device::CPU);
     int computed = 0;

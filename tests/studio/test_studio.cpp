@@ -44,11 +44,11 @@ fs::path model_dir() {
   return {};
 }
 
-#define REQUIRE_MODEL()                                                                                       \
-  REQUIRE_XVFB();                                                                                             \
-  if (model_dir().empty())                                                                                    \
-  GTEST_SKIP() << "no model: neither assets/models/wfvae-tiny-gn nor the parity checkpoint "                  \
-               << WFVAE_FIXTURES_DIR << "/gn-l8 exists"
+#define REQUIRE_MODEL()                                                                                            \
+  REQUIRE_XVFB();                                                                                                  \
+  if (model_dir().empty())                                                                                         \
+  GTEST_SKIP() << "no model: neither assets/models/wfvae-tiny-gn nor the parity checkpoint " << WFVAE_FIXTURES_DIR \
+               << "/gn-l8 exists"
 
 std::string quote(const std::string& s) {
   std::string q = "'";
@@ -71,8 +71,8 @@ StudioRun studio(const std::vector<std::string>& args, const fs::path& config) {
   std::string inner = quote(WFVAE_STUDIO_EXE);
   for (const auto& a : args) inner += " " + quote(a);
   inner += " >" + quote(log.string()) + " 2>&1; echo $? >" + quote(code.string());
-  const std::string cmd = "XDG_CONFIG_HOME=" + quote(config.string()) + " xvfb-run -a -s " + quote(kScreen) + " sh -c " +
-                          quote(inner) + " >/dev/null 2>&1";
+  const std::string cmd = "XDG_CONFIG_HOME=" + quote(config.string()) + " xvfb-run -a -s " + quote(kScreen) +
+                          " sh -c " + quote(inner) + " >/dev/null 2>&1";
   std::system(cmd.c_str());
   StudioRun r;
   std::ifstream c(code);
@@ -110,7 +110,8 @@ struct Box {
 std::map<std::string, Box> layout_items(const json::Value& layout) {
   std::map<std::string, Box> m;
   for (const auto& it : layout.find("items")->as_array()) {
-    Box b{it.find("x")->as_number(), it.find("y")->as_number(), it.find("w")->as_number(), it.find("h")->as_number(), it};
+    Box b{it.find("x")->as_number(), it.find("y")->as_number(), it.find("w")->as_number(), it.find("h")->as_number(),
+          it};
     m.emplace(it.find("name")->as_string(), b);
   }
   return m;
@@ -142,7 +143,8 @@ fs::path gradient_clip(const fs::path& path, int w = 128, int h = 96, int frames
 
 std::string state_messages(const json::Value& st) {
   std::string all;
-  for (const auto& m : st.find("messages")->as_array()) all += m.find("level")->as_string() + ": " + m.find("text")->as_string() + "\n";
+  for (const auto& m : st.find("messages")->as_array())
+    all += m.find("level")->as_string() + ": " + m.find("text")->as_string() + "\n";
   return all;
 }
 
@@ -155,27 +157,34 @@ TEST(Studio, HelpDocumentsEveryFlagAndBadFlagsAreUsageErrors) {
   char buf[4096];
   while (size_t n = fread(buf, 1, sizeof buf, p)) help.append(buf, n);
   EXPECT_EQ(pclose(p), 0);
-  for (const char* flag : {"--model", "--no-model", "--norm-type", "--num-groups", "--chunked", "--direct", "--device", "--dtype",
-                           "--max-short-side", "--frames", "--view", "--pair", "--compare", "--frame", "--split", "--zoom",
-                           "--diff-gain", "--diff-mode", "--diff-luma", "--wavelet-level", "--window", "--simulate-drop",
-                           "--rerun-with", "--ab-chunked", "--normlab", "--screenshot", "--dump-layout", "--dump-state",
-                           "--ui-bench", "--export", "--normlab-csv", "--normlab-png", "--overwrite", "--exit-when-idle",
-                           "--timeout", "--worker-nice", "--during-run", "--show", "--gl-info"})
+  for (const char* flag :
+       {"--model",       "--no-model",      "--norm-type",      "--num-groups",     "--chunked",    "--direct",
+        "--device",      "--dtype",         "--max-short-side", "--frames",         "--view",       "--pair",
+        "--compare",     "--frame",         "--split",          "--zoom",           "--diff-gain",  "--diff-mode",
+        "--diff-luma",   "--wavelet-level", "--window",         "--simulate-drop",  "--rerun-with", "--ab-chunked",
+        "--normlab",     "--screenshot",    "--dump-layout",    "--dump-state",     "--ui-bench",   "--export",
+        "--normlab-csv", "--normlab-png",   "--overwrite",      "--exit-when-idle", "--timeout",    "--worker-nice",
+        "--during-run",  "--show",          "--gl-info"})
     EXPECT_NE(help.find(flag), std::string::npos) << flag << " is not in --help";
   // Usage errors are reported before any window opens (no X server needed).
   EXPECT_EQ(WEXITSTATUS(std::system((std::string(WFVAE_STUDIO_EXE) + " --view sideways >/dev/null 2>&1").c_str())), 1);
   EXPECT_EQ(WEXITSTATUS(std::system((std::string(WFVAE_STUDIO_EXE) + " --frobnicate >/dev/null 2>&1").c_str())), 1);
   // Integers are parsed checked: these used to wrap to 8 groups and frame 2.
-  EXPECT_EQ(WEXITSTATUS(std::system((std::string(WFVAE_STUDIO_EXE) + " --num-groups 4294967304 >/dev/null 2>&1").c_str())), 1);
-  EXPECT_EQ(WEXITSTATUS(std::system((std::string(WFVAE_STUDIO_EXE) + " --frame 4294967298 >/dev/null 2>&1").c_str())), 1);
+  EXPECT_EQ(
+      WEXITSTATUS(std::system((std::string(WFVAE_STUDIO_EXE) + " --num-groups 4294967304 >/dev/null 2>&1").c_str())),
+      1);
+  EXPECT_EQ(WEXITSTATUS(std::system((std::string(WFVAE_STUDIO_EXE) + " --frame 4294967298 >/dev/null 2>&1").c_str())),
+            1);
 }
 
 TEST(Studio, SplitDividerIsWhereItWasAsked) {
   REQUIRE_XVFB();
   TempDir dir;
   // A: solid blue, B = file: solid red. Without a model nothing is reconstructed.
-  const fs::path a = write_clip(dir.path() / "a.mkv", 128, 96, 5, [](int, int, int, uint8_t* p) { p[0] = 40, p[1] = 90, p[2] = 200; });
-  const fs::path b = write_clip(dir.path() / "b.mkv", 128, 96, 5, [](int, int, int, uint8_t* p) { p[0] = 230, p[1] = 20, p[2] = 20; });
+  const fs::path a =
+      write_clip(dir.path() / "a.mkv", 128, 96, 5, [](int, int, int, uint8_t* p) { p[0] = 40, p[1] = 90, p[2] = 200; });
+  const fs::path b =
+      write_clip(dir.path() / "b.mkv", 128, 96, 5, [](int, int, int, uint8_t* p) { p[0] = 230, p[1] = 20, p[2] = 20; });
   for (double split : {0.3, 0.75}) {
     SCOPED_TRACE(split);
     auto args = base_args();
@@ -211,8 +220,10 @@ TEST(Studio, SplitDividerIsWhereItWasAsked) {
     for (int x = first; x <= last; ++x) {
       if (std::abs(x - expected) < 4) continue;
       const uint8_t* p = px(img, x, y);
-      if (x < expected) total_left++, a_left += near_color(p, 40, 90, 200, 2);
-      else total_right++, b_right += near_color(p, 230, 20, 20, 2);
+      if (x < expected)
+        total_left++, a_left += near_color(p, 40, 90, 200, 2);
+      else
+        total_right++, b_right += near_color(p, 230, 20, 20, 2);
     }
     EXPECT_EQ(a_left, total_left);
     EXPECT_EQ(b_right, total_right);
@@ -235,15 +246,17 @@ TEST(Studio, DifferenceIsBlackWhereTheFramesAreEqual) {
   const fs::path b = dir.path() / "b.mkv";
   // The right half altered by ffmpeg's drawbox; the left half stays bit-identical.
   const std::string cmd = "ffmpeg -v error -y -i " + quote(a.string()) +
-                          " -vf drawbox=x=iw/2:y=0:w=iw/2:h=ih:color=red@0.5:t=fill -c:v ffv1 -pix_fmt bgr0 " + quote(b.string());
+                          " -vf drawbox=x=iw/2:y=0:w=iw/2:h=ih:color=red@0.5:t=fill -c:v ffv1 -pix_fmt bgr0 " +
+                          quote(b.string());
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   for (const char* mode : {"abs", "signed"}) {
     SCOPED_TRACE(mode);
     auto args = base_args();
     const fs::path shot = dir.path() / "diff.png", layout = dir.path() / "diff.json";
-    for (std::string x : {a.string(), std::string("--no-model"), std::string("--compare"), b.string(), std::string("--view"),
-                          std::string("diff"), std::string("--diff-mode"), std::string(mode), std::string("--diff-gain"),
-                          std::string("8"), std::string("--screenshot"), shot.string(), std::string("--dump-layout"), layout.string()})
+    for (std::string x :
+         {a.string(), std::string("--no-model"), std::string("--compare"), b.string(), std::string("--view"),
+          std::string("diff"), std::string("--diff-mode"), std::string(mode), std::string("--diff-gain"),
+          std::string("8"), std::string("--screenshot"), shot.string(), std::string("--dump-layout"), layout.string()})
       args.push_back(x);
     const StudioRun r = studio(args, dir.path() / "cfg");
     ASSERT_EQ(r.code, 0) << r.log;
@@ -278,9 +291,9 @@ TEST(Studio, WaveletViewShowsEightSubbandsPerSideWithTheRightContent) {
   });
   auto args = base_args();
   const fs::path shot = dir.path() / "w.png", layout = dir.path() / "w.json";
-  for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--view"), std::string("wavelet"),
-                        std::string("--frame"), std::string("3"), std::string("--screenshot"), shot.string(),
-                        std::string("--dump-layout"), layout.string()})
+  for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--view"),
+                        std::string("wavelet"), std::string("--frame"), std::string("3"), std::string("--screenshot"),
+                        shot.string(), std::string("--dump-layout"), layout.string()})
     args.push_back(x);
   const StudioRun r = studio(args, dir.path() / "cfg");
   ASSERT_EQ(r.code, 0) << r.log;
@@ -304,7 +317,8 @@ TEST(Studio, WaveletViewShowsEightSubbandsPerSideWithTheRightContent) {
   for (size_t i = 0; i < boxes.size(); ++i)
     for (size_t j = i + 1; j < boxes.size(); ++j) {
       const Box &p = boxes[i], &q = boxes[j];
-      EXPECT_TRUE(p.x + p.w <= q.x || q.x + q.w <= p.x || p.y + p.h <= q.y || q.y + q.h <= p.y) << i << " overlaps " << j;
+      EXPECT_TRUE(p.x + p.w <= q.x || q.x + q.w <= p.x || p.y + p.h <= q.y || q.y + q.h <= p.y)
+          << i << " overlaps " << j;
     }
   // Pixels of the original's tiles: zero bands are black (the colormap's centre),
   // LLL and LLH are not.
@@ -319,15 +333,18 @@ TEST(Studio, WaveletViewShowsEightSubbandsPerSideWithTheRightContent) {
   };
   for (const char* band : bands) {
     const double share = lit_share(items.at(std::string("subband/l0/original/") + band));
-    if (std::string(band) == "LLL" || std::string(band) == "LLH") EXPECT_GT(share, 0.5) << band;
-    else EXPECT_EQ(share, 0.0) << band << " should be all black";
+    if (std::string(band) == "LLL" || std::string(band) == "LLH")
+      EXPECT_GT(share, 0.5) << band;
+    else
+      EXPECT_EQ(share, 0.0) << band << " should be all black";
   }
   // The energy-flow levels and the model's taps are there too.
   for (const char* level : {"l1", "l2", "model"}) {
     auto a2 = base_args();
     const fs::path l2 = dir.path() / (std::string(level) + ".json");
-    for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--view"), std::string("wavelet"),
-                          std::string("--wavelet-level"), std::string(level), std::string("--dump-layout"), l2.string()})
+    for (std::string x :
+         {clip.string(), std::string("--model"), model_dir().string(), std::string("--view"), std::string("wavelet"),
+          std::string("--wavelet-level"), std::string(level), std::string("--dump-layout"), l2.string()})
       a2.push_back(x);
     const StudioRun r2 = studio(a2, dir.path() / "cfg");
     ASSERT_EQ(r2.code, 0) << r2.log;
@@ -369,8 +386,10 @@ TEST(Studio, DroppedModelAndClipAreOpenedAndReconstructed) {
   const media::RgbFrame img = read_png(shot);
   const auto items = layout_items(read_json(layout));
   const Box& b = items.at("image/b");
-  const int bx0 = static_cast<int>(b.item.find("image_x0")->as_number()) + 2, bx1 = static_cast<int>(b.item.find("image_x1")->as_number()) - 2;
-  const int by0 = static_cast<int>(b.item.find("image_y0")->as_number()) + 2, by1 = static_cast<int>(b.item.find("image_y1")->as_number()) - 2;
+  const int bx0 = static_cast<int>(b.item.find("image_x0")->as_number()) + 2,
+            bx1 = static_cast<int>(b.item.find("image_x1")->as_number()) - 2;
+  const int by0 = static_cast<int>(b.item.find("image_y0")->as_number()) + 2,
+            by1 = static_cast<int>(b.item.find("image_y1")->as_number()) - 2;
   std::set<int> colours;
   for (int y = by0 + (by1 - by0) / 3; y < by1; y += 3)
     for (int x = bx0; x < bx1; x += 3) {
@@ -389,16 +408,16 @@ TEST(Studio, BadInputIsShownPlainlyAndNeverCrashes) {
   fs::create_directories(folder);
   const fs::path state = dir.path() / "state.json", shot = dir.path() / "bad.png", layout = dir.path() / "bad.json";
   auto args = base_args();
-  for (std::string x : {std::string("--no-model"), std::string("--simulate-drop"), junk.string(), std::string("--simulate-drop"),
-                        folder.string(), std::string("--simulate-drop"), (dir.path() / "missing.mkv").string(),
-                        std::string("--dump-state"), state.string(), std::string("--screenshot"), shot.string(),
-                        std::string("--dump-layout"), layout.string()})
+  for (std::string x : {std::string("--no-model"), std::string("--simulate-drop"), junk.string(),
+                        std::string("--simulate-drop"), folder.string(), std::string("--simulate-drop"),
+                        (dir.path() / "missing.mkv").string(), std::string("--dump-state"), state.string(),
+                        std::string("--screenshot"), shot.string(), std::string("--dump-layout"), layout.string()})
     args.push_back(x);
   const StudioRun r = studio(args, dir.path() / "cfg");
   EXPECT_EQ(r.code, 2) << "bad input exits 2 after showing it\n" << r.log;
   const json::Value st = read_json(state);
   const std::string msgs = state_messages(st);
-  EXPECT_NE(msgs.find("error: " ), std::string::npos) << msgs;
+  EXPECT_NE(msgs.find("error: "), std::string::npos) << msgs;
   EXPECT_NE(msgs.find(junk.string()), std::string::npos) << "the message names the file:\n" << msgs;
   EXPECT_NE(msgs.find(folder.string() + " is a folder without config.json"), std::string::npos) << msgs;
   EXPECT_NE(msgs.find("missing.mkv: no such file"), std::string::npos) << msgs;
@@ -409,11 +428,14 @@ TEST(Studio, BadInputIsShownPlainlyAndNeverCrashes) {
   const Box& m = items.at("message/error");
   int red = 0;
   for (int x = static_cast<int>(m.x); x < static_cast<int>(m.x + m.w); ++x)
-    for (int y = static_cast<int>(m.y); y < static_cast<int>(m.y + 40); ++y) red += near_color(px(img, x, y), 240, 80, 80, 40);
+    for (int y = static_cast<int>(m.y); y < static_cast<int>(m.y + 40); ++y)
+      red += near_color(px(img, x, y), 240, 80, 80, 40);
   EXPECT_GT(red, 20) << "the error box is not drawn in the error colour";
   // A model that is not one: plain message, exit 2, no crash.
   auto a2 = base_args();
-  for (std::string x : {junk.string(), std::string("--model"), folder.string(), std::string("--dump-state"), state.string()}) a2.push_back(x);
+  for (std::string x :
+       {junk.string(), std::string("--model"), folder.string(), std::string("--dump-state"), state.string()})
+    a2.push_back(x);
   const StudioRun r2 = studio(a2, dir.path() / "cfg");
   EXPECT_EQ(r2.code, 2) << r2.log;
   const std::string msgs2 = state_messages(read_json(state));
@@ -467,8 +489,9 @@ TEST(Studio, ChunkedVersusDirectDifferForGroupNormAndAgreeForLayerNorm) {
     SCOPED_TRACE(norm);
     const fs::path state = dir.path() / "state.json";
     auto args = base_args();
-    for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--norm-type"), std::string(norm),
-                          std::string("--chunked"), std::string("--ab-chunked"), std::string("--dump-state"), state.string()})
+    for (std::string x :
+         {clip.string(), std::string("--model"), model_dir().string(), std::string("--norm-type"), std::string(norm),
+          std::string("--chunked"), std::string("--ab-chunked"), std::string("--dump-state"), state.string()})
       args.push_back(x);
     const StudioRun r = studio(args, dir.path() / "cfg");
     ASSERT_EQ(r.code, 0) << r.log;
@@ -478,8 +501,10 @@ TEST(Studio, ChunkedVersusDirectDifferForGroupNormAndAgreeForLayerNorm) {
     EXPECT_EQ(st.find("pair")->as_string(), "prev-recon");
     ASSERT_TRUE(st.find("run")->contains("delta_vs_previous")) << state_messages(st);
     const double max_abs = st.find("run")->find("delta_vs_previous")->find("max_abs")->as_number();
-    if (std::string(norm) == "groupnorm") EXPECT_GT(max_abs, 1e-3);
-    else EXPECT_LT(max_abs, 1e-4);
+    if (std::string(norm) == "groupnorm")
+      EXPECT_GT(max_abs, 1e-3);
+    else
+      EXPECT_LT(max_abs, 1e-4);
   }
 }
 
@@ -491,8 +516,8 @@ TEST(Studio, ExportWritesWhatTheCliWritesAndNeverOverwritesSilently) {
   fs::create_directories(out);
   const fs::path state = dir.path() / "state.json";
   auto args = base_args();
-  for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--direct"), std::string("--export"),
-                        out.string(), std::string("--dump-state"), state.string()})
+  for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--direct"),
+                        std::string("--export"), out.string(), std::string("--dump-state"), state.string()})
     args.push_back(x);
   const StudioRun r = studio(args, dir.path() / "cfg");
   ASSERT_EQ(r.code, 0) << r.log;
@@ -505,8 +530,10 @@ TEST(Studio, ExportWritesWhatTheCliWritesAndNeverOverwritesSilently) {
   EXPECT_EQ(files.size(), 8u) << "no temporaries or extras left behind";
   // ffprobe agrees on the frame count and size.
   if (have_program("ffprobe")) {
-    const std::string cmd = "ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames,width,height "
-                            "-of csv=p=0 " + quote((out / (base + "_recon.mkv")).string());
+    const std::string cmd =
+        "ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames,width,height "
+        "-of csv=p=0 " +
+        quote((out / (base + "_recon.mkv")).string());
     FILE* p = popen(cmd.c_str(), "r");
     char buf[256] = {0};
     ASSERT_NE(fgets(buf, sizeof buf, p), nullptr);
@@ -515,8 +542,9 @@ TEST(Studio, ExportWritesWhatTheCliWritesAndNeverOverwritesSilently) {
   }
   // The CLI, with the same settings, computes the same metrics.
   const fs::path cli_json = dir.path() / "cli.json";
-  const std::string cli = quote(WFVAE_CLI_EXE) + " recon " + quote(clip.string()) + " -o " + quote((dir.path() / "cli.mkv").string()) +
-                          " --model " + quote(model_dir().string()) + " --metrics " + quote(cli_json.string()) + " >/dev/null 2>&1";
+  const std::string cli = quote(WFVAE_CLI_EXE) + " recon " + quote(clip.string()) + " -o " +
+                          quote((dir.path() / "cli.mkv").string()) + " --model " + quote(model_dir().string()) +
+                          " --metrics " + quote(cli_json.string()) + " >/dev/null 2>&1";
   ASSERT_EQ(std::system(cli.c_str()), 0);
   const json::Value mine = read_json(out / (base + "_metrics.json")), theirs = read_json(cli_json);
   // (Same engine, same settings; only thread scheduling could reorder float sums.)
@@ -545,9 +573,11 @@ TEST(Studio, NormLabTableAndItsExports) {
   const fs::path clip = gradient_clip(dir.path() / "c.mkv", 64, 48, 9);
   const fs::path csv = dir.path() / "lab.csv", png = dir.path() / "lab.png", state = dir.path() / "state.json";
   auto args = base_args();
-  for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--frames"), std::string("9"),
-                        std::string("--normlab"), "trained,gn:" + std::to_string(trained_groups() == 2 ? 4 : 2) + ",ln,ln/chunked", std::string("--normlab-csv"), csv.string(),
-                        std::string("--normlab-png"), png.string(), std::string("--dump-state"), state.string()})
+  for (std::string x :
+       {clip.string(), std::string("--model"), model_dir().string(), std::string("--frames"), std::string("9"),
+        std::string("--normlab"), "trained,gn:" + std::to_string(trained_groups() == 2 ? 4 : 2) + ",ln,ln/chunked",
+        std::string("--normlab-csv"), csv.string(), std::string("--normlab-png"), png.string(),
+        std::string("--dump-state"), state.string()})
     args.push_back(x);
   const StudioRun r = studio(args, dir.path() / "cfg");
   ASSERT_EQ(r.code, 0) << r.log;
@@ -580,14 +610,16 @@ TEST(Studio, UiBenchMeasuresFramesWhileInferenceRuns) {
   const fs::path clip = gradient_clip(dir.path() / "c.mkv", 64, 48, 9);
   const fs::path bench = dir.path() / "bench.json";
   auto args = base_args();
-  for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--ui-bench"), bench.string()})
+  for (std::string x :
+       {clip.string(), std::string("--model"), model_dir().string(), std::string("--ui-bench"), bench.string()})
     args.push_back(x);
   const StudioRun r = studio(args, dir.path() / "cfg");
   ASSERT_EQ(r.code, 0) << r.log;
   const json::Value b = read_json(bench);
   EXPECT_GT(b.find("frames_while_busy")->as_int(), 5);
   EXPECT_GT(b.find("frame_interval_ms")->find("p50")->as_number(), 0);
-  EXPECT_GE(b.find("frame_interval_ms")->find("p95")->as_number(), b.find("frame_interval_ms")->find("p50")->as_number());
+  EXPECT_GE(b.find("frame_interval_ms")->find("p95")->as_number(),
+            b.find("frame_interval_ms")->find("p50")->as_number());
   EXPECT_GT(b.find("fps_while_busy")->as_number(), 0);
   EXPECT_EQ(b.find("worker_nice")->as_int(), 10);
   std::printf("UI while inference runs: %.1f fps, frame interval p50 %.1f ms, p95 %.1f ms (load average %.1f)\n",
@@ -658,10 +690,12 @@ TEST(Studio, EveryViewRendersSomething) {
   const fs::path clip = gradient_clip(dir.path() / "c.mkv", 64, 48, 9);
   for (const char* view : {"side", "split", "flicker", "diff", "wavelet", "normlab"}) {
     SCOPED_TRACE(view);
-    const fs::path shot = dir.path() / (std::string(view) + ".png"), layout = dir.path() / (std::string(view) + ".json");
+    const fs::path shot = dir.path() / (std::string(view) + ".png"),
+                   layout = dir.path() / (std::string(view) + ".json");
     auto args = base_args();
-    for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--view"), std::string(view),
-                          std::string("--screenshot"), shot.string(), std::string("--dump-layout"), layout.string()})
+    for (std::string x :
+         {clip.string(), std::string("--model"), model_dir().string(), std::string("--view"), std::string(view),
+          std::string("--screenshot"), shot.string(), std::string("--dump-layout"), layout.string()})
       args.push_back(x);
     const StudioRun r = studio(args, dir.path() / "cfg");
     ASSERT_EQ(r.code, 0) << r.log;
@@ -679,7 +713,8 @@ TEST(Studio, EveryViewRendersSomething) {
     for (size_t i = 0; i < panels.size(); ++i)
       for (size_t j = i + 1; j < panels.size(); ++j) {
         const Box &p = panels[i], &q = panels[j];
-        EXPECT_TRUE(p.x + p.w <= q.x + 0.5 || q.x + q.w <= p.x + 0.5 || p.y + p.h <= q.y + 0.5 || q.y + q.h <= p.y + 0.5);
+        EXPECT_TRUE(p.x + p.w <= q.x + 0.5 || q.x + q.w <= p.x + 0.5 || p.y + p.h <= q.y + 0.5 ||
+                    q.y + q.h <= p.y + 0.5);
       }
     // The viewer shows more than a flat colour.
     const Box& v = items.at("viewer");

@@ -200,7 +200,8 @@ std::vector<uint8_t> read_window_rgb(int x, int y, int width, int height, int fr
   glPixelStorei(GL_PACK_ALIGNMENT, 4);
   const size_t row = static_cast<size_t>(width) * 3;
   for (int r = 0; r < height; ++r)
-    std::copy_n(flipped.data() + static_cast<size_t>(height - 1 - r) * row, row, out.data() + static_cast<size_t>(r) * row);
+    std::copy_n(flipped.data() + static_cast<size_t>(height - 1 - r) * row, row,
+                out.data() + static_cast<size_t>(r) * row);
   return out;
 }
 

@@ -40,15 +40,17 @@ json::Value run_json(const Run& r) {
   j["norm_type"] = r.settings.norm_type;
   j["num_groups"] = r.settings.num_groups;
   j["chunked"] = r.settings.chunked;
-  j["state"] = r.state == Run::State::Running ? "running" : r.state == Run::State::Done ? "done"
-               : r.state == Run::State::Cancelled                                      ? "cancelled"
-                                                                                       : "failed";
+  j["state"] = r.state == Run::State::Running     ? "running"
+               : r.state == Run::State::Done      ? "done"
+               : r.state == Run::State::Cancelled ? "cancelled"
+                                                  : "failed";
   j["error"] = r.error;
   j["frames_decoded"] = r.decoded;
   j["psnr_mean"] = r.psnr_mean();
   j["ssim_mean"] = r.ssim_mean();
   json::Array per;
-  for (int64_t i = 0; i < r.count(); ++i) per.emplace_back(r.has_metrics(i) ? json::Value(r.frame_metrics[i].psnr) : json::Value());
+  for (int64_t i = 0; i < r.count(); ++i)
+    per.emplace_back(r.has_metrics(i) ? json::Value(r.frame_metrics[i].psnr) : json::Value());
   j["psnr_per_frame"] = json::Value(per);
   if (r.result) {
     j["psnr_8bit_mean"] = r.result->metrics_8bit.psnr_mean;
@@ -98,16 +100,20 @@ void Studio::start_initial_work() {
   std::error_code ec;
   if (!opts_.no_model) {
     std::string m = opts_.model;
-    if (m.empty() && !opts_.isolated() && !settings_.last_model.empty() && fs::exists(settings_.last_model, ec)) m = settings_.last_model;
+    if (m.empty() && !opts_.isolated() && !settings_.last_model.empty() && fs::exists(settings_.last_model, ec))
+      m = settings_.last_model;
     if (m.empty())
       if (auto d = find_default_model()) m = d->string();
     if (!m.empty()) {
-      if (fs::exists(m, ec)) open_model(m);
-      else report_error(ErrorKind::BadInput, m + ": no such model folder");
+      if (fs::exists(m, ec))
+        open_model(m);
+      else
+        report_error(ErrorKind::BadInput, m + ": no such model folder");
     }
   }
   std::string in = opts_.input;
-  if (in.empty() && !opts_.isolated() && !settings_.last_input.empty() && fs::exists(settings_.last_input, ec)) in = settings_.last_input;
+  if (in.empty() && !opts_.isolated() && !settings_.last_input.empty() && fs::exists(settings_.last_input, ec))
+    in = settings_.last_input;
   if (in.empty() && fs::exists(default_sample_clip(), ec)) in = default_sample_clip().string();
   if (!in.empty()) open_path(in);
   if (!opts_.compare.empty()) open_compare_file(opts_.compare);
@@ -300,8 +306,10 @@ bool Studio::script_step() {
       ++sc.step;
       if (!opts_.normlab.empty()) {
         std::string err;
-        if (!normlab_->select(*this, opts_.normlab, &err)) fail(ErrorKind::Usage, err);
-        else normlab_->start(*this);
+        if (!normlab_->select(*this, opts_.normlab, &err))
+          fail(ErrorKind::Usage, err);
+        else
+          normlab_->start(*this);
       }
       return true;
     case 4:
@@ -315,17 +323,23 @@ bool Studio::script_step() {
       }
       if (!opts_.export_dir.empty()) {
         std::string err;
-        if (!export_dialog_->start_scripted(*this, opts_.export_dir, opts_.overwrite, &err)) fail(ErrorKind::BadInput, err);
+        if (!export_dialog_->start_scripted(*this, opts_.export_dir, opts_.overwrite, &err))
+          fail(ErrorKind::BadInput, err);
       }
       return true;
     case 5:
       ++sc.step;
       apply_view_options();
-      if (opts_.show == "help") help_open_ = true;
-      else if (opts_.show == "about") about_open_ = true;
-      else if (opts_.show == "export") open_export_dialog();
-      else if (opts_.show == "open") open_file_dialog();
-      else if (opts_.show == "model") open_model_dialog();
+      if (opts_.show == "help")
+        help_open_ = true;
+      else if (opts_.show == "about")
+        about_open_ = true;
+      else if (opts_.show == "export")
+        open_export_dialog();
+      else if (opts_.show == "open")
+        open_file_dialog();
+      else if (opts_.show == "model")
+        open_model_dialog();
       if (!opts_.normlab_png.empty() && opts_.view.empty()) set_view(View::NormLab);
       set_playing(false);
       sc.settle = 4;  // a few frames for layout, textures and the wavelet cache
@@ -372,14 +386,14 @@ bool Studio::script_step() {
       if (steady_now() < sc.idle_until) return true;
       ++sc.step;
       break;
-    default:
-      break;
+    default: break;
   }
   // Outputs.
   try {
     if (!opts_.dump_layout.empty())
-      write_file_atomic(opts_.dump_layout,
-                        json::dump(layout_.to_json(framebuffer_width_, framebuffer_height_, framebuffer_scale_), 2) + "\n", true);
+      write_file_atomic(
+          opts_.dump_layout,
+          json::dump(layout_.to_json(framebuffer_width_, framebuffer_height_, framebuffer_scale_), 2) + "\n", true);
     if (!opts_.dump_state.empty()) record_state_json(opts_.dump_state);
     if (!opts_.ui_bench.empty()) {
       json::Value b = json::Object{};
@@ -418,9 +432,11 @@ bool Studio::script_step() {
       b["view"] = view_name(view_);
       b["frame_cap_fps"] = 60;
       b["cores"] = static_cast<int64_t>(std::thread::hardware_concurrency());
-      b["note"] = "frame_interval_ms: time between frame starts (includes the 60 fps cap's sleep); frame_work_ms: "
-                  "UI build + render + swap; both only while the inference worker was busy, with the clip playing";
-      if (doc_.current_run() && doc_.current_run()->result) b["inference_total_ms"] = doc_.current_run()->result->timings.total_ms;
+      b["note"] =
+          "frame_interval_ms: time between frame starts (includes the 60 fps cap's sleep); frame_work_ms: "
+          "UI build + render + swap; both only while the inference worker was busy, with the clip playing";
+      if (doc_.current_run() && doc_.current_run()->result)
+        b["inference_total_ms"] = doc_.current_run()->result->timings.total_ms;
       write_file_atomic(opts_.ui_bench, json::dump(b, 2) + "\n", true);
     }
   } catch (const std::exception& e) {

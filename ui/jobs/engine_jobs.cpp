@@ -40,8 +40,8 @@ ModelInfo describe_model(const Vae& vae, const std::string& path) {
   return m;
 }
 
-Worker::JobFn make_load_model_job(std::shared_ptr<Engine> engine, std::string path, std::string device, std::string dtype,
-                                  std::function<void(ModelInfo)> on_loaded) {
+Worker::JobFn make_load_model_job(std::shared_ptr<Engine> engine, std::string path, std::string device,
+                                  std::string dtype, std::function<void(ModelInfo)> on_loaded) {
   return [=](JobContext& ctx) {
     if (ctx.progress) ctx.progress(0.1, "load model");
     const Device dev = device == "cuda" && cuda_available() ? Device::CUDA : Device::CPU;
@@ -96,7 +96,8 @@ Worker::JobFn make_recon_job(std::shared_ptr<Engine> engine, std::string input, 
                              std::string previous_label, ReconCallbacks cb) {
   return [=](JobContext& ctx) {
     try {
-      if (!engine->vae) fail_input("no model is loaded: open a model folder (File > Open Model) or drop one on the window");
+      if (!engine->vae)
+        fail_input("no model is loaded: open a model folder (File > Open Model) or drop one on the window");
       Vae& vae = *engine->vae;
       const Device dev = device_from(settings.device);
       const ComputeDType dt = dtype_from(settings.dtype);
@@ -218,7 +219,8 @@ Worker::JobFn make_compare_file_job(std::string path, std::shared_ptr<const Clip
       cf->notes.push_back("B is " + std::to_string(cf->source.width) + "x" + std::to_string(cf->source.height) +
                           ", resized and cropped to the clip's " + std::to_string(w) + "x" + std::to_string(h));
     if (v.fps > 0 && clip->fps > 0 && std::fabs(v.fps - clip->fps) > 1e-3)
-      cf->notes.push_back(fmt("B runs at %.3f fps, the clip at %.3f fps: frames are paired by index", v.fps, clip->fps));
+      cf->notes.push_back(
+          fmt("B runs at %.3f fps, the clip at %.3f fps: frames are paired by index", v.fps, clip->fps));
     double ps = 0, ss = 0;
     for (size_t i = 0; i < cf->frames.size(); ++i) {
       if (ctx.cancel) ctx.cancel->check();
@@ -264,7 +266,8 @@ media::RgbFrame thumbnail(const media::RgbFrame& f, int max_height) {
       for (int c = 0; c < 3; ++c) {
         int sum = 0, n = 0;
         for (int yy = y0; yy < std::min(y1, f.height); ++yy)
-          for (int xx = x0; xx < std::min(x1, f.width); ++xx, ++n) sum += f.rgb[(static_cast<size_t>(yy) * f.width + xx) * 3 + c];
+          for (int xx = x0; xx < std::min(x1, f.width); ++xx, ++n)
+            sum += f.rgb[(static_cast<size_t>(yy) * f.width + xx) * 3 + c];
         t.rgb[(static_cast<size_t>(y) * t.width + x) * 3 + c] = static_cast<uint8_t>(n ? (sum + n / 2) / n : 0);
       }
     }

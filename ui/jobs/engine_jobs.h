@@ -28,8 +28,8 @@ std::string model_display_name(const std::string& path);
 Device device_from(const std::string& name);
 ComputeDType dtype_from(const std::string& name);
 
-Worker::JobFn make_load_model_job(std::shared_ptr<Engine> engine, std::string path, std::string device, std::string dtype,
-                                  std::function<void(ModelInfo)> on_loaded);
+Worker::JobFn make_load_model_job(std::shared_ptr<Engine> engine, std::string path, std::string device,
+                                  std::string dtype, std::function<void(ModelInfo)> on_loaded);
 
 struct ReconCallbacks {
   std::function<void(std::shared_ptr<Clip>)> on_input;  // before the model runs
@@ -37,7 +37,7 @@ struct ReconCallbacks {
   std::function<void(int64_t first, std::vector<metrics::FrameMetrics>)> on_metrics;
   std::function<void(std::shared_ptr<const pipeline::ReconResult>, std::optional<RunDelta>, ModelInfo)> on_done;
   std::function<void(Run::State, std::string)> on_failed;  // then the error also reaches the worker's handler
-  std::function<void()> on_direct_fallback;  // too few frames to chunk: the run went direct
+  std::function<void()> on_direct_fallback;                // too few frames to chunk: the run went direct
 };
 
 // `previous`: the last finished run on (possibly) the same clip, for the A/B delta.

@@ -13,9 +13,7 @@
 namespace wfvae::studio {
 
 namespace {
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 }  // namespace
 
 void JobContext::post(std::function<void()> fn) const { worker->post(std::move(fn)); }
@@ -157,9 +155,10 @@ void Worker::run() {
       error.error_kind = ErrorKind::Cancelled;  // a cancel that surfaced as another error
       error.message = "cancelled";
     }
-    if (failed) post([this, error] {
-      if (on_error_) on_error_(error);
-    });
+    if (failed)
+      post([this, error] {
+        if (on_error_) on_error_(error);
+      });
     {
       std::lock_guard<std::mutex> lock(mutex_);
       running_ = false;

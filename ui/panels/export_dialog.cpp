@@ -31,8 +31,10 @@ void ExportDialog::open(Studio& s) {
   // "clip_groupnorm_32": the stem and the norm, as a file name.
   std::string base = fs::path(run->result->source.path).stem().string() + "_";
   for (char c : run->settings.norm_label())
-    if (c == '(' || c == ' ') base += '_';
-    else if (c != ')') base += c;
+    if (c == '(' || c == ' ')
+      base += '_';
+    else if (c != ')')
+      base += c;
   copy_to(base_, sizeof base_, base);
   diff_gain_ = s.settings().diff_gain;
   stage_ = Stage::Edit;
@@ -46,7 +48,8 @@ pipeline::ExportRequest ExportDialog::build_request(fs::path* view_png) const {
   const std::string b(base_);
   pipeline::ExportRequest e;
   static const char* const kRecon[] = {"_recon.mkv", "_recon.mp4", "_recon/"};
-  if (recon_) e.recon = recon_format_ == 2 ? fs::path((dir / (b + "_recon")).string() + "/") : dir / (b + kRecon[recon_format_]);
+  if (recon_)
+    e.recon = recon_format_ == 2 ? fs::path((dir / (b + "_recon")).string() + "/") : dir / (b + kRecon[recon_format_]);
   if (input_) e.input = input_format_ == 1 ? fs::path((dir / (b + "_input")).string() + "/") : dir / (b + "_input.mkv");
   if (side_) e.side_by_side = dir / (b + (side_format_ ? "_side_by_side.mp4" : "_side_by_side.mkv"));
   if (diff_) e.difference = dir / (b + (diff_format_ ? "_diff.mp4" : "_diff.mkv"));
@@ -95,14 +98,17 @@ void ExportDialog::start(Studio& s, bool overwrite) {
   stage_ = Stage::Running;
   written_.clear();
   auto submit = [this, &s, req, result](std::optional<ViewPng> png) {
-    s.worker().submit(JobKind::Export, "Export", make_export_job(result, req, std::move(png), [this, &s](std::vector<fs::path> written) {
-      stage_ = Stage::Done;
-      for (const auto& p : written) written_.push_back(p.string());
-      s.message(Message::Level::Info, fmt("Exported %zu files to %s", written.size(), folder_));
-    }));
+    s.worker().submit(JobKind::Export, "Export",
+                      make_export_job(result, req, std::move(png), [this, &s](std::vector<fs::path> written) {
+                        stage_ = Stage::Done;
+                        for (const auto& p : written) written_.push_back(p.string());
+                        s.message(Message::Level::Info, fmt("Exported %zu files to %s", written.size(), folder_));
+                      }));
   };
   if (!view.empty()) {
-    s.request_capture(s.view_rect(), true, [submit, view](media::RgbFrame img) { submit(ViewPng{view, std::move(img)}); });
+    s.request_capture(s.view_rect(), true, [submit, view](media::RgbFrame img) {
+      submit(ViewPng{view, std::move(img)});
+    });
   } else {
     submit(std::nullopt);
   }
@@ -204,8 +210,8 @@ void ExportDialog::draw(Studio& s) {
   int exists = 0;
   for (const auto& t : list) {
     exists += t.exists;
-    ImGui::TextColored(to_vec4(t.exists ? color::kWarning : color::kTextDim), "%s  %s", t.exists ? "\xE2\x9A\xA0" : "\xE2\x80\xA2",
-                       t.path.string().c_str());
+    ImGui::TextColored(to_vec4(t.exists ? color::kWarning : color::kTextDim), "%s  %s",
+                       t.exists ? "\xE2\x9A\xA0" : "\xE2\x80\xA2", t.path.string().c_str());
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s%s", t.what.c_str(), t.exists ? " (exists)" : "");
   }
   if (!error_.empty()) callout(error_, color::kError);
@@ -219,9 +225,13 @@ void ExportDialog::draw(Studio& s) {
         try {
           pipeline::ExportRequest check = build_request(nullptr);
           check.overwrite = true;
-          pipeline::check_exports(check, s.doc().current_run() && s.doc().current_run()->result ? s.doc().current_run()->result->source.path : "");
-          if (exists) stage_ = Stage::Confirm;
-          else start(s, false);
+          pipeline::check_exports(check, s.doc().current_run() && s.doc().current_run()->result
+                                             ? s.doc().current_run()->result->source.path
+                                             : "");
+          if (exists)
+            stage_ = Stage::Confirm;
+          else
+            start(s, false);
         } catch (const std::exception& e) {
           error_ = e.what();
         }

@@ -42,7 +42,8 @@ class ExportDialog {
   Stage stage_ = Stage::Edit;
   char folder_[1024] = {0};
   char base_[256] = {0};
-  bool recon_ = true, input_ = false, side_ = true, diff_ = true, latents_ = true, json_ = true, csv_ = true, view_ = true;
+  bool recon_ = true, input_ = false, side_ = true, diff_ = true, latents_ = true, json_ = true, csv_ = true,
+       view_ = true;
   int recon_format_ = 0;  // 0 mkv, 1 mp4, 2 PNG frames
   int input_format_ = 0;  // 0 mkv, 1 PNG frames
   int side_format_ = 1;   // 0 mkv, 1 mp4

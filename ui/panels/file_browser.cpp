@@ -37,8 +37,9 @@ bool is_model_path(const fs::path& p) {
   return lower(p.extension().string()) == ".safetensors";
 }
 
-void FileBrowser::open(Studio& s, Mode mode, const std::string& title, std::function<void(const std::string&)> on_choose,
-                       const std::string& default_name, const std::string& extension) {
+void FileBrowser::open(Studio& s, Mode mode, const std::string& title,
+                       std::function<void(const std::string&)> on_choose, const std::string& default_name,
+                       const std::string& extension) {
   mode_ = mode;
   title_ = title;
   on_choose_ = std::move(on_choose);
@@ -49,7 +50,8 @@ void FileBrowser::open(Studio& s, Mode mode, const std::string& title, std::func
   std::error_code ec;
   fs::path start = s.settings().last_folder;
   if (mode == Mode::OpenModel && fs::is_directory(assets_dir() / "models", ec)) start = assets_dir() / "models";
-  if (start.empty() || !fs::is_directory(start, ec)) start = s.doc().clip() ? fs::path(s.doc().clip()->path).parent_path() : fs::current_path(ec);
+  if (start.empty() || !fs::is_directory(start, ec))
+    start = s.doc().clip() ? fs::path(s.doc().clip()->path).parent_path() : fs::current_path(ec);
   navigate(start);
   request_open_ = true;
 }
@@ -154,21 +156,26 @@ void FileBrowser::draw(Studio& s) {
   ImGui::SetNextItemWidth(-1);
   if (ImGui::InputText("##path", path_buf_, sizeof path_buf_, ImGuiInputTextFlags_EnterReturnsTrue)) {
     const fs::path typed(path_buf_);
-    if (fs::is_directory(typed, ec) && !(mode_ == Mode::OpenModel && is_model_folder(typed))) navigate(typed);
-    else if (mode_ != Mode::SaveFile && fs::exists(typed, ec)) choose(s, typed);
+    if (fs::is_directory(typed, ec) && !(mode_ == Mode::OpenModel && is_model_folder(typed)))
+      navigate(typed);
+    else if (mode_ != Mode::SaveFile && fs::exists(typed, ec))
+      choose(s, typed);
     else if (mode_ == Mode::SaveFile) {
       navigate(typed.parent_path());
       copy_to(name_buf_, sizeof name_buf_, typed.filename().string());
-    } else error_ = typed.string() + ": no such file or folder";
+    } else
+      error_ = typed.string() + ": no such file or folder";
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Type or paste a path and press Enter");
   if (!error_.empty()) ImGui::TextColored(to_vec4(color::kError), "%s", error_.c_str());
 
-  const float footer = ImGui::GetFrameHeightWithSpacing() * (mode_ == Mode::SaveFile ? 2.0f : 1.0f) + ImGui::GetStyle().WindowPadding.y;
+  const float footer =
+      ImGui::GetFrameHeightWithSpacing() * (mode_ == Mode::SaveFile ? 2.0f : 1.0f) + ImGui::GetStyle().WindowPadding.y;
   ImGui::BeginChild("##entries", ImVec2(0, -footer), true);
   for (int i = 0; i < static_cast<int>(entries_.size()); ++i) {
     const Entry& e = entries_[static_cast<size_t>(i)];
-    std::string label = (e.folder ? (e.model ? "\xE2\x97\x86 " : "\xE2\x96\xB8 ") : "   ") + e.name + (e.folder ? "/" : "");
+    std::string label =
+        (e.folder ? (e.model ? "\xE2\x97\x86 " : "\xE2\x96\xB8 ") : "   ") + e.name + (e.folder ? "/" : "");
     if (ImGui::Selectable(label.c_str(), selected_ == i, ImGuiSelectableFlags_AllowDoubleClick)) {
       selected_ = i;
       if (!e.folder && mode_ == Mode::SaveFile) copy_to(name_buf_, sizeof name_buf_, e.name);
@@ -179,8 +186,10 @@ void FileBrowser::draw(Studio& s) {
           break;
         }
         if (mode_ == Mode::SaveFile) {
-          if (fs::exists(p, ec)) confirm_overwrite_ = p.string();
-          else choose(s, p);
+          if (fs::exists(p, ec))
+            confirm_overwrite_ = p.string();
+          else
+            choose(s, p);
         } else if (mode_ != Mode::ChooseFolder) {
           choose(s, p);
         }
@@ -215,7 +224,9 @@ void FileBrowser::draw(Studio& s) {
   const char* action = mode_ == Mode::SaveFile ? "Save" : mode_ == Mode::ChooseFolder ? "Use this folder" : "Open";
   if (ImGui::Button(action, ImVec2(bw, 0))) {
     if (mode_ == Mode::ChooseFolder) {
-      choose(s, selected_ >= 0 && entries_[static_cast<size_t>(selected_)].folder ? dir_ / entries_[static_cast<size_t>(selected_)].name : dir_);
+      choose(s, selected_ >= 0 && entries_[static_cast<size_t>(selected_)].folder
+                    ? dir_ / entries_[static_cast<size_t>(selected_)].name
+                    : dir_);
     } else if (mode_ == Mode::SaveFile) {
       std::string name = name_buf_;
       if (name.empty()) {
@@ -223,14 +234,18 @@ void FileBrowser::draw(Studio& s) {
       } else {
         if (!extension_.empty() && lower(fs::path(name).extension().string()) != lower(extension_)) name += extension_;
         const fs::path p = dir_ / name;
-        if (fs::exists(p, ec)) confirm_overwrite_ = p.string();
-        else choose(s, p);
+        if (fs::exists(p, ec))
+          confirm_overwrite_ = p.string();
+        else
+          choose(s, p);
       }
     } else if (selected_ >= 0) {
       const Entry& e = entries_[static_cast<size_t>(selected_)];
       const fs::path p = dir_ / e.name;
-      if (e.folder && !(mode_ == Mode::OpenModel && e.model)) navigate(p);
-      else choose(s, p);
+      if (e.folder && !(mode_ == Mode::OpenModel && e.model))
+        navigate(p);
+      else
+        choose(s, p);
     } else if (mode_ == Mode::OpenModel && is_model_folder(dir_)) {
       choose(s, dir_);
     } else {
@@ -238,7 +253,8 @@ void FileBrowser::draw(Studio& s) {
     }
   }
   ImGui::SameLine();
-  if (ImGui::Button("Cancel", ImVec2(bw, 0)) || (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape)) && confirm_overwrite_.empty())) {
+  if (ImGui::Button("Cancel", ImVec2(bw, 0)) ||
+      (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape)) && confirm_overwrite_.empty())) {
     open_ = false;
     ImGui::CloseCurrentPopup();
   }

@@ -14,7 +14,10 @@ const Shortcut kShortcuts[] = {
     {"D", "difference view (again: back to the previous view)"},
     {"F", "A/B flicker view (again: back)"},
     {"S", "difference: switch absolute / signed"},
-    {"[ / ]", "difference gain \xC3\xB7" "2 / \xC3\x97" "2"},
+    {"[ / ]",
+     "difference gain \xC3\xB7"
+     "2 / \xC3\x97"
+     "2"},
     {"+ / \xE2\x88\x92", "zoom in / out (the wheel zooms at the cursor)"},
     {"0", "fit to the view"},
     {"L", "loop on / off"},
@@ -37,7 +40,8 @@ void HelpWindow::draw(Studio& s, bool* open) {
   ImGui::SetNextWindowPos(ImVec2(ds.x / 2, ds.y / 2), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 1);
   ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(0.12f, 0.13f, 0.15f, 1.0f));
-  const bool shown = ImGui::Begin("Help  \xC2\xB7  keyboard shortcuts", open, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_AlwaysAutoResize);
+  const bool shown = ImGui::Begin("Help  \xC2\xB7  keyboard shortcuts", open,
+                                  ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_AlwaysAutoResize);
   ImGui::PopStyleColor();
   ImGui::PopStyleVar();
   if (!shown) {
@@ -60,10 +64,12 @@ void HelpWindow::draw(Studio& s, bool* open) {
   }
   ImGui::Spacing();
   ImGui::PushTextWrapPos(600);
-  ImGui::TextDisabled("Mouse: wheel zooms at the cursor, drag pans, double-click fits; in the split view drag the "
-                      "divider. Click or drag the timeline to jump; hover it for per-frame values.");
-  ImGui::TextDisabled("Drop a video or image to open it, a model folder (or .safetensors) to load it; two videos "
-                      "dropped together open the first and compare it with the second (B = file).");
+  ImGui::TextDisabled(
+      "Mouse: wheel zooms at the cursor, drag pans, double-click fits; in the split view drag the "
+      "divider. Click or drag the timeline to jump; hover it for per-frame values.");
+  ImGui::TextDisabled(
+      "Drop a video or image to open it, a model folder (or .safetensors) to load it; two videos "
+      "dropped together open the first and compare it with the second (B = file).");
   ImGui::PopTextWrapPos();
   ImGui::End();
 }

@@ -22,7 +22,8 @@ void big_number(const Fonts& f, const char* label, const std::string& value, ImU
 void swatch(const uint8_t* rgb) {
   const ImVec2 p = ImGui::GetCursorScreenPos();
   const float h = ImGui::GetTextLineHeight();
-  ImGui::GetWindowDrawList()->AddRectFilled(p, ImVec2(p.x + h * 1.6f, p.y + h), IM_COL32(rgb[0], rgb[1], rgb[2], 255), 3);
+  ImGui::GetWindowDrawList()->AddRectFilled(p, ImVec2(p.x + h * 1.6f, p.y + h), IM_COL32(rgb[0], rgb[1], rgb[2], 255),
+                                            3);
   ImGui::GetWindowDrawList()->AddRect(p, ImVec2(p.x + h * 1.6f, p.y + h), IM_COL32(255, 255, 255, 60), 3);
   ImGui::Dummy(ImVec2(h * 1.6f, h));
 }
@@ -58,7 +59,8 @@ void MetricsPanel::draw_metrics(Studio& s) {
     } else {
       ImGui::TextDisabled(s.model().loaded ? "No reconstruction yet." : "No model: nothing reconstructed.");
     }
-    for (const auto& n : s.doc().file_b() ? s.doc().file_b()->notes : std::vector<std::string>{}) callout(n, color::kTextDim);
+    for (const auto& n : s.doc().file_b() ? s.doc().file_b()->notes : std::vector<std::string>{})
+      callout(n, color::kTextDim);
     return;
   }
   ImGui::TextDisabled("%s", run->settings.label().c_str());
@@ -90,25 +92,31 @@ void MetricsPanel::draw_metrics(Studio& s) {
     ImGui::Text("encode %.2f s \xC2\xB7 decode %.2f s", r->timings.encode_ms / 1000, r->timings.decode_ms / 1000);
     ImGui::TextDisabled("input");
     ImGui::SameLine();
-    ImGui::Text("%lld frame%s \xC2\xB7 %d\xC3\x97%d \xC2\xB7 %.2f fps", static_cast<long long>(r->frames), r->frames == 1 ? "" : "s",
-                r->width, r->height, r->fps);
+    ImGui::Text("%lld frame%s \xC2\xB7 %d\xC3\x97%d \xC2\xB7 %.2f fps", static_cast<long long>(r->frames),
+                r->frames == 1 ? "" : "s", r->width, r->height, r->fps);
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("PSNR/SSIM as the reference's cal_psnr.py / cal_ssim.py on the float output;\n"
-                        "8-bit: of the frames as written to files.");
+      ImGui::SetTooltip(
+          "PSNR/SSIM as the reference's cal_psnr.py / cal_ssim.py on the float output;\n"
+          "8-bit: of the frames as written to files.");
   }
   if (run->delta) {
     const RunDelta& d = *run->delta;
     const Run* prev = s.doc().previous_run();
     std::string text = "vs previous (" + d.other_label + "): ";
     if (prev && prev->done()) text += fmt("\xCE\x94PSNR %+.2f dB. ", run->psnr_mean() - prev->psnr_mean());
-    if (d.max_abs == 0) text += "The outputs are identical.";
-    else if (d.max_abs < 1e-4) text += fmt("The outputs agree to %.1e (numerically the same).", d.max_abs);
-    else text += fmt("The outputs differ: max |\xCE\x94| %.4f, mean |\xCE\x94| %.5f, PSNR between them %.2f dB.", d.max_abs, d.mean_abs, d.psnr);
+    if (d.max_abs == 0)
+      text += "The outputs are identical.";
+    else if (d.max_abs < 1e-4)
+      text += fmt("The outputs agree to %.1e (numerically the same).", d.max_abs);
+    else
+      text += fmt("The outputs differ: max |\xCE\x94| %.4f, mean |\xCE\x94| %.5f, PSNR between them %.2f dB.",
+                  d.max_abs, d.mean_abs, d.psnr);
     callout(text, color::kAccent);
   }
   for (const pipeline::Note& note : run->notes()) {
     if (studio_hides_note(note)) continue;
-    callout(studio_note(note), note.kind == pipeline::NoteKind::NormDiffersFromTraining ? color::kWarning : color::kTextDim);
+    callout(studio_note(note),
+            note.kind == pipeline::NoteKind::NormDiffersFromTraining ? color::kWarning : color::kTextDim);
   }
 
   // This frame.
@@ -157,7 +165,9 @@ void MetricsPanel::draw_inspector(Studio& s) {
     if (p.has_a && p.has_b) {
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);
-      ImGui::TextUnformatted("B\xE2\x88\x92" "A");
+      ImGui::TextUnformatted(
+          "B\xE2\x88\x92"
+          "A");
       for (int c = 0; c < 3; ++c) {
         ImGui::TableSetColumnIndex(1 + c);
         const int d = static_cast<int>(p.b[c]) - p.a[c];

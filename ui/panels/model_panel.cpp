@@ -33,9 +33,10 @@ void ModelPanel::draw(Studio& s) {
 void ModelPanel::draw_model(Studio& s) {
   section_header("Model", s.fonts());
   const ModelInfo& m = s.model();
-  const std::string current = !s.model_loading().empty() ? model_display_name(s.model_loading()) + "  (loading\xE2\x80\xA6)"
-                              : m.loaded               ? m.name
-                                                       : "no model";
+  const std::string current = !s.model_loading().empty()
+                                  ? model_display_name(s.model_loading()) + "  (loading\xE2\x80\xA6)"
+                              : m.loaded ? m.name
+                                         : "no model";
   ImGui::SetNextItemWidth(-1);
   if (ImGui::BeginCombo("##model", current.c_str())) {
     if (!s.bundled_models().empty()) ImGui::TextDisabled("Bundled");
@@ -49,7 +50,8 @@ void ModelPanel::draw_model(Studio& s) {
         ImGui::TextDisabled("Recent");
         recent_header = true;
       }
-      if (ImGui::Selectable((model_display_name(path) + "##" + path).c_str(), m.loaded && m.path == path)) s.open_model(path);
+      if (ImGui::Selectable((model_display_name(path) + "##" + path).c_str(), m.loaded && m.path == path))
+        s.open_model(path);
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", path.c_str());
     }
     ImGui::Separator();
@@ -58,9 +60,10 @@ void ModelPanel::draw_model(Studio& s) {
   }
   if (!m.loaded) {
     if (s.model_loading().empty())
-      callout("No model loaded. Open a WF-VAE model folder (config.json + diffusion_pytorch_model.safetensors) or drop "
-              "one onto the window. The bundled models live in assets/models/.",
-              color::kWarning);
+      callout(
+          "No model loaded. Open a WF-VAE model folder (config.json + diffusion_pytorch_model.safetensors) or drop "
+          "one onto the window. The bundled models live in assets/models/.",
+          color::kWarning);
     return;
   }
   ImGui::PushStyleColor(ImGuiCol_Text, to_vec4(color::kTextDim));
@@ -142,8 +145,7 @@ void ModelPanel::draw_norm(Studio& s) {
   if (trained_setting) {
     ImGui::TextColored(to_vec4(color::kOk), "\xE2\x9C\x93 the setting these weights were trained with");
   } else {
-    callout("These weights were trained with " + trained.label() +
-                ". Running them with " + norm.label() +
+    callout("These weights were trained with " + trained.label() + ". Running them with " + norm.label() +
                 " normalises every layer differently from training: expect a different, usually worse, reconstruction.",
             color::kWarning);
   }
@@ -170,7 +172,8 @@ void ModelPanel::draw_run(Studio& s) {
       ImGui::TextDisabled("checking for GPUs\xE2\x80\xA6");
     } else if (!s.system()->gpus.empty()) {
       const std::string label = "cuda  (" + s.system()->gpus[0].name + ")";
-      if (ImGui::Selectable(label.c_str(), st.device == "cuda") && st.device != "cuda") st.device = "cuda", changed = true;
+      if (ImGui::Selectable(label.c_str(), st.device == "cuda") && st.device != "cuda")
+        st.device = "cuda", changed = true;
     } else {
       ImGui::TextDisabled("no CUDA GPU: %s", s.system()->cuda_problem.c_str());
     }
@@ -192,9 +195,10 @@ void ModelPanel::draw_run(Studio& s) {
     st.chunked = mode == 0;
     changed = true;
   }
-  help_marker("chunked: causal-cache inference in temporal chunks (the reference's enable_tiling): less memory, and "
-              "results stream in chunk by chunk. direct: the whole clip in one pass. With GroupNorm the two differ "
-              "(statistics per chunk); with LayerNorm they should not.");
+  help_marker(
+      "chunked: causal-cache inference in temporal chunks (the reference's enable_tiling): less memory, and "
+      "results stream in chunk by chunk. direct: the whole clip in one pass. With GroupNorm the two differ "
+      "(statistics per chunk); with LayerNorm they should not.");
 
   // Spatial tiles: automatic (the memory planner tiles only when whole frames do
   // not fit), off, or a fixed size to study seams and the cost of tiling.
@@ -209,9 +213,10 @@ void ModelPanel::draw_run(Studio& s) {
       if (ImGui::Selectable(tile_name(v).c_str(), v == st.tile) && v != st.tile) st.tile = v, changed = true;
     ImGui::EndCombo();
   }
-  help_marker("Spatial tiles, each run on its own and blended linearly across a quarter-tile overlap. auto: only "
-              "when whole frames do not fit the memory that is free (the plan is shown below after a run). "
-              "Viewer: G draws the tile grid, to look for seams.");
+  help_marker(
+      "Spatial tiles, each run on its own and blended linearly across a quarter-tile overlap. auto: only "
+      "when whole frames do not fit the memory that is free (the plan is shown below after a run). "
+      "Viewer: G draws the tile grid, to look for seams.");
   if (s.doc().current_run() && s.doc().current_run()->result) {
     const auto& r = *s.doc().current_run()->result;
     ImGui::TextDisabled("plan: %s", r.plan.describe().c_str());

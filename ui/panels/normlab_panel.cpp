@@ -47,8 +47,8 @@ void NormLabPanel::build_candidates(Studio& s) {
   const ModelInfo& m = s.model();
   const std::string tn = m.trained.norm_type;
   const int tg = m.trained.norm_num_groups;
-  auto add = [&](const std::string& path, const std::string& name, const std::string& type, int groups, bool chunked, bool trained,
-                 bool selected) {
+  auto add = [&](const std::string& path, const std::string& name, const std::string& type, int groups, bool chunked,
+                 bool trained, bool selected) {
     Candidate c;
     c.setting = {path, name, type, groups, chunked, trained};
     c.selected = selected;
@@ -120,8 +120,9 @@ bool NormLabPanel::select(Studio& s, const std::string& spec, std::string* error
       *error = "norm lab: \"" + tok + "\" is not gn:G, ln, trained (optionally /chunked) or model:DIR";
       return false;
     }
-    st.trained = st.model_path != m.path || (st.norm_type == m.trained.norm_type &&
-                                              (st.norm_type != "groupnorm" || st.num_groups == m.trained.norm_num_groups));
+    st.trained =
+        st.model_path != m.path || (st.norm_type == m.trained.norm_type &&
+                                    (st.norm_type != "groupnorm" || st.num_groups == m.trained.norm_num_groups));
     bool found = false;
     for (auto& c : candidates_) {
       const LabSetting& o = c.setting;
@@ -196,7 +197,8 @@ void NormLabPanel::start(Studio& s) {
           }
           vae = other.get();
         }
-        if (vae->device() != device_from(device) || vae->dtype() != dtype_from(dtype)) vae->to(device_from(device), dtype_from(dtype));
+        if (vae->device() != device_from(device) || vae->dtype() != dtype_from(dtype))
+          vae->to(device_from(device), dtype_from(dtype));
         pipeline::ReconRequest req;
         req.input = input;
         req.vae = vae;
@@ -241,16 +243,20 @@ void NormLabPanel::start(Studio& s) {
 }
 
 std::string NormLabPanel::csv() const {
-  std::string out = "model,norm_type,num_groups,chunked,trained_setting,status,frames,height,width,psnr,ssim,psnr_8bit,encode_ms,decode_ms,peak_rss_mib,baseline_rss_mib,error\n";
+  std::string out =
+      "model,norm_type,num_groups,chunked,trained_setting,status,frames,height,width,psnr,ssim,psnr_8bit,encode_ms,"
+      "decode_ms,peak_rss_mib,baseline_rss_mib,error\n";
   for (const auto& r : rows_) {
     const LabSetting& s = r.setting;
     const bool ok = r.state == LabRow::State::Done;
-    out += csv_field(s.model_name) + "," + s.norm_type + "," + (s.norm_type == "groupnorm" ? std::to_string(s.num_groups) : "") +
-           "," + (s.chunked ? "yes" : "no") + "," + (s.trained ? "yes" : "no") + "," + state_name(r.state) + "," +
-           (ok ? std::to_string(r.frames) : "") + "," + (ok ? std::to_string(r.height) : "") + "," +
-           (ok ? std::to_string(r.width) : "") + "," + (ok ? csv_num(r.psnr, 4) : "") + "," + (ok ? csv_num(r.ssim, 5) : "") +
-           "," + (ok ? csv_num(r.psnr_8bit, 4) : "") + "," + (ok ? csv_num(r.encode_ms, 1) : "") + "," +
-           (ok ? csv_num(r.decode_ms, 1) : "") + "," + (ok && r.peak_rss >= 0 ? csv_num(r.peak_rss / 1048576.0, 1) : "") + "," +
+    out += csv_field(s.model_name) + "," + s.norm_type + "," +
+           (s.norm_type == "groupnorm" ? std::to_string(s.num_groups) : "") + "," + (s.chunked ? "yes" : "no") + "," +
+           (s.trained ? "yes" : "no") + "," + state_name(r.state) + "," + (ok ? std::to_string(r.frames) : "") + "," +
+           (ok ? std::to_string(r.height) : "") + "," + (ok ? std::to_string(r.width) : "") + "," +
+           (ok ? csv_num(r.psnr, 4) : "") + "," + (ok ? csv_num(r.ssim, 5) : "") + "," +
+           (ok ? csv_num(r.psnr_8bit, 4) : "") + "," + (ok ? csv_num(r.encode_ms, 1) : "") + "," +
+           (ok ? csv_num(r.decode_ms, 1) : "") + "," +
+           (ok && r.peak_rss >= 0 ? csv_num(r.peak_rss / 1048576.0, 1) : "") + "," +
            (ok && r.baseline_rss >= 0 ? csv_num(r.baseline_rss / 1048576.0, 1) : "") + "," + csv_field(r.error) + "\n";
   }
   return out;
@@ -265,7 +271,8 @@ void NormLabPanel::draw(Studio& s, const Rect& area) {
   if (!frames_chosen_ && s.doc().clip()) frames_ = static_cast<int>(std::min<int64_t>(17, s.doc().clip()->count()));
   if (original_thumb_dirty_) {
     original_thumb_ = std::make_unique<Texture>();
-    original_thumb_->upload_rgb8(original_thumb_frame_.width, original_thumb_frame_.height, original_thumb_frame_.rgb.data());
+    original_thumb_->upload_rgb8(original_thumb_frame_.width, original_thumb_frame_.height,
+                                 original_thumb_frame_.rgb.data());
     original_thumb_dirty_ = false;
   }
   ImGui::SetCursorScreenPos(area.min());
@@ -319,15 +326,15 @@ void NormLabPanel::draw_controls(Studio& s) {
   ImGui::Spacing();
   const bool have = !rows_.empty() && !running_;
   if (!have) ImGui::BeginDisabled();
-  if (ImGui::Button("Export CSV\xE2\x80\xA6", ImVec2(-1, 0))) s.save_file_dialog("Save the norm lab table", "normlab.csv", ".csv",
-                                                                                   [this, &s](const std::string& path) {
-                                                                                     try {
-                                                                                       write_csv(path, true);
-                                                                                       s.message(Message::Level::Info, "Wrote " + path);
-                                                                                     } catch (const std::exception& e) {
-                                                                                       s.message(Message::Level::Error, e.what());
-                                                                                     }
-                                                                                   });
+  if (ImGui::Button("Export CSV\xE2\x80\xA6", ImVec2(-1, 0)))
+    s.save_file_dialog("Save the norm lab table", "normlab.csv", ".csv", [this, &s](const std::string& path) {
+      try {
+        write_csv(path, true);
+        s.message(Message::Level::Info, "Wrote " + path);
+      } catch (const std::exception& e) {
+        s.message(Message::Level::Error, e.what());
+      }
+    });
   if (ImGui::Button("Save table as PNG\xE2\x80\xA6", ImVec2(-1, 0)))
     s.save_file_dialog("Save the norm lab table as PNG", "normlab.png", ".png", [this, &s](const std::string& path) {
       s.request_capture(table_rect_, true, [&s, path](media::RgbFrame img) {
@@ -352,13 +359,15 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
   ImGui::PopFont();
   ImGui::SameLine();
   if (s.doc().clip())
-    ImGui::TextDisabled("%s \xC2\xB7 %d\xC3\x97%d \xC2\xB7 first %d frames", std::filesystem::path(s.doc().clip()->path).filename().string().c_str(),
-                        s.doc().clip()->width, s.doc().clip()->height, frames_);
+    ImGui::TextDisabled("%s \xC2\xB7 %d\xC3\x97%d \xC2\xB7 first %d frames",
+                        std::filesystem::path(s.doc().clip()->path).filename().string().c_str(), s.doc().clip()->width,
+                        s.doc().clip()->height, frames_);
   if (rows_.empty()) {
     ImGui::Spacing();
-    ImGui::TextWrapped("Tick the settings to compare on the left and press Run. Each setting reconstructs the same frames; "
-                       "the table shows PSNR and SSIM (as the reference's scripts compute them), encode and decode "
-                       "time and the process's peak resident memory during the run.");
+    ImGui::TextWrapped(
+        "Tick the settings to compare on the left and press Run. Each setting reconstructs the same frames; "
+        "the table shows PSNR and SSIM (as the reference's scripts compute them), encode and decode "
+        "time and the process's peak resident memory during the run.");
     ImGui::EndChild();
     return;
   }
@@ -395,7 +404,8 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
       auto value = [&](const LabRow& row) -> double {
         if (row.state != LabRow::State::Done) return sort_ascending_ ? 1e18 : -1e18;
         switch (sort_column_) {
-          case 2: case 3: return row.psnr;
+          case 2:
+          case 3: return row.psnr;
           case 4: return row.ssim;
           case 5: return row.encode_ms;
           case 6: return row.decode_ms;
@@ -433,7 +443,8 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
       ImGui::PushFont(s.fonts().bold);
       ImGui::TextUnformatted(NormSetting{st.norm_type, st.num_groups}.label().c_str());
       ImGui::PopFont();
-      ImGui::TextDisabled("%s \xC2\xB7 %s%s", st.chunked ? "chunked" : "direct", st.model_name.c_str(), st.trained ? " \xC2\xB7 trained" : "");
+      ImGui::TextDisabled("%s \xC2\xB7 %s%s", st.chunked ? "chunked" : "direct", st.model_name.c_str(),
+                          st.trained ? " \xC2\xB7 trained" : "");
       const bool ok = row.state == LabRow::State::Done;
       ImGui::PushFont(s.fonts().mono);
       ImGui::TableSetColumnIndex(2);
@@ -441,8 +452,10 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
       ImGui::TableSetColumnIndex(3);
       if (ok && std::isfinite(ref)) {
         const double d = row.psnr - ref;
-        if (std::fabs(d) < 0.005) ImGui::TextDisabled("  0.00");
-        else ImGui::TextColored(to_vec4(d < 0 ? color::kError : color::kOk), "%+6.2f", d);
+        if (std::fabs(d) < 0.005)
+          ImGui::TextDisabled("  0.00");
+        else
+          ImGui::TextColored(to_vec4(d < 0 ? color::kError : color::kOk), "%+6.2f", d);
       }
       ImGui::TableSetColumnIndex(4);
       if (ok) ImGui::Text("%.4f", row.ssim);
@@ -454,7 +467,8 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
       if (ok) {
         ImGui::TextUnformatted(row.peak_rss >= 0 ? human_bytes(row.peak_rss).c_str() : "n/a");
         if (ImGui::IsItemHovered())
-          ImGui::SetTooltip("The process's resident-set high-water mark during this run\n(before the run: %s)", human_bytes(row.baseline_rss).c_str());
+          ImGui::SetTooltip("The process's resident-set high-water mark during this run\n(before the run: %s)",
+                            human_bytes(row.baseline_rss).c_str());
         if (row.peak_rss >= 0 && row.baseline_rss >= 0)
           ImGui::TextDisabled("+%s", human_bytes(std::max<int64_t>(0, row.peak_rss - row.baseline_rss)).c_str());
       }

@@ -69,7 +69,7 @@ class NormLabPanel {
   std::string candidates_model_;
   std::vector<LabRow> rows_;
   bool running_ = false;
-  int frames_ = 17;           // 17, or the clip's count when shorter, until chosen
+  int frames_ = 17;  // 17, or the clip's count when shorter, until chosen
   bool frames_chosen_ = false;
   TicketDesk tickets_;  // results of a sweep started before the newest one are dropped
   Rect table_rect_;

@@ -24,7 +24,8 @@ void dashed_line(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 c, float t) {
   const int n = std::max(1, static_cast<int>(len / 6));
   for (int i = 0; i < n; i += 2) {
     const float u0 = static_cast<float>(i) / n, u1 = std::min(1.0f, static_cast<float>(i + 1) / n);
-    dl->AddLine(ImVec2(a.x + (b.x - a.x) * u0, a.y + (b.y - a.y) * u0), ImVec2(a.x + (b.x - a.x) * u1, a.y + (b.y - a.y) * u1), c, t);
+    dl->AddLine(ImVec2(a.x + (b.x - a.x) * u0, a.y + (b.y - a.y) * u0),
+                ImVec2(a.x + (b.x - a.x) * u1, a.y + (b.y - a.y) * u1), c, t);
   }
 }
 
@@ -56,7 +57,8 @@ void TimelinePanel::draw_transport(Studio& s) {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Previous frame (Left)");
   ImGui::SameLine(0, 3);
   ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_HeaderActive));
-  if (ImGui::Button(s.playing() ? "\xE2\x9D\x9A\xE2\x9D\x9A" : "\xE2\x96\xB6", ImVec2(46, 0))) s.set_playing(!s.playing());
+  if (ImGui::Button(s.playing() ? "\xE2\x9D\x9A\xE2\x9D\x9A" : "\xE2\x96\xB6", ImVec2(46, 0)))
+    s.set_playing(!s.playing());
   ImGui::PopStyleColor();
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Play / pause at the clip's frame rate (Space)");
   ImGui::SameLine(0, 3);
@@ -72,10 +74,11 @@ void TimelinePanel::draw_transport(Studio& s) {
   ImGui::SameLine(0, 18);
   ImGui::PushFont(s.fonts().mono);
   if (have) {
-    const double t = s.doc().clip() && s.doc().frame() < static_cast<int64_t>(s.doc().clip()->source_times.size()) ? s.doc().clip()->source_times[s.doc().frame()]
-                                                                                         : s.doc().frame() / s.fps();
-    ImGui::Text("frame %3lld / %lld   %6.3f s   %.2f fps", static_cast<long long>(s.doc().frame() + 1), static_cast<long long>(n), t,
-                s.fps());
+    const double t = s.doc().clip() && s.doc().frame() < static_cast<int64_t>(s.doc().clip()->source_times.size())
+                         ? s.doc().clip()->source_times[s.doc().frame()]
+                         : s.doc().frame() / s.fps();
+    ImGui::Text("frame %3lld / %lld   %6.3f s   %.2f fps", static_cast<long long>(s.doc().frame() + 1),
+                static_cast<long long>(n), t, s.fps());
   } else {
     ImGui::TextDisabled("no clip");
   }
@@ -122,7 +125,8 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
   if (s.doc().file_b() && s.doc().clip() && s.doc().file_b()->clip_id == s.doc().clip()->id) {
     Series sr{"B file PSNR", color::kFileB, 1.8f, false, {}};
     for (size_t i = 0; i < s.doc().file_b()->metrics.size(); ++i)
-      if (std::isfinite(s.doc().file_b()->metrics[i].psnr)) sr.points.push_back({static_cast<int64_t>(i), s.doc().file_b()->metrics[i].psnr});
+      if (std::isfinite(s.doc().file_b()->metrics[i].psnr))
+        sr.points.push_back({static_cast<int64_t>(i), s.doc().file_b()->metrics[i].psnr});
     series.push_back(std::move(sr));
   }
   if (cur && cur->clip_id == (s.doc().clip() ? s.doc().clip()->id : -1)) {
@@ -134,8 +138,10 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
   double pmin = 1e9, pmax = -1e9, smin = 1e9;
   for (const auto& sr : series)
     for (const auto& [i, v] : sr.points) {
-      if (sr.right_axis) smin = std::min(smin, v);
-      else pmin = std::min(pmin, v), pmax = std::max(pmax, v);
+      if (sr.right_axis)
+        smin = std::min(smin, v);
+      else
+        pmin = std::min(pmin, v), pmax = std::max(pmax, v);
     }
   if (pmin > pmax) pmin = 20, pmax = 40;
   pmin = std::floor(pmin - 0.5), pmax = std::ceil(pmax + 0.5);
@@ -172,8 +178,8 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
   const int64_t label_step = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(n / (pr.w / 60.0))));
   for (int64_t i = 0; i < n; i += label_step) {
     const std::string t = std::to_string(i);
-    dl->AddText(ImVec2(x_of(static_cast<double>(i)) - ImGui::CalcTextSize(t.c_str()).x / 2, pr.y + pr.h + 5), color::kTextDim,
-                t.c_str());
+    dl->AddText(ImVec2(x_of(static_cast<double>(i)) - ImGui::CalcTextSize(t.c_str()).x / 2, pr.y + pr.h + 5),
+                color::kTextDim, t.c_str());
   }
 
   // Decoding progress under the curve: which frames exist yet.
@@ -192,17 +198,22 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
       if (sr.points[k].first != sr.points[k - 1].first + 1) continue;  // gaps stay gaps
       const ImVec2 a(x_of(static_cast<double>(sr.points[k - 1].first)), y_of(sr.points[k - 1].second));
       const ImVec2 b(x_of(static_cast<double>(sr.points[k].first)), y_of(sr.points[k].second));
-      if (sr.color == color::kPrevious) dashed_line(dl, a, b, sr.color, sr.thickness);
-      else dl->AddLine(a, b, sr.color, sr.thickness);
+      if (sr.color == color::kPrevious)
+        dashed_line(dl, a, b, sr.color, sr.thickness);
+      else
+        dl->AddLine(a, b, sr.color, sr.thickness);
     }
     if (n <= 80 || sr.points.size() == 1)
-      for (const auto& [i, v] : sr.points) dl->AddCircleFilled(ImVec2(x_of(static_cast<double>(i)), y_of(v)), sr.thickness + 0.8f, sr.color);
+      for (const auto& [i, v] : sr.points)
+        dl->AddCircleFilled(ImVec2(x_of(static_cast<double>(i)), y_of(v)), sr.thickness + 0.8f, sr.color);
   }
   dl->PopClipRect();
 
   if (series.empty() || std::all_of(series.begin(), series.end(), [](const Series& x) { return x.points.empty(); })) {
-    const char* t = !s.model().loaded ? "No model: open one and the per-frame PSNR and SSIM appear here as the reconstruction streams in"
-                                    : "The per-frame PSNR and SSIM appear here as the reconstruction streams in";
+    const char* t =
+        !s.model().loaded
+            ? "No model: open one and the per-frame PSNR and SSIM appear here as the reconstruction streams in"
+            : "The per-frame PSNR and SSIM appear here as the reconstruction streams in";
     const ImVec2 ts = ImGui::CalcTextSize(t);
     dl->AddText(ImVec2(pr.x + (pr.w - ts.x) / 2, pr.y + (pr.h - ts.y) / 2), color::kTextDim, t);
   }
@@ -210,7 +221,8 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
   // Current frame.
   const float cx = x_of(static_cast<double>(s.doc().frame()));
   dl->AddLine(ImVec2(cx, pr.y - 2), ImVec2(cx, pr.y + pr.h), IM_COL32(255, 255, 255, 170), 1.5f);
-  dl->AddTriangleFilled(ImVec2(cx - 6, pr.y - 8), ImVec2(cx + 6, pr.y - 8), ImVec2(cx, pr.y - 1), IM_COL32(255, 255, 255, 220));
+  dl->AddTriangleFilled(ImVec2(cx - 6, pr.y - 8), ImVec2(cx + 6, pr.y - 8), ImVec2(cx, pr.y - 1),
+                        IM_COL32(255, 255, 255, 220));
 
   // Legend.
   float lx = pr.x + 8;
@@ -225,7 +237,8 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
   if (cur && cur->count() > 0 && !std::isnan(cur->psnr_mean())) {
     means = fmt("mean  PSNR %.2f dB   SSIM %.4f", cur->psnr_mean(), cur->ssim_mean());
     if (cur->state == Run::State::Running)
-      means += fmt("   (%lld of %lld frames)", static_cast<long long>(cur->decoded), static_cast<long long>(cur->count()));
+      means +=
+          fmt("   (%lld of %lld frames)", static_cast<long long>(cur->decoded), static_cast<long long>(cur->count()));
   } else if (s.doc().file_b() && s.doc().clip() && s.doc().file_b()->clip_id == s.doc().clip()->id) {
     means = fmt("B file  PSNR %.2f dB   SSIM %.4f", s.doc().file_b()->psnr_mean, s.doc().file_b()->ssim_mean);
   }
@@ -233,7 +246,8 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
     ImGui::PushFont(s.fonts().bold);
     const ImVec2 ts = ImGui::CalcTextSize(means.c_str());
     const ImVec2 mp(pr.x + pr.w - ts.x - 10, pr.y + 2);
-    dl->AddRectFilled(ImVec2(mp.x - 8, mp.y - 2), ImVec2(mp.x + ts.x + 8, mp.y + ts.y + 2), IM_COL32(20, 21, 25, 220), 4);
+    dl->AddRectFilled(ImVec2(mp.x - 8, mp.y - 2), ImVec2(mp.x + ts.x + 8, mp.y + ts.y + 2), IM_COL32(20, 21, 25, 220),
+                      4);
     dl->AddText(mp, color::kText, means.c_str());
     ImGui::PopFont();
   }
@@ -278,14 +292,14 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
       ImGui::TextDisabled("(R %.2f  G %.2f  B %.2f)", m.psnr_rgb[0], m.psnr_rgb[1], m.psnr_rgb[2]);
       ImGui::TextColored(to_vec4(color::kSecondary), "SSIM %.4f", m.ssim);
       if (prev && prev->has_metrics(i) && prev->clip_id == cur->clip_id)
-        ImGui::TextColored(to_vec4(color::kPrevious), "previous %.2f dB  (\xCE\x94 %+.2f dB)", prev->frame_metrics[i].psnr,
-                           m.psnr - prev->frame_metrics[i].psnr);
+        ImGui::TextColored(to_vec4(color::kPrevious), "previous %.2f dB  (\xCE\x94 %+.2f dB)",
+                           prev->frame_metrics[i].psnr, m.psnr - prev->frame_metrics[i].psnr);
     } else if (cur && cur->state == Run::State::Running) {
       ImGui::TextDisabled("not reconstructed yet");
     }
     if (s.doc().file_b() && i < static_cast<int64_t>(s.doc().file_b()->metrics.size()))
-      ImGui::TextColored(to_vec4(color::kFileB), "B file: PSNR %.2f dB  SSIM %.4f (8-bit)", s.doc().file_b()->metrics[i].psnr,
-                         s.doc().file_b()->metrics[i].ssim);
+      ImGui::TextColored(to_vec4(color::kFileB), "B file: PSNR %.2f dB  SSIM %.4f (8-bit)",
+                         s.doc().file_b()->metrics[i].psnr, s.doc().file_b()->metrics[i].ssim);
     ImGui::TextDisabled("click or drag to jump");
     ImGui::EndTooltip();
   }

@@ -18,8 +18,9 @@ struct WaveletPanel::Tile {
 namespace {
 
 constexpr int kTabs = 5;
-const char* const kTabLabels[kTabs] = {"Level 0 \xC2\xB7 3-D Haar", "L1 \xC2\xB7 Haar of LLL", "L2 \xC2\xB7 3-D Haar of L1 low",
-                                       "Model L1 \xC2\xB7 decoder vs encoder", "Model L2 \xC2\xB7 decoder vs encoder"};
+const char* const kTabLabels[kTabs] = {"Level 0 \xC2\xB7 3-D Haar", "L1 \xC2\xB7 Haar of LLL",
+                                       "L2 \xC2\xB7 3-D Haar of L1 low", "Model L1 \xC2\xB7 decoder vs encoder",
+                                       "Model L2 \xC2\xB7 decoder vs encoder"};
 
 // Frames [first, first + count) of A or B as [1, 3, count, H, W] in [-1, 1].
 bool frames_tensor(Studio& s, bool b_side, int64_t first, int64_t count, HostTensor* out) {
@@ -32,7 +33,8 @@ bool frames_tensor(Studio& s, bool b_side, int64_t first, int64_t count, HostTen
     if (!f || f->width != W || f->height != H) return false;
     for (int64_t p = 0; p < plane; ++p)
       for (int c = 0; c < 3; ++c)
-        t.data[static_cast<size_t>((c * count + k) * plane + p)] = f->rgb[static_cast<size_t>(p * 3 + c)] / 127.5f - 1.0f;
+        t.data[static_cast<size_t>((c * count + k) * plane + p)] =
+            f->rgb[static_cast<size_t>(p * 3 + c)] / 127.5f - 1.0f;
   }
   *out = std::move(t);
   return true;
@@ -169,18 +171,23 @@ void WaveletPanel::compute(Studio& s) {
   const int64_t g0 = frame == 0 ? 0 : (frame + 1) / 2;  // global level-0 frame
   const int64_t g1 = temporal_l1 ? (g0 == 0 ? 0 : (g0 + 1) / 2) : g0;
   auto pair_text = [](int64_t k) {
-    return k == 0 ? std::string("frame 0 (paired with itself)") : fmt("frames %lld\xE2\x80\x93%lld", static_cast<long long>(2 * k - 1), static_cast<long long>(2 * k));
+    return k == 0
+               ? std::string("frame 0 (paired with itself)")
+               : fmt("frames %lld\xE2\x80\x93%lld", static_cast<long long>(2 * k - 1), static_cast<long long>(2 * k));
   };
   const std::string sa = s.doc().label_a(), sb = s.doc().label_b();
   const int l1_bands = temporal_l1 ? 8 : 4;
-  levels_.push_back(make_level(fmt("Level 0: 3-D Haar of %s \xE2\x86\x92 level-0 frame %lld", pair_text(g0).c_str(), static_cast<long long>(g0)),
-                               band_names(8), pa.level0, have_b ? &pb.level0 : nullptr, k0, k0, channel));
-  levels_.push_back(make_level(fmt("L1: %s Haar of the LLL band, level-1 frame %lld", temporal_l1 ? "3-D" : "2-D", static_cast<long long>(g1)),
-                               band_names(l1_bands), pa.level1, have_b ? &pb.level1 : nullptr, k1, k1, channel));
-  levels_.push_back(make_level(fmt("L2: 3-D Haar of L1's low band, level-2 frame %lld (source frames %lld\xE2\x80\x93%lld)",
-                                   static_cast<long long>(m), static_cast<long long>(m == 0 ? 0 : first + 1),
-                                   static_cast<long long>(first + count - 1)),
-                               band_names(8), pa.level2, have_b ? &pb.level2 : nullptr, k2, k2, channel));
+  levels_.push_back(make_level(
+      fmt("Level 0: 3-D Haar of %s \xE2\x86\x92 level-0 frame %lld", pair_text(g0).c_str(), static_cast<long long>(g0)),
+      band_names(8), pa.level0, have_b ? &pb.level0 : nullptr, k0, k0, channel));
+  levels_.push_back(make_level(
+      fmt("L1: %s Haar of the LLL band, level-1 frame %lld", temporal_l1 ? "3-D" : "2-D", static_cast<long long>(g1)),
+      band_names(l1_bands), pa.level1, have_b ? &pb.level1 : nullptr, k1, k1, channel));
+  levels_.push_back(
+      make_level(fmt("L2: 3-D Haar of L1's low band, level-2 frame %lld (source frames %lld\xE2\x80\x93%lld)",
+                     static_cast<long long>(m), static_cast<long long>(m == 0 ? 0 : first + 1),
+                     static_cast<long long>(first + count - 1)),
+                 band_names(8), pa.level2, have_b ? &pb.level2 : nullptr, k2, k2, channel));
   for (auto& L : levels_) {
     L.a_name = "A \xC2\xB7 " + sa;
     L.b_name = "B \xC2\xB7 " + sb;
@@ -195,7 +202,8 @@ void WaveletPanel::compute(Studio& s) {
       L.title = std::string(name) + ": no energy-flow taps (run a reconstruction)";
       return L;
     }
-    Level L = make_level(fmt("%s at level frame %lld: encoder (from the input) vs the decoder's prediction", name, static_cast<long long>(t)),
+    Level L = make_level(fmt("%s at level frame %lld: encoder (from the input) vs the decoder's prediction", name,
+                             static_cast<long long>(t)),
                          band_names(bands), enc, &dec, t, t, channel);
     L.a_name = "Encoder \xC2\xB7 from the input";
     L.b_name = "Decoder \xC2\xB7 predicted";
@@ -245,7 +253,8 @@ void WaveletPanel::draw(Studio& s, const Rect& area) {
     const float w = 120, h = 10;
     const ImVec2 p(area.x + area.w - w - 150, ImGui::GetItemRectMin().y + 4);
     for (int i = 0; i < 40; ++i)
-      dl->AddRectFilled(ImVec2(p.x + w * i / 40, p.y), ImVec2(p.x + w * (i + 1) / 40 + 1, p.y + h), diverging_color(-1 + 2 * (i + 0.5f) / 40));
+      dl->AddRectFilled(ImVec2(p.x + w * i / 40, p.y), ImVec2(p.x + w * (i + 1) / 40 + 1, p.y + h),
+                        diverging_color(-1 + 2 * (i + 0.5f) / 40));
     dl->AddText(ImVec2(p.x + w + 8, p.y - 3), color::kTextDim, "\xE2\x88\x92s  0  +s");
   }
   if (L.a.empty()) return;
@@ -259,8 +268,10 @@ void WaveletPanel::draw(Studio& s, const Rect& area) {
   const Rect grid{area.x, top.y, area.w, grid_h};
   const Rect bars{area.x, grid.y + grid.h + 8, area.w, std::min(avail - grid_h - 8, 260.0f)};
   if (focus_band_ >= static_cast<int>(L.bands.size())) focus_band_ = -1;
-  if (focus_band_ >= 0) draw_focus(s, L, grid, fmt("l%d", tab_));
-  else draw_level(s, L, g, grid, fmt("l%d", tab_));
+  if (focus_band_ >= 0)
+    draw_focus(s, L, grid, fmt("l%d", tab_));
+  else
+    draw_level(s, L, g, grid, fmt("l%d", tab_));
   draw_bars(s, L, bars);
 }
 
@@ -290,8 +301,10 @@ bool WaveletPanel::draw_tile(Studio& s, const Plane& p, float scale, const Rect&
   dl->AddText(ImVec2(img.x, cell.y), accent, label.c_str());
   const std::string sc = fmt("\xC2\xB1%.3g", scale);
   const float scw = ImGui::CalcTextSize(sc.c_str()).x;
-  if (ImGui::CalcTextSize(label.c_str()).x + scw + 12 < w) dl->AddText(ImVec2(img.x + w - scw, cell.y), color::kTextDim, sc.c_str());
-  dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(t.colored.texture())), img, ImVec2(img.x + w, img.y + h));
+  if (ImGui::CalcTextSize(label.c_str()).x + scw + 12 < w)
+    dl->AddText(ImVec2(img.x + w - scw, cell.y), color::kTextDim, sc.c_str());
+  dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(t.colored.texture())), img,
+               ImVec2(img.x + w, img.y + h));
   dl->AddRect(ImVec2(img.x - 1, img.y - 1), ImVec2(img.x + w + 1, img.y + h + 1), IM_COL32(255, 255, 255, 35));
   json::Value extra = json::Object{};
   extra["scale"] = static_cast<double>(scale);
@@ -303,8 +316,8 @@ bool WaveletPanel::draw_tile(Studio& s, const Plane& p, float scale, const Rect&
   if (hovered) {
     const int px = std::clamp(static_cast<int>((ImGui::GetIO().MousePos.x - img.x) / z), 0, p.width - 1);
     const int py = std::clamp(static_cast<int>((ImGui::GetIO().MousePos.y - img.y) / z), 0, p.height - 1);
-    ImGui::SetTooltip("%s  (%d, %d)\ncoefficient %+.4f\ncolormap range \xC2\xB1%.4f\nclick: enlarge / back", label.c_str(), px, py,
-                      p.values[static_cast<size_t>(py) * p.width + px], scale);
+    ImGui::SetTooltip("%s  (%d, %d)\ncoefficient %+.4f\ncolormap range \xC2\xB1%.4f\nclick: enlarge / back",
+                      label.c_str(), px, py, p.values[static_cast<size_t>(py) * p.width + px], scale);
     dl->AddRect(ImVec2(img.x - 1, img.y - 1), ImVec2(img.x + w + 1, img.y + h + 1), IM_COL32(255, 255, 255, 140));
   }
   return hovered && ImGui::IsMouseClicked(0);
@@ -315,7 +328,8 @@ WaveletPanel::Grid WaveletPanel::plan_grid(const Level& L, float width, float ma
   const int n = static_cast<int>(L.bands.size());
   const bool two = L.has_b;
   const float gap = 14, title_h = ImGui::GetTextLineHeight() + 6, label_h = ImGui::GetTextLineHeight() + 4;
-  const float bw = static_cast<float>(L.a.empty() ? 1 : L.a[0].width), bh = static_cast<float>(L.a.empty() ? 1 : L.a[0].height);
+  const float bw = static_cast<float>(L.a.empty() ? 1 : L.a[0].width),
+              bh = static_cast<float>(L.a.empty() ? 1 : L.a[0].height);
   Grid best;
   for (int stacked = 0; stacked < (two ? 2 : 1); ++stacked)
     for (int cols : {2, 4, 8}) {
@@ -363,8 +377,8 @@ void WaveletPanel::draw_level(Studio& s, const Level& L, const Grid& g, const Re
       const Rect cell{b.x + (i % cols) * (cw + 8), b.y + title_h + (i / cols) * (chh + 6), cw, chh};
       const Plane& p = k == 0 ? L.a[static_cast<size_t>(i)] : L.b[static_cast<size_t>(i)];
       if (draw_tile(s, p, L.scale[static_cast<size_t>(i)], cell,
-                    "subband/" + id + "/" + sides[k] + "/" + L.bands[static_cast<size_t>(i)], L.bands[static_cast<size_t>(i)],
-                    i == 0 ? color::kText : color::kTextDim))
+                    "subband/" + id + "/" + sides[k] + "/" + L.bands[static_cast<size_t>(i)],
+                    L.bands[static_cast<size_t>(i)], i == 0 ? color::kText : color::kTextDim))
         focus_band_ = i;
     }
     s.layout().add("subband_block/" + id + "/" + sides[k], b);
@@ -389,8 +403,9 @@ void WaveletPanel::draw_focus(Studio& s, const Level& L, const Rect& r, const st
     const Rect cell{area.x + k * (area.w + gap) / sides, area.y, (area.w - (sides - 1) * gap) / sides, area.h};
     const Plane& p = k == 0 ? L.a[i] : L.b[i];
     const std::string label = (k == 0 ? L.a_name : L.b_name) + "  \xC2\xB7  " + L.bands[i];
-    if (draw_tile(s, p, L.scale[i], cell, "subband_focus/" + id + "/" + (k == 0 ? "original" : "reconstruction") + "/" + L.bands[i],
-                  label, k == 0 ? color::kOriginal : color::kAccent))
+    if (draw_tile(s, p, L.scale[i], cell,
+                  "subband_focus/" + id + "/" + (k == 0 ? "original" : "reconstruction") + "/" + L.bands[i], label,
+                  k == 0 ? color::kOriginal : color::kAccent))
       focus_band_ = -1;
   }
 }
@@ -415,7 +430,8 @@ void WaveletPanel::draw_bars(Studio& s, const Level& L, const Rect& r) {
   ImGui::PopFont();
   {
     const std::string la = "\xE2\x96\xA0 " + L.a_short, lb = L.has_b ? "\xE2\x96\xA0 " + L.b_short : "";
-    const float wl = ImGui::CalcTextSize(la.c_str()).x, wb = ImGui::CalcTextSize(lb.c_str()).x, wg = ImGui::CalcTextSize("(log)").x;
+    const float wl = ImGui::CalcTextSize(la.c_str()).x, wb = ImGui::CalcTextSize(lb.c_str()).x,
+                wg = ImGui::CalcTextSize("(log)").x;
     float x = left.x + left.w - 10 - wg;
     dl->AddText(ImVec2(x, left.y + 6), color::kTextDim, "(log)");
     if (L.has_b) {
@@ -442,16 +458,20 @@ void WaveletPanel::draw_bars(Studio& s, const Level& L, const Rect& r) {
     const float x = pl.x + i * slot;
     const float bw = L.has_b ? slot * 0.32f : slot * 0.6f;
     const double sa = ta > 0 ? L.energy_a[static_cast<size_t>(i)] / ta : 0;
-    dl->AddRectFilled(ImVec2(x + slot * 0.16f, y_of(sa)), ImVec2(x + slot * 0.16f + bw, pl.y + pl.h), color::kOriginal, 2);
+    dl->AddRectFilled(ImVec2(x + slot * 0.16f, y_of(sa)), ImVec2(x + slot * 0.16f + bw, pl.y + pl.h), color::kOriginal,
+                      2);
     std::string tip = fmt("%s\nA: %s of the energy", L.bands[static_cast<size_t>(i)].c_str(), pct(sa).c_str());
     if (L.has_b) {
       const double sb = tb > 0 ? L.energy_b[static_cast<size_t>(i)] / tb : 0;
-      dl->AddRectFilled(ImVec2(x + slot * 0.52f, y_of(sb)), ImVec2(x + slot * 0.52f + bw, pl.y + pl.h), color::kAccent, 2);
+      dl->AddRectFilled(ImVec2(x + slot * 0.52f, y_of(sb)), ImVec2(x + slot * 0.52f + bw, pl.y + pl.h), color::kAccent,
+                        2);
       tip += fmt("\nB: %s", pct(sb).c_str());
     }
     const std::string& name = L.bands[static_cast<size_t>(i)];
-    dl->AddText(ImVec2(x + slot / 2 - ImGui::CalcTextSize(name.c_str()).x / 2, pl.y + pl.h + 4), color::kTextDim, name.c_str());
-    if (Rect{x, pl.y, slot, pl.h + th + 4}.contains(ImGui::GetIO().MousePos) && ImGui::IsWindowHovered()) ImGui::SetTooltip("%s", tip.c_str());
+    dl->AddText(ImVec2(x + slot / 2 - ImGui::CalcTextSize(name.c_str()).x / 2, pl.y + pl.h + 4), color::kTextDim,
+                name.c_str());
+    if (Rect{x, pl.y, slot, pl.h + th + 4}.contains(ImGui::GetIO().MousePos) && ImGui::IsWindowHovered())
+      ImGui::SetTooltip("%s", tip.c_str());
   }
 
   // Where B differs: each band's share of the squared error, and the energy B keeps.
@@ -469,7 +489,8 @@ void WaveletPanel::draw_bars(Studio& s, const Level& L, const Rect& r) {
                      right.y + 6),
               color::kError, "\xE2\x96\xA0 share of the error");
   const std::string keep = L.b_short + " energy vs " + L.a_short;
-  dl->AddText(ImVec2(right.x + right.w - 10 - ImGui::CalcTextSize(keep.c_str()).x, right.y + 6), color::kTextDim, keep.c_str());
+  dl->AddText(ImVec2(right.x + right.w - 10 - ImGui::CalcTextSize(keep.c_str()).x, right.y + 6), color::kTextDim,
+              keep.c_str());
   const Rect pr{right.x + 54, right.y + th + 16, right.w - 66, right.h - 3 * th - 30};
   for (int k = 0; k <= 4; ++k) {
     const float y = pr.y + pr.h - pr.h * k / 4;
@@ -489,11 +510,13 @@ void WaveletPanel::draw_bars(Studio& s, const Level& L, const Rect& r) {
     // Red when B lost more than a tenth of the band's energy, amber when it gained as much.
     const ImU32 cc = change < -0.1 ? color::kError : change > 0.1 ? color::kWarning : color::kTextDim;
     const std::string& name = L.bands[static_cast<size_t>(i)];
-    dl->AddText(ImVec2(x + eslot / 2 - ImGui::CalcTextSize(name.c_str()).x / 2, pr.y + pr.h + 4), color::kTextDim, name.c_str());
-    dl->AddText(ImVec2(x + eslot / 2 - ImGui::CalcTextSize(ct.c_str()).x / 2, pr.y + pr.h + 4 + th + 2), cc, ct.c_str());
+    dl->AddText(ImVec2(x + eslot / 2 - ImGui::CalcTextSize(name.c_str()).x / 2, pr.y + pr.h + 4), color::kTextDim,
+                name.c_str());
+    dl->AddText(ImVec2(x + eslot / 2 - ImGui::CalcTextSize(ct.c_str()).x / 2, pr.y + pr.h + 4 + th + 2), cc,
+                ct.c_str());
     if (Rect{x, pr.y, eslot, pr.h + 2 * th + 8}.contains(ImGui::GetIO().MousePos) && ImGui::IsWindowHovered())
-      ImGui::SetTooltip("%s\n%s of the squared error (%.4g)\nenergy: A %.4g, B %.4g (%s)", name.c_str(), pct(share).c_str(),
-                        L.error[static_cast<size_t>(i)], ea, eb, ct.c_str());
+      ImGui::SetTooltip("%s\n%s of the squared error (%.4g)\nenergy: A %.4g, B %.4g (%s)", name.c_str(),
+                        pct(share).c_str(), L.error[static_cast<size_t>(i)], ea, eb, ct.c_str());
   }
 }
 

@@ -35,10 +35,10 @@ class WaveletPanel {
     std::vector<float> values;
   };
   struct Level {
-    std::string title;           // "Level 0 · 3-D Haar of frames 11–12"
+    std::string title;  // "Level 0 · 3-D Haar of frames 11–12"
     std::vector<std::string> bands;
-    std::vector<Plane> a, b;     // per band
-    std::vector<float> scale;    // per band, shared by A and B
+    std::vector<Plane> a, b;   // per band
+    std::vector<float> scale;  // per band, shared by A and B
     std::vector<double> energy_a, energy_b, error;
     bool has_b = false;
     std::string a_name, b_name;
