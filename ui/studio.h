@@ -143,6 +143,14 @@ class Studio {
   void record_state_json(const std::string& path);
   void start_script();  // for runs that exit by themselves (headless/studio_script.cpp)
   bool script_step();   // false when the scripted run is over
+  void script_drop_files();
+  void script_rerun();
+  void script_start_normlab();
+  void script_write_tables();
+  void script_show();
+  void script_capture();
+  void write_script_outputs();
+  json::Value ui_bench_json() const;
   void capture_during_run();
   void apply_view_options();
   static void drop_callback(GLFWwindow* window, int count, const char** paths);

@@ -246,6 +246,10 @@ void Studio::capture_during_run() {
   });
 }
 
+// The scripted run, one step per frame once the worker is idle: the actions a user
+// would take (drops, a re-run, the A/B, the norm lab, exports), then the view
+// options and dialogs, a few frames to settle, the captures, the UI benchmark's idle
+// frames, and the outputs. False when it is over.
 bool Studio::script_step() {
   Script& sc = *script_;
   const bool busy = !worker_->idle() || !model_loading_.empty() || !captures_.empty() || !captures_next_.empty();
@@ -255,194 +259,197 @@ bool Studio::script_step() {
     worker_->cancel_all();
     return false;
   }
-  auto fail = [&](ErrorKind kind, const std::string& text) { report_error(kind, text); };
   if (busy && sc.step < 8) return true;
-  switch (sc.step) {
-    case 0:  // the initial model and clip are in
-      ++sc.step;
-      for (const auto& p : opts_.simulate_drops) {
-        // Through the window's registered drop handler, exactly as a real drop.
-        GLFWdropfun handler = glfwSetDropCallback(window_, nullptr);
-        glfwSetDropCallback(window_, handler);
-        if (!handler) {
-          fail(ErrorKind::Runtime, "no drop handler is registered");
-          break;
-        }
-        const char* paths[] = {p.c_str()};
-        handler(window_, 1, paths);
-      }
-      return true;
-    case 1:
-      ++sc.step;
-      if (!opts_.rerun_with.empty()) {
-        const std::string& r = opts_.rerun_with;
-        if (!model_.loaded) {
-          fail(ErrorKind::BadInput, "--rerun-with needs a loaded model");
-        } else if (r == "chunked" || r == "direct") {
-          settings_.chunked = r == "chunked";
-          request_run();
-        } else if (r == "layernorm") {
-          norm_.type = "layernorm";
-          request_run();
-        } else if (r.rfind("groupnorm", 0) == 0) {
-          int g = r.size() > 10 && r[9] == ':' ? std::atoi(r.c_str() + 10) : model_.trained.norm_num_groups;
-          if (const std::string problem = num_groups_problem(model_.trained, g); !problem.empty()) {
-            fail(ErrorKind::Usage, model_.name + ": " + problem);
-          } else {
-            norm_.type = "groupnorm";
-            norm_.groups = g;
-            request_run();
-          }
-        } else {
-          fail(ErrorKind::Usage, "--rerun-with: \"" + r + "\" is not layernorm, groupnorm[:G], chunked or direct");
-        }
-      }
-      return true;
+  switch (sc.step++) {
+    case 0: script_drop_files(); return true;  // the initial model and clip are in
+    case 1: script_rerun(); return true;
     case 2:
-      ++sc.step;
       if (opts_.ab_chunked) start_ab_chunked();
       return true;
-    case 3:
-      ++sc.step;
-      if (!opts_.normlab.empty()) {
-        std::string err;
-        if (!normlab_->select(*this, opts_.normlab, &err))
-          fail(ErrorKind::Usage, err);
-        else
-          normlab_->start(*this);
-      }
-      return true;
-    case 4:
-      ++sc.step;
-      if (!opts_.normlab_csv.empty()) {
-        try {
-          normlab_->write_csv(opts_.normlab_csv, opts_.overwrite);
-        } catch (const std::exception& e) {
-          fail(ErrorKind::BadInput, e.what());
-        }
-      }
-      if (!opts_.export_dir.empty()) {
-        std::string err;
-        if (!export_dialog_->start_scripted(*this, opts_.export_dir, opts_.overwrite, &err))
-          fail(ErrorKind::BadInput, err);
-      }
-      return true;
+    case 3: script_start_normlab(); return true;
+    case 4: script_write_tables(); return true;
     case 5:
-      ++sc.step;
-      apply_view_options();
-      if (opts_.show == "help")
-        help_open_ = true;
-      else if (opts_.show == "about")
-        about_open_ = true;
-      else if (opts_.show == "export")
-        open_export_dialog();
-      else if (opts_.show == "open")
-        open_file_dialog();
-      else if (opts_.show == "model")
-        open_model_dialog();
-      if (!opts_.normlab_png.empty() && opts_.view.empty()) set_view(View::NormLab);
-      set_playing(false);
+      script_show();
       sc.settle = 4;  // a few frames for layout, textures and the wavelet cache
       return true;
     case 6:
-      if (--sc.settle > 0) return true;
-      ++sc.step;
-      if (!opts_.normlab_png.empty()) {
-        if (view_ != View::NormLab) {
-          fail(ErrorKind::Usage, "--normlab-png needs --view normlab (or no --view)");
-        } else {
-          const std::string p = opts_.normlab_png;
-          const bool ow = opts_.overwrite;
-          request_capture(normlab_->table_rect(), false, [this, p, ow, fail](media::RgbFrame img) {
-            try {
-              media::write_png(p, img, ow);
-            } catch (const std::exception& e) {
-              fail(ErrorKind::BadInput, e.what());
-            }
-          });
-        }
+      if (--sc.settle > 0) {
+        --sc.step;
+        return true;
       }
-      if (!opts_.screenshot.empty()) {
-        const std::string p = opts_.screenshot;
-        const ImVec2 ds = ImGui::GetIO().DisplaySize;
-        request_capture(Rect{0, 0, ds.x, ds.y}, false, [this, p, fail](media::RgbFrame img) {
-          try {
-            media::write_png(p, img, true);
-          } catch (const std::exception& e) {
-            fail(ErrorKind::BadInput, e.what());
-          }
-        });
-      }
+      script_capture();
       return true;
     case 7:
       // Captures were taken at the end of the last frame; its layout is the one shown.
-      ++sc.step;
       if (!opts_.ui_bench.empty()) {
         set_playing(true);
         sc.idle_until = steady_now() + 4;  // then 4 s of idle frames for comparison
       }
       return true;
     case 8:
-      if (steady_now() < sc.idle_until) return true;
-      ++sc.step;
+      if (steady_now() < sc.idle_until) {
+        --sc.step;
+        return true;
+      }
       break;
     default: break;
   }
-  // Outputs.
+  write_script_outputs();
+  return false;
+}
+
+// Each --simulate-drop through the window's registered drop handler, exactly as a real drop.
+void Studio::script_drop_files() {
+  for (const auto& p : opts_.simulate_drops) {
+    GLFWdropfun handler = glfwSetDropCallback(window_, nullptr);
+    glfwSetDropCallback(window_, handler);
+    if (!handler) return report_error(ErrorKind::Runtime, "no drop handler is registered");
+    const char* paths[] = {p.c_str()};
+    handler(window_, 1, paths);
+  }
+}
+
+// --rerun-with: one setting changed, then a run (the first stays as "previous").
+void Studio::script_rerun() {
+  if (opts_.rerun_with.empty()) return;
+  const std::string& r = opts_.rerun_with;
+  if (!model_.loaded) return report_error(ErrorKind::BadInput, "--rerun-with needs a loaded model");
+  if (r == "chunked" || r == "direct") {
+    settings_.chunked = r == "chunked";
+  } else if (r == "layernorm") {
+    norm_.type = "layernorm";
+  } else if (r.rfind("groupnorm", 0) == 0) {
+    const int g = r.size() > 10 && r[9] == ':' ? std::atoi(r.c_str() + 10) : model_.trained.norm_num_groups;
+    if (const std::string problem = num_groups_problem(model_.trained, g); !problem.empty())
+      return report_error(ErrorKind::Usage, model_.name + ": " + problem);
+    norm_ = NormSetting{"groupnorm", g};
+  } else {
+    return report_error(ErrorKind::Usage,
+                        "--rerun-with: \"" + r + "\" is not layernorm, groupnorm[:G], chunked or direct");
+  }
+  request_run();
+}
+
+void Studio::script_start_normlab() {
+  if (opts_.normlab.empty()) return;
+  std::string err;
+  if (!normlab_->select(*this, opts_.normlab, &err)) return report_error(ErrorKind::Usage, err);
+  normlab_->start(*this);
+}
+
+// --normlab-csv and --export, once the work before them is done.
+void Studio::script_write_tables() {
+  if (!opts_.normlab_csv.empty()) {
+    try {
+      normlab_->write_csv(opts_.normlab_csv, opts_.overwrite);
+    } catch (const std::exception& e) {
+      report_error(ErrorKind::BadInput, e.what());
+    }
+  }
+  std::string err;
+  if (!opts_.export_dir.empty() && !export_dialog_->start_scripted(*this, opts_.export_dir, opts_.overwrite, &err))
+    report_error(ErrorKind::BadInput, err);
+}
+
+// The view options and the dialog (--show) of the final screenshot.
+void Studio::script_show() {
+  apply_view_options();
+  if (opts_.show == "help")
+    help_open_ = true;
+  else if (opts_.show == "about")
+    about_open_ = true;
+  else if (opts_.show == "export")
+    open_export_dialog();
+  else if (opts_.show == "open")
+    open_file_dialog();
+  else if (opts_.show == "model")
+    open_model_dialog();
+  if (!opts_.normlab_png.empty() && opts_.view.empty()) set_view(View::NormLab);
+  set_playing(false);
+}
+
+// --normlab-png and --screenshot, read back at the end of this frame.
+void Studio::script_capture() {
+  auto write_png_to = [this](const std::string& path, bool overwrite) {
+    return [this, path, overwrite](media::RgbFrame img) {
+      try {
+        media::write_png(path, img, overwrite);
+      } catch (const std::exception& e) {
+        report_error(ErrorKind::BadInput, e.what());
+      }
+    };
+  };
+  if (!opts_.normlab_png.empty()) {
+    if (view_ != View::NormLab)
+      report_error(ErrorKind::Usage, "--normlab-png needs --view normlab (or no --view)");
+    else
+      request_capture(normlab_->table_rect(), false, write_png_to(opts_.normlab_png, opts_.overwrite));
+  }
+  if (!opts_.screenshot.empty()) {
+    const ImVec2 ds = ImGui::GetIO().DisplaySize;
+    request_capture(Rect{0, 0, ds.x, ds.y}, false, write_png_to(opts_.screenshot, true));
+  }
+}
+
+// --dump-layout, --dump-state and --ui-bench.
+void Studio::write_script_outputs() {
   try {
     if (!opts_.dump_layout.empty())
       write_file_atomic(
           opts_.dump_layout,
           json::dump(layout_.to_json(framebuffer_width_, framebuffer_height_, framebuffer_scale_), 2) + "\n", true);
     if (!opts_.dump_state.empty()) record_state_json(opts_.dump_state);
-    if (!opts_.ui_bench.empty()) {
-      json::Value b = json::Object{};
-      auto stats = [](const std::vector<double>& v) {
-        json::Value s = json::Object{};
-        double sum = 0, mx = 0;
-        for (double x : v) sum += x, mx = std::max(mx, x);
-        s["count"] = static_cast<int64_t>(v.size());
-        s["mean"] = v.empty() ? 0.0 : sum / v.size();
-        s["p50"] = percentile(v, 0.5);
-        s["p95"] = percentile(v, 0.95);
-        s["p99"] = percentile(v, 0.99);
-        s["max"] = mx;
-        return s;
-      };
-      b["frame_interval_ms"] = stats(sc.intervals_ms);
-      b["frame_work_ms"] = stats(sc.work_ms);
-      b["busy_seconds"] = sc.busy_seconds;
-      b["frames_while_busy"] = static_cast<int64_t>(sc.intervals_ms.size());
-      b["fps_while_busy"] = sc.busy_seconds > 0 ? sc.intervals_ms.size() / sc.busy_seconds : 0.0;
-      b["busy_build_ms"] = stats(sc.build_ms);
-      b["busy_render_ms"] = stats(sc.render_ms);
-      b["busy_swap_ms"] = stats(sc.swap_ms);
-      b["idle_frame_interval_ms"] = stats(sc.idle_intervals_ms);
-      b["idle_frame_work_ms"] = stats(sc.idle_work_ms);
-      b["fps_idle"] = sc.idle_seconds > 0 ? sc.idle_intervals_ms.size() / sc.idle_seconds : 0.0;
-      double load[3] = {0, 0, 0};
-      if (FILE* f = std::fopen("/proc/loadavg", "r")) {
-        if (std::fscanf(f, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3) load[0] = -1;
-        std::fclose(f);
-      }
-      b["load_average_1min"] = load[0];
-      b["worker_nice"] = worker_->applied_nice();
-      b["window_width"] = framebuffer_width_;
-      b["window_height"] = framebuffer_height_;
-      b["view"] = view_name(view_);
-      b["frame_cap_fps"] = 60;
-      b["cores"] = static_cast<int64_t>(std::thread::hardware_concurrency());
-      b["note"] =
-          "frame_interval_ms: time between frame starts (includes the 60 fps cap's sleep); frame_work_ms: "
-          "UI build + render + swap; both only while the inference worker was busy, with the clip playing";
-      if (doc_.current_run() && doc_.current_run()->result)
-        b["inference_total_ms"] = doc_.current_run()->result->timings.total_ms;
-      write_file_atomic(opts_.ui_bench, json::dump(b, 2) + "\n", true);
-    }
+    if (!opts_.ui_bench.empty()) write_file_atomic(opts_.ui_bench, json::dump(ui_bench_json(), 2) + "\n", true);
   } catch (const std::exception& e) {
-    fail(ErrorKind::BadInput, e.what());
+    report_error(ErrorKind::BadInput, e.what());
   }
-  return false;
+}
+
+// The UI benchmark: frame times while the worker was busy, and while idle after.
+json::Value Studio::ui_bench_json() const {
+  const Script& sc = *script_;
+  json::Value b = json::Object{};
+  auto stats = [](const std::vector<double>& v) {
+    json::Value s = json::Object{};
+    double sum = 0, mx = 0;
+    for (double x : v) sum += x, mx = std::max(mx, x);
+    s["count"] = static_cast<int64_t>(v.size());
+    s["mean"] = v.empty() ? 0.0 : sum / v.size();
+    s["p50"] = percentile(v, 0.5);
+    s["p95"] = percentile(v, 0.95);
+    s["p99"] = percentile(v, 0.99);
+    s["max"] = mx;
+    return s;
+  };
+  b["frame_interval_ms"] = stats(sc.intervals_ms);
+  b["frame_work_ms"] = stats(sc.work_ms);
+  b["busy_seconds"] = sc.busy_seconds;
+  b["frames_while_busy"] = static_cast<int64_t>(sc.intervals_ms.size());
+  b["fps_while_busy"] = sc.busy_seconds > 0 ? sc.intervals_ms.size() / sc.busy_seconds : 0.0;
+  b["busy_build_ms"] = stats(sc.build_ms);
+  b["busy_render_ms"] = stats(sc.render_ms);
+  b["busy_swap_ms"] = stats(sc.swap_ms);
+  b["idle_frame_interval_ms"] = stats(sc.idle_intervals_ms);
+  b["idle_frame_work_ms"] = stats(sc.idle_work_ms);
+  b["fps_idle"] = sc.idle_seconds > 0 ? sc.idle_intervals_ms.size() / sc.idle_seconds : 0.0;
+  double load[3] = {0, 0, 0};
+  if (FILE* f = std::fopen("/proc/loadavg", "r")) {
+    if (std::fscanf(f, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3) load[0] = -1;
+    std::fclose(f);
+  }
+  b["load_average_1min"] = load[0];
+  b["worker_nice"] = worker_->applied_nice();
+  b["window_width"] = framebuffer_width_;
+  b["window_height"] = framebuffer_height_;
+  b["view"] = view_name(view_);
+  b["frame_cap_fps"] = 60;
+  b["cores"] = static_cast<int64_t>(std::thread::hardware_concurrency());
+  b["note"] =
+      "frame_interval_ms: time between frame starts (includes the 60 fps cap's sleep); frame_work_ms: "
+      "UI build + render + swap; both only while the inference worker was busy, with the clip playing";
+  if (doc_.current_run() && doc_.current_run()->result)
+    b["inference_total_ms"] = doc_.current_run()->result->timings.total_ms;
+  return b;
 }
 
 }  // namespace wfvae::studio
