@@ -11,13 +11,7 @@ namespace wfvae::studio {
 
 namespace {
 
-struct Series {
-  const char* name;
-  ImU32 color;
-  float thickness;
-  bool right_axis;  // SSIM
-  std::vector<std::pair<int64_t, double>> points;
-};
+using Series = TimelinePanel::Series;
 
 void dashed_line(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 c, float t) {
   const float len = std::hypot(b.x - a.x, b.y - a.y);
@@ -94,7 +88,6 @@ void TimelinePanel::draw_transport(Studio& s) {
 
 void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  ImGuiIO& io = ImGui::GetIO();
   dl->AddRectFilled(r.min(), r.max(), IM_COL32(20, 21, 25, 255), 4);
   const int64_t n = s.frame_count();
   const float left = 52, right = 44, top = 8, bottom = 22;
@@ -106,8 +99,23 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
     ImGui::Dummy(ImVec2(r.w, r.h));
     return;
   }
+  const std::vector<Series> series = collect_series(s);
+  const Plot p = plot_ranges(series, pr, n);
+  draw_axes(s, p, r.x + left, dl);
+  draw_curves(s, series, p, dl);
+  draw_marks(s, series, p, dl);
+  json::Value extra = json::Object{};
+  extra["frames"] = n;
+  extra["x_first"] = static_cast<double>(p.x(0) * s.framebuffer_scale());
+  extra["x_last"] = static_cast<double>(p.x(static_cast<double>(n - 1)) * s.framebuffer_scale());
+  extra["psnr_min"] = p.psnr_lo;
+  extra["psnr_max"] = p.psnr_hi;
+  s.layout().add("timeline/plot", pr, extra);
+  handle_input(s, p, r, dl);
+}
 
-  // Curves.
+// The curves: the previous run's PSNR (dashed), B's, and the current run's SSIM and PSNR.
+std::vector<TimelinePanel::Series> TimelinePanel::collect_series(Studio& s) {
   std::vector<Series> series;
   const Run* cur = s.doc().current_run();
   const Run* prev = s.doc().previous_run();
@@ -134,7 +142,11 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
     add_run(cur, "PSNR", color::kAccent, 2.2f, false);
   }
 
-  // Axis ranges: PSNR from the data (whole dB, at least 4 dB tall); SSIM up to 1.
+  return series;
+}
+
+// Axis ranges: PSNR from the data (whole dB, at least 4 dB tall); SSIM up to 1.
+TimelinePanel::Plot TimelinePanel::plot_ranges(const std::vector<Series>& series, const Rect& area, int64_t frames) {
   double pmin = 1e9, pmax = -1e9, smin = 1e9;
   for (const auto& sr : series)
     for (const auto& [i, v] : sr.points) {
@@ -151,53 +163,63 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
   }
   double s_lo = smin > 1 ? 0.0 : std::max(0.0, std::floor((smin - 0.02) * 20) / 20), s_hi = 1.0;
   if (s_hi - s_lo < 0.05) s_lo = s_hi - 0.05;
+  return Plot{area, frames, pmin, pmax, s_lo, s_hi};
+}
 
-  auto x_of = [&](double i) { return pr.x + static_cast<float>(n > 1 ? i / (n - 1) : 0.5) * pr.w; };
-  auto y_psnr = [&](double v) { return pr.y + pr.h - static_cast<float>((v - pmin) / (pmax - pmin)) * pr.h; };
-  auto y_ssim = [&](double v) { return pr.y + pr.h - static_cast<float>((v - s_lo) / (s_hi - s_lo)) * pr.h; };
-
-  // Grid and axis labels.
-  const double step = (pmax - pmin) > 24 ? 10 : (pmax - pmin) > 10 ? 5 : (pmax - pmin) > 5 ? 2 : 1;
-  for (double v = std::ceil(pmin / step) * step; v <= pmax + 1e-9; v += step) {
-    const float y = y_psnr(v);
-    dl->AddLine(ImVec2(pr.x, y), ImVec2(pr.x + pr.w, y), color::kGrid);
+// The grid, the axis labels and the latent frame boundaries.
+void TimelinePanel::draw_axes(Studio& s, const Plot& p, float label_right, ImDrawList* dl) {
+  const Run* cur = s.doc().current_run();
+  const int64_t n = p.frames;
+  const double step = (p.psnr_hi - p.psnr_lo) > 24   ? 10
+                      : (p.psnr_hi - p.psnr_lo) > 10 ? 5
+                      : (p.psnr_hi - p.psnr_lo) > 5  ? 2
+                                                     : 1;
+  for (double v = std::ceil(p.psnr_lo / step) * step; v <= p.psnr_hi + 1e-9; v += step) {
+    const float y = p.y_psnr(v);
+    dl->AddLine(ImVec2(p.area.x, y), ImVec2(p.area.x + p.area.w, y), color::kGrid);
     const std::string t = fmt("%.0f dB", v);
-    dl->AddText(ImVec2(r.x + left - 6 - ImGui::CalcTextSize(t.c_str()).x, y - 7), color::kTextDim, t.c_str());
+    dl->AddText(ImVec2(label_right - 6 - ImGui::CalcTextSize(t.c_str()).x, y - 7), color::kTextDim, t.c_str());
   }
   if (s.settings().show_ssim && cur)
     for (int k = 0; k <= 2; ++k) {
-      const double v = s_lo + (s_hi - s_lo) * k / 2;
-      dl->AddText(ImVec2(pr.x + pr.w + 6, y_ssim(v) - 7), color::kSecondary, fmt("%.2f", v).c_str());
+      const double v = p.ssim_lo + (p.ssim_hi - p.ssim_lo) * k / 2;
+      dl->AddText(ImVec2(p.area.x + p.area.w + 6, p.y_ssim(v) - 7), color::kSecondary, fmt("%.2f", v).c_str());
     }
   // Latent frame boundaries: WF-VAE codes frame 0 alone, then groups of 4 (8) frames.
   const int tc = s.model().loaded ? s.model().config.temporal_compression() : 4;
   for (int64_t i = 0; i < n; i += (i == 0 ? 1 : tc)) {
-    const float x = x_of(static_cast<double>(i));
-    dl->AddLine(ImVec2(x, pr.y + pr.h), ImVec2(x, pr.y + pr.h + 4), IM_COL32(255, 255, 255, 70));
+    const float x = p.x(static_cast<double>(i));
+    dl->AddLine(ImVec2(x, p.area.y + p.area.h), ImVec2(x, p.area.y + p.area.h + 4), IM_COL32(255, 255, 255, 70));
   }
-  const int64_t label_step = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(n / (pr.w / 60.0))));
+  const int64_t label_step = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(n / (p.area.w / 60.0))));
   for (int64_t i = 0; i < n; i += label_step) {
     const std::string t = std::to_string(i);
-    dl->AddText(ImVec2(x_of(static_cast<double>(i)) - ImGui::CalcTextSize(t.c_str()).x / 2, pr.y + pr.h + 5),
+    dl->AddText(ImVec2(p.x(static_cast<double>(i)) - ImGui::CalcTextSize(t.c_str()).x / 2, p.area.y + p.area.h + 5),
                 color::kTextDim, t.c_str());
   }
+}
 
+// Decoding progress under the curve, then the curves (gaps stay gaps).
+void TimelinePanel::draw_curves(Studio& s, const std::vector<Series>& series, const Plot& p, ImDrawList* dl) {
+  const Run* cur = s.doc().current_run();
+  const int64_t n = p.frames;
   // Decoding progress under the curve: which frames exist yet.
   if (cur && cur->state == Run::State::Running && cur->count() == n) {
     for (int64_t i = 0; i < n; ++i) {
-      const float x0 = x_of(i - 0.5), x1 = x_of(i + 0.5);
-      dl->AddRectFilled(ImVec2(std::max(pr.x, x0), pr.y + pr.h - 3), ImVec2(std::min(pr.x + pr.w, x1), pr.y + pr.h),
+      const float x0 = p.x(i - 0.5), x1 = p.x(i + 0.5);
+      dl->AddRectFilled(ImVec2(std::max(p.area.x, x0), p.area.y + p.area.h - 3),
+                        ImVec2(std::min(p.area.x + p.area.w, x1), p.area.y + p.area.h),
                         cur->frame(i) ? color::kAccent : IM_COL32(255, 255, 255, 25));
     }
   }
 
-  dl->PushClipRect(ImVec2(pr.x - 4, pr.y - 4), ImVec2(pr.x + pr.w + 4, pr.y + pr.h + 4), true);
+  dl->PushClipRect(ImVec2(p.area.x - 4, p.area.y - 4), ImVec2(p.area.x + p.area.w + 4, p.area.y + p.area.h + 4), true);
   for (const auto& sr : series) {
-    auto y_of = [&](double v) { return sr.right_axis ? y_ssim(v) : y_psnr(v); };
+    auto y_of = [&](double v) { return sr.right_axis ? p.y_ssim(v) : p.y_psnr(v); };
     for (size_t k = 1; k < sr.points.size(); ++k) {
       if (sr.points[k].first != sr.points[k - 1].first + 1) continue;  // gaps stay gaps
-      const ImVec2 a(x_of(static_cast<double>(sr.points[k - 1].first)), y_of(sr.points[k - 1].second));
-      const ImVec2 b(x_of(static_cast<double>(sr.points[k].first)), y_of(sr.points[k].second));
+      const ImVec2 a(p.x(static_cast<double>(sr.points[k - 1].first)), y_of(sr.points[k - 1].second));
+      const ImVec2 b(p.x(static_cast<double>(sr.points[k].first)), y_of(sr.points[k].second));
       if (sr.color == color::kPrevious)
         dashed_line(dl, a, b, sr.color, sr.thickness);
       else
@@ -205,7 +227,7 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
     }
     if (n <= 80 || sr.points.size() == 1)
       for (const auto& [i, v] : sr.points)
-        dl->AddCircleFilled(ImVec2(x_of(static_cast<double>(i)), y_of(v)), sr.thickness + 0.8f, sr.color);
+        dl->AddCircleFilled(ImVec2(p.x(static_cast<double>(i)), y_of(v)), sr.thickness + 0.8f, sr.color);
   }
   dl->PopClipRect();
 
@@ -215,20 +237,24 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
             ? "No model: open one and the per-frame PSNR and SSIM appear here as the reconstruction streams in"
             : "The per-frame PSNR and SSIM appear here as the reconstruction streams in";
     const ImVec2 ts = ImGui::CalcTextSize(t);
-    dl->AddText(ImVec2(pr.x + (pr.w - ts.x) / 2, pr.y + (pr.h - ts.y) / 2), color::kTextDim, t);
+    dl->AddText(ImVec2(p.area.x + (p.area.w - ts.x) / 2, p.area.y + (p.area.h - ts.y) / 2), color::kTextDim, t);
   }
+}
 
+// The current frame, the legend and the means of the current run (or of B).
+void TimelinePanel::draw_marks(Studio& s, const std::vector<Series>& series, const Plot& p, ImDrawList* dl) {
+  const Run* cur = s.doc().current_run();
   // Current frame.
-  const float cx = x_of(static_cast<double>(s.doc().frame()));
-  dl->AddLine(ImVec2(cx, pr.y - 2), ImVec2(cx, pr.y + pr.h), IM_COL32(255, 255, 255, 170), 1.5f);
-  dl->AddTriangleFilled(ImVec2(cx - 6, pr.y - 8), ImVec2(cx + 6, pr.y - 8), ImVec2(cx, pr.y - 1),
+  const float cx = p.x(static_cast<double>(s.doc().frame()));
+  dl->AddLine(ImVec2(cx, p.area.y - 2), ImVec2(cx, p.area.y + p.area.h), IM_COL32(255, 255, 255, 170), 1.5f);
+  dl->AddTriangleFilled(ImVec2(cx - 6, p.area.y - 8), ImVec2(cx + 6, p.area.y - 8), ImVec2(cx, p.area.y - 1),
                         IM_COL32(255, 255, 255, 220));
 
   // Legend.
-  float lx = pr.x + 8;
+  float lx = p.area.x + 8;
   for (auto it = series.rbegin(); it != series.rend(); ++it) {
-    dl->AddLine(ImVec2(lx, pr.y + 10), ImVec2(lx + 16, pr.y + 10), it->color, 2.5f);
-    dl->AddText(ImVec2(lx + 20, pr.y + 3), color::kTextDim, it->name);
+    dl->AddLine(ImVec2(lx, p.area.y + 10), ImVec2(lx + 16, p.area.y + 10), it->color, 2.5f);
+    dl->AddText(ImVec2(lx + 20, p.area.y + 3), color::kTextDim, it->name);
     lx += 30 + ImGui::CalcTextSize(it->name).x;
   }
 
@@ -245,27 +271,25 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
   if (!means.empty()) {
     ImGui::PushFont(s.fonts().bold);
     const ImVec2 ts = ImGui::CalcTextSize(means.c_str());
-    const ImVec2 mp(pr.x + pr.w - ts.x - 10, pr.y + 2);
+    const ImVec2 mp(p.area.x + p.area.w - ts.x - 10, p.area.y + 2);
     dl->AddRectFilled(ImVec2(mp.x - 8, mp.y - 2), ImVec2(mp.x + ts.x + 8, mp.y + ts.y + 2), IM_COL32(20, 21, 25, 220),
                       4);
     dl->AddText(mp, color::kText, means.c_str());
     ImGui::PopFont();
   }
+}
 
-  json::Value extra = json::Object{};
-  extra["frames"] = n;
-  extra["x_first"] = static_cast<double>(x_of(0) * s.framebuffer_scale());
-  extra["x_last"] = static_cast<double>(x_of(static_cast<double>(n - 1)) * s.framebuffer_scale());
-  extra["psnr_min"] = pmin;
-  extra["psnr_max"] = pmax;
-  s.layout().add("timeline/plot", pr, extra);
-
-  // Interaction: hover tooltip, click or drag to jump.
+// Hover tooltip; click or drag to jump.
+void TimelinePanel::handle_input(Studio& s, const Plot& p, const Rect& r, ImDrawList* dl) {
+  ImGuiIO& io = ImGui::GetIO();
+  const Run* cur = s.doc().current_run();
+  const Run* prev = s.doc().previous_run();
+  const int64_t n = p.frames;
   ImGui::SetCursorScreenPos(r.min());
   ImGui::InvisibleButton("##plot", ImVec2(r.w, r.h));
   const bool hovered = ImGui::IsItemHovered();
   auto frame_at = [&](float x) {
-    const double u = std::clamp((x - pr.x) / std::max(1.0f, pr.w), 0.0f, 1.0f);
+    const double u = std::clamp((x - p.area.x) / std::max(1.0f, p.area.w), 0.0f, 1.0f);
     return static_cast<int64_t>(std::lround(u * (n - 1)));
   };
   if (ImGui::IsItemActivated()) scrubbing_ = true;
@@ -276,8 +300,8 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
   }
   if (hovered) {
     const int64_t i = frame_at(io.MousePos.x);
-    const float hx = x_of(static_cast<double>(i));
-    dl->AddLine(ImVec2(hx, pr.y), ImVec2(hx, pr.y + pr.h), IM_COL32(255, 255, 255, 60));
+    const float hx = p.x(static_cast<double>(i));
+    dl->AddLine(ImVec2(hx, p.area.y), ImVec2(hx, p.area.y + p.area.h), IM_COL32(255, 255, 255, 60));
     ImGui::BeginTooltip();
     ImGui::PushFont(s.fonts().bold);
     ImGui::Text("Frame %lld", static_cast<long long>(i));

@@ -4,6 +4,12 @@
 // "B = file" for comparison; hover for values, click or drag to jump.
 #pragma once
 
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include <imgui.h>
+
 #include "layout.h"
 
 namespace wfvae::studio {
@@ -14,9 +20,37 @@ class TimelinePanel {
  public:
   void draw(Studio& s, const Rect& area);
 
+  // One curve: frame index and value.
+  struct Series {
+    const char* name;
+    ImU32 color;
+    float thickness;
+    bool right_axis;  // SSIM
+    std::vector<std::pair<int64_t, double>> points;
+  };
+  // The plot's area and value ranges, and where a frame or a value is drawn.
+  struct Plot {
+    Rect area;
+    int64_t frames = 0;
+    double psnr_lo = 20, psnr_hi = 40, ssim_lo = 0, ssim_hi = 1;
+    float x(double i) const { return area.x + static_cast<float>(frames > 1 ? i / (frames - 1) : 0.5) * area.w; }
+    float y_psnr(double v) const {
+      return area.y + area.h - static_cast<float>((v - psnr_lo) / (psnr_hi - psnr_lo)) * area.h;
+    }
+    float y_ssim(double v) const {
+      return area.y + area.h - static_cast<float>((v - ssim_lo) / (ssim_hi - ssim_lo)) * area.h;
+    }
+  };
+  static Plot plot_ranges(const std::vector<Series>& series, const Rect& area, int64_t frames);
+
  private:
   void draw_transport(Studio& s);
   void draw_plot(Studio& s, const Rect& r);
+  std::vector<Series> collect_series(Studio& s);
+  void draw_axes(Studio& s, const Plot& p, float label_right, ImDrawList* dl);
+  void draw_curves(Studio& s, const std::vector<Series>& series, const Plot& p, ImDrawList* dl);
+  void draw_marks(Studio& s, const std::vector<Series>& series, const Plot& p, ImDrawList* dl);
+  void handle_input(Studio& s, const Plot& p, const Rect& r, ImDrawList* dl);
   bool scrubbing_ = false;
 };
 
