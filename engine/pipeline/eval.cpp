@@ -25,11 +25,10 @@ const std::vector<std::string>& media_extensions() {
 
 namespace {
 
-std::string lower(std::string s) { return text::lower(std::move(s)); }
 
 bool has_media_extension(const fs::path& p) {
   const auto& e = media_extensions();
-  return std::find(e.begin(), e.end(), lower(p.extension().string())) != e.end();
+  return std::find(e.begin(), e.end(), text::lower_extension(p)) != e.end();
 }
 
 bool hidden(const fs::path& p) {
@@ -56,7 +55,7 @@ void add_arg(const fs::path& p, std::vector<fs::path>* out, int depth) {
   std::error_code ec;
   if (fs::is_directory(p, ec)) {
     add_folder(p, out);
-  } else if (lower(p.extension().string()) == ".txt" && fs::is_regular_file(p, ec)) {
+  } else if (text::lower_extension(p) == ".txt" && fs::is_regular_file(p, ec)) {
     if (depth > 8) fail_input(p.string() + ": lists nest too deeply (a list that includes itself?)");
     std::istringstream in(read_text_file(p));
     const fs::path base = p.parent_path();
@@ -301,7 +300,7 @@ EvalTable open_eval_table(const fs::path& table, const std::string& settings) {
     check_output_path(table, false);
     return {};
   }
-  if (lower(table.extension().string()) != ".csv") fail_usage(table.string() + ": the eval table must be a .csv file");
+  if (text::lower_extension(table) != ".csv") fail_usage(table.string() + ": the eval table must be a .csv file");
   check_output_path(table, true);  // folder writable (it is rewritten after each input)
   EvalTable t = EvalTable::load(table);
   for (const auto& r : t.rows)

@@ -5,6 +5,8 @@
 
 #include "core/error.h"
 #include "core/metrics.h"
+#include "core/norm_setting.h"
+#include "runtime/bench.h"
 
 namespace wfvae::studio {
 
@@ -272,6 +274,83 @@ media::RgbFrame thumbnail(const media::RgbFrame& f, int max_height) {
       }
     }
   return t;
+}
+
+std::string LabSetting::label() const {
+  return NormSetting{norm_type, num_groups}.label() + (chunked ? " \xC2\xB7 chunked" : " \xC2\xB7 direct");
+}
+
+Worker::JobFn make_normlab_job(std::shared_ptr<Engine> engine, NormLabRequest r,
+                               std::function<void(size_t, LabResult)> on_row, std::function<void()> on_finished) {
+  return [=](JobContext& ctx) {
+    struct Done {  // marks the lab finished however the job ends
+      JobContext& c;
+      std::function<void()> f;
+      ~Done() { c.post(f); }
+    } done{ctx, on_finished};
+    std::unique_ptr<Vae> other;
+    std::string other_path;
+    const std::vector<LabSetting>& settings = r.settings;
+    const size_t n = settings.size();
+    for (size_t i = 0; i < n; ++i) {
+      LabResult row{settings[i]};
+      row.state = LabResult::State::Running;
+      ctx.post([on_row, i, row] { on_row(i, row); });
+      try {
+        Vae* vae = nullptr;
+        if (settings[i].model_path == engine->path && engine->vae) {
+          vae = engine->vae.get();
+        } else {
+          if (other_path != settings[i].model_path) {
+            other.reset();
+            other = Vae::load(settings[i].model_path, device_from(r.device), dtype_from(r.dtype));
+            other_path = settings[i].model_path;
+          }
+          vae = other.get();
+        }
+        if (vae->device() != device_from(r.device) || vae->dtype() != dtype_from(r.dtype))
+          vae->to(device_from(r.device), dtype_from(r.dtype));
+        pipeline::ReconRequest req;
+        req.input = r.input;
+        req.vae = vae;
+        req.norm_type = settings[i].norm_type;
+        req.num_groups = settings[i].norm_type == "groupnorm" ? settings[i].num_groups : 0;
+        req.chunked = settings[i].chunked;
+        req.max_short_side = r.max_short_side;
+        req.frames = r.frames;
+        req.cancel = ctx.cancel;
+        req.progress = [&, i](double f, const std::string& stage) {
+          if (ctx.progress) ctx.progress((i + f) / n, fmt("%zu/%zu %s", i + 1, n, stage.c_str()));
+        };
+        // Peak memory of this run alone: the resident high-water mark, reset first.
+        const bool reset = reset_rss_high_water();
+        row.baseline_rss = rss_current_bytes();
+        const pipeline::ReconResult res = pipeline::reconstruct(req);
+        row.peak_rss = reset ? rss_high_water_bytes() : -1;
+        row.state = LabResult::State::Done;
+        row.psnr = res.metrics.psnr_mean;
+        row.ssim = res.metrics.ssim_mean;
+        row.psnr_8bit = res.metrics_8bit.psnr_mean;
+        row.encode_ms = res.timings.encode_ms;
+        row.decode_ms = res.timings.decode_ms;
+        row.frames = res.frames;
+        row.height = res.height;
+        row.width = res.width;
+        for (const auto& n : res.notes) row.notes.push_back(studio_note(n));
+        if (!res.recon_frames.empty()) row.thumb = thumbnail(res.recon_frames[res.recon_frames.size() / 2], 72);
+      } catch (const Error& e) {
+        row.state = e.kind() == ErrorKind::Cancelled ? LabResult::State::Cancelled : LabResult::State::Failed;
+        row.error = e.what();
+        ctx.post([on_row, i, row] { on_row(i, row); });
+        if (e.kind() == ErrorKind::Cancelled) throw;
+        continue;
+      } catch (const std::exception& e) {
+        row.state = LabResult::State::Failed;
+        row.error = e.what();
+      }
+      ctx.post([on_row, i, row] { on_row(i, row); });
+    }
+  };
 }
 
 }  // namespace wfvae::studio

@@ -61,6 +61,45 @@ Worker::JobFn make_export_job(std::shared_ptr<const pipeline::ReconResult> resul
                               std::optional<ViewPng> view_png,
                               std::function<void(std::vector<std::filesystem::path>)> on_done);
 
+// One setting of the norm lab.
+struct LabSetting {
+  std::string model_path, model_name;
+  std::string norm_type = "groupnorm";
+  int num_groups = 32;
+  bool chunked = false;
+  bool trained = false;  // the setting the weights were trained with
+  std::string label() const;
+};
+
+// What the norm lab measured for one setting.
+struct LabResult {
+  enum class State { Queued, Running, Done, Failed, Cancelled };
+  LabSetting setting;
+  State state = State::Queued;
+  double psnr = 0, ssim = 0, psnr_8bit = 0;
+  double encode_ms = 0, decode_ms = 0;
+  int64_t peak_rss = -1, baseline_rss = -1;  // of this run alone
+  int64_t frames = 0;
+  int height = 0, width = 0;
+  media::RgbFrame thumb;
+  std::string error;
+  std::vector<std::string> notes;
+};
+
+struct NormLabRequest {
+  std::vector<LabSetting> settings;
+  std::string input;
+  int max_short_side = 256;
+  int frames = 17;
+  std::string device = "cpu", dtype = "f32";
+};
+
+// The norm lab's sweep: the clip through every setting in turn (the loaded model is
+// reused; another model is loaded once). on_row(i, result) when row i starts and when
+// it ends; on_finished however the sweep ends (done, failed or cancelled).
+Worker::JobFn make_normlab_job(std::shared_ptr<Engine> engine, NormLabRequest request,
+                               std::function<void(size_t, LabResult)> on_row, std::function<void()> on_finished);
+
 // A thumbnail: the frame scaled (box filter) to at most max_height rows.
 media::RgbFrame thumbnail(const media::RgbFrame& frame, int max_height);
 

@@ -17,7 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string lower(std::string s) { return text::lower(std::move(s)); }
 
 bool is_model_folder(const fs::path& p) {
   std::error_code ec;
@@ -34,7 +33,7 @@ void copy_to(char* buf, size_t size, const std::string& s) {
 bool is_model_path(const fs::path& p) {
   std::error_code ec;
   if (fs::is_directory(p, ec)) return is_model_folder(p);
-  return lower(p.extension().string()) == ".safetensors";
+  return text::lower_extension(p) == ".safetensors";
 }
 
 void FileBrowser::open(Studio& s, Mode mode, const std::string& title,
@@ -88,21 +87,21 @@ void FileBrowser::navigate(const fs::path& dir_in) {
   }
   std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
     if (a.folder != b.folder) return a.folder;
-    return lower(a.name) < lower(b.name);
+    return text::lower(a.name) < text::lower(b.name);
   });
   copy_to(path_buf_, sizeof path_buf_, dir_.string());
 }
 
 bool FileBrowser::wanted(const fs::path& p) const {
   if (show_all_) return true;
-  const std::string ext = lower(p.extension().string());
+  const std::string ext = text::lower_extension(p);
   switch (mode_) {
     case Mode::OpenMedia: {
       const auto& exts = pipeline::media_extensions();
       return std::find(exts.begin(), exts.end(), ext) != exts.end();
     }
     case Mode::OpenModel: return ext == ".safetensors";
-    case Mode::SaveFile: return extension_.empty() || ext == lower(extension_);
+    case Mode::SaveFile: return extension_.empty() || ext == text::lower(extension_);
     case Mode::ChooseFolder: return false;
   }
   return true;
@@ -232,7 +231,7 @@ void FileBrowser::draw(Studio& s) {
       if (name.empty()) {
         error_ = "give the file a name";
       } else {
-        if (!extension_.empty() && lower(fs::path(name).extension().string()) != lower(extension_)) name += extension_;
+        if (!extension_.empty() && text::lower_extension(fs::path(name)) != text::lower(extension_)) name += extension_;
         const fs::path p = dir_ / name;
         if (fs::exists(p, ec))
           confirm_overwrite_ = p.string();

@@ -9,7 +9,6 @@
 
 #include "core/csv.h"
 #include "core/fileutil.h"
-#include "runtime/bench.h"
 #include "studio.h"
 
 namespace wfvae::studio {
@@ -33,10 +32,6 @@ const char* state_name(LabRow::State s) {
 }
 
 }  // namespace
-
-std::string LabSetting::label() const {
-  return NormSetting{norm_type, num_groups}.label() + (chunked ? " \xC2\xB7 chunked" : " \xC2\xB7 direct");
-}
 
 void NormLabPanel::build_candidates(Studio& s) {
   const std::string key = s.model().path + "|" + std::to_string(s.bundled_models().size());
@@ -144,7 +139,7 @@ void NormLabPanel::start(Studio& s) {
   }
   rows_.clear();
   for (const auto& c : candidates_)
-    if (c.selected) rows_.push_back(LabRow{c.setting});
+    if (c.selected) rows_.push_back(LabRow{{c.setting}, nullptr});
   if (rows_.empty()) {
     s.message(Message::Level::Warning, "Norm lab: tick at least one setting.");
     return;
@@ -160,10 +155,9 @@ void NormLabPanel::start(Studio& s) {
   const int frames = frames_;
   const std::string device = s.settings().device, dtype = s.settings().dtype;
   std::shared_ptr<Engine> engine = s.engine();
-  auto update = [this, sweep](size_t i, LabRow row) {
+  auto update = [this, sweep](size_t i, LabResult result) {
     if (!tickets_.is_current(sweep) || i >= rows_.size()) return;
-    row.texture = rows_[i].texture;
-    rows_[i] = std::move(row);
+    static_cast<LabResult&>(rows_[i]) = std::move(result);
     if (!rows_[i].thumb.rgb.empty()) {
       rows_[i].texture = std::make_shared<Texture>();
       rows_[i].texture->upload_rgb8(rows_[i].thumb.width, rows_[i].thumb.height, rows_[i].thumb.rgb.data());
@@ -172,74 +166,15 @@ void NormLabPanel::start(Studio& s) {
   auto finished = [this, sweep] {
     if (tickets_.is_current(sweep)) running_ = false;
   };
-  s.worker().submit(JobKind::NormLab, fmt("Norm lab: %zu settings", settings.size()), [=](JobContext& ctx) {
-    struct Done {  // marks the lab finished however the job ends
-      JobContext& c;
-      std::function<void()> f;
-      ~Done() { c.post(f); }
-    } done{ctx, finished};
-    std::unique_ptr<Vae> other;
-    std::string other_path;
-    const size_t n = settings.size();
-    for (size_t i = 0; i < n; ++i) {
-      LabRow row{settings[i]};
-      row.state = LabRow::State::Running;
-      ctx.post([update, i, row] { update(i, row); });
-      try {
-        Vae* vae = nullptr;
-        if (settings[i].model_path == engine->path && engine->vae) {
-          vae = engine->vae.get();
-        } else {
-          if (other_path != settings[i].model_path) {
-            other.reset();
-            other = Vae::load(settings[i].model_path, device_from(device), dtype_from(dtype));
-            other_path = settings[i].model_path;
-          }
-          vae = other.get();
-        }
-        if (vae->device() != device_from(device) || vae->dtype() != dtype_from(dtype))
-          vae->to(device_from(device), dtype_from(dtype));
-        pipeline::ReconRequest req;
-        req.input = input;
-        req.vae = vae;
-        req.norm_type = settings[i].norm_type;
-        req.num_groups = settings[i].norm_type == "groupnorm" ? settings[i].num_groups : 0;
-        req.chunked = settings[i].chunked;
-        req.max_short_side = side;
-        req.frames = frames;
-        req.cancel = ctx.cancel;
-        req.progress = [&, i](double f, const std::string& stage) {
-          if (ctx.progress) ctx.progress((i + f) / n, fmt("%zu/%zu %s", i + 1, n, stage.c_str()));
-        };
-        // Peak memory of this run alone: the resident high-water mark, reset first.
-        const bool reset = reset_rss_high_water();
-        row.baseline_rss = rss_current_bytes();
-        const pipeline::ReconResult res = pipeline::reconstruct(req);
-        row.peak_rss = reset ? rss_high_water_bytes() : -1;
-        row.state = LabRow::State::Done;
-        row.psnr = res.metrics.psnr_mean;
-        row.ssim = res.metrics.ssim_mean;
-        row.psnr_8bit = res.metrics_8bit.psnr_mean;
-        row.encode_ms = res.timings.encode_ms;
-        row.decode_ms = res.timings.decode_ms;
-        row.frames = res.frames;
-        row.height = res.height;
-        row.width = res.width;
-        for (const auto& n : res.notes) row.notes.push_back(studio_note(n));
-        if (!res.recon_frames.empty()) row.thumb = thumbnail(res.recon_frames[res.recon_frames.size() / 2], 72);
-      } catch (const Error& e) {
-        row.state = e.kind() == ErrorKind::Cancelled ? LabRow::State::Cancelled : LabRow::State::Failed;
-        row.error = e.what();
-        ctx.post([update, i, row] { update(i, row); });
-        if (e.kind() == ErrorKind::Cancelled) throw;
-        continue;
-      } catch (const std::exception& e) {
-        row.state = LabRow::State::Failed;
-        row.error = e.what();
-      }
-      ctx.post([update, i, row] { update(i, row); });
-    }
-  });
+  NormLabRequest request;
+  request.settings = std::move(settings);
+  request.input = input;
+  request.max_short_side = side;
+  request.frames = frames;
+  request.device = device;
+  request.dtype = dtype;
+  const std::string title = fmt("Norm lab: %zu settings", request.settings.size());
+  s.worker().submit(JobKind::NormLab, title, make_normlab_job(engine, std::move(request), update, finished));
 }
 
 std::string NormLabPanel::csv() const {

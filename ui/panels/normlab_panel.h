@@ -10,6 +10,7 @@
 
 #include "document.h"
 #include "gl/gl_util.h"
+#include "jobs/engine_jobs.h"
 #include "layout.h"
 #include "media/media.h"
 
@@ -17,28 +18,9 @@ namespace wfvae::studio {
 
 class Studio;
 
-struct LabSetting {
-  std::string model_path, model_name;
-  std::string norm_type = "groupnorm";
-  int num_groups = 32;
-  bool chunked = false;
-  bool trained = false;  // the setting the weights were trained with
-  std::string label() const;
-};
-
-struct LabRow {
-  enum class State { Queued, Running, Done, Failed, Cancelled };
-  LabSetting setting;
-  State state = State::Queued;
-  double psnr = 0, ssim = 0, psnr_8bit = 0;
-  double encode_ms = 0, decode_ms = 0;
-  int64_t peak_rss = -1, baseline_rss = -1;
-  int64_t frames = 0;
-  int height = 0, width = 0;
-  media::RgbFrame thumb;
+// A row of the table: what the sweep measured (jobs/engine_jobs.h) and its thumbnail's texture.
+struct LabRow : LabResult {
   std::shared_ptr<Texture> texture;
-  std::string error;
-  std::vector<std::string> notes;
 };
 
 class NormLabPanel {
