@@ -25,7 +25,6 @@ const std::vector<std::string>& media_extensions() {
 
 namespace {
 
-
 bool has_media_extension(const fs::path& p) {
   const auto& e = media_extensions();
   return std::find(e.begin(), e.end(), text::lower_extension(p)) != e.end();

@@ -17,7 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-
 bool is_model_folder(const fs::path& p) {
   std::error_code ec;
   return fs::is_directory(p, ec) && fs::exists(p / "config.json", ec);
