@@ -156,6 +156,18 @@ void ExportDialog::draw(Studio& s) {
   ImGui::SetNextWindowPos(ImVec2(ds.x / 2, ds.y / 2), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
   if (!ImGui::BeginPopupModal("Export", &open_, ImGuiWindowFlags_NoSavedSettings)) return;
 
+  draw_choices(s);
+  ImGui::Separator();
+  const int exists = draw_targets();
+  draw_actions(s, exists);
+  s.draw_file_dialog();  // its popup nests inside this one
+  if (!open_) ImGui::CloseCurrentPopup();
+  ImGui::EndPopup();
+}
+
+// Folder, name, what to write and in which format, CRF and difference gain
+// (read-only once the export runs).
+void ExportDialog::draw_choices(Studio& s) {
   const bool editing = stage_ == Stage::Edit;
   if (!editing) ImGui::BeginDisabled();
   ImGui::AlignTextToFramePadding();
@@ -204,8 +216,10 @@ void ExportDialog::draw(Studio& s) {
   ImGui::SetNextItemWidth(200);
   ImGui::SliderInt("difference gain", &diff_gain_, 1, 64, "\xC3\x97%d", ImGuiSliderFlags_Logarithmic);
   if (!editing) ImGui::EndDisabled();
+}
 
-  ImGui::Separator();
+// The files the export will write, those that exist marked; returns how many exist.
+int ExportDialog::draw_targets() {
   const auto list = targets();
   int exists = 0;
   for (const auto& t : list) {
@@ -215,7 +229,11 @@ void ExportDialog::draw(Studio& s) {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s%s", t.what.c_str(), t.exists ? " (exists)" : "");
   }
   if (!error_.empty()) callout(error_, color::kError);
+  return exists;
+}
 
+// Export / Replace? / progress and Cancel / done, by stage.
+void ExportDialog::draw_actions(Studio& s, int exists) {
   switch (stage_) {
     case Stage::Edit: {
       const bool any = recon_ || input_ || side_ || diff_ || latents_ || json_ || csv_ || view_;
@@ -263,9 +281,6 @@ void ExportDialog::draw(Studio& s) {
       if (ImGui::Button("Export again", ImVec2(140, 0))) stage_ = Stage::Edit;
       break;
   }
-  s.draw_file_dialog();  // its popup nests inside this one
-  if (!open_) ImGui::CloseCurrentPopup();
-  ImGui::EndPopup();
 }
 
 }  // namespace wfvae::studio

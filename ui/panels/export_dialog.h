@@ -27,6 +27,9 @@ class ExportDialog {
   const std::vector<std::string>& written() const { return written_; }
 
  private:
+  void draw_choices(Studio& s);
+  int draw_targets();
+  void draw_actions(Studio& s, int exists);
   struct Target {
     std::string what;
     std::filesystem::path path;

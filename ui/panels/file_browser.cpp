@@ -136,7 +136,16 @@ void FileBrowser::draw(Studio& s) {
   ImGui::PopFont();
   ImGui::Separator();
 
-  // Places.
+  draw_places(s);
+  draw_path_field(s);
+  draw_entries(s);
+  draw_buttons(s);
+  draw_overwrite_question(s);
+  ImGui::EndPopup();
+}
+
+// Up, Home, the working folder, the samples, the models, the clip's folder.
+void FileBrowser::draw_places(Studio& s) {
   std::error_code ec;
   auto place = [&](const char* label, const fs::path& p) {
     if (p.empty() || !fs::is_directory(p, ec)) return;
@@ -150,7 +159,11 @@ void FileBrowser::draw(Studio& s) {
   place("Samples", assets_dir() / "samples");
   place("Models", assets_dir() / "models");
   if (s.doc().clip()) place("Clip's folder", fs::path(s.doc().clip()->path).parent_path());
+}
 
+// A path typed or pasted: a folder is entered, a file chosen.
+void FileBrowser::draw_path_field(Studio& s) {
+  std::error_code ec;
   ImGui::SetNextItemWidth(-1);
   if (ImGui::InputText("##path", path_buf_, sizeof path_buf_, ImGuiInputTextFlags_EnterReturnsTrue)) {
     const fs::path typed(path_buf_);
@@ -166,7 +179,11 @@ void FileBrowser::draw(Studio& s) {
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Type or paste a path and press Enter");
   if (!error_.empty()) ImGui::TextColored(to_vec4(color::kError), "%s", error_.c_str());
+}
 
+// The folder's entries: click to select, double-click to enter or choose.
+void FileBrowser::draw_entries(Studio& s) {
+  std::error_code ec;
   const float footer =
       ImGui::GetFrameHeightWithSpacing() * (mode_ == Mode::SaveFile ? 2.0f : 1.0f) + ImGui::GetStyle().WindowPadding.y;
   ImGui::BeginChild("##entries", ImVec2(0, -footer), true);
@@ -205,7 +222,11 @@ void FileBrowser::draw(Studio& s) {
   }
   if (entries_.empty()) ImGui::TextDisabled(mode_ == Mode::OpenMedia ? "no folders or media files here" : "empty");
   ImGui::EndChild();
+}
 
+// "Show all files", the name field of a save dialog, and the action and Cancel buttons.
+void FileBrowser::draw_buttons(Studio& s) {
+  std::error_code ec;
   if (mode_ != Mode::ChooseFolder && mode_ != Mode::SaveFile) {
     if (ImGui::Checkbox("Show all files", &show_all_)) navigate(dir_);
     ImGui::SameLine();
@@ -256,8 +277,10 @@ void FileBrowser::draw(Studio& s) {
     open_ = false;
     ImGui::CloseCurrentPopup();
   }
+}
 
-  // Never overwrite silently.
+// Never overwrite silently.
+void FileBrowser::draw_overwrite_question(Studio& s) {
   if (!confirm_overwrite_.empty()) ImGui::OpenPopup("Replace file?");
   if (ImGui::BeginPopupModal("Replace file?", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
     ImGui::Text("%s already exists.", confirm_overwrite_.c_str());
@@ -275,7 +298,6 @@ void FileBrowser::draw(Studio& s) {
     }
     ImGui::EndPopup();
   }
-  ImGui::EndPopup();
 }
 
 }  // namespace wfvae::studio

@@ -36,6 +36,11 @@ class FileBrowser {
     bool model = false;  // a folder with config.json, or a .safetensors file
     uintmax_t size = 0;
   };
+  void draw_places(Studio& s);
+  void draw_path_field(Studio& s);
+  void draw_entries(Studio& s);
+  void draw_buttons(Studio& s);
+  void draw_overwrite_question(Studio& s);
   void navigate(const std::filesystem::path& dir);
   void choose(Studio& s, const std::filesystem::path& p);
   bool wanted(const std::filesystem::path& p) const;
