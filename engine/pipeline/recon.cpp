@@ -169,21 +169,11 @@ fs::path resolve_model(const fs::path& model) {
   fail_input(no_default_model_message());
 }
 
-ReconResult reconstruct(const ReconRequest& req) {
-  if (req.input.empty()) fail_usage("no input video given");
-  check_request(req);
-  const auto t_start = Clock::now();
-  ReconResult res;
-  const CancelToken* cancel = req.cancel;
-  auto stage = [&](double begin, double end) { return sub_progress(req.progress, begin, end); };
+namespace {
 
-  // A bad input fails here, before the model loads.
-  const auto t_probe = Clock::now();
-  const media::VideoInfo info = media::probe(req.input);
-  const double probe_ms = ms_since(t_probe);
-
-  // The model before decoding: its temporal compression decides the frame count.
-  std::unique_ptr<Vae> owned;
+// The model before decoding (its temporal compression decides the frame count):
+// the preloaded one or one loaded here (into `owned`), with the norm override applied.
+Vae* prepare_model(const ReconRequest& req, ReconResult& res, std::unique_ptr<Vae>& owned) {
   Vae* vae = req.vae;
   if (!vae) {
     const fs::path model = resolve_model(req.model);
@@ -222,12 +212,14 @@ ReconResult reconstruct(const ReconRequest& req) {
   res.sample = req.sample;
   res.seed = req.seed;
   res.stride = req.stride;
-  const int tc = res.config.temporal_compression();
-  if (cancel) cancel->check();
+  return vae;
+}
 
-  // Read: decode with resizing on the fly (a long HD source costs only model-size frames).
-  const auto t_read = Clock::now();
-  int h = req.height, w = req.width;
+// The model input size: asked, or chosen from the source (noted).
+void choose_size(const ReconRequest& req, const media::VideoInfo& info, ReconResult& res, int* height, int* width) {
+  int& h = *height;
+  int& w = *width;
+  h = req.height, w = req.width;
   if (h == 0) {
     media::default_size(info.height, info.width, req.max_short_side, &h, &w);
     res.default_size = true;
@@ -236,47 +228,55 @@ ReconResult reconstruct(const ReconRequest& req) {
                                    std::to_string(info.height) + "x" + std::to_string(info.width) +
                                    " (multiples of 8, short side at most " + std::to_string(req.max_short_side) + ")"});
   }
+}
 
-  // Taken before the frames are read: the plan counts them.
-  res.budget = memory_budget(*vae, req.max_memory);
-  auto workload = [&](int64_t frames) {
-    planning::Workload wl;
-    wl.frames = frames;
-    wl.height = h;
-    wl.width = w;
-    wl.dtype_bytes = vae->dtype() == ComputeDType::F32 ? 4 : 2;
-    wl.on_gpu = vae->device() == Device::CUDA;
-    wl.keeps_input_tensor = req.keep_input_tensor;
-    wl.weight_bytes = vae->weight_bytes();
-    const auto chunks = vae->chunk_frames(frames);
-    // A chunked request that cannot chunk fails in the model with its own message.
-    wl.can_chunk = chunks.first > 0 || (req.chunked && !req.direct_if_unchunkable);
-    wl.enc_chunk_frames = chunks.first > 0 ? chunks.first : static_cast<int>(std::min<int64_t>(frames, 1 << 20));
-    wl.dec_chunk_frames = chunks.second > 0 ? chunks.second : wl.enc_chunk_frames;
-    return wl;
-  };
-  {
-    // Refuse before reading when even the leanest plan cannot hold the frames the
-    // source will give (its count as stored, after start and stride).
-    int64_t expect = info.frame_count > 0 ? info.frame_count : static_cast<int64_t>(info.duration_s * info.fps);
-    if (req.start_frame) expect -= *req.start_frame;
-    if (req.start_time_s) expect -= static_cast<int64_t>(*req.start_time_s * info.fps);
-    expect = (std::max<int64_t>(0, expect) + req.stride - 1) / req.stride;
-    if (req.frames > 0) expect = std::min(expect, req.frames);
-    expect = media::largest_valid_frame_count(expect, tc);
-    if (expect > 0) {
-      const planning::Workload wl = workload(expect);
-      planning::choose(planning::candidate_plans(res.config, wl, req.chunked, req.tile, req.tile_overlap), wl,
-                       res.budget);
-    }
-  }
+// What the planner weighs for `frames` frames of h x w through this model.
+planning::Workload workload_for(Vae& vae, const ReconRequest& req, int64_t frames, int h, int w) {
+  planning::Workload wl;
+  wl.frames = frames;
+  wl.height = h;
+  wl.width = w;
+  wl.dtype_bytes = vae.dtype() == ComputeDType::F32 ? 4 : 2;
+  wl.on_gpu = vae.device() == Device::CUDA;
+  wl.keeps_input_tensor = req.keep_input_tensor;
+  wl.weight_bytes = vae.weight_bytes();
+  const auto chunks = vae.chunk_frames(frames);
+  // A chunked request that cannot chunk fails in the model with its own message.
+  wl.can_chunk = chunks.first > 0 || (req.chunked && !req.direct_if_unchunkable);
+  wl.enc_chunk_frames = chunks.first > 0 ? chunks.first : static_cast<int>(std::min<int64_t>(frames, 1 << 20));
+  wl.dec_chunk_frames = chunks.second > 0 ? chunks.second : wl.enc_chunk_frames;
+  return wl;
+}
+
+// Refuse before reading when even the leanest plan cannot hold the frames the source
+// will give (its count as stored, after start and stride).
+void refuse_if_nothing_fits(Vae& vae, const ReconRequest& req, const media::VideoInfo& info, const ReconResult& res,
+                            int h, int w) {
+  const int tc = res.config.temporal_compression();
+  int64_t expect = info.frame_count > 0 ? info.frame_count : static_cast<int64_t>(info.duration_s * info.fps);
+  if (req.start_frame) expect -= *req.start_frame;
+  if (req.start_time_s) expect -= static_cast<int64_t>(*req.start_time_s * info.fps);
+  expect = (std::max<int64_t>(0, expect) + req.stride - 1) / req.stride;
+  if (req.frames > 0) expect = std::min(expect, req.frames);
+  expect = media::largest_valid_frame_count(expect, tc);
+  if (expect <= 0) return;
+  const planning::Workload wl = workload_for(vae, req, expect, h, w);
+  planning::choose(planning::candidate_plans(res.config, wl, req.chunked, req.tile, req.tile_overlap), wl, res.budget);
+}
+
+// Read: decode with resizing on the fly (a long HD source costs only model-size
+// frames), trimmed to 1 + k * temporal compression frames, as the model's input; a
+// chunked request with too few frames to chunk runs direct when the caller allows it.
+void read_input(const ReconRequest& req, Vae& vae, int h, int w, const ProgressFn& progress, ReconResult& res) {
+  const CancelToken* cancel = req.cancel;
+  const int tc = res.config.temporal_compression();
   media::DecodeOptions dopt;
   dopt.start_time_s = req.start_time_s;
   dopt.start_frame = req.start_frame;
   dopt.stride = req.stride;
   dopt.max_frames = req.frames > 0 ? req.frames : 0;
   dopt.transform = [h, w](media::RgbFrame f) { return media::resize_center_crop(f, h, w); };
-  media::DecodedVideo decoded = media::decode_video(req.input, dopt, stage(0.02, 0.12), cancel);
+  media::DecodedVideo decoded = media::decode_video(req.input, dopt, progress, cancel);
   res.source = decoded.info;
   for (const auto& n : decoded.info.notes) res.notes.push_back({NoteKind::Info, n});
 
@@ -300,8 +300,7 @@ ReconResult reconstruct(const ReconRequest& req) {
     res.source_times.push_back(f.time_s);
   }
   res.input = media::frames_to_tensor(res.input_frames);
-  res.timings.read_ms = ms_since(t_read) + probe_ms;
-  if (req.chunked && req.direct_if_unchunkable && !vae->can_chunk(use)) {
+  if (req.chunked && req.direct_if_unchunkable && !vae.can_chunk(use)) {
     res.chunked = false;
     res.notes.push_back({NoteKind::RanDirect,
                          use == 1 ? "a single frame cannot be split into the reference's chunks: "
@@ -309,11 +308,13 @@ ReconResult reconstruct(const ReconRequest& req) {
                                   : std::to_string(use) + " frames are too few to split into the reference's chunks: "
                                                           "reconstructed in one pass (direct)"});
   }
-  // The plan: the first candidate (the user's own mode, then chunks, then smaller
-  // and smaller tiles) whose estimate fits the budget; none fits: refused here.
-  const planning::Workload wl = workload(use);
-  const std::vector<planning::Plan> plans =
-      planning::candidate_plans(res.config, wl, res.chunked, req.tile, req.tile_overlap);
+}
+
+// The plan: the first candidate (the user's own mode, then chunks, then smaller and
+// smaller tiles) whose estimate fits the budget; none fits: refused here. Noted when
+// it is not what was asked.
+size_t choose_plan(const std::vector<planning::Plan>& plans, const planning::Workload& wl, const ReconRequest& req,
+                   ReconResult& res) {
   size_t plan_index = planning::choose(plans, wl, res.budget);
   if (plans[plan_index].chunked != res.chunked || plans[plan_index].tile.tile != std::max(0, req.tile))
     res.notes.push_back({NoteKind::PlanChosen,
@@ -325,41 +326,47 @@ ReconResult reconstruct(const ReconRequest& req) {
                                     "enable_tiling"
                                   : "") +
                              ")"});
-  auto apply_plan = [&](size_t i) {
-    res.plan = plans[i];
-    res.chunked = plans[i].chunked;
-    res.tile = plans[i].tile;
-  };
-  apply_plan(plan_index);
-  if (cancel) cancel->check();
-  if (req.on_input) req.on_input(res);
+  return plan_index;
+}
 
-  // Encode and decode under the plan; when an allocation fails anyway, free what
-  // the run held and redo it with the next plan down, saying so.
+void apply_plan(const planning::Plan& plan, ReconResult& res) {
+  res.plan = plan;
+  res.chunked = plan.chunked;
+  res.tile = plan.tile;
+}
+
+// Encode and decode under the plan; when an allocation fails anyway, free what the
+// run held and redo it with the next plan down, saying so.
+ModelRun run_with_fallback(Vae& vae, const ReconRequest& req, const std::vector<planning::Plan>& plans,
+                           size_t plan_index, const ProgressFn& encode_progress, const ProgressFn& decode_progress,
+                           ReconResult& res) {
   ModelRun run;
   for (;;) {
     try {
-      run = run_model(*vae, req, res, stage(0.12, 0.5), stage(0.5, 0.92));
+      run = run_model(vae, req, res, encode_progress, decode_progress);
       break;
     } catch (const Error& e) {
       if (e.kind() != ErrorKind::OutOfMemory || plan_index + 1 >= plans.size()) throw;
       run = {};
-      vae->release_memory();
+      vae.release_memory();
       // The engine's message without its advice: the retry is the advice taken.
       std::string what = e.what();
       what = what.substr(0, what.find("; try "));
       res.notes.push_back({NoteKind::OutOfMemoryRetry, "ran out of memory " + plans[plan_index].describe() + " (" +
                                                            what + "); redone " + plans[plan_index + 1].describe()});
-      apply_plan(++plan_index);
+      apply_plan(plans[++plan_index], res);
     }
   }
+  return run;
+}
+
+// The decoder's output as the result's video and frames, checked against the input.
+void take_output(ModelRun& run, ReconResult& res) {
   DecodeResult& dec = run.dec;
-  std::vector<metrics::FrameMetrics>& streamed = run.streamed;
-  const double streamed_metrics_ms = run.streamed_metrics_ms;
   res.recon = std::move(dec.video);
   res.taps.dec_l1 = std::move(dec.l1_coeffs);
   res.taps.dec_l2 = std::move(dec.l2_coeffs);
-  const std::vector<int64_t> input_shape = {1, 3, res.frames, h, w};
+  const std::vector<int64_t> input_shape = {1, 3, res.frames, res.height, res.width};
   if (res.recon.shape != input_shape)
     fail_runtime("the decoder returned " + res.recon.shape_str() + " for an input of " + shape_string(input_shape));
   res.recon_frames = media::tensor_to_frames(res.recon);
@@ -367,9 +374,14 @@ ReconResult reconstruct(const ReconRequest& req) {
     res.recon_frames[i].source_index = res.input_frames[i].source_index;
     res.recon_frames[i].time_s = res.input_frames[i].time_s;
   }
-  if (cancel) cancel->check();
+}
 
-  // Metrics on the float output (the reference's numbers) and on the bytes written.
+// Metrics on the float output (the reference's numbers) and on the bytes written;
+// those computed while the chunks streamed in are reused.
+void compute_metrics(ModelRun& run, const ReconRequest& req, ReconResult& res) {
+  const CancelToken* cancel = req.cancel;
+  std::vector<metrics::FrameMetrics>& streamed = run.streamed;
+  const int h = res.height, w = res.width;
   if (req.progress) req.progress(0.92, "metrics");
   const auto t_met = Clock::now();
   if (static_cast<int64_t>(streamed.size()) == res.frames) {
@@ -386,10 +398,51 @@ ReconResult reconstruct(const ReconRequest& req) {
     if (cancel) cancel->check();
   }
   metrics::summarize(res.metrics_8bit);
-  res.timings.metrics_ms = ms_since(t_met) + streamed_metrics_ms;
+  res.timings.metrics_ms = ms_since(t_met) + run.streamed_metrics_ms;
   if (std::min(h, w) < 11)
     res.notes.push_back(
         {NoteKind::SsimUndefined, "SSIM needs frames of at least 11x11 pixels; it is NaN (null in JSON) here"});
+}
+
+}  // namespace
+
+ReconResult reconstruct(const ReconRequest& req) {
+  if (req.input.empty()) fail_usage("no input video given");
+  check_request(req);
+  const auto t_start = Clock::now();
+  ReconResult res;
+  const CancelToken* cancel = req.cancel;
+  auto stage = [&](double begin, double end) { return sub_progress(req.progress, begin, end); };
+
+  // A bad input fails here, before the model loads.
+  const auto t_probe = Clock::now();
+  const media::VideoInfo info = media::probe(req.input);
+  const double probe_ms = ms_since(t_probe);
+
+  std::unique_ptr<Vae> owned;
+  Vae* vae = prepare_model(req, res, owned);
+  if (cancel) cancel->check();
+
+  const auto t_read = Clock::now();
+  int h = 0, w = 0;
+  choose_size(req, info, res, &h, &w);
+  res.budget = memory_budget(*vae, req.max_memory);  // before the frames are read: the plan counts them
+  refuse_if_nothing_fits(*vae, req, info, res, h, w);
+  read_input(req, *vae, h, w, stage(0.02, 0.12), res);
+  res.timings.read_ms = ms_since(t_read) + probe_ms;
+
+  const planning::Workload wl = workload_for(*vae, req, res.frames, h, w);
+  const std::vector<planning::Plan> plans =
+      planning::candidate_plans(res.config, wl, res.chunked, req.tile, req.tile_overlap);
+  const size_t plan_index = choose_plan(plans, wl, req, res);
+  apply_plan(plans[plan_index], res);
+  if (cancel) cancel->check();
+  if (req.on_input) req.on_input(res);
+
+  ModelRun run = run_with_fallback(*vae, req, plans, plan_index, stage(0.12, 0.5), stage(0.5, 0.92), res);
+  take_output(run, res);
+  if (cancel) cancel->check();
+  compute_metrics(run, req, res);
   res.timings.total_ms = ms_since(t_start);
   if (req.progress) req.progress(1.0, "done");
   return res;
