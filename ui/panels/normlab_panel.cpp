@@ -329,97 +329,9 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
     ImGui::TableSetupColumn("Peak RSS");
     ImGui::TableSetupColumn("Status", ImGuiTableColumnFlags_NoSort);
     ImGui::TableHeadersRow();
-    std::vector<size_t> order(rows_.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    if (ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs(); specs && specs->SpecsCount > 0) {
-      sort_column_ = specs->Specs[0].ColumnIndex;
-      sort_ascending_ = specs->Specs[0].SortDirection == ImGuiSortDirection_Ascending;
-    }
-    if (sort_column_ > 1) {
-      auto value = [&](const LabRow& row) -> double {
-        if (row.state != LabRow::State::Done) return sort_ascending_ ? 1e18 : -1e18;
-        switch (sort_column_) {
-          case 2:
-          case 3: return row.psnr;
-          case 4: return row.ssim;
-          case 5: return row.encode_ms;
-          case 6: return row.decode_ms;
-          case 7: return static_cast<double>(row.peak_rss);
-        }
-        return 0;
-      };
-      std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-        return sort_ascending_ ? value(rows_[a]) < value(rows_[b]) : value(rows_[a]) > value(rows_[b]);
-      });
-    }
+    const std::vector<size_t> order = sorted_rows();
     for (size_t k : order) {
-      const LabRow& row = rows_[k];
-      ImGui::TableNextRow(0, thumb_h + 6);
-      ImGui::TableSetColumnIndex(0);
-      if (row.texture) {
-        const float w = thumb_h * row.texture->width() / std::max(1, row.texture->height());
-        ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(row.texture->id())), ImVec2(w, thumb_h));
-        if (ImGui::IsItemHovered() && original_thumb_) {
-          ImGui::BeginTooltip();
-          ImGui::TextDisabled("original | this setting (middle frame)");
-          const float big = 144;
-          ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(original_thumb_->id())),
-                       ImVec2(big * original_thumb_->width() / original_thumb_->height(), big));
-          ImGui::SameLine();
-          ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(row.texture->id())),
-                       ImVec2(big * row.texture->width() / row.texture->height(), big));
-          ImGui::EndTooltip();
-        }
-      } else {
-        ImGui::Dummy(ImVec2(thumb_h * 16 / 9, thumb_h));
-      }
-      ImGui::TableSetColumnIndex(1);
-      const LabSetting& st = row.setting;
-      ImGui::PushFont(s.fonts().bold);
-      ImGui::TextUnformatted(NormSetting{st.norm_type, st.num_groups}.label().c_str());
-      ImGui::PopFont();
-      ImGui::TextDisabled("%s \xC2\xB7 %s%s", st.chunked ? "chunked" : "direct", st.model_name.c_str(),
-                          st.trained ? " \xC2\xB7 trained" : "");
-      const bool ok = row.state == LabRow::State::Done;
-      ImGui::PushFont(s.fonts().mono);
-      ImGui::TableSetColumnIndex(2);
-      if (ok) ImGui::TextColored(to_vec4(row.psnr == best ? color::kOk : color::kText), "%7.2f", row.psnr);
-      ImGui::TableSetColumnIndex(3);
-      if (ok && std::isfinite(ref)) {
-        const double d = row.psnr - ref;
-        if (std::fabs(d) < 0.005)
-          ImGui::TextDisabled("  0.00");
-        else
-          ImGui::TextColored(to_vec4(d < 0 ? color::kError : color::kOk), "%+6.2f", d);
-      }
-      ImGui::TableSetColumnIndex(4);
-      if (ok) ImGui::Text("%.4f", row.ssim);
-      ImGui::TableSetColumnIndex(5);
-      if (ok) ImGui::Text("%6.2f", row.encode_ms / 1000);
-      ImGui::TableSetColumnIndex(6);
-      if (ok) ImGui::Text("%6.2f", row.decode_ms / 1000);
-      ImGui::TableSetColumnIndex(7);
-      if (ok) {
-        ImGui::TextUnformatted(row.peak_rss >= 0 ? human_bytes(row.peak_rss).c_str() : "n/a");
-        if (ImGui::IsItemHovered())
-          ImGui::SetTooltip("The process's resident-set high-water mark during this run\n(before the run: %s)",
-                            human_bytes(row.baseline_rss).c_str());
-        if (row.peak_rss >= 0 && row.baseline_rss >= 0)
-          ImGui::TextDisabled("+%s", human_bytes(std::max<int64_t>(0, row.peak_rss - row.baseline_rss)).c_str());
-      }
-      ImGui::PopFont();
-      ImGui::TableSetColumnIndex(8);
-      switch (row.state) {
-        case LabRow::State::Queued: ImGui::TextDisabled("queued"); break;
-        case LabRow::State::Running: ImGui::TextColored(to_vec4(color::kAccent), "running\xE2\x80\xA6"); break;
-        case LabRow::State::Done: ImGui::TextColored(to_vec4(color::kOk), "\xE2\x9C\x93"); break;
-        case LabRow::State::Cancelled: ImGui::TextDisabled("cancelled"); break;
-        case LabRow::State::Failed:
-          ImGui::TextColored(to_vec4(color::kError), "failed");
-          if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", row.error.c_str());
-          break;
-      }
-      s.layout().add("normlab/row/" + std::to_string(k), Rect::from(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
+      draw_row(s, k, best, ref, thumb_h);
     }
     ImGui::TableNextRow();
     rows_bottom = ImGui::GetCursorScreenPos().y;
@@ -428,6 +340,106 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
   // The PNG of the table ends below its last row.
   if (rows_bottom > r.y) table_rect_.h = std::min(r.h, rows_bottom - r.y + 6);
   ImGui::EndChild();
+}
+
+// Row indices in the order of the table's sort column (unfinished rows last).
+std::vector<size_t> NormLabPanel::sorted_rows() {
+  std::vector<size_t> order(rows_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs(); specs && specs->SpecsCount > 0) {
+    sort_column_ = specs->Specs[0].ColumnIndex;
+    sort_ascending_ = specs->Specs[0].SortDirection == ImGuiSortDirection_Ascending;
+  }
+  if (sort_column_ > 1) {
+    auto value = [&](const LabRow& row) -> double {
+      if (row.state != LabRow::State::Done) return sort_ascending_ ? 1e18 : -1e18;
+      switch (sort_column_) {
+        case 2:
+        case 3: return row.psnr;
+        case 4: return row.ssim;
+        case 5: return row.encode_ms;
+        case 6: return row.decode_ms;
+        case 7: return static_cast<double>(row.peak_rss);
+      }
+      return 0;
+    };
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return sort_ascending_ ? value(rows_[a]) < value(rows_[b]) : value(rows_[a]) > value(rows_[b]);
+    });
+  }
+  return order;
+}
+
+// One row: thumbnail (original beside it on hover), setting, PSNR (best in green),
+// PSNR against the trained setting, SSIM, times, peak memory, status.
+void NormLabPanel::draw_row(Studio& s, size_t k, double best, double ref, float thumb_h) {
+  const LabRow& row = rows_[k];
+  ImGui::TableNextRow(0, thumb_h + 6);
+  ImGui::TableSetColumnIndex(0);
+  if (row.texture) {
+    const float w = thumb_h * row.texture->width() / std::max(1, row.texture->height());
+    ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(row.texture->id())), ImVec2(w, thumb_h));
+    if (ImGui::IsItemHovered() && original_thumb_) {
+      ImGui::BeginTooltip();
+      ImGui::TextDisabled("original | this setting (middle frame)");
+      const float big = 144;
+      ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(original_thumb_->id())),
+                   ImVec2(big * original_thumb_->width() / original_thumb_->height(), big));
+      ImGui::SameLine();
+      ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(row.texture->id())),
+                   ImVec2(big * row.texture->width() / row.texture->height(), big));
+      ImGui::EndTooltip();
+    }
+  } else {
+    ImGui::Dummy(ImVec2(thumb_h * 16 / 9, thumb_h));
+  }
+  ImGui::TableSetColumnIndex(1);
+  const LabSetting& st = row.setting;
+  ImGui::PushFont(s.fonts().bold);
+  ImGui::TextUnformatted(NormSetting{st.norm_type, st.num_groups}.label().c_str());
+  ImGui::PopFont();
+  ImGui::TextDisabled("%s \xC2\xB7 %s%s", st.chunked ? "chunked" : "direct", st.model_name.c_str(),
+                      st.trained ? " \xC2\xB7 trained" : "");
+  const bool ok = row.state == LabRow::State::Done;
+  ImGui::PushFont(s.fonts().mono);
+  ImGui::TableSetColumnIndex(2);
+  if (ok) ImGui::TextColored(to_vec4(row.psnr == best ? color::kOk : color::kText), "%7.2f", row.psnr);
+  ImGui::TableSetColumnIndex(3);
+  if (ok && std::isfinite(ref)) {
+    const double d = row.psnr - ref;
+    if (std::fabs(d) < 0.005)
+      ImGui::TextDisabled("  0.00");
+    else
+      ImGui::TextColored(to_vec4(d < 0 ? color::kError : color::kOk), "%+6.2f", d);
+  }
+  ImGui::TableSetColumnIndex(4);
+  if (ok) ImGui::Text("%.4f", row.ssim);
+  ImGui::TableSetColumnIndex(5);
+  if (ok) ImGui::Text("%6.2f", row.encode_ms / 1000);
+  ImGui::TableSetColumnIndex(6);
+  if (ok) ImGui::Text("%6.2f", row.decode_ms / 1000);
+  ImGui::TableSetColumnIndex(7);
+  if (ok) {
+    ImGui::TextUnformatted(row.peak_rss >= 0 ? human_bytes(row.peak_rss).c_str() : "n/a");
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("The process's resident-set high-water mark during this run\n(before the run: %s)",
+                        human_bytes(row.baseline_rss).c_str());
+    if (row.peak_rss >= 0 && row.baseline_rss >= 0)
+      ImGui::TextDisabled("+%s", human_bytes(std::max<int64_t>(0, row.peak_rss - row.baseline_rss)).c_str());
+  }
+  ImGui::PopFont();
+  ImGui::TableSetColumnIndex(8);
+  switch (row.state) {
+    case LabRow::State::Queued: ImGui::TextDisabled("queued"); break;
+    case LabRow::State::Running: ImGui::TextColored(to_vec4(color::kAccent), "running\xE2\x80\xA6"); break;
+    case LabRow::State::Done: ImGui::TextColored(to_vec4(color::kOk), "\xE2\x9C\x93"); break;
+    case LabRow::State::Cancelled: ImGui::TextDisabled("cancelled"); break;
+    case LabRow::State::Failed:
+      ImGui::TextColored(to_vec4(color::kError), "failed");
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", row.error.c_str());
+      break;
+  }
+  s.layout().add("normlab/row/" + std::to_string(k), Rect::from(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
 }
 
 }  // namespace wfvae::studio

@@ -42,6 +42,8 @@ class NormLabPanel {
   void build_candidates(Studio& s);
   void draw_controls(Studio& s);
   void draw_table(Studio& s, const Rect& r);
+  std::vector<size_t> sorted_rows();
+  void draw_row(Studio& s, size_t k, double best, double ref, float thumb_h);
 
   struct Candidate {
     LabSetting setting;
