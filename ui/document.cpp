@@ -38,7 +38,7 @@ std::string Document::run_input() const {
 }
 
 Document::ClipAccepted Document::accept_decoded(const Ticket& t, std::shared_ptr<Clip> c) {
-  if (!tickets_.is_current(t) || opening_ != c->path) return {};  // superseded
+  if (!tickets_.is_current(t)) return {};  // superseded
   return accept_clip(std::move(c));
 }
 
@@ -46,6 +46,7 @@ Document::ClipAccepted Document::accept_clip(std::shared_ptr<Clip> c) {
   ClipAccepted out;
   out.taken = true;
   opening_.clear();
+  tickets_.retire(JobKind::Decode);                   // the input is here: a decode still running is moot
   if (clip_ && clip_->key() == c->key()) return out;  // same frames: keep runs and B comparable
   out.replaced = true;
   c->id = next_clip_id_++;

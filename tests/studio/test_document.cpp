@@ -102,6 +102,15 @@ TEST(Document, AnOlderOpenIsDroppedWhenANewerOneWasMade) {
   EXPECT_EQ(doc.run_input(), "/b.mp4");
 }
 
+TEST(Document, ADecodeFinishingAfterARunDeliveredTheClipIsDropped) {
+  Document doc;
+  const Ticket decode = doc.begin_open("/a.mp4");                 // no model yet: a decode starts
+  const Ticket run = doc.begin_run(settings_named("groupnorm"));  // then a model: a run of the same input
+  EXPECT_TRUE(doc.run_input_ready(run, make_clip("/a.mp4")).taken);
+  EXPECT_FALSE(doc.accept_decoded(decode, make_clip("/a.mp4", 5, 3)).taken);
+  EXPECT_EQ(doc.clip()->source_indices.front(), 0) << "the run's clip stays";
+}
+
 TEST(Document, ARunStreamsInAndItsFinishedResultBecomesThePreviousOfTheNext) {
   WithFinishedRun w;
   Document& doc = w.doc;
