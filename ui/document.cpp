@@ -181,7 +181,7 @@ Ticket Document::begin_compare(const std::string& path) {
 }
 
 bool Document::compare_done(const Ticket& t, std::shared_ptr<CompareFile> f) {
-  if (!tickets_.is_current(t) || !clip_ || f->clip_id != clip_->id) return false;
+  if (!tickets_.is_current(t)) return false;  // a newer alignment, or another clip since (accept_clip retired it)
   file_b_ = std::move(f);
   pair_ = Pair::OrigFile;
   return true;

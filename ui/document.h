@@ -119,13 +119,10 @@ class Document {
   std::shared_ptr<const Clip> clip_shared() const { return clip_; }
   const Run* current_run() const { return run_current_.get(); }
   const Run* previous_run() const { return run_previous_.get(); }
-  std::shared_ptr<const Run> current_run_shared() const { return run_current_; }
   const CompareFile* file_b() const { return file_b_.get(); }
   const std::string& compare_pending() const { return compare_pending_; }
   int64_t frame_count() const { return clip_ ? clip_->count() : 0; }
   double fps() const { return clip_ && clip_->fps > 0 ? clip_->fps : 25; }
-
-  TicketDesk& tickets() { return tickets_; }
 
  private:
   ClipAccepted accept_clip(std::shared_ptr<Clip> c);

@@ -84,7 +84,6 @@ class Studio {
   int64_t frame_count() const { return doc_.frame_count(); }
   double fps() const { return doc_.fps(); }
   double now() const;
-  const Options& opts() const { return opts_; }
   Settings& settings() { return settings_; }
   const Fonts& fonts() const { return fonts_; }
   LayoutRecorder& layout() { return layout_; }

@@ -27,7 +27,6 @@ struct ZoomPan {
   float image_x(float dx, float fit) const { return center_x + dx / effective(fit); }
   float image_y(float dy, float fit) const { return center_y + dy / effective(fit); }
   float screen_dx(float ix, float fit) const { return (ix - center_x) * effective(fit); }
-  float screen_dy(float iy, float fit) const { return (iy - center_y) * effective(fit); }
 
   // The mouse wheel at (dx, dy) from the pane centre: zooms by kStep per notch and
   // keeps the image point under the cursor where it is.

@@ -148,9 +148,8 @@ std::string help_text(const CommandSpec& spec) {
   s << "usage: " << spec.usage << "\n\n" << spec.summary << "\n";
   if (!spec.description.empty()) s << "\n" << spec.description << "\n";
   if (!spec.flags.empty()) {
-    std::string section = "options:";
-    s << "\n" << (spec.flags.front().section.empty() ? section : spec.flags.front().section) << "\n";
-    if (!spec.flags.front().section.empty()) section = spec.flags.front().section;
+    std::string section = spec.flags.front().section.empty() ? "options:" : spec.flags.front().section;
+    s << "\n" << section << "\n";
     for (const auto& f : spec.flags) {
       if (!f.section.empty() && f.section != section) {
         section = f.section;
