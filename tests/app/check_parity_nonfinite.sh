@@ -4,7 +4,7 @@
 # without the shared fixtures.
 set -euo pipefail
 wfvae=$1
-io=$(find "$2" -name io.safetensors 2>/dev/null | sort | head -n 1)
+[ -d "$2" ] && io=$(find "$2" -name io.safetensors 2>/dev/null | sort | head -n 1) || io=""
 [ -n "$io" ] || { echo "SKIP: no parity fixture under $2"; exit 77; }
 fixture=$(cd "$(dirname "$io")" && pwd)
 tmp=$(mktemp -d)
