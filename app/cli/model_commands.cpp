@@ -126,10 +126,12 @@ int run_bench_cmd(const Args& a) {
   o.warmup = a.get_int("--warmup", 1);
   o.norm_type = a.get_or("--norm-type", "");
   o.num_groups = a.get_int("--num-groups", 0);
+  o.profile = a.has("--profile");
   ProgressBar bar("bench");
   o.progress = bar.fn();
   BenchResult r = run_bench(o);
   bar.finish();
+  if (!r.profile.empty()) std::printf("%s", r.profile.c_str());
   std::printf("encode: median %.1f ms (min %.1f), peak %.1f MB\n", r.enc_ms, r.enc_ms_min,
               r.enc_peak_bytes / 1048576.0);
   std::printf("decode: median %.1f ms (min %.1f), peak %.1f MB\n", r.dec_ms, r.dec_ms_min,
@@ -229,7 +231,8 @@ std::vector<Command> model_commands() {
          {"--reps", "N", "timed repetitions (default 3)"},
          {"--warmup", "N", "untimed repetitions first (default 1)"},
          {"--norm-type", "T", "override norm_type (groupnorm|layernorm)"},
-         {"--num-groups", "G", "override the GroupNorm group count"}},
+         {"--num-groups", "G", "override the GroupNorm group count"},
+         {"--profile", "", "then one encode and decode with every operator and module timed (tables)"}},
         0,
         0,
         "  wfvae bench --config ../shared/fixtures/wfvae-parity/gn-l8/config.json --frames 17 --size 128x128\n"},

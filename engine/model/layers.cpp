@@ -61,9 +61,10 @@ Tensor from_frames(const Tensor& y, int64_t b, int64_t t) {
 
 // A 3-D convolution (no temporal padding) computed as one 2-D convolution over
 // stacked temporal taps: y[t] = sum_k conv2d(x[t*st + k], W[:, :, k]). Same maths as
-// conv3d; used on CPU in float32 because LibTorch's heuristics send batch-1 3-D
-// convolutions to the slow vol2col path (slow_conv3d), while batched 2-D
-// convolutions run in oneDNN — about 10x faster for this model's shapes.
+// conv3d; used on CPU in float32 under autograd (training) because LibTorch sends
+// batch-1 3-D convolutions, and their backward, to the slow vol2col path
+// (slow_conv3d), while batched 2-D convolutions run in oneDNN — about 10x faster for
+// this model's shapes. Inference calls oneDNN's 3-D convolution directly instead.
 Tensor conv3d_as_conv2d(const Tensor& x, const Tensor& w, const Tensor& b, int64_t st, int64_t sh, int64_t sw,
                         int64_t ph, int64_t pw) {
   const int64_t B = x.size(0), C = x.size(1), T_in = x.size(2), H = x.size(3), W = x.size(4);
@@ -83,16 +84,22 @@ Tensor conv3d_as_conv2d(const Tensor& x, const Tensor& w, const Tensor& b, int64
   return y.reshape({B, T_out, O, y.size(2), y.size(3)}).permute({0, 2, 1, 3, 4});
 }
 
-// Without autograd, LibTorch runs a float conv3d through oneDNN when its size
-// heuristic (ConvUtils' use_mkldnn: batch > 1 or N*C*T*H > 20480) says so, and that
-// beats the frame-stacking above; below that size it falls back to the slow
-// im2col conv3d, which the stacking beats many times over. Training always stacks
-// (the slow conv3d backward is what it avoids). Re-measured on LibTorch 2.11 (2
-// threads): this split beats stacking everything (gn-l8 17x128x128 decode 808-901
-// vs 920-936 ms; WF-VAE-L 9x64x64 4.0 vs 4.8 s) and matches conv3d everywhere.
 bool inference_only() { return !at::GradMode::is_enabled(); }
-bool mkldnn_takes_conv3d(const Tensor& x) {
-  return at::hasMKLDNN() && (x.size(0) > 1 || x.size(0) * x.size(1) * x.size(2) * x.size(3) > 20480);
+
+// Inference in float32 on a CPU with oneDNN: every 3-D convolution (and every 2-D one
+// over a video, as a 1xKxK 3-D one) goes to oneDNN directly. LibTorch's own dispatch
+// sends small batch-1 ones to its slow im2col conv3d (the reference's path there:
+// 175 of its 860 ms decoding gn-l8 17x128x128), and the frame stacking of
+// conv3d_as_conv2d copies the taps and leaves a permuted output. Against the earlier
+// split (stacking below LibTorch's oneDNN size threshold, conv3d above) it measured
+// level within this machine's noise (decode min of 15: 557 vs 548 ms), with fewer
+// copies; training keeps the stacking (see conv3d_as_conv2d).
+bool mkldnn_direct(const Tensor& x) {
+  return x.is_cpu() && x.scalar_type() == at::kFloat && inference_only() && at::hasMKLDNN();
+}
+Tensor mkldnn_conv3d(const Tensor& x, const Tensor& w, const Tensor& b, at::IntArrayRef stride, at::IntArrayRef pad) {
+  return at::mkldnn_convolution(x.contiguous(), w, b.defined() ? c10::optional<Tensor>(b) : c10::nullopt, pad, stride,
+                                {1, 1, 1}, 1);
 }
 
 // A 1x1 (x1) convolution as a matrix product over channels: [O, C] x [B, C, N]. Same
@@ -118,7 +125,7 @@ Tensor slice_time(const Tensor& x, int64_t start, int64_t stop) {
   return x.narrow(2, s, e - s);
 }
 
-Tensor nonlinearity(const Tensor& x) { return x * at::sigmoid(x); }
+Tensor nonlinearity(const Tensor& x) { return inference_only() ? at::silu(x) : x * at::sigmoid(x); }
 
 // ---------------------------------------------------------------- Conv2d
 
@@ -128,6 +135,7 @@ Conv2d::Conv2d(int in, int out, int kernel, int stride, int padding) : stride_(s
 }
 
 Tensor Conv2d::forward_4d(const Tensor& x) const {
+  WFVAE_PROFILE_SCOPE("Conv2d");
   if (weight->size(2) == 1 && weight->size(3) == 1 && stride_ == 1 && padding_ == 0 && x.is_cpu())
     return pointwise_conv(x, *weight, *bias);
   return at::conv2d(x, *weight, *bias, {stride_, stride_}, {padding_, padding_});
@@ -135,6 +143,11 @@ Tensor Conv2d::forward_4d(const Tensor& x) const {
 
 Tensor Conv2d::forward(const Tensor& x) {
   if (x.dim() == 4) return forward_4d(x);
+  if (mkldnn_direct(x) && !(weight->size(2) == 1 && weight->size(3) == 1)) {
+    // Per frame as a 1xKxK 3-D convolution: no frame stacking copy, output in place.
+    WFVAE_PROFILE_SCOPE("Conv2d");
+    return mkldnn_conv3d(x, weight->unsqueeze(2), *bias, {1, stride_, stride_}, {0, padding_, padding_});
+  }
   return from_frames(forward_4d(to_frames(x)), x.size(0), x.size(2));
 }
 
@@ -149,38 +162,72 @@ CausalConv3d::CausalConv3d(int in, int out, int kt, int kh, int kw, int st, int 
 }
 
 Tensor CausalConv3d::forward(const Tensor& x_in) {
-  auto* conv = static_cast<ConvParams*>(conv_);
-  Tensor x = x_in;
-  if (kt_ > 1) {
-    Tensor pad;
-    if (chunk.is_first_chunk) {
-      pad = x.narrow(2, 0, 1).expand({x.size(0), x.size(1), kt_ - 1, x.size(3), x.size(4)});
-    } else {
-      if (causal_cached.empty()) throw std::logic_error("CausalConv3d: chunked run without a cached context");
-      pad = causal_cached.front();
-      causal_cached.pop_front();
-    }
-    x = at::cat({pad, x}, 2);
-    if (chunk.enable_cached) {
-      // Python: -(kT-1) // stride, floor division of a negative number.
-      const int64_t keep = (kt_ - 1 + st_ - 1) / st_;
-      if ((kt_ - 1) / st_ != 0) {
-        Tensor src = (cache_offset == 0 || chunk.is_first_chunk) ? x : slice_time(x, 0, -cache_offset);
-        causal_cached.push_back(slice_time(src, -keep, kSliceEnd).clone());
-      } else {
-        causal_cached.push_back(x.narrow(2, 0, 0).clone());
-      }
-    }
-  }
+  WFVAE_PROFILE_SCOPE("CausalConv3d");
   // kT == 1 (1x1x1 shortcuts, attention projections): nothing to pad or cache; the
   // reference caches an empty tensor there, which is the same thing.
+  return conv_valid(kt_ > 1 ? padded(x_in, false) : x_in);
+}
+
+Tensor CausalConv3d::forward_silu(const Tensor& pre) {
+  if (kt_ == 1 || !inference_only()) return forward(nonlinearity(pre));
+  WFVAE_PROFILE_SCOPE("CausalConv3d");
+  return conv_valid(padded(pre, true));
+}
+
+Tensor CausalConv3d::padded(const Tensor& x_in, bool silu) {
+  // The frames before this chunk: the first frame repeated kt - 1 times, or the
+  // context the previous chunk left.
+  Tensor context;
+  if (!chunk.is_first_chunk) {
+    if (causal_cached.empty()) throw std::logic_error("CausalConv3d: chunked run without a cached context");
+    context = causal_cached.front();
+    causal_cached.pop_front();
+  }
+  const int64_t before = chunk.is_first_chunk ? kt_ - 1 : context.size(2), t = x_in.size(2);
+  Tensor x;
+  if (inference_only()) {
+    // One buffer, filled in place: what at::cat({pad, x}) makes, without the copy of x
+    // a separate activation would need first.
+    x = at::empty({x_in.size(0), x_in.size(1), before + t, x_in.size(3), x_in.size(4)}, x_in.options());
+    Tensor body = x.narrow(2, before, t);
+    if (silu)
+      at::silu_out(body, x_in);
+    else
+      body.copy_(x_in);
+    if (chunk.is_first_chunk)
+      x.narrow(2, 0, before).copy_(body.narrow(2, 0, 1).expand({x.size(0), x.size(1), before, x.size(3), x.size(4)}));
+    else
+      x.narrow(2, 0, before).copy_(context);
+  } else {
+    Tensor pad = chunk.is_first_chunk
+                     ? x_in.narrow(2, 0, 1).expand({x_in.size(0), x_in.size(1), before, x_in.size(3), x_in.size(4)})
+                     : context;
+    x = at::cat({pad, silu ? nonlinearity(x_in) : x_in}, 2);
+  }
+  if (chunk.enable_cached) {
+    // Python: -(kT-1) // stride, floor division of a negative number.
+    const int64_t keep = (kt_ - 1 + st_ - 1) / st_;
+    if ((kt_ - 1) / st_ != 0) {
+      Tensor src = (cache_offset == 0 || chunk.is_first_chunk) ? x : slice_time(x, 0, -cache_offset);
+      causal_cached.push_back(slice_time(src, -keep, kSliceEnd).clone());
+    } else {
+      causal_cached.push_back(x.narrow(2, 0, 0).clone());
+    }
+  }
+  return x;
+}
+
+Tensor CausalConv3d::conv_valid(const Tensor& x) const {
+  auto* conv = static_cast<ConvParams*>(conv_);
   static const bool native = std::getenv("WFVAE_NATIVE_CONV3D") != nullptr;  // for A/B benchmarks
   const Tensor& w = *conv->weight;
   if (!native && x.is_cpu() && kt_ == 1 && w.size(3) == 1 && w.size(4) == 1 && st_ == 1 && sh_ == 1 && sw_ == 1)
     return pointwise_conv(x, w, optional_bias(conv->bias));
-  if (!native && x.is_cpu() && x.scalar_type() == at::kFloat && !(inference_only() && mkldnn_takes_conv3d(x)))
-    return conv3d_as_conv2d(x, *conv->weight, optional_bias(conv->bias), st_, sh_, sw_, ph_, pw_);
-  return at::conv3d(x, *conv->weight, optional_bias(conv->bias), {st_, sh_, sw_}, {0, ph_, pw_});
+  if (!native && mkldnn_direct(x))
+    return mkldnn_conv3d(x, w, optional_bias(conv->bias), {st_, sh_, sw_}, {0, ph_, pw_});
+  if (!native && x.is_cpu() && x.scalar_type() == at::kFloat)  // training, or a LibTorch without oneDNN
+    return conv3d_as_conv2d(x, w, optional_bias(conv->bias), st_, sh_, sw_, ph_, pw_);
+  return at::conv3d(x, w, optional_bias(conv->bias), {st_, sh_, sw_}, {0, ph_, pw_});
 }
 
 // ---------------------------------------------------------------- Normalize
@@ -197,6 +244,7 @@ void Normalize::collect(const std::string& prefix, std::vector<NamedTensor>& out
 }
 
 Tensor Normalize::forward(const Tensor& x) {
+  WFVAE_PROFILE_SCOPE("Normalize");
   if (norm_type == "groupnorm") return at::group_norm(x, num_groups, weight, bias, kEps);
   // LayerNorm over channels: move C last, normalise, move it back.
   if (x.dim() == 5) {
@@ -218,6 +266,7 @@ ResnetBlock2D::ResnetBlock2D(int in, int out, const BlockOptions& o) {
 }
 
 Tensor ResnetBlock2D::forward(const Tensor& x5) {
+  WFVAE_PROFILE_SCOPE("ResnetBlock2D");
   // The whole block runs per frame (video_to_image on the block's forward).
   const bool video = x5.dim() == 5;
   Tensor x = video ? to_frames(x5).contiguous() : x5;
@@ -237,8 +286,9 @@ ResnetBlock3D::ResnetBlock3D(int in, int out, const BlockOptions& o) {
 }
 
 Tensor ResnetBlock3D::forward(const Tensor& x) {
-  Tensor h = conv1_->forward(nonlinearity(norm1_->forward(x)));
-  h = conv2_->forward(nonlinearity(norm2_->forward(h)));
+  WFVAE_PROFILE_SCOPE("ResnetBlock3D");
+  Tensor h = conv1_->forward_silu(norm1_->forward(x));
+  h = conv2_->forward_silu(norm2_->forward(h));
   return (nin_shortcut_ ? nin_shortcut_->forward(x) : x) + h;
 }
 
@@ -262,6 +312,7 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v) {
 }  // namespace
 
 Tensor AttnBlock3D::forward(const Tensor& x) {
+  WFVAE_PROFILE_SCOPE("AttnBlock3D");
   Tensor h = norm_->forward(x);
   Tensor q = q_->forward(h), k = k_->forward(h), v = v_->forward(h);
   const int64_t b = q.size(0), c = q.size(1), t = q.size(2), hh = q.size(3), ww = q.size(4);
@@ -285,11 +336,15 @@ Tensor AttnBlock3D::forward(const Tensor& x) {
 
 Downsample::Downsample(int in, int out) { conv_ = register_module("conv", std::make_unique<Conv2d>(in, out, 3, 2, 0)); }
 
-Tensor Downsample::forward(const Tensor& x) { return conv_->forward(at::constant_pad_nd(x, {0, 1, 0, 1}, 0)); }
+Tensor Downsample::forward(const Tensor& x) {
+  WFVAE_PROFILE_SCOPE("Downsample");
+  return conv_->forward(at::constant_pad_nd(x, {0, 1, 0, 1}, 0));
+}
 
 Upsample::Upsample(int in, int out) { conv_ = register_module("conv", std::make_unique<Conv2d>(in, out, 3, 1, 1)); }
 
 Tensor Upsample::forward(const Tensor& x) {
+  WFVAE_PROFILE_SCOPE("Upsample");
   if (x.dim() == 4) {
     std::vector<int64_t> size = {x.size(2) * 2, x.size(3) * 2};
     return conv_->forward_4d(
@@ -303,6 +358,7 @@ Spatial2xTime2x3DDownsample::Spatial2xTime2x3DDownsample(int in, int out) {
 }
 
 Tensor Spatial2xTime2x3DDownsample::forward(const Tensor& x) {
+  WFVAE_PROFILE_SCOPE("Spatial2xTime2x3DDownsample");
   return conv_->forward(at::constant_pad_nd(x, {0, 1, 0, 1, 0, 0}, 0));
 }
 
@@ -312,6 +368,7 @@ Spatial2xTime2x3DUpsample::Spatial2xTime2x3DUpsample(int in, int out, const std:
 }
 
 Tensor Spatial2xTime2x3DUpsample::forward(const Tensor& x_in) {
+  WFVAE_PROFILE_SCOPE("Spatial2xTime2x3DUpsample");
   Tensor x = x_in;
   if (x.size(2) == 1) {
     x = upsample_space2x_bilinear(x);
@@ -381,6 +438,7 @@ HaarWaveletTransform3D::HaarWaveletTransform3D() {
 }
 
 Tensor HaarWaveletTransform3D::forward(const Tensor& x_in) {
+  WFVAE_PROFILE_SCOPE("HaarWaveletTransform3D");
   const int64_t b = x_in.size(0), c = x_in.size(1);
   Tensor x = x_in;
   if (!chunk.enable_cached || chunk.is_first_chunk) x = at::cat({x.narrow(2, 0, 1), x}, 2);
@@ -399,6 +457,7 @@ InverseHaarWaveletTransform3D::InverseHaarWaveletTransform3D() {
 }
 
 Tensor InverseHaarWaveletTransform3D::forward(const Tensor& coeffs) {
+  WFVAE_PROFILE_SCOPE("InverseHaarWaveletTransform3D");
   const int64_t b = coeffs.size(0), c = coeffs.size(1) / 8;
   const int64_t t = coeffs.size(2), h = coeffs.size(3), w = coeffs.size(4);
   std::vector<Tensor> fs;
@@ -416,6 +475,7 @@ HaarWaveletTransform2D::HaarWaveletTransform2D() {
 }
 
 Tensor HaarWaveletTransform2D::forward(const Tensor& x) {
+  WFVAE_PROFILE_SCOPE("HaarWaveletTransform2D");
   // Per frame as a 1x2x2 3-D convolution: same sums as the reference's conv2d per frame.
   const int64_t b = x.size(0), c = x.size(1), t = x.size(2);
   std::vector<Tensor> fs;
@@ -432,6 +492,7 @@ InverseHaarWaveletTransform2D::InverseHaarWaveletTransform2D() {
 }
 
 Tensor InverseHaarWaveletTransform2D::forward(const Tensor& coeffs) {
+  WFVAE_PROFILE_SCOPE("InverseHaarWaveletTransform2D");
   const int64_t b = coeffs.size(0), c = coeffs.size(1) / 4;
   const int64_t t = coeffs.size(2), h = coeffs.size(3), w = coeffs.size(4);
   std::vector<Tensor> fs;

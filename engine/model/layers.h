@@ -38,6 +38,9 @@ class CausalConv3d : public Module {
   CausalConv3d(int in, int out, int kernel, int stride = 1, int padding = 0, bool bias = true);
   CausalConv3d(int in, int out, int kt, int kh, int kw, int st, int sh, int sw, int ph, int pw, bool bias = true);
   Tensor forward(const Tensor& x) override;
+  // forward(nonlinearity(pre)), the SiLU written straight into the padded input (no
+  // separate activation tensor, no concatenation copy); plain forward under autograd.
+  Tensor forward_silu(const Tensor& pre);
 
   ChunkState chunk;
   std::deque<Tensor> causal_cached;
@@ -45,6 +48,9 @@ class CausalConv3d : public Module {
   int time_kernel_size() const { return kt_; }
 
  private:
+  Tensor padded(const Tensor& x, bool silu);  // the causal padding, then the cache update
+  Tensor conv_valid(const Tensor& x) const;   // no temporal padding: T - kt + 1 outputs
+
   Module* conv_;  // "conv": the inner nn.Conv3d's weight and bias
   int kt_, st_, sh_, sw_, ph_, pw_;
 };
@@ -66,7 +72,9 @@ class Normalize : public Module {
   static constexpr double kEps = 1e-6;
 };
 
-Tensor nonlinearity(const Tensor& x);  // SiLU: x * sigmoid(x)
+// SiLU: x * sigmoid(x), as the reference writes it, under autograd (training keeps its
+// exact arithmetic); the fused at::silu (same function, other rounding) without.
+Tensor nonlinearity(const Tensor& x);
 
 struct BlockOptions {
   std::string norm_type = "groupnorm";
@@ -147,6 +155,9 @@ class Spatial2xTime2x3DUpsample : public Module {
  public:
   Spatial2xTime2x3DUpsample(int in, int out, const std::string& t_interpolation, int depth);
   Tensor forward(const Tensor& x) override;
+  // forward(nonlinearity(pre)), the SiLU written straight into the padded input (no
+  // separate activation tensor, no concatenation copy); plain forward under autograd.
+  Tensor forward_silu(const Tensor& pre);
 
   ChunkState chunk;
   std::deque<Tensor> causal_cached;

@@ -5,12 +5,17 @@
 
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>  // at::NoGradGuard (ATen.h no longer brings it in 2.x)
+#include <ATen/record_function.h>
 
 #include <functional>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+// Names a stretch of a forward pass (a module kind, a section of the encoder or decoder)
+// for runtime/op_profile.h; costs one flag test when no profile records.
+#define WFVAE_PROFILE_SCOPE(name) RECORD_USER_SCOPE(name)
 
 namespace wfvae::model {
 

@@ -21,6 +21,14 @@ void record(std::map<std::string, Tensor>* debug, const char* name, const Tensor
   if (debug) (*debug)[name] = t;
 }
 
+// One stretch of a forward pass, named for runtime/op_profile.h (the checkpoint's
+// module names, so a profile reads like the reference's module tree).
+template <class F>
+Tensor section(const char* name, F&& body) {
+  WFVAE_PROFILE_SCOPE(name);
+  return body();
+}
+
 // Channels of the level-1 coefficients: 4 bands x RGB (2-D) or 8 x RGB (3-D). The
 // reference keys this on the block name ("Bad code. For temporal usage.").
 int l1_channels(const std::string& block) { return block == "Downsample" || block == "Upsample" ? 12 : 24; }
@@ -67,22 +75,24 @@ Encoder::Encoder(const ModelConfig& c) {
 }
 
 Tensor Encoder::forward_taps(const Tensor& x, EncoderTaps* taps) {
-  Tensor coeffs = wavelet_transform_in->forward(x);
+  Tensor coeffs = section("encoder.wavelet_transform_in", [&] { return wavelet_transform_in->forward(x); });
   // Energy flow: the low band (channels 0..2 = LLL of R, G, B) is decomposed twice more.
-  Tensor l1_coeffs = wavelet_transform_l1->forward(coeffs.narrow(1, 0, 3));
-  Tensor l1 = connect_l1->forward(l1_coeffs);
-  Tensor l2_coeffs = wavelet_transform_l2->forward(l1_coeffs.narrow(1, 0, 3));
-  Tensor l2 = connect_l2->forward(l2_coeffs);
+  Tensor l1_coeffs =
+      section("encoder.wavelet_transform_l1", [&] { return wavelet_transform_l1->forward(coeffs.narrow(1, 0, 3)); });
+  Tensor l1 = section("encoder.connect_l1", [&] { return connect_l1->forward(l1_coeffs); });
+  Tensor l2_coeffs =
+      section("encoder.wavelet_transform_l2", [&] { return wavelet_transform_l2->forward(l1_coeffs.narrow(1, 0, 3)); });
+  Tensor l2 = section("encoder.connect_l2", [&] { return connect_l2->forward(l2_coeffs); });
   run_step_hook();
 
   auto* debug = taps ? taps->debug : nullptr;
-  Tensor h = down1->forward(coeffs);
+  Tensor h = section("encoder.down1", [&] { return down1->forward(coeffs); });
   record(debug, "enc_down1", h);
-  h = down2->forward(at::cat({h, l1}, 1));
+  h = section("encoder.down2", [&] { return down2->forward(at::cat({h, l1}, 1)); });
   record(debug, "enc_down2", h);
-  h = mid->forward(at::cat({h, l2}, 1));
+  h = section("encoder.mid", [&] { return mid->forward(at::cat({h, l2}, 1)); });
   record(debug, "enc_mid", h);
-  h = conv_out->forward(nonlinearity(norm_out->forward(h)));
+  h = section("encoder.norm_out+conv_out", [&] { return conv_out->forward_silu(norm_out->forward(h)); });
   run_step_hook();
   if (taps) {
     taps->wavelet_in = coeffs;
@@ -152,33 +162,38 @@ Tensor Decoder::forward_taps(const Tensor& z, DecoderTaps* taps) {
   auto main_part = [E](const Tensor& h) { return h.narrow(1, 0, h.size(1) - E); };
   auto flow_part = [E](const Tensor& h) { return h.narrow(1, h.size(1) - E, E); };
 
-  Tensor h = conv_in->forward(z);
+  Tensor h = section("decoder.conv_in", [&] { return conv_in->forward(z); });
   record(debug, "dec_conv_in", h);
-  h = mid->forward(h);
+  h = section("decoder.mid", [&] { return mid->forward(h); });
   record(debug, "dec_mid", h);
 
   // Level 2: the last E channels predict 3-D Haar coefficients of the level-1 low band.
-  Tensor l2_coeffs = connect_l2->forward(flow_part(h));
-  Tensor l2 = inverse_wavelet_transform_l2->forward(l2_coeffs);
+  Tensor l2_coeffs = section("decoder.connect_l2", [&] { return connect_l2->forward(flow_part(h)); });
+  Tensor l2 =
+      section("decoder.inverse_wavelet_transform_l2", [&] { return inverse_wavelet_transform_l2->forward(l2_coeffs); });
 
-  h = up2->forward(main_part(h));
+  h = section("decoder.up2", [&] { return up2->forward(main_part(h)); });
   record(debug, "dec_up2", h);
 
   // Level 1: predicted coefficients; their low band gets the level-2 reconstruction.
-  Tensor l1_coeffs = connect_l1->forward(flow_part(h));
-  l1_coeffs = at::cat({l1_coeffs.narrow(1, 0, 3) + l2, l1_coeffs.narrow(1, 3, l1_coeffs.size(1) - 3)}, 1);
-  Tensor l1 = inverse_wavelet_transform_l1->forward(l1_coeffs);
+  Tensor l1_coeffs = section("decoder.connect_l1", [&] { return connect_l1->forward(flow_part(h)); });
+  Tensor l1 = section("decoder.inverse_wavelet_transform_l1", [&] {
+    l1_coeffs = at::cat({l1_coeffs.narrow(1, 0, 3) + l2, l1_coeffs.narrow(1, 3, l1_coeffs.size(1) - 3)}, 1);
+    return inverse_wavelet_transform_l1->forward(l1_coeffs);
+  });
 
-  h = up1->forward(main_part(h));
+  h = section("decoder.up1", [&] { return up1->forward(main_part(h)); });
   record(debug, "dec_up1", h);
-  h = layer->forward(h);
+  h = section("decoder.layer", [&] { return layer->forward(h); });
   record(debug, "dec_layer", h);
-  h = conv_out->forward(nonlinearity(norm_out->forward(h)));
+  h = section("decoder.norm_out+conv_out", [&] { return conv_out->forward(nonlinearity(norm_out->forward(h))); });
   record(debug, "dec_conv_out", h);
   // The output's LLL band gets the level-1 reconstruction, then the final inverse Haar.
-  h = at::cat({h.narrow(1, 0, 3) + l1, h.narrow(1, 3, h.size(1) - 3)}, 1);
+  Tensor dec = section("decoder.inverse_wavelet_transform_out", [&] {
+    h = at::cat({h.narrow(1, 0, 3) + l1, h.narrow(1, 3, h.size(1) - 3)}, 1);
+    return inverse_wavelet_transform_out->forward(h);
+  });
   record(debug, "dec_out_coeffs", h);
-  Tensor dec = inverse_wavelet_transform_out->forward(h);
   run_step_hook();
   if (taps) {
     taps->l2_coeffs = l2_coeffs;

@@ -20,6 +20,7 @@ struct BenchOptions {
   int warmup = 1;
   std::string norm_type;  // optional override
   int num_groups = 0;     // optional override (0: keep)
+  bool profile = false;   // one more encode and decode with every operator timed
   ProgressFn progress;
 };
 
@@ -34,6 +35,7 @@ struct BenchResult {
   int64_t baseline_bytes = 0;                      // allocated / resident before the runs
   std::string memory_kind;                         // "cuda_allocator_peak" or "rss_high_water"
   std::string json;                                // the one-line summary
+  std::string profile;                             // per-scope and per-operator tables (--profile)
 };
 
 BenchResult run_bench(const BenchOptions& o);
