@@ -92,7 +92,8 @@ Tensor Encoder::forward_taps(const Tensor& x, EncoderTaps* taps) {
   record(debug, "enc_down2", h);
   h = section("encoder.mid", [&] { return mid->forward(at::cat({h, l2}, 1)); });
   record(debug, "enc_mid", h);
-  h = section("encoder.norm_out+conv_out", [&] { return conv_out->forward_silu(norm_out->forward(h)); });
+  h = section("encoder.norm_out", [&] { return norm_out->forward(h); });
+  h = section("encoder.conv_out", [&] { return conv_out->forward_silu(h); });
   run_step_hook();
   if (taps) {
     taps->wavelet_in = coeffs;
@@ -186,7 +187,8 @@ Tensor Decoder::forward_taps(const Tensor& z, DecoderTaps* taps) {
   record(debug, "dec_up1", h);
   h = section("decoder.layer", [&] { return layer->forward(h); });
   record(debug, "dec_layer", h);
-  h = section("decoder.norm_out+conv_out", [&] { return conv_out->forward(nonlinearity(norm_out->forward(h))); });
+  h = section("decoder.norm_out", [&] { return norm_out->forward(h); });
+  h = section("decoder.conv_out", [&] { return conv_out->forward(nonlinearity(h)); });
   record(debug, "dec_conv_out", h);
   // The output's LLL band gets the level-1 reconstruction, then the final inverse Haar.
   Tensor dec = section("decoder.inverse_wavelet_transform_out", [&] {

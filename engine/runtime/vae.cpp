@@ -22,6 +22,7 @@
 #include "core/safetensors.h"
 #include "model/loader.h"
 #include "runtime/cuda_device.h"
+#include "runtime/cpu_allocator.h"
 #include "runtime/vae_impl.h"
 
 namespace wfvae {
@@ -65,6 +66,7 @@ void init_runtime_threads() {
     int n = static_cast<int>(std::thread::hardware_concurrency());
     if (const char* env = std::getenv("WFVAE_THREADS")) n = std::atoi(env);
     if (n > 0) at::set_num_threads(n);
+    runtime::use_huge_page_cpu_allocator();
   });
 }
 
