@@ -163,7 +163,6 @@ CausalConv3d::CausalConv3d(int in, int out, int kt, int kh, int kw, int st, int 
 
 Tensor CausalConv3d::forward(const Tensor& x_in) {
   WFVAE_PROFILE_SCOPE("CausalConv3d");
-  if (folds_first_frames(x_in)) return first_frames_folded(x_in);
   // kT == 1 (1x1x1 shortcuts, attention projections): nothing to pad or cache; the
   // reference caches an empty tensor there, which is the same thing.
   return conv_valid(kt_ > 1 ? padded(x_in, false) : x_in);
@@ -172,64 +171,7 @@ Tensor CausalConv3d::forward(const Tensor& x_in) {
 Tensor CausalConv3d::forward_silu(const Tensor& pre) {
   if (kt_ == 1 || !inference_only()) return forward(nonlinearity(pre));
   WFVAE_PROFILE_SCOPE("CausalConv3d");
-  if (folds_first_frames(pre)) return first_frames_folded(at::silu(pre));
   return conv_valid(padded(pre, true));
-}
-
-// The first chunk's padding repeats its first frame kt - 1 times, so output j < kt - 1 is
-//   (W_0 + ... + W_{kt-1-j}) * x_0 + W_{kt-j} * x_1 + ... + W_{kt-1} * x_j:
-// a (j+1)-tap convolution of the first j+1 frames with the leading taps summed, and
-// the outputs from kt - 1 on are the unpadded convolution of x. The same sums in
-// another order (equal up to float rounding), with kt - 1 frames' fewer products:
-// 33 % of a 3-frame convolution, 11 % of a 9-frame one. It pays only where a frame's
-// products outweigh the two extra small convolutions and the output concatenation:
-// measured level on gn-l8 (at most 160 channels), about 12-17 % faster decoding WF-VAE-L
-// (192-768 channels; 3 + 3 interleaved pairs, min 3127/2891/2927 vs 3527/3474/3587 ms).
-int64_t& fold_min_channel_products() {
-  static int64_t v = [] {
-    const char* env = std::getenv("WFVAE_FOLD_MIN_CHANNELS2");  // for A/B benchmarks; 0 turns folding off
-    return env ? std::atoll(env) : int64_t(192) * 192;
-  }();
-  return v;
-}
-
-bool CausalConv3d::folds_first_frames(const Tensor& x) const {
-  const Tensor& w = *static_cast<ConvParams*>(conv_)->weight;
-  const int64_t min_products = fold_min_channel_products();
-  return kt_ > 1 && st_ == 1 && chunk.is_first_chunk && mkldnn_direct(x) && min_products > 0 &&
-         w.size(0) * w.size(1) >= min_products;
-}
-
-Tensor CausalConv3d::first_frames_folded(const Tensor& x) {
-  auto* conv = static_cast<ConvParams*>(conv_);
-  const Tensor b = optional_bias(conv->bias);
-  const int64_t t = x.size(2), head = std::min<int64_t>(kt_ - 1, t);
-  if (chunk.enable_cached) {
-    // The next chunk's context: the last kt - 1 frames of the padded first chunk.
-    const int64_t keep = kt_ - 1;
-    causal_cached.push_back(
-        t >= keep ? x.narrow(2, t - keep, keep).clone()
-                  : at::cat({x.narrow(2, 0, 1).expand({x.size(0), x.size(1), keep - t, x.size(3), x.size(4)}), x}, 2));
-  }
-  std::vector<Tensor> parts;
-  for (int64_t j = 0; j < head; ++j)
-    parts.push_back(mkldnn_conv3d(x.narrow(2, 0, j + 1), folded_weight(j + 1), b, {1, sh_, sw_}, {0, ph_, pw_}));
-  if (t >= kt_) parts.push_back(conv_valid(x));
-  return parts.size() == 1 ? parts[0] : at::cat(parts, 2);
-}
-
-const Tensor& CausalConv3d::folded_weight(int64_t taps) {
-  const Tensor& w = *static_cast<ConvParams*>(conv_)->weight;
-  if (folded_.empty() || folded_from_ != w.data_ptr() || folded_version_ != static_cast<int64_t>(w._version())) {
-    folded_.clear();
-    for (int64_t n = 1; n < kt_; ++n) {  // n taps: the first kt - n + 1 summed, then the last n - 1 as they are
-      Tensor lead = w.narrow(2, 0, kt_ - n + 1).sum(2, /*keepdim=*/true);
-      folded_.push_back((n == 1 ? lead : at::cat({lead, w.narrow(2, kt_ - n + 1, n - 1)}, 2)).contiguous());
-    }
-    folded_from_ = w.data_ptr();
-    folded_version_ = static_cast<int64_t>(w._version());
-  }
-  return folded_[taps - 1];
 }
 
 Tensor CausalConv3d::padded(const Tensor& x_in, bool silu) {

@@ -50,17 +50,9 @@ class CausalConv3d : public Module {
  private:
   Tensor padded(const Tensor& x, bool silu);  // the causal padding, then the cache update
   Tensor conv_valid(const Tensor& x) const;   // no temporal padding: T - kt + 1 outputs
-  bool folds_first_frames(const Tensor& x) const;
-  Tensor first_frames_folded(const Tensor& x);
-  const Tensor& folded_weight(int64_t taps);
 
   Module* conv_;  // "conv": the inner nn.Conv3d's weight and bias
   int kt_, st_, sh_, sw_, ph_, pw_;
-  // The folded kernels of the first outputs (first_frames_folded), and the weight
-  // (storage and version) they were folded from: refolded when it changes.
-  std::vector<Tensor> folded_;
-  const void* folded_from_ = nullptr;
-  int64_t folded_version_ = -1;
 };
 
 // Normalize(): torch.nn.GroupNorm (keys "weight"/"bias") or the reference's
@@ -79,11 +71,6 @@ class Normalize : public Module {
   Tensor weight, bias;
   static constexpr double kEps = 1e-6;
 };
-
-// Output x input channels from which a causal convolution's first chunk computes its
-// first frames with the padding folded into the weights (CausalConv3d::folds_first_frames);
-// 0: never. Default 192 * 192, or WFVAE_FOLD_MIN_CHANNELS2.
-int64_t& fold_min_channel_products();
 
 // SiLU: x * sigmoid(x), as the reference writes it, under autograd (training keeps its
 // exact arithmetic); the fused at::silu (same function, other rounding) without.
