@@ -63,15 +63,18 @@ OpProfile::OpProfile() : state_(std::make_unique<State>()) {
   state_->running = true;
 }
 
-OpProfile::~OpProfile() { finish(); }
+OpProfile::~OpProfile() { stop(); }
+
+void OpProfile::stop() {
+  if (!state_->running) return;
+  at::removeCallback(state_->handle);
+  t_stack = nullptr;
+  t_table = nullptr;
+  state_->running = false;
+}
 
 std::vector<ProfileEntry> OpProfile::finish() {
-  if (state_->running) {
-    at::removeCallback(state_->handle);
-    t_stack = nullptr;
-    t_table = nullptr;
-    state_->running = false;
-  }
+  stop();
   std::vector<ProfileEntry> out;
   for (auto& [key, e] : state_->table) out.push_back(e);
   std::sort(out.begin(), out.end(), [](const ProfileEntry& a, const ProfileEntry& b) { return a.self_ms > b.self_ms; });

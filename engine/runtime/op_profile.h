@@ -32,6 +32,7 @@ class OpProfile {
   std::vector<ProfileEntry> finish();
 
  private:
+  void stop();  // removes the callbacks (the destructor needs no table)
   struct State;
   std::unique_ptr<State> state_;
 };
