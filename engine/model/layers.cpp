@@ -146,6 +146,9 @@ Tensor Conv2d::forward(const Tensor& x) {
   if (mkldnn_direct(x) && !(weight->size(2) == 1 && weight->size(3) == 1)) {
     // Per frame as a 1xKxK 3-D convolution: no frame stacking copy, output in place.
     WFVAE_PROFILE_SCOPE("Conv2d");
+    const Tensor w3d = weight->unsqueeze(2);
+    if (winograd_enabled() && winograd_applicable(x, w3d, 1, stride_, stride_, padding_, padding_))
+      return winograd_conv3d(x, w3d, *bias, padding_, padding_);
     return mkldnn_conv3d(x, weight->unsqueeze(2), *bias, {1, stride_, stride_}, {0, padding_, padding_});
   }
   return from_frames(forward_4d(to_frames(x)), x.size(0), x.size(2));
@@ -223,6 +226,8 @@ Tensor CausalConv3d::conv_valid(const Tensor& x) const {
   const Tensor& w = *conv->weight;
   if (!native && x.is_cpu() && kt_ == 1 && w.size(3) == 1 && w.size(4) == 1 && st_ == 1 && sh_ == 1 && sw_ == 1)
     return pointwise_conv(x, w, optional_bias(conv->bias));
+  if (!native && winograd_enabled() && inference_only() && winograd_applicable(x, w, st_, sh_, sw_, ph_, pw_))
+    return winograd_conv3d(x, w, optional_bias(conv->bias), ph_, pw_);
   if (!native && mkldnn_direct(x))
     return mkldnn_conv3d(x, w, optional_bias(conv->bias), {st_, sh_, sw_}, {0, ph_, pw_});
   if (!native && x.is_cpu() && x.scalar_type() == at::kFloat)  // training, or a LibTorch without oneDNN

@@ -1,0 +1,39 @@
+// Winograd F(2x2, 3x3) convolution for CPU inference: the 3x3 spatial taps of a
+// (kt x 3 x 3) convolution done with 16 products per 2x2 output tile instead of 36,
+// the kt temporal taps summed as kt matrix products (Lavin & Gray 2016, "Fast
+// Algorithms for Convolutional Neural Networks"). The same sums as a direct
+// convolution in a different order (float32 rounding differs by ~1e-6 relative), the
+// way cuDNN and oneDNN pick Winograd kernels themselves; oneDNN has none for 3-D
+// convolutions on AVX2, where WF-VAE's large 3x3x3 convolutions spend most of a decode.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <cstdint>
+
+namespace wfvae::model {
+
+// G g G^T of every (temporal tap, input, output channel) kernel of `weight`
+// [K, C, kt, 3, 3]: [kt, 16, K, C], float32.
+at::Tensor winograd_transform_weight(const at::Tensor& weight);
+
+// Whether winograd_conv3d computes this convolution, and pays: float32 CPU tensors, a
+// [B, C, T, H, W] input, weight [K, C, kt, 3, 3], stride 1, padding at most 1, an even
+// output height and width, and channels and output tiles enough that the transforms
+// and the kernel transform cost less than the products they save.
+bool winograd_applicable(const at::Tensor& x, const at::Tensor& weight, int64_t stride_t, int64_t stride_h,
+                         int64_t stride_w, int64_t pad_h, int64_t pad_w);
+
+// conv3d(x, weight, bias, stride 1, padding (0, pad_h, pad_w)). The kernels are
+// transformed on every call, not cached: a cache would hold 16/9 of the weights (+2 GB
+// for WF-VAE-L) for a saving of a few percent. Works through the output in bands of
+// tile rows and frames whose transformed input and products fit `workspace_bytes`, so
+// the extra memory is bounded whatever the frame size; the workspace and the kernels'
+// buffer stay with the calling thread for its next call.
+at::Tensor winograd_conv3d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, int64_t pad_h,
+                           int64_t pad_w, int64_t workspace_bytes = 16 << 20);
+
+// False when WFVAE_NO_WINOGRAD is set (for A/B benchmarks against direct convolutions).
+bool winograd_enabled();
+
+}  // namespace wfvae::model

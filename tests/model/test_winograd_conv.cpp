@@ -1,0 +1,124 @@
+// winograd_conv3d (engine/model/winograd_conv.h): the same convolution as a direct
+// one, to float32 rounding, for every shape it accepts; refuses the ones it does not
+// compute; its cached kernels follow the weight.
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "model/layers.h"
+#include "model/winograd_conv.h"
+#include "runtime/op_profile.h"
+
+using namespace wfvae::model;
+
+namespace {
+
+at::Tensor randn(at::IntArrayRef shape, uint64_t seed) {
+  return at::randn(shape, at::detail::createCPUGenerator(seed));
+}
+
+struct Case {
+  int64_t n, c, k, kt, t, h, w, ph, pw;
+  bool bias;
+  int64_t workspace;  // bytes; small ones force many bands of frames and tile rows
+};
+
+// Max |a - b| over max |b|.
+double relative_error(const at::Tensor& a, const at::Tensor& b) {
+  return (a.to(at::kDouble) - b).abs().max().item<double>() / std::max(1e-30, b.abs().max().item<double>());
+}
+
+}  // namespace
+
+TEST(WinogradConv, EqualsTheDirectConvolution) {
+  const Case cases[] = {
+      {1, 32, 32, 3, 5, 8, 8, 1, 1, true, 16 << 20},    // one band
+      {1, 48, 40, 3, 7, 12, 20, 1, 1, true, 64 << 10},  // bands of frames and rows
+      {2, 32, 64, 1, 3, 10, 6, 1, 1, false, 16 << 20},  // a 2-D (1x3x3) kernel, batch 2, no bias
+      {1, 40, 32, 3, 4, 10, 14, 0, 0, true, 8 << 10},   // no spatial padding, one tile row per band
+      {1, 32, 32, 2, 3, 6, 8, 1, 0, true, 16 << 20},    // kt = 2, padding on one axis only
+      {1, 64, 32, 3, 3, 2, 2, 1, 1, true, 16 << 20},    // a single output tile
+  };
+  int seed = 1;
+  for (const Case& cs : cases) {
+    SCOPED_TRACE(::testing::Message() << "C " << cs.c << " K " << cs.k << " kt " << cs.kt << " T " << cs.t << " "
+                                      << cs.h << "x" << cs.w << " pad " << cs.ph << "," << cs.pw << " workspace "
+                                      << cs.workspace);
+    const at::Tensor x = randn({cs.n, cs.c, cs.t, cs.h, cs.w}, seed++);
+    const at::Tensor w = randn({cs.k, cs.c, cs.kt, 3, 3}, seed++) / std::sqrt(9.0 * cs.kt * cs.c);
+    const at::Tensor b = cs.bias ? randn({cs.k}, seed++) : at::Tensor();
+    const at::Tensor y = winograd_conv3d(x, w, b, cs.ph, cs.pw, cs.workspace);
+    // The exact result (float64) and what a direct float32 convolution makes of it.
+    const at::Tensor exact = at::conv3d(x.to(at::kDouble), w.to(at::kDouble), b.defined() ? b.to(at::kDouble) : b,
+                                        {1, 1, 1}, {0, cs.ph, cs.pw});
+    const at::Tensor direct = at::conv3d(x, w, b, {1, 1, 1}, {0, cs.ph, cs.pw});
+    ASSERT_EQ(y.sizes(), exact.sizes());
+    const double err = relative_error(y, exact), direct_err = relative_error(direct, exact);
+    EXPECT_LT(err, 1e-5);
+    EXPECT_LT(err, 10 * direct_err + 1e-6);  // the same order as direct float32 rounding
+  }
+}
+
+TEST(WinogradConv, TakesOnlyTheConvolutionsItComputesAndThatPay) {
+  // It computes any channel count (above); it is taken where it beats oneDNN's direct kernels.
+  const at::Tensor x = at::zeros({1, 128, 9, 16, 16}), w = at::zeros({128, 128, 3, 3, 3});
+  EXPECT_TRUE(winograd_applicable(x, w, 1, 1, 1, 1, 1));   // 64 tiles x 7 frames, 128 channels
+  EXPECT_FALSE(winograd_applicable(x, w, 1, 2, 2, 1, 1));  // stride 2
+  EXPECT_FALSE(winograd_applicable(x, w, 2, 1, 1, 1, 1));  // temporal stride
+  EXPECT_FALSE(winograd_applicable(at::zeros({1, 128, 9, 17, 16}), w, 1, 1, 1, 1, 1));     // odd output height
+  EXPECT_FALSE(winograd_applicable(x, w, 1, 1, 1, 2, 2));                                  // padding 2
+  EXPECT_FALSE(winograd_applicable(at::zeros({1, 128, 2, 16, 16}), w, 1, 1, 1, 1, 1));     // fewer frames than taps
+  EXPECT_FALSE(winograd_applicable(x, at::zeros({128, 128, 3, 5, 5}), 1, 1, 1, 1, 1));     // 5x5 kernel
+  EXPECT_FALSE(winograd_applicable(x.to(at::kDouble), w.to(at::kDouble), 1, 1, 1, 1, 1));  // float64
+  // Where the transforms do not pay: 64 channels; 128 channels on 8x8 frames; too few
+  // output tiles over all frames to pay for transforming the kernels.
+  EXPECT_FALSE(winograd_applicable(at::zeros({1, 64, 9, 64, 64}), at::zeros({64, 64, 3, 3, 3}), 1, 1, 1, 1, 1));
+  EXPECT_FALSE(winograd_applicable(at::zeros({1, 128, 40, 8, 8}), w, 1, 1, 1, 1, 1));
+  EXPECT_FALSE(winograd_applicable(at::zeros({1, 128, 4, 16, 16}), w, 1, 1, 1, 1, 1));  // 64 tiles x 2 frames
+  const at::Tensor w512 = at::zeros({512, 512, 3, 3, 3});
+  EXPECT_FALSE(winograd_applicable(at::zeros({1, 512, 3, 8, 8}), w512, 1, 1, 1, 1, 1));  // 16 tiles x 1 frame
+  EXPECT_TRUE(winograd_applicable(at::zeros({1, 512, 18, 8, 8}), w512, 1, 1, 1, 1, 1));  // 16 tiles x 16 frames
+}
+
+TEST(WinogradConv, KernelTransformIsGgGt) {
+  const at::Tensor w = randn({4, 3, 2, 3, 3}, 7);
+  const at::Tensor G =
+      at::tensor({1.0, 0.0, 0.0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0.0, 0.0, 1.0}, at::kDouble).reshape({4, 3});
+  const at::Tensor expected = at::einsum("ir,kctrs,js->tijkc", {G, w.to(at::kDouble), G}).reshape({2, 16, 4, 3});
+  EXPECT_LT(relative_error(winograd_transform_weight(w), expected), 1e-6);
+}
+
+// The model's convolutions take it in inference (a CausalConv3d and a frame-wise
+// Conv2d of 128 channels at 16x16), and give what the autograd path (the reference's
+// arithmetic: direct convolutions) gives.
+TEST(WinogradConv, ModelConvolutionsTakeItAndMatchTheAutogradPath) {
+  CausalConv3d causal(128, 128, 3, 1, 1);
+  Conv2d framewise(128, 128, 3, 1, 1);
+  int seed = 20;
+  for (Module* m : {static_cast<Module*>(&causal), static_cast<Module*>(&framewise)})
+    for (auto& nt : m->named_tensors()) *nt.tensor = randn(nt.tensor->sizes(), seed++) * 0.05;
+  const at::Tensor x = randn({1, 128, 5, 16, 16}, 30);
+  for (Module* m : {static_cast<Module*>(&causal), static_cast<Module*>(&framewise)}) {
+    at::Tensor fast, reference;
+    std::vector<wfvae::profiling::ProfileEntry> ops;
+    {
+      at::NoGradGuard no_grad;
+      wfvae::profiling::OpProfile profile;
+      fast = m->forward(x);
+      ops = profile.finish();
+    }
+    {
+      at::AutoGradMode grad(true);
+      reference = m->forward(x).detach();
+    }
+    ASSERT_EQ(fast.sizes(), reference.sizes());
+    EXPECT_LT(relative_error(fast, reference.to(at::kDouble)), 1e-5);
+    const bool taken = std::any_of(ops.begin(), ops.end(), [](const auto& e) { return e.name == "WinogradConv3d"; });
+    EXPECT_EQ(taken, winograd_enabled());
+  }
+}
