@@ -1,5 +1,7 @@
 #include "model/layers.h"
 
+#include "model/winograd_conv.h"
+
 #include <ATen/core/grad_mode.h>
 
 #include <algorithm>
@@ -149,7 +151,7 @@ Tensor Conv2d::forward(const Tensor& x) {
     const Tensor w3d = weight->unsqueeze(2);
     if (winograd_enabled() && winograd_applicable(x, w3d, 1, stride_, stride_, padding_, padding_))
       return winograd_conv3d(x, w3d, *bias, padding_, padding_);
-    return mkldnn_conv3d(x, weight->unsqueeze(2), *bias, {1, stride_, stride_}, {0, padding_, padding_});
+    return mkldnn_conv3d(x, w3d, *bias, {1, stride_, stride_}, {0, padding_, padding_});
   }
   return from_frames(forward_4d(to_frames(x)), x.size(0), x.size(2));
 }

@@ -7,7 +7,6 @@
 #include <string>
 
 #include "model/module.h"
-#include "model/winograd_conv.h"
 
 namespace wfvae::model {
 
