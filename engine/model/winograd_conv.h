@@ -3,8 +3,9 @@
 // the kt temporal taps summed as kt matrix products (Lavin & Gray 2016, "Fast
 // Algorithms for Convolutional Neural Networks"). The same sums as a direct
 // convolution in a different order (float32 rounding differs by ~1e-6 relative), the
-// way cuDNN and oneDNN pick Winograd kernels themselves; oneDNN has none for 3-D
-// convolutions on AVX2, where WF-VAE's large 3x3x3 convolutions spend most of a decode.
+// way cuDNN picks Winograd kernels itself; LibTorch's oneDNN runs direct kernels for
+// these 3-D convolutions on x86, where WF-VAE's large 3x3x3 convolutions spend most of
+// a decode.
 #pragma once
 
 #include <ATen/ATen.h>
