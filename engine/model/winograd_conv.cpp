@@ -22,18 +22,25 @@ namespace {
 #define WFVAE_SIMD_CLONES
 #endif
 
-// Where it pays (measured per layer on the 2-core AVX-512 machine against oneDNN's direct
-// kernels, docs/performance.md): with fewer channels the transforms cost more than the
-// products they save, and on small frames there are too few tiles to keep the matrix
-// products efficient. Per layer, kernels transformed beforehand: 128 channels at 32x32
-// or more 1.1-1.4x, 256-512 at 16x16 1.4-1.6x, 512 at 8x8 1.3x; 64 channels 0.8-1.25x,
-// 32 0.5-1.0x.
-constexpr int64_t kMinChannels = 128;
-constexpr int64_t kMinTileChannels = 8192;  // 2x2 output tiles per frame x min(C, K)
-// The kernels are transformed on every call (16/9 of the weight written, then read by
-// the products): that pays back only over enough output tiles. WF-VAE-L 9x64x64 decode
-// with this bound at 32, 128, 256, 1024, 4096, none: 1.49, 1.51, 1.51, 1.72, 1.92, 1.91 s.
-constexpr int64_t kMinTileFrames = 256;  // output tiles per frame x output frames
+// Where each pays, measured per layer on the 2-core AVX-512 machine against oneDNN's
+// direct kernels (min of 10 calls, interleaved; docs/performance.md). The kernels are
+// transformed on every call ((tile + 2)^2 / 9 of the weight written, then read by the
+// products), the input and output once per call: both pay back only over enough output
+// pixels, and the input and output transforms only with channels enough.
+//
+// F(4x4, 3x3), where the output divides into 4x4 tiles: 32-256 channels at 32x32 and
+// more 1.5-2.3x (one run of 32 channels at 128x224: 1.0x); 128-256 channels at 16x16 x 5
+// frames 1.1-1.4x; but 64-128 channels at 16x16 x 3 frames 0.5-0.6x, and 8x8 frames
+// 0.5-0.95x whatever the channels; 16 channels 0.8-1.7x, from one run to the next.
+constexpr int64_t kF4MinChannels = 32;
+constexpr int64_t kF4MinFramePixels = 256;  // output height x width
+constexpr int64_t kF4MinPixels = 1024;      // output height x width x frames
+// F(2x2, 3x3) otherwise: 128 channels at 32x32 or more 1.1-1.4x, 256-512 at 16x16
+// 1.4-1.6x; 64 channels 0.8-1.25x, 32 0.5-1.0x. WF-VAE-L 9x64x64 decode with the tiles x
+// frames bound at 32, 128, 256, 1024, 4096, none: 1.49, 1.51, 1.51, 1.72, 1.92, 1.91 s.
+constexpr int64_t kF2MinChannels = 128;
+constexpr int64_t kF2MinTileChannels = 8192;  // 2x2 output tiles per frame x min(C, K)
+constexpr int64_t kF2MinTileFrames = 256;     // 2x2 output tiles per frame x output frames
 
 // One band: frames [f0, f0 + nf) of the output (input frames [f0, f0 + nf + kt - 1)),
 // tile rows [a0, a0 + nb).
@@ -109,8 +116,8 @@ WFVAE_SIMD_CLONES void split_row(const float* __restrict src, int64_t n, int64_t
 // B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]. Positions outside the frame are the
 // zero padding. The band's input rows are first split into their even and odd padded
 // columns, so that every pass below reads and writes contiguous runs (vectorised).
-void input_transform(const float* x, int64_t C, int64_t T, int64_t H, int64_t W, int64_t ph, int64_t pw, int64_t tw,
-                     const Band& band, float* V) {
+void input_transform_f2(const float* x, int64_t C, int64_t T, int64_t H, int64_t W, int64_t ph, int64_t pw, int64_t tw,
+                        const Band& band, float* V) {
   const int64_t n_rows = 2 * band.nb + 2, half = tw + 1;  // padded columns 0 .. 2 tw + 1
   const int64_t per_frame = band.nb * tw, per_channel = band.nfi * per_frame, per_s = C * per_channel;
   at::parallel_for(0, C * band.nfi, 1, [&](int64_t begin, int64_t end) {
@@ -157,8 +164,8 @@ void input_transform(const float* x, int64_t C, int64_t T, int64_t H, int64_t W,
 // y = A^T M A + bias for every 4x4 product tile M[s][k][f][a][b] of the band, written to
 // the 2x2 output tile at rows 2a, 2a+1 and columns 2b, 2b+1 of y [K, To, Ho, Wo].
 // A^T = [1 1 1 0; 0 1 -1 -1].
-void output_transform(const float* M, const float* bias, int64_t K, int64_t To, int64_t Ho, int64_t Wo, int64_t tw,
-                      const Band& band, float* y) {
+void output_transform_f2(const float* M, const float* bias, int64_t K, int64_t To, int64_t Ho, int64_t Wo, int64_t tw,
+                         const Band& band, float* y) {
   const int64_t per_frame = band.nb * tw, per_channel = band.nf * per_frame, per_s = K * per_channel;
   at::parallel_for(0, K * band.nf, 1, [&](int64_t begin, int64_t end) {
     std::vector<float> p(8 * tw);  // A^T over the tile rows: p[(2 j + q) tw + b], q = output row
@@ -195,7 +202,7 @@ WFVAE_SIMD_CLONES void kernel_rows(const float* __restrict g0, const float* __re
   }
 }
 
-void transform_kernels(const at::Tensor& w, float* U) {
+void transform_kernels_f2(const at::Tensor& w, float* U) {
   const int64_t K = w.size(0), C = w.size(1), kt = w.size(2), per_s = K * C;
   const float* src = w.data_ptr<float>();
   // Per output channel and tap: the 9 taps of every input channel gathered into 9 runs
@@ -222,6 +229,201 @@ void transform_kernels(const at::Tensor& w, float* U) {
   });
 }
 
+// ---------------------------------------------------------------- F(4x4, 3x3)
+// 36 products per 4x4 output tile (direct: 144), from 6x6 input tiles at stride 4:
+// 2.25x fewer products than F(2x2, 3x3), and a transformed input 2.25x (not 4x) the
+// size of the input. Lavin & Gray's matrices (interpolation points 0, +-1, +-2, inf):
+//   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0;
+//          0 4 0 -5 0 1]
+//   G   = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+//   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+// Rounding: about 4x the F(2x2) error, still ~1e-6 of the output scale (tests).
+
+// B^T over six rows of n values.
+WFVAE_SIMD_CLONES void rows_transform6(const float* __restrict r0, const float* __restrict r1,
+                                       const float* __restrict r2, const float* __restrict r3,
+                                       const float* __restrict r4, const float* __restrict r5, int64_t n,
+                                       float* __restrict e0, float* __restrict e1, float* __restrict e2,
+                                       float* __restrict e3, float* __restrict e4, float* __restrict e5) {
+  for (int64_t m = 0; m < n; ++m) {
+    e0[m] = 4.f * r0[m] - 5.f * r2[m] + r4[m];
+    e1[m] = -4.f * (r1[m] + r2[m]) + r3[m] + r4[m];
+    e2[m] = 4.f * (r1[m] - r2[m]) - r3[m] + r4[m];
+    e3[m] = 2.f * (r3[m] - r1[m]) - r2[m] + r4[m];
+    e4[m] = 2.f * (r1[m] - r3[m]) - r2[m] + r4[m];
+    e5[m] = 4.f * r1[m] - 5.f * r3[m] + r5[m];
+  }
+}
+
+// B along one row of tiles: tile b covers padded columns 4b .. 4b + 5, which are
+// p0[b], p1[b], p2[b], p3[b], p0[b + 1], p1[b + 1] (p_r: the columns 4q + r).
+WFVAE_SIMD_CLONES void tile_row_transform6(const float* __restrict p0, const float* __restrict p1,
+                                           const float* __restrict p2, const float* __restrict p3, int64_t n,
+                                           float* __restrict o0, float* __restrict o1, float* __restrict o2,
+                                           float* __restrict o3, float* __restrict o4, float* __restrict o5) {
+  for (int64_t b = 0; b < n; ++b) {
+    const float d0 = p0[b], d1 = p1[b], d2 = p2[b], d3 = p3[b], d4 = p0[b + 1], d5 = p1[b + 1];
+    o0[b] = 4.f * d0 - 5.f * d2 + d4;
+    o1[b] = -4.f * (d1 + d2) + d3 + d4;
+    o2[b] = 4.f * (d1 - d2) - d3 + d4;
+    o3[b] = 2.f * (d3 - d1) - d2 + d4;
+    o4[b] = 2.f * (d1 - d3) - d2 + d4;
+    o5[b] = 4.f * d1 - 5.f * d3 + d5;
+  }
+}
+
+// A^T over six rows of n products: the four output rows' partial sums.
+WFVAE_SIMD_CLONES void rows_inverse6(const float* __restrict m0, const float* __restrict m1, const float* __restrict m2,
+                                     const float* __restrict m3, const float* __restrict m4, const float* __restrict m5,
+                                     int64_t n, float* __restrict q0, float* __restrict q1, float* __restrict q2,
+                                     float* __restrict q3) {
+  for (int64_t b = 0; b < n; ++b) {
+    const float s12 = m1[b] + m2[b], d12 = m1[b] - m2[b], s34 = m3[b] + m4[b], d34 = m3[b] - m4[b];
+    q0[b] = m0[b] + s12 + s34;
+    q1[b] = d12 + 2.f * d34;
+    q2[b] = s12 + 4.f * s34;
+    q3[b] = d12 + 8.f * d34 + m5[b];
+  }
+}
+
+// A along a row of n tiles plus the bias: output columns 4b .. 4b + 3.
+WFVAE_SIMD_CLONES void tile_row_inverse6(const float* __restrict c0, const float* __restrict c1,
+                                         const float* __restrict c2, const float* __restrict c3,
+                                         const float* __restrict c4, const float* __restrict c5, int64_t n, float bias,
+                                         float* __restrict row) {
+  for (int64_t b = 0; b < n; ++b) {
+    const float s12 = c1[b] + c2[b], d12 = c1[b] - c2[b], s34 = c3[b] + c4[b], d34 = c3[b] - c4[b];
+    row[4 * b] = c0[b] + s12 + s34 + bias;
+    row[4 * b + 1] = d12 + 2.f * d34 + bias;
+    row[4 * b + 2] = s12 + 4.f * s34 + bias;
+    row[4 * b + 3] = d12 + 8.f * d34 + c5[b] + bias;
+  }
+}
+
+// Splits a zero-padded row (padded column j = buf[j]) into its four column phases:
+// p_r[q] = buf[4q + r], q = 0 .. n.
+WFVAE_SIMD_CLONES void split_row4(const float* __restrict buf, int64_t n, float* __restrict p0, float* __restrict p1,
+                                  float* __restrict p2, float* __restrict p3) {
+  for (int64_t q = 0; q <= n; ++q) {
+    p0[q] = buf[4 * q];
+    p1[q] = buf[4 * q + 1];
+    p2[q] = buf[4 * q + 2];
+    p3[q] = buf[4 * q + 3];
+  }
+}
+
+// V = B^T d B of every 6x6 input tile d (stride 4) of the band: V[s][c][fi][a][b],
+// s = 6 * (row index) + column index.
+void input_transform_f4(const float* x, int64_t C, int64_t T, int64_t H, int64_t W, int64_t ph, int64_t pw, int64_t tw,
+                        const Band& band, float* V) {
+  const int64_t n_rows = 4 * band.nb + 2, len = tw + 1;  // padded columns 0 .. 4 tw + 3 (the last 2 unused)
+  const int64_t per_frame = band.nb * tw, per_channel = band.nfi * per_frame, per_s = C * per_channel;
+  at::parallel_for(0, C * band.nfi, 1, [&](int64_t begin, int64_t end) {
+    std::vector<float> padded(4 * len, 0.f), phases(n_rows * 4 * len), e(6 * 4 * len);
+    for (int64_t idx = begin; idx < end; ++idx) {
+      const int64_t c = idx / band.nfi, fi = idx % band.nfi;
+      const float* plane = x + (c * T + band.f0 + fi) * H * W;
+      for (int64_t r = 0; r < n_rows; ++r) {
+        float* ph4 = phases.data() + r * 4 * len;  // p0 | p1 | p2 | p3
+        const int64_t y = 4 * band.a0 - ph + r;
+        if (y < 0 || y >= H) {
+          std::fill(ph4, ph4 + 4 * len, 0.f);
+          continue;
+        }
+        std::copy(plane + y * W, plane + (y + 1) * W, padded.data() + pw);  // the rest of `padded` stays zero
+        split_row4(padded.data(), tw, ph4, ph4 + len, ph4 + 2 * len, ph4 + 3 * len);
+      }
+      float* out = V + c * per_channel + fi * per_frame;
+      for (int64_t a = 0; a < band.nb; ++a) {
+        // B^T over the tile's six rows, phase by phase: e[i][phase][q].
+        for (int phase = 0; phase < 4; ++phase) {
+          const float* r0 = phases.data() + 4 * a * 4 * len + phase * len;
+          const int64_t step = 4 * len;
+          float* e0 = e.data() + phase * len;
+          const int64_t e_step = 4 * len;
+          rows_transform6(r0, r0 + step, r0 + 2 * step, r0 + 3 * step, r0 + 4 * step, r0 + 5 * step, len, e0,
+                          e0 + e_step, e0 + 2 * e_step, e0 + 3 * e_step, e0 + 4 * e_step, e0 + 5 * e_step);
+        }
+        for (int i = 0; i < 6; ++i) {
+          const float* ei = e.data() + i * 4 * len;
+          float* o = out + 6 * i * per_s + a * tw;
+          tile_row_transform6(ei, ei + len, ei + 2 * len, ei + 3 * len, tw, o, o + per_s, o + 2 * per_s, o + 3 * per_s,
+                              o + 4 * per_s, o + 5 * per_s);
+        }
+      }
+    }
+  });
+}
+
+// y = A^T M A + bias for every 6x6 product tile of the band, written to the 4x4 output
+// tile at rows 4a .. 4a + 3 and columns 4b .. 4b + 3 of y [K, To, Ho, Wo].
+void output_transform_f4(const float* M, const float* bias, int64_t K, int64_t To, int64_t Ho, int64_t Wo, int64_t tw,
+                         const Band& band, float* y) {
+  const int64_t per_frame = band.nb * tw, per_channel = band.nf * per_frame, per_s = K * per_channel;
+  at::parallel_for(0, K * band.nf, 1, [&](int64_t begin, int64_t end) {
+    std::vector<float> p(24 * tw);  // A^T over the tile rows: p[(4 j + q) tw + b], q = output row
+    for (int64_t idx = begin; idx < end; ++idx) {
+      const int64_t k = idx / band.nf, f = idx % band.nf;
+      const float bias_k = bias ? bias[k] : 0.f;
+      const float* m = M + k * per_channel + f * per_frame;
+      float* frame = y + (k * To + band.f0 + f) * Ho * Wo;
+      for (int64_t a = 0; a < band.nb; ++a) {
+        for (int j = 0; j < 6; ++j) {
+          const float* mj = m + j * per_s + a * tw;
+          float* q = p.data() + 4 * j * tw;
+          rows_inverse6(mj, mj + 6 * per_s, mj + 12 * per_s, mj + 18 * per_s, mj + 24 * per_s, mj + 30 * per_s, tw, q,
+                        q + tw, q + 2 * tw, q + 3 * tw);
+        }
+        for (int q = 0; q < 4; ++q) {
+          const float* c = p.data() + q * tw;
+          tile_row_inverse6(c, c + 4 * tw, c + 8 * tw, c + 12 * tw, c + 16 * tw, c + 20 * tw, tw, bias_k,
+                            frame + (4 * (band.a0 + a) + q) * Wo);
+        }
+      }
+    }
+  });
+}
+
+// G over three runs of n kernel taps (one per kernel row or column): six runs.
+WFVAE_SIMD_CLONES void kernel_rows6(const float* __restrict g0, const float* __restrict g1, const float* __restrict g2,
+                                    int64_t n, float* __restrict a0, float* __restrict a1, float* __restrict a2,
+                                    float* __restrict a3, float* __restrict a4, float* __restrict a5) {
+  for (int64_t c = 0; c < n; ++c) {
+    const float s02 = g0[c] + g2[c];
+    a0[c] = 0.25f * g0[c];
+    a1[c] = -(s02 + g1[c]) * (1.f / 6.f);
+    a2[c] = -(s02 - g1[c]) * (1.f / 6.f);
+    a3[c] = g0[c] * (1.f / 24.f) + g1[c] * (1.f / 12.f) + g2[c] * (1.f / 6.f);
+    a4[c] = g0[c] * (1.f / 24.f) - g1[c] * (1.f / 12.f) + g2[c] * (1.f / 6.f);
+    a5[c] = g2[c];
+  }
+}
+
+// U = G g G^T (6x6) of every 3x3 kernel: U[t][s][k][c], s = 6 i + j.
+void transform_kernels_f4(const at::Tensor& w, float* U) {
+  const int64_t K = w.size(0), C = w.size(1), kt = w.size(2), per_s = K * C;
+  const float* src = w.data_ptr<float>();
+  at::parallel_for(0, K * kt, 1, [&](int64_t begin, int64_t end) {
+    std::vector<float> taps(9 * C), a(18 * C);
+    for (int64_t idx = begin; idx < end; ++idx) {
+      const int64_t k = idx / kt, t = idx % kt;
+      for (int64_t c = 0; c < C; ++c) {
+        const float* g = src + ((k * C + c) * kt + t) * 9;
+        for (int r = 0; r < 9; ++r) taps[r * C + c] = g[r];
+      }
+      // a[i][q] = (G g)[i][q], stored at (3 i + q) C.
+      for (int q = 0; q < 3; ++q)
+        kernel_rows6(&taps[q * C], &taps[(3 + q) * C], &taps[(6 + q) * C], C, &a[q * C], &a[(3 + q) * C],
+                     &a[(6 + q) * C], &a[(9 + q) * C], &a[(12 + q) * C], &a[(15 + q) * C]);
+      float* out = U + t * 36 * per_s + k * C;
+      for (int i = 0; i < 6; ++i)
+        kernel_rows6(&a[(3 * i) * C], &a[(3 * i + 1) * C], &a[(3 * i + 2) * C], C, out + (6 * i) * per_s,
+                     out + (6 * i + 1) * per_s, out + (6 * i + 2) * per_s, out + (6 * i + 3) * per_s,
+                     out + (6 * i + 4) * per_s, out + (6 * i + 5) * per_s);
+    }
+  });
+}
+
 // A float32 buffer that stays with the thread: fresh memory on every call costs a page
 // fault per 4 KiB on first touch (a third of the transform time, measured).
 float* thread_buffer(int slot, int64_t floats) {
@@ -236,11 +438,17 @@ float* thread_buffer(int slot, int64_t floats) {
 
 }  // namespace
 
-at::Tensor winograd_transform_weight(const at::Tensor& weight) {
-  if (weight.dim() != 5 || weight.size(3) != 3 || weight.size(4) != 3)
-    throw std::invalid_argument("winograd_transform_weight: expects a [K, C, kt, 3, 3] weight");
-  at::Tensor u = at::empty({weight.size(2), 16, weight.size(0), weight.size(1)}, weight.options().dtype(at::kFloat));
-  transform_kernels(weight.to(at::kFloat).contiguous(), u.data_ptr<float>());
+at::Tensor winograd_transform_weight(const at::Tensor& weight, int tile) {
+  if (weight.dim() != 5 || weight.size(3) != 3 || weight.size(4) != 3 || (tile != 2 && tile != 4))
+    throw std::invalid_argument("winograd_transform_weight: expects a [K, C, kt, 3, 3] weight and tile 2 or 4");
+  const int64_t points = (tile + 2) * (tile + 2);
+  at::Tensor u =
+      at::empty({weight.size(2), points, weight.size(0), weight.size(1)}, weight.options().dtype(at::kFloat));
+  const at::Tensor w = weight.to(at::kFloat).contiguous();
+  if (tile == 2)
+    transform_kernels_f2(w, u.data_ptr<float>());
+  else
+    transform_kernels_f4(w, u.data_ptr<float>());
   return u;
 }
 
@@ -253,34 +461,44 @@ bool winograd_applicable(const at::Tensor& x, const at::Tensor& weight, int64_t 
   if (x.size(1) != weight.size(1) || x.size(2) < weight.size(2)) return false;
   const int64_t Ho = x.size(3) + 2 * pad_h - 2, Wo = x.size(4) + 2 * pad_w - 2;
   if (Ho < 2 || Wo < 2 || Ho % 2 != 0 || Wo % 2 != 0) return false;
-  const int64_t channels = std::min(x.size(1), weight.size(0)), tiles = (Ho / 2) * (Wo / 2);
-  const int64_t frames = x.size(2) - weight.size(2) + 1;
-  return channels >= kMinChannels && tiles * channels >= kMinTileChannels && tiles * frames >= kMinTileFrames;
+  const int64_t channels = std::min(x.size(1), weight.size(0)), frames = x.size(2) - weight.size(2) + 1;
+  if (Ho % 4 == 0 && Wo % 4 == 0)  // winograd_conv3d takes F(4x4, 3x3) here
+    return channels >= kF4MinChannels && Ho * Wo >= kF4MinFramePixels && Ho * Wo * frames >= kF4MinPixels;
+  const int64_t tiles = (Ho / 2) * (Wo / 2);
+  return channels >= kF2MinChannels && tiles * channels >= kF2MinTileChannels && tiles * frames >= kF2MinTileFrames;
 }
 
 at::Tensor winograd_conv3d(const at::Tensor& x_in, const at::Tensor& weight, const at::Tensor& bias, int64_t pad_h,
-                           int64_t pad_w, int64_t workspace_bytes) {
+                           int64_t pad_w, int64_t workspace_bytes, int tile) {
   RECORD_USER_SCOPE("WinogradConv3d");  // for runtime/op_profile.h
   const at::Tensor x = x_in.contiguous();
   const int64_t N = x.size(0), C = x.size(1), T = x.size(2), H = x.size(3), W = x.size(4);
   if (weight.dim() != 5 || weight.size(1) != C || weight.size(3) != 3 || weight.size(4) != 3)
     throw std::invalid_argument("winograd_conv3d: the weight is not [K, C, kt, 3, 3] for this input");
   const int64_t K = weight.size(0), kt = weight.size(2);
+  const int64_t To = T - kt + 1, Ho = H + 2 * pad_h - 2, Wo = W + 2 * pad_w - 2;
+  // F(4x4, 3x3) where the frame divides into 4x4 tiles, else F(2x2, 3x3).
+  const int64_t m = tile != 0 ? tile : (Ho % 4 == 0 && Wo % 4 == 0 ? 4 : 2);
+  if ((m != 2 && m != 4) || Ho % m != 0 || Wo % m != 0 || To < 1)
+    throw std::invalid_argument("winograd_conv3d: the output does not divide into tiles");
+  const int64_t points = (m + 2) * (m + 2), th = Ho / m, tw = Wo / m;
   const at::Tensor transformed =
-      at::from_blob(thread_buffer(0, kt * 16 * K * C), {kt, 16, K, C}, at::TensorOptions().dtype(at::kFloat));
-  transform_kernels(weight.contiguous(), transformed.data_ptr<float>());
-  const int64_t To = T - kt + 1, Ho = H + 2 * pad_h - 2, Wo = W + 2 * pad_w - 2, th = Ho / 2, tw = Wo / 2;
+      at::from_blob(thread_buffer(0, kt * points * K * C), {kt, points, K, C}, at::TensorOptions().dtype(at::kFloat));
+  if (m == 2)
+    transform_kernels_f2(weight.to(at::kFloat).contiguous(), transformed.data_ptr<float>());
+  else
+    transform_kernels_f4(weight.to(at::kFloat).contiguous(), transformed.data_ptr<float>());
   at::Tensor y = at::empty({N, K, To, Ho, Wo}, x.options());
   const at::Tensor b = bias.defined() ? bias.to(at::kFloat).contiguous() : at::Tensor();
 
-  // Band size: as many frames, then tile rows, as keep V (16 C nfi nb tw) and M
-  // (16 K nf nb tw) within the workspace; at least one frame and one tile row.
-  const int64_t unit = 16 * static_cast<int64_t>(sizeof(float)) * tw;  // one tile row of one frame, one channel
+  // Band size: as many frames, then tile rows, as keep V (points C nfi nb tw) and M
+  // (points K nf nb tw) within the workspace; at least one frame and one tile row.
+  const int64_t unit = points * static_cast<int64_t>(sizeof(float)) * tw;  // one tile row, frame, channel
   int64_t nf = To;
   while (nf > 1 && unit * (C * (nf + kt - 1) + K * nf) > workspace_bytes) nf = (nf + 1) / 2;
   const int64_t per_row = unit * (C * (nf + kt - 1) + K * nf);
   const int64_t nb = std::min(th, std::max<int64_t>(1, workspace_bytes / per_row));
-  const int64_t v_size = 16 * C * (nf + kt - 1) * nb * tw, m_size = 16 * K * nf * nb * tw;
+  const int64_t v_size = points * C * (nf + kt - 1) * nb * tw, m_size = points * K * nf * nb * tw;
   const at::Tensor workspace =
       at::from_blob(thread_buffer(1, v_size + m_size), {v_size + m_size}, at::TensorOptions().dtype(at::kFloat));
   const at::Tensor v_buf = workspace.narrow(0, 0, v_size), m_buf = workspace.narrow(0, v_size, m_size);
@@ -297,13 +515,16 @@ at::Tensor winograd_conv3d(const at::Tensor& x_in, const at::Tensor& weight, con
         band.a0 = a0;
         band.nb = std::min(nb, th - a0);
         const int64_t per_frame = band.nb * tw, cols = band.nf * per_frame;
-        at::Tensor V = v_buf.narrow(0, 0, 16 * C * band.nfi * per_frame).view({16, C, band.nfi * per_frame});
-        at::Tensor M = m_buf.narrow(0, 0, 16 * K * cols).view({16, K, cols});
-        input_transform(xn, C, T, H, W, pad_h, pad_w, tw, band, V.data_ptr<float>());
+        at::Tensor V = v_buf.narrow(0, 0, points * C * band.nfi * per_frame).view({points, C, band.nfi * per_frame});
+        at::Tensor M = m_buf.narrow(0, 0, points * K * cols).view({points, K, cols});
+        if (m == 2)
+          input_transform_f2(xn, C, T, H, W, pad_h, pad_w, tw, band, V.data_ptr<float>());
+        else
+          input_transform_f4(xn, C, T, H, W, pad_h, pad_w, tw, band, V.data_ptr<float>());
         // M[s] = sum over temporal taps t of U[t][s] [K, C] x V[s] at frames t.. [C, cols]:
-        // the frame offset is a column offset (row stride nfi nb tw).
-        // One batched product per tap: MKL's batched GEMM takes the strided columns as
-        // they are (measured faster than 16 separate products, and than a contiguous copy).
+        // the frame offset is a column offset (row stride nfi nb tw). One batched product
+        // per tap: MKL's batched GEMM takes the strided columns as they are (measured
+        // faster than one product per point, and than a contiguous copy).
         for (int64_t t = 0; t < kt; ++t) {
           const at::Tensor v = V.narrow(2, t * per_frame, cols);
           if (t == 0)
@@ -311,7 +532,11 @@ at::Tensor winograd_conv3d(const at::Tensor& x_in, const at::Tensor& weight, con
           else
             M.baddbmm_(transformed[t], v);
         }
-        output_transform(M.data_ptr<float>(), b.defined() ? b.data_ptr<float>() : nullptr, K, To, Ho, Wo, tw, band, yn);
+        const float* bias_ptr = b.defined() ? b.data_ptr<float>() : nullptr;
+        if (m == 2)
+          output_transform_f2(M.data_ptr<float>(), bias_ptr, K, To, Ho, Wo, tw, band, yn);
+        else
+          output_transform_f4(M.data_ptr<float>(), bias_ptr, K, To, Ho, Wo, tw, band, yn);
       }
     }
   }

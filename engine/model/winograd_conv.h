@@ -1,6 +1,7 @@
-// Winograd F(2x2, 3x3) convolution for CPU inference: the 3x3 spatial taps of a
-// (kt x 3 x 3) convolution done with 16 products per 2x2 output tile instead of 36,
-// the kt temporal taps summed as kt matrix products (Lavin & Gray 2016, "Fast
+// Winograd F(4x4, 3x3) and F(2x2, 3x3) convolutions for CPU inference: the 3x3 spatial
+// taps of a (kt x 3 x 3) convolution done with 36 products per 4x4 output tile instead
+// of 144 (or 16 per 2x2 tile instead of 36), the kt temporal taps summed as kt matrix
+// products (Lavin & Gray 2016, "Fast
 // Algorithms for Convolutional Neural Networks"). The same sums as a direct
 // convolution in a different order (float32 rounding differs by ~1e-6 relative), the
 // way cuDNN picks Winograd kernels itself; LibTorch's oneDNN runs direct kernels for
@@ -15,8 +16,8 @@
 namespace wfvae::model {
 
 // G g G^T of every (temporal tap, input, output channel) kernel of `weight`
-// [K, C, kt, 3, 3]: [kt, 16, K, C], float32.
-at::Tensor winograd_transform_weight(const at::Tensor& weight);
+// [K, C, kt, 3, 3] for F(tile x tile, 3x3), tile 2 or 4: [kt, (tile + 2)^2, K, C], float32.
+at::Tensor winograd_transform_weight(const at::Tensor& weight, int tile = 2);
 
 // Whether winograd_conv3d computes this convolution, and pays: float32 CPU tensors, a
 // [B, C, T, H, W] input, weight [K, C, kt, 3, 3], stride 1, padding at most 1, an even
@@ -31,8 +32,10 @@ bool winograd_applicable(const at::Tensor& x, const at::Tensor& weight, int64_t 
 // tile rows and frames whose transformed input and products fit `workspace_bytes`, so
 // the extra memory is bounded whatever the frame size; the workspace and the kernels'
 // buffer stay with the calling thread for its next call.
+// `tile`: 4 for F(4x4, 3x3) (36 products per 16 outputs), 2 for F(2x2, 3x3) (16 per 4),
+// 0 to pick: 4 where the output height and width divide by 4, else 2.
 at::Tensor winograd_conv3d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, int64_t pad_h,
-                           int64_t pad_w, int64_t workspace_bytes = 16 << 20);
+                           int64_t pad_w, int64_t workspace_bytes = 16 << 20, int tile = 0);
 
 // False when WFVAE_NO_WINOGRAD is set (for A/B benchmarks against direct convolutions).
 bool winograd_enabled();

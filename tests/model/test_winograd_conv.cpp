@@ -43,8 +43,10 @@ TEST(WinogradConv, EqualsTheDirectConvolution) {
       {1, 40, 32, 3, 4, 10, 14, 0, 0, true, 8 << 10},   // no spatial padding, one tile row per band
       {1, 32, 32, 2, 3, 6, 8, 1, 0, true, 16 << 20},    // kt = 2, padding on one axis only
       {1, 64, 32, 3, 3, 2, 2, 1, 1, true, 16 << 20},    // a single output tile
+      {1, 40, 48, 3, 6, 16, 24, 1, 1, true, 96 << 10},  // 4x4 tiles in bands of frames and rows
+      {1, 32, 32, 3, 3, 4, 4, 1, 1, true, 16 << 20},    // a single 4x4 tile
   };
-  int seed = 1;
+  int seed = 1, tiles4 = 0;
   for (const Case& cs : cases) {
     SCOPED_TRACE(::testing::Message() << "C " << cs.c << " K " << cs.k << " kt " << cs.kt << " T " << cs.t << " "
                                       << cs.h << "x" << cs.w << " pad " << cs.ph << "," << cs.pw << " workspace "
@@ -52,16 +54,23 @@ TEST(WinogradConv, EqualsTheDirectConvolution) {
     const at::Tensor x = randn({cs.n, cs.c, cs.t, cs.h, cs.w}, seed++);
     const at::Tensor w = randn({cs.k, cs.c, cs.kt, 3, 3}, seed++) / std::sqrt(9.0 * cs.kt * cs.c);
     const at::Tensor b = cs.bias ? randn({cs.k}, seed++) : at::Tensor();
-    const at::Tensor y = winograd_conv3d(x, w, b, cs.ph, cs.pw, cs.workspace);
     // The exact result (float64) and what a direct float32 convolution makes of it.
     const at::Tensor exact = at::conv3d(x.to(at::kDouble), w.to(at::kDouble), b.defined() ? b.to(at::kDouble) : b,
                                         {1, 1, 1}, {0, cs.ph, cs.pw});
     const at::Tensor direct = at::conv3d(x, w, b, {1, 1, 1}, {0, cs.ph, cs.pw});
-    ASSERT_EQ(y.sizes(), exact.sizes());
-    const double err = relative_error(y, exact), direct_err = relative_error(direct, exact);
-    EXPECT_LT(err, 1e-5);
-    EXPECT_LT(err, 10 * direct_err + 1e-6);  // the same order as direct float32 rounding
+    const double direct_err = relative_error(direct, exact);
+    for (int tile : {2, 4}) {
+      if (exact.size(3) % tile != 0 || exact.size(4) % tile != 0) continue;
+      const at::Tensor y = winograd_conv3d(x, w, b, cs.ph, cs.pw, cs.workspace, tile);
+      ASSERT_EQ(y.sizes(), exact.sizes()) << "tile " << tile;
+      const double err = relative_error(y, exact);
+      EXPECT_LT(err, 1e-5) << "tile " << tile;
+      // The same order as direct float32 rounding (F(4x4) has larger transform constants).
+      EXPECT_LT(err, (tile == 2 ? 10 : 40) * direct_err + 1e-6) << "tile " << tile << ", direct " << direct_err;
+      if (tile == 4) tiles4 += 1;
+    }
   }
+  EXPECT_GE(tiles4, 4);  // the cases that divide into 4x4 tiles
 }
 
 TEST(WinogradConv, TakesOnlyTheConvolutionsItComputesAndThatPay) {
@@ -75,22 +84,32 @@ TEST(WinogradConv, TakesOnlyTheConvolutionsItComputesAndThatPay) {
   EXPECT_FALSE(winograd_applicable(at::zeros({1, 128, 2, 16, 16}), w, 1, 1, 1, 1, 1));     // fewer frames than taps
   EXPECT_FALSE(winograd_applicable(x, at::zeros({128, 128, 3, 5, 5}), 1, 1, 1, 1, 1));     // 5x5 kernel
   EXPECT_FALSE(winograd_applicable(x.to(at::kDouble), w.to(at::kDouble), 1, 1, 1, 1, 1));  // float64
-  // Where the transforms do not pay: 64 channels; 128 channels on 8x8 frames; too few
-  // output tiles over all frames to pay for transforming the kernels.
-  EXPECT_FALSE(winograd_applicable(at::zeros({1, 64, 9, 64, 64}), at::zeros({64, 64, 3, 3, 3}), 1, 1, 1, 1, 1));
+  // Where the transforms do not pay. F(4x4) (output divisible by 4): under 32 channels,
+  // frames under 16x16, under 1024 output pixels over all frames.
+  EXPECT_TRUE(winograd_applicable(at::zeros({1, 32, 9, 64, 64}), at::zeros({32, 32, 3, 3, 3}), 1, 1, 1, 1, 1));
+  EXPECT_FALSE(winograd_applicable(at::zeros({1, 16, 9, 64, 64}), at::zeros({16, 16, 3, 3, 3}), 1, 1, 1, 1, 1));
   EXPECT_FALSE(winograd_applicable(at::zeros({1, 128, 40, 8, 8}), w, 1, 1, 1, 1, 1));
-  EXPECT_FALSE(winograd_applicable(at::zeros({1, 128, 4, 16, 16}), w, 1, 1, 1, 1, 1));  // 64 tiles x 2 frames
+  EXPECT_FALSE(winograd_applicable(at::zeros({1, 128, 5, 16, 16}), w, 1, 1, 1, 1, 1));  // 16x16 x 3 frames
+  // F(2x2) (output even, not divisible by 4): under 128 channels, too few tiles.
   const at::Tensor w512 = at::zeros({512, 512, 3, 3, 3});
-  EXPECT_FALSE(winograd_applicable(at::zeros({1, 512, 3, 8, 8}), w512, 1, 1, 1, 1, 1));  // 16 tiles x 1 frame
-  EXPECT_TRUE(winograd_applicable(at::zeros({1, 512, 18, 8, 8}), w512, 1, 1, 1, 1, 1));  // 16 tiles x 16 frames
+  EXPECT_TRUE(winograd_applicable(at::zeros({1, 512, 13, 10, 10}), w512, 1, 1, 1, 1, 1));  // 25 tiles x 11 frames
+  EXPECT_FALSE(winograd_applicable(at::zeros({1, 512, 5, 10, 10}), w512, 1, 1, 1, 1, 1));  // 25 tiles x 3 frames
+  EXPECT_FALSE(winograd_applicable(at::zeros({1, 64, 9, 66, 66}), at::zeros({64, 64, 3, 3, 3}), 1, 1, 1, 1, 1));
 }
 
 TEST(WinogradConv, KernelTransformIsGgGt) {
   const at::Tensor w = randn({4, 3, 2, 3, 3}, 7);
-  const at::Tensor G =
-      at::tensor({1.0, 0.0, 0.0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0.0, 0.0, 1.0}, at::kDouble).reshape({4, 3});
-  const at::Tensor expected = at::einsum("ir,kctrs,js->tijkc", {G, w.to(at::kDouble), G}).reshape({2, 16, 4, 3});
-  EXPECT_LT(relative_error(winograd_transform_weight(w), expected), 1e-6);
+  const std::vector<double> g2 = {1, 0, 0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0, 0, 1};
+  const std::vector<double> g4 = {1.0 / 4,  0,         0,        -1.0 / 6, -1.0 / 6, -1.0 / 6,
+                                  -1.0 / 6, 1.0 / 6,   -1.0 / 6, 1.0 / 24, 1.0 / 12, 1.0 / 6,
+                                  1.0 / 24, -1.0 / 12, 1.0 / 6,  0,        0,        1};
+  for (int tile : {2, 4}) {
+    const auto& g = tile == 2 ? g2 : g4;
+    const at::Tensor G = at::tensor(g, at::kDouble).reshape({tile + 2, 3});
+    const at::Tensor expected =
+        at::einsum("ir,kctrs,js->tijkc", {G, w.to(at::kDouble), G}).reshape({2, (tile + 2) * (tile + 2), 4, 3});
+    EXPECT_LT(relative_error(winograd_transform_weight(w, tile), expected), 1e-6) << "tile " << tile;
+  }
 }
 
 // The model's convolutions take it in inference (a CausalConv3d and a frame-wise
