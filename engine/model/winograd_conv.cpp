@@ -28,11 +28,13 @@ namespace {
 // products), the input and output once per call: both pay back only over enough output
 // pixels, and the input and output transforms only with channels enough.
 //
-// F(4x4, 3x3), where the output divides into 4x4 tiles: 32-256 channels at 32x32 and
-// more 1.5-2.3x (one run of 32 channels at 128x224: 1.0x); 128-256 channels at 16x16 x 5
-// frames 1.1-1.4x; but 64-128 channels at 16x16 x 3 frames 0.5-0.6x, and 8x8 frames
-// 0.5-0.95x whatever the channels; 16 channels 0.8-1.7x, from one run to the next.
-constexpr int64_t kF4MinChannels = 32;
+// F(4x4, 3x3), where the output divides into 4x4 tiles, 3x3x3 kernels: 64-256 channels
+// at 32x32 and more 1.6-2.3x, 128-256 channels at 16x16 x 5 frames 1.1-1.4x; but 64-128
+// channels at 16x16 x 3 frames 0.5-0.6x, and 8x8 frames 0.5-0.95x whatever the channels;
+// 32 channels 0.96x at 64x64, 1.0-1.6x at 128x128 and more; 16 channels 0.8-1.7x from
+// one run to the next. 1x3x3 kernels (one tap: a third of the products to save for the
+// same transforms): 32 channels 0.5-0.9x, 64 0.7-1.2x, 128 1.1x.
+constexpr int64_t kF4MinChannelTaps = 128;  // min(C, K) x temporal taps
 constexpr int64_t kF4MinFramePixels = 256;  // output height x width
 constexpr int64_t kF4MinPixels = 1024;      // output height x width x frames
 // F(2x2, 3x3) otherwise: 128 channels at 32x32 or more 1.1-1.4x, 256-512 at 16x16
@@ -463,7 +465,8 @@ bool winograd_applicable(const at::Tensor& x, const at::Tensor& weight, int64_t 
   if (Ho < 2 || Wo < 2 || Ho % 2 != 0 || Wo % 2 != 0) return false;
   const int64_t channels = std::min(x.size(1), weight.size(0)), frames = x.size(2) - weight.size(2) + 1;
   if (Ho % 4 == 0 && Wo % 4 == 0)  // winograd_conv3d takes F(4x4, 3x3) here
-    return channels >= kF4MinChannels && Ho * Wo >= kF4MinFramePixels && Ho * Wo * frames >= kF4MinPixels;
+    return channels * weight.size(2) >= kF4MinChannelTaps && Ho * Wo >= kF4MinFramePixels &&
+           Ho * Wo * frames >= kF4MinPixels;
   const int64_t tiles = (Ho / 2) * (Wo / 2);
   return channels >= kF2MinChannels && tiles * channels >= kF2MinTileChannels && tiles * frames >= kF2MinTileFrames;
 }

@@ -10,7 +10,9 @@
 #include <cmath>
 #include <vector>
 
+#include "common/small_config.h"
 #include "model/layers.h"
+#include "model/wfvae_model.h"
 #include "model/winograd_conv.h"
 #include "runtime/op_profile.h"
 
@@ -84,10 +86,12 @@ TEST(WinogradConv, TakesOnlyTheConvolutionsItComputesAndThatPay) {
   EXPECT_FALSE(winograd_applicable(at::zeros({1, 128, 2, 16, 16}), w, 1, 1, 1, 1, 1));     // fewer frames than taps
   EXPECT_FALSE(winograd_applicable(x, at::zeros({128, 128, 3, 5, 5}), 1, 1, 1, 1, 1));     // 5x5 kernel
   EXPECT_FALSE(winograd_applicable(x.to(at::kDouble), w.to(at::kDouble), 1, 1, 1, 1, 1));  // float64
-  // Where the transforms do not pay. F(4x4) (output divisible by 4): under 32 channels,
-  // frames under 16x16, under 1024 output pixels over all frames.
-  EXPECT_TRUE(winograd_applicable(at::zeros({1, 32, 9, 64, 64}), at::zeros({32, 32, 3, 3, 3}), 1, 1, 1, 1, 1));
-  EXPECT_FALSE(winograd_applicable(at::zeros({1, 16, 9, 64, 64}), at::zeros({16, 16, 3, 3, 3}), 1, 1, 1, 1, 1));
+  // Where the transforms do not pay. F(4x4) (output divisible by 4): under 128 channels
+  // x taps, frames under 16x16, under 1024 output pixels over all frames.
+  EXPECT_TRUE(winograd_applicable(at::zeros({1, 64, 9, 64, 64}), at::zeros({64, 64, 3, 3, 3}), 1, 1, 1, 1, 1));
+  EXPECT_FALSE(winograd_applicable(at::zeros({1, 32, 9, 64, 64}), at::zeros({32, 32, 3, 3, 3}), 1, 1, 1, 1, 1));
+  EXPECT_FALSE(winograd_applicable(at::zeros({1, 64, 9, 64, 64}), at::zeros({64, 64, 1, 3, 3}), 1, 1, 1, 1, 1));
+  EXPECT_TRUE(winograd_applicable(at::zeros({1, 128, 9, 64, 64}), at::zeros({128, 128, 1, 3, 3}), 1, 1, 1, 1, 1));
   EXPECT_FALSE(winograd_applicable(at::zeros({1, 128, 40, 8, 8}), w, 1, 1, 1, 1, 1));
   EXPECT_FALSE(winograd_applicable(at::zeros({1, 128, 5, 16, 16}), w, 1, 1, 1, 1, 1));  // 16x16 x 3 frames
   // F(2x2) (output even, not divisible by 4): under 128 channels, too few tiles.
@@ -140,4 +144,33 @@ TEST(WinogradConv, ModelConvolutionsTakeItAndMatchTheAutogradPath) {
     const bool taken = std::any_of(ops.begin(), ops.end(), [](const auto& e) { return e.name == "WinogradConv3d"; });
     EXPECT_EQ(taken, winograd_enabled());
   }
+}
+
+// A whole model whose decoder has 64-128 channels at 32x32 and 64x64: the inference
+// path takes Winograd convolutions and reconstructs what the autograd path (direct
+// convolutions everywhere) reconstructs.
+TEST(WinogradConv, WholeModelMatchesTheAutogradPath) {
+  wfvae::model::WFVAEModel m(small_model_config(64, "groupnorm", 8));
+  m.init_random(9);
+  const at::Tensor x = randn({1, 3, 9, 64, 64}, 40).clamp(-1, 1);
+  at::Tensor fast, reference;
+  std::vector<wfvae::profiling::ProfileEntry> ops;
+  {
+    at::NoGradGuard no_grad;
+    wfvae::profiling::OpProfile profile;
+    const at::Tensor z = m.encode(x);
+    fast = m.decode(z.narrow(1, 0, z.size(1) / 2));
+    ops = profile.finish();
+  }
+  {
+    at::AutoGradMode grad(true);
+    const at::Tensor z = m.encode(x);
+    reference = m.decode(z.narrow(1, 0, z.size(1) / 2)).detach();
+  }
+  const auto winograd = std::find_if(ops.begin(), ops.end(), [](const auto& e) { return e.name == "WinogradConv3d"; });
+  if (winograd_enabled()) {
+    ASSERT_NE(winograd, ops.end());
+    EXPECT_GE(winograd->calls, 4);
+  }
+  EXPECT_LT(relative_error(fast, reference.to(at::kDouble)), 1e-5);
 }
