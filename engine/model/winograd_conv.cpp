@@ -36,8 +36,8 @@ namespace {
 // same transforms): 32 channels 0.5-0.9x, 64 0.7-1.2x, 128 1.1x.
 constexpr int64_t kF4MinChannelTaps = 128;  // min(C, K) x temporal taps
 constexpr int64_t kF4MinFramePixels = 256;  // output height x width
-constexpr int64_t kF4MinPixels = 1024;      // output height x width x frames
-// F(2x2, 3x3) otherwise: 128 channels at 32x32 or more 1.1-1.4x, 256-512 at 16x16
+constexpr int64_t kF4MinPixels = 2048;      // output height x width x frames
+// F(2x2, 3x3) where F(4x4) is not taken: 128 channels at 32x32 or more 1.1-1.4x, 256-512 at 16x16
 // 1.4-1.6x; 64 channels 0.8-1.25x, 32 0.5-1.0x. WF-VAE-L 9x64x64 decode with the tiles x
 // frames bound at 32, 128, 256, 1024, 4096, none: 1.49, 1.51, 1.51, 1.72, 1.92, 1.91 s.
 constexpr int64_t kF2MinChannels = 128;
@@ -454,21 +454,27 @@ at::Tensor winograd_transform_weight(const at::Tensor& weight, int tile) {
   return u;
 }
 
+int winograd_tile(const at::Tensor& x, const at::Tensor& weight, int64_t stride_t, int64_t stride_h, int64_t stride_w,
+                  int64_t pad_h, int64_t pad_w) {
+  if (!x.is_cpu() || !weight.is_cpu() || x.scalar_type() != at::kFloat || weight.scalar_type() != at::kFloat) return 0;
+  if (x.dim() != 5 || weight.dim() != 5 || weight.size(3) != 3 || weight.size(4) != 3) return 0;
+  if (stride_t != 1 || stride_h != 1 || stride_w != 1 || pad_h < 0 || pad_h > 1 || pad_w < 0 || pad_w > 1) return 0;
+  if (x.size(1) != weight.size(1) || x.size(2) < weight.size(2)) return 0;
+  const int64_t Ho = x.size(3) + 2 * pad_h - 2, Wo = x.size(4) + 2 * pad_w - 2;
+  if (Ho < 2 || Wo < 2 || Ho % 2 != 0 || Wo % 2 != 0) return 0;
+  const int64_t channels = std::min(x.size(1), weight.size(0)), frames = x.size(2) - weight.size(2) + 1;
+  if (Ho % 4 == 0 && Wo % 4 == 0 && channels * weight.size(2) >= kF4MinChannelTaps && Ho * Wo >= kF4MinFramePixels &&
+      Ho * Wo * frames >= kF4MinPixels)
+    return 4;
+  const int64_t tiles = (Ho / 2) * (Wo / 2);
+  if (channels >= kF2MinChannels && tiles * channels >= kF2MinTileChannels && tiles * frames >= kF2MinTileFrames)
+    return 2;
+  return 0;
+}
+
 bool winograd_applicable(const at::Tensor& x, const at::Tensor& weight, int64_t stride_t, int64_t stride_h,
                          int64_t stride_w, int64_t pad_h, int64_t pad_w) {
-  if (!x.is_cpu() || !weight.is_cpu() || x.scalar_type() != at::kFloat || weight.scalar_type() != at::kFloat)
-    return false;
-  if (x.dim() != 5 || weight.dim() != 5 || weight.size(3) != 3 || weight.size(4) != 3) return false;
-  if (stride_t != 1 || stride_h != 1 || stride_w != 1 || pad_h < 0 || pad_h > 1 || pad_w < 0 || pad_w > 1) return false;
-  if (x.size(1) != weight.size(1) || x.size(2) < weight.size(2)) return false;
-  const int64_t Ho = x.size(3) + 2 * pad_h - 2, Wo = x.size(4) + 2 * pad_w - 2;
-  if (Ho < 2 || Wo < 2 || Ho % 2 != 0 || Wo % 2 != 0) return false;
-  const int64_t channels = std::min(x.size(1), weight.size(0)), frames = x.size(2) - weight.size(2) + 1;
-  if (Ho % 4 == 0 && Wo % 4 == 0)  // winograd_conv3d takes F(4x4, 3x3) here
-    return channels * weight.size(2) >= kF4MinChannelTaps && Ho * Wo >= kF4MinFramePixels &&
-           Ho * Wo * frames >= kF4MinPixels;
-  const int64_t tiles = (Ho / 2) * (Wo / 2);
-  return channels >= kF2MinChannels && tiles * channels >= kF2MinTileChannels && tiles * frames >= kF2MinTileFrames;
+  return winograd_tile(x, weight, stride_t, stride_h, stride_w, pad_h, pad_w) != 0;
 }
 
 at::Tensor winograd_conv3d(const at::Tensor& x_in, const at::Tensor& weight, const at::Tensor& bias, int64_t pad_h,

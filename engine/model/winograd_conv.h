@@ -19,12 +19,15 @@ namespace wfvae::model {
 // [K, C, kt, 3, 3] for F(tile x tile, 3x3), tile 2 or 4: [kt, (tile + 2)^2, K, C], float32.
 at::Tensor winograd_transform_weight(const at::Tensor& weight, int tile = 2);
 
-// Whether winograd_conv3d computes this convolution, and pays: float32 CPU tensors, a
-// [B, C, T, H, W] input, weight [K, C, kt, 3, 3], stride 1, padding at most 1, an even
-// output height and width, and channels and output tiles enough that the transforms
-// and the kernel transform cost less than the products they save.
+// The Winograd tile that computes this convolution and pays, 4 (F(4x4, 3x3)) or 2
+// (F(2x2, 3x3)), or 0 for none: float32 CPU tensors, a [B, C, T, H, W] input, weight
+// [K, C, kt, 3, 3], stride 1, padding at most 1, an output height and width divisible by
+// the tile, and channels and output pixels enough that the transforms and the kernel
+// transform cost less than the products they save (measured; winograd_conv.cpp).
+int winograd_tile(const at::Tensor& x, const at::Tensor& weight, int64_t stride_t, int64_t stride_h, int64_t stride_w,
+                  int64_t pad_h, int64_t pad_w);
 bool winograd_applicable(const at::Tensor& x, const at::Tensor& weight, int64_t stride_t, int64_t stride_h,
-                         int64_t stride_w, int64_t pad_h, int64_t pad_w);
+                         int64_t stride_w, int64_t pad_h, int64_t pad_w);  // winograd_tile(...) != 0
 
 // conv3d(x, weight, bias, stride 1, padding (0, pad_h, pad_w)). The kernels are
 // transformed on every call, not cached: a cache would hold 16/9 of the weights (+2 GB
