@@ -40,7 +40,8 @@ int64_t activation_bytes(const ModelConfig& c, const Workload& w, bool chunked, 
   const double px = th * tw * w.dtype_bytes, B = c.base_channels;
   const double enc = (k.encoder_per_channel * B + k.encoder_fixed) * enc_frames * px;
   const double dec = (k.decoder_per_channel * B + k.decoder_fixed) * dec_frames * px;
-  return static_cast<int64_t>(std::max(enc, dec) + k.weight_fraction * static_cast<double>(w.weight_bytes));
+  return static_cast<int64_t>(std::max(enc, dec) + k.weight_fraction * static_cast<double>(w.weight_bytes)) +
+         w.conv_scratch_bytes;
 }
 
 int64_t host_bytes(const Workload& w) {

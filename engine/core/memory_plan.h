@@ -21,6 +21,7 @@ struct Workload {
   int dtype_bytes = 4;                        // compute dtype
   bool on_gpu = false;                        // activations on the GPU, frames on the host
   int64_t weight_bytes = 0;                   // the model's tensors in the compute dtype
+  int64_t conv_scratch_bytes = 0;             // kept by the CPU convolutions (Winograd), Vae::conv_scratch_bytes
   bool can_chunk = true;                      // the reference's chunking can split `frames`
   int enc_chunk_frames = 0;                   // input frames per encoder chunk (chunked)
   int dec_chunk_frames = 0;                   // output frames per decoder chunk, look-ahead included
@@ -67,7 +68,8 @@ struct CostModel {
 };
 const CostModel& measured_costs();
 
-// Estimated peak activation bytes of one encode and one decode under a plan.
+// Estimated peak activation bytes of one encode and one decode under a plan (with the
+// convolutions' scratch).
 int64_t activation_bytes(const ModelConfig& config, const Workload& w, bool chunked, const tiling::TileSize& tile);
 int64_t host_bytes(const Workload& w);
 

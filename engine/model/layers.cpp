@@ -26,10 +26,6 @@ class ConvParams : public Module {
 
 Tensor optional_bias(const Tensor* b) { return b ? *b : Tensor(); }
 
-// Transformed inputs and products of one band of a Winograd convolution: about L3-sized
-// (measured per layer: 16 MiB beat 4 and 128 MiB).
-constexpr int64_t kWinogradWorkspace = 16 << 20;
-
 // F.interpolate(x, scale_factor=(2,1,1), mode) on [B,C,T,H,W].
 Tensor upsample_time2x(const Tensor& x, const std::string& mode) {
   std::vector<int64_t> size = {x.size(2) * 2, x.size(3), x.size(4)};
@@ -154,7 +150,7 @@ Tensor Conv2d::forward(const Tensor& x) {
     WFVAE_PROFILE_SCOPE("Conv2d");
     const Tensor w3d = weight->unsqueeze(2);
     const int tile = winograd_enabled() ? winograd_tile(x, w3d, 1, stride_, stride_, padding_, padding_) : 0;
-    if (tile != 0) return winograd_conv3d(x, w3d, *bias, padding_, padding_, kWinogradWorkspace, tile);
+    if (tile != 0) return winograd_conv3d(x, w3d, *bias, padding_, padding_, kWinogradWorkspaceBytes, tile);
     return mkldnn_conv3d(x, w3d, *bias, {1, stride_, stride_}, {0, padding_, padding_});
   }
   return from_frames(forward_4d(to_frames(x)), x.size(0), x.size(2));
@@ -233,7 +229,7 @@ Tensor CausalConv3d::conv_valid(const Tensor& x) const {
   if (!native && x.is_cpu() && kt_ == 1 && w.size(3) == 1 && w.size(4) == 1 && st_ == 1 && sh_ == 1 && sw_ == 1)
     return pointwise_conv(x, w, optional_bias(conv->bias));
   const int tile = !native && winograd_enabled() && inference_only() ? winograd_tile(x, w, st_, sh_, sw_, ph_, pw_) : 0;
-  if (tile != 0) return winograd_conv3d(x, w, optional_bias(conv->bias), ph_, pw_, kWinogradWorkspace, tile);
+  if (tile != 0) return winograd_conv3d(x, w, optional_bias(conv->bias), ph_, pw_, kWinogradWorkspaceBytes, tile);
   if (!native && mkldnn_direct(x))
     return mkldnn_conv3d(x, w, optional_bias(conv->bias), {st_, sh_, sw_}, {0, ph_, pw_});
   if (!native && x.is_cpu() && x.scalar_type() == at::kFloat)  // training, or a LibTorch without oneDNN

@@ -552,6 +552,12 @@ at::Tensor winograd_conv3d(const at::Tensor& x_in, const at::Tensor& weight, con
   return y;
 }
 
+int64_t winograd_scratch_bytes(const at::Tensor& weight) {
+  const bool kernel3x3 = (weight.dim() == 5 || weight.dim() == 4) && weight.size(-1) == 3 && weight.size(-2) == 3;
+  if (!kernel3x3 || !winograd_enabled()) return 0;
+  return weight.numel() * 36 / 9 * static_cast<int64_t>(sizeof(float)) + kWinogradWorkspaceBytes;
+}
+
 bool winograd_enabled() {
   static const bool enabled = std::getenv("WFVAE_NO_WINOGRAD") == nullptr;
   return enabled;

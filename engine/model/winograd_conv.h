@@ -15,6 +15,10 @@
 
 namespace wfvae::model {
 
+// The workspace of one band (transformed inputs and products): about L3-sized; per
+// layer, 16 MiB beat 4 MiB and 128 MiB.
+constexpr int64_t kWinogradWorkspaceBytes = 16 << 20;
+
 // G g G^T of every (temporal tap, input, output channel) kernel of `weight`
 // [K, C, kt, 3, 3] for F(tile x tile, 3x3), tile 2 or 4: [kt, (tile + 2)^2, K, C], float32.
 at::Tensor winograd_transform_weight(const at::Tensor& weight, int tile = 2);
@@ -38,7 +42,12 @@ bool winograd_applicable(const at::Tensor& x, const at::Tensor& weight, int64_t 
 // `tile`: 4 for F(4x4, 3x3) (36 products per 16 outputs), 2 for F(2x2, 3x3) (16 per 4),
 // 0 to pick: 4 where the output height and width divide by 4, else 2.
 at::Tensor winograd_conv3d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, int64_t pad_h,
-                           int64_t pad_w, int64_t workspace_bytes = 16 << 20, int tile = 0);
+                           int64_t pad_w, int64_t workspace_bytes = kWinogradWorkspaceBytes, int tile = 0);
+
+// The most memory winograd_conv3d keeps on its thread for a convolution with this weight
+// (the transformed kernels at F(4x4): 36/9 of the weight; 0 for kernels it never takes)
+// plus the workspace: the memory planner adds the largest over a model.
+int64_t winograd_scratch_bytes(const at::Tensor& weight);
 
 // False when WFVAE_NO_WINOGRAD is set (for A/B benchmarks against direct convolutions).
 bool winograd_enabled();

@@ -240,6 +240,7 @@ planning::Workload workload_for(Vae& vae, const ReconRequest& req, int64_t frame
   wl.on_gpu = vae.device() == Device::CUDA;
   wl.keeps_input_tensor = req.keep_input_tensor;
   wl.weight_bytes = vae.weight_bytes();
+  wl.conv_scratch_bytes = vae.conv_scratch_bytes();
   const auto chunks = vae.chunk_frames(frames);
   // A chunked request that cannot chunk fails in the model with its own message.
   wl.can_chunk = chunks.first > 0 || (req.chunked && !req.direct_if_unchunkable);

@@ -89,6 +89,7 @@ BenchResult run_bench(const BenchOptions& o) {
           w.width = o.width;
           w.dtype_bytes = o.dtype == ComputeDType::F32 ? 4 : 2;
           w.weight_bytes = vae->weight_bytes();
+          w.conv_scratch_bytes = vae->conv_scratch_bytes();
           const auto chunks = vae->chunk_frames(o.frames);
           w.enc_chunk_frames = chunks.first;
           w.dec_chunk_frames = chunks.second;

@@ -21,6 +21,7 @@
 #include "core/norm_setting.h"
 #include "core/safetensors.h"
 #include "model/loader.h"
+#include "model/winograd_conv.h"
 #include "runtime/cuda_device.h"
 #include "runtime/cpu_allocator.h"
 #include "runtime/vae_impl.h"
@@ -558,6 +559,13 @@ int64_t Vae::weight_bytes() const {
   for (auto& nt : impl_->model->named_tensors())
     bytes += nt.tensor->numel() * static_cast<int64_t>(nt.tensor->element_size());
   return bytes;
+}
+
+int64_t Vae::conv_scratch_bytes() const {
+  if (device() != Device::CPU || dtype() != ComputeDType::F32) return 0;
+  int64_t most = 0;
+  for (auto& nt : impl_->model->named_tensors()) most = std::max(most, model::winograd_scratch_bytes(*nt.tensor));
+  return most;
 }
 
 std::pair<int, int> Vae::chunk_frames(int64_t frames) const {

@@ -97,6 +97,9 @@ class Vae {
 
   // Bytes of the model's tensors in the compute dtype (the memory planner's base).
   int64_t weight_bytes() const;
+  // Scratch memory the CPU float32 convolutions keep between calls (the largest
+  // Winograd kernel transform and its workspace); 0 on a GPU or in f16/bf16.
+  int64_t conv_scratch_bytes() const;
   // Input frames per encoder chunk and output frames per decoder chunk (look-ahead
   // included) of a chunked run of `frames`; {0, 0} when it cannot chunk them.
   std::pair<int, int> chunk_frames(int64_t frames) const;
