@@ -163,36 +163,47 @@ void input_transform_f2(const float* x, int64_t C, int64_t T, int64_t H, int64_t
   });
 }
 
+// Calls fn(m, frame, a, bias_k, scratch) for every output channel k, output frame f and
+// tile row a of the band: m points at the products of tile row a of (k, f) (the points
+// K nf nb tw apart), frame at y's frame f0 + f of channel k ([Ho, Wo]); scratch holds
+// `scratch_floats` per thread.
+template <typename Fn>
+void for_each_output_tile_row(const float* M, const float* bias, int64_t K, int64_t To, int64_t Ho, int64_t Wo,
+                              int64_t tw, const Band& band, float* y, int64_t scratch_floats, Fn fn) {
+  const int64_t per_frame = band.nb * tw, per_channel = band.nf * per_frame;
+  at::parallel_for(0, K * band.nf, 1, [&](int64_t begin, int64_t end) {
+    std::vector<float> scratch(scratch_floats);
+    for (int64_t idx = begin; idx < end; ++idx) {
+      const int64_t k = idx / band.nf, f = idx % band.nf;
+      const float* m = M + k * per_channel + f * per_frame;
+      float* frame = y + (k * To + band.f0 + f) * Ho * Wo;
+      for (int64_t a = 0; a < band.nb; ++a) fn(m + a * tw, frame, a, bias ? bias[k] : 0.f, scratch.data());
+    }
+  });
+}
+
 // y = A^T M A + bias for every 4x4 product tile M[s][k][f][a][b] of the band, written to
 // the 2x2 output tile at rows 2a, 2a+1 and columns 2b, 2b+1 of y [K, To, Ho, Wo].
 // A^T = [1 1 1 0; 0 1 -1 -1].
 void output_transform_f2(const float* M, const float* bias, int64_t K, int64_t To, int64_t Ho, int64_t Wo, int64_t tw,
                          const Band& band, float* y) {
-  const int64_t per_frame = band.nb * tw, per_channel = band.nf * per_frame, per_s = K * per_channel;
-  at::parallel_for(0, K * band.nf, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> p(8 * tw);  // A^T over the tile rows: p[(2 j + q) tw + b], q = output row
-    for (int64_t idx = begin; idx < end; ++idx) {
-      const int64_t k = idx / band.nf, f = idx % band.nf;
-      const float bias_k = bias ? bias[k] : 0.f;
-      const float* m = M + k * per_channel + f * per_frame;
-      float* frame = y + (k * To + band.f0 + f) * Ho * Wo;
-      for (int64_t a = 0; a < band.nb; ++a) {
-        for (int j = 0; j < 4; ++j) {
-          float* q0 = p.data() + (2 * j) * tw;
-          rows_inverse(m + j * per_s + a * tw, m + (4 + j) * per_s + a * tw, m + (8 + j) * per_s + a * tw,
-                       m + (12 + j) * per_s + a * tw, tw, q0, q0 + tw);
-        }
-        for (int q = 0; q < 2; ++q) {
-          const float* c = p.data() + q * tw;
-          tile_row_inverse(c, c + 2 * tw, c + 4 * tw, c + 6 * tw, tw, bias_k, frame + (2 * (band.a0 + a) + q) * Wo);
-        }
-      }
-    }
-  });
+  const int64_t per_s = K * band.nf * band.nb * tw;
+  // p[(2 j + q) tw + b]: A^T over the tile rows, q = output row.
+  for_each_output_tile_row(M, bias, K, To, Ho, Wo, tw, band, y, 8 * tw,
+                           [&](const float* m, float* frame, int64_t a, float bias_k, float* p) {
+                             for (int j = 0; j < 4; ++j)
+                               rows_inverse(m + j * per_s, m + (4 + j) * per_s, m + (8 + j) * per_s,
+                                            m + (12 + j) * per_s, tw, p + 2 * j * tw, p + (2 * j + 1) * tw);
+                             for (int q = 0; q < 2; ++q) {
+                               const float* c = p + q * tw;
+                               tile_row_inverse(c, c + 2 * tw, c + 4 * tw, c + 6 * tw, tw, bias_k,
+                                                frame + (2 * (band.a0 + a) + q) * Wo);
+                             }
+                           });
 }
 
-// U = G g G^T of every 3x3 kernel g of w [K, C, kt, 3, 3] (contiguous float32), into
-// U[t][s][k][c], s = 4 i + j. G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
+// G of F(2x2, 3x3) over three runs of n kernel taps (one per kernel row or column):
+// four runs. G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
 WFVAE_SIMD_CLONES void kernel_rows(const float* __restrict g0, const float* __restrict g1, const float* __restrict g2,
                                    int64_t n, float* __restrict a0, float* __restrict a1, float* __restrict a2,
                                    float* __restrict a3) {
@@ -202,33 +213,6 @@ WFVAE_SIMD_CLONES void kernel_rows(const float* __restrict g0, const float* __re
     a2[c] = 0.5f * (g0[c] - g1[c] + g2[c]);
     a3[c] = g2[c];
   }
-}
-
-void transform_kernels_f2(const at::Tensor& w, float* U) {
-  const int64_t K = w.size(0), C = w.size(1), kt = w.size(2), per_s = K * C;
-  const float* src = w.data_ptr<float>();
-  // Per output channel and tap: the 9 taps of every input channel gathered into 9 runs
-  // over c, then G and G^T applied run by run, so that every write is a contiguous run
-  // of U (written and read once per call: for the large models this is memory-bound).
-  at::parallel_for(0, K * kt, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> taps(9 * C), a(12 * C);
-    for (int64_t idx = begin; idx < end; ++idx) {
-      const int64_t k = idx / kt, t = idx % kt;
-      for (int64_t c = 0; c < C; ++c) {
-        const float* g = src + ((k * C + c) * kt + t) * 9;
-        for (int r = 0; r < 9; ++r) taps[r * C + c] = g[r];
-      }
-      // a[i][q] = (G g)[i][q]: G over the kernel rows (taps r = 3 row + q).
-      for (int q = 0; q < 3; ++q)
-        kernel_rows(&taps[q * C], &taps[(3 + q) * C], &taps[(6 + q) * C], C, &a[(0 + q) * C], &a[(3 + q) * C],
-                    &a[(6 + q) * C], &a[(9 + q) * C]);
-      // U[i][j] = ((G g) G^T)[i][j]: G over the columns, straight into U's runs.
-      float* out = U + t * 16 * per_s + k * C;
-      for (int i = 0; i < 4; ++i)
-        kernel_rows(&a[(3 * i + 0) * C], &a[(3 * i + 1) * C], &a[(3 * i + 2) * C], C, out + (4 * i + 0) * per_s,
-                    out + (4 * i + 1) * per_s, out + (4 * i + 2) * per_s, out + (4 * i + 3) * per_s);
-    }
-  });
 }
 
 // ---------------------------------------------------------------- F(4x4, 3x3)
@@ -361,32 +345,25 @@ void input_transform_f4(const float* x, int64_t C, int64_t T, int64_t H, int64_t
 // tile at rows 4a .. 4a + 3 and columns 4b .. 4b + 3 of y [K, To, Ho, Wo].
 void output_transform_f4(const float* M, const float* bias, int64_t K, int64_t To, int64_t Ho, int64_t Wo, int64_t tw,
                          const Band& band, float* y) {
-  const int64_t per_frame = band.nb * tw, per_channel = band.nf * per_frame, per_s = K * per_channel;
-  at::parallel_for(0, K * band.nf, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> p(24 * tw);  // A^T over the tile rows: p[(4 j + q) tw + b], q = output row
-    for (int64_t idx = begin; idx < end; ++idx) {
-      const int64_t k = idx / band.nf, f = idx % band.nf;
-      const float bias_k = bias ? bias[k] : 0.f;
-      const float* m = M + k * per_channel + f * per_frame;
-      float* frame = y + (k * To + band.f0 + f) * Ho * Wo;
-      for (int64_t a = 0; a < band.nb; ++a) {
-        for (int j = 0; j < 6; ++j) {
-          const float* mj = m + j * per_s + a * tw;
-          float* q = p.data() + 4 * j * tw;
-          rows_inverse6(mj, mj + 6 * per_s, mj + 12 * per_s, mj + 18 * per_s, mj + 24 * per_s, mj + 30 * per_s, tw, q,
-                        q + tw, q + 2 * tw, q + 3 * tw);
-        }
-        for (int q = 0; q < 4; ++q) {
-          const float* c = p.data() + q * tw;
-          tile_row_inverse6(c, c + 4 * tw, c + 8 * tw, c + 12 * tw, c + 16 * tw, c + 20 * tw, tw, bias_k,
-                            frame + (4 * (band.a0 + a) + q) * Wo);
-        }
-      }
-    }
-  });
+  const int64_t per_s = K * band.nf * band.nb * tw;
+  // p[(4 j + q) tw + b]: A^T over the tile rows, q = output row.
+  for_each_output_tile_row(M, bias, K, To, Ho, Wo, tw, band, y, 24 * tw,
+                           [&](const float* m, float* frame, int64_t a, float bias_k, float* p) {
+                             for (int j = 0; j < 6; ++j) {
+                               const float* mj = m + j * per_s;
+                               float* q = p + 4 * j * tw;
+                               rows_inverse6(mj, mj + 6 * per_s, mj + 12 * per_s, mj + 18 * per_s, mj + 24 * per_s,
+                                             mj + 30 * per_s, tw, q, q + tw, q + 2 * tw, q + 3 * tw);
+                             }
+                             for (int q = 0; q < 4; ++q) {
+                               const float* c = p + q * tw;
+                               tile_row_inverse6(c, c + 4 * tw, c + 8 * tw, c + 12 * tw, c + 16 * tw, c + 20 * tw, tw,
+                                                 bias_k, frame + (4 * (band.a0 + a) + q) * Wo);
+                             }
+                           });
 }
 
-// G over three runs of n kernel taps (one per kernel row or column): six runs.
+// G of F(4x4, 3x3) over three runs of n kernel taps: six runs.
 WFVAE_SIMD_CLONES void kernel_rows6(const float* __restrict g0, const float* __restrict g1, const float* __restrict g2,
                                     int64_t n, float* __restrict a0, float* __restrict a1, float* __restrict a2,
                                     float* __restrict a3, float* __restrict a4, float* __restrict a5) {
@@ -401,27 +378,43 @@ WFVAE_SIMD_CLONES void kernel_rows6(const float* __restrict g0, const float* __r
   }
 }
 
-// U = G g G^T (6x6) of every 3x3 kernel: U[t][s][k][c], s = 6 i + j.
-void transform_kernels_f4(const at::Tensor& w, float* U) {
-  const int64_t K = w.size(0), C = w.size(1), kt = w.size(2), per_s = K * C;
+// G applied to three runs of n kernel taps (one per kernel row, or column): alpha runs out.
+using KernelRowsFn = void (*)(const float*, const float*, const float*, int64_t, float* const*);
+void kernel_rows_f2(const float* g0, const float* g1, const float* g2, int64_t n, float* const* a) {
+  kernel_rows(g0, g1, g2, n, a[0], a[1], a[2], a[3]);
+}
+void kernel_rows_f4(const float* g0, const float* g1, const float* g2, int64_t n, float* const* a) {
+  kernel_rows6(g0, g1, g2, n, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+// U = G g G^T (alpha x alpha) of every 3x3 kernel g of w [K, C, kt, 3, 3] (contiguous
+// float32): U[t][s][k][c], s = alpha i + j. Per output channel and tap, the 9 taps of
+// every input channel are gathered into 9 runs over c, then G is applied run by run, so
+// that every write is a contiguous run of U (written and read once per call: for the
+// large models this is memory-bound).
+void transform_kernels(const at::Tensor& w, int alpha, KernelRowsFn rows, float* U) {
+  const int64_t K = w.size(0), C = w.size(1), kt = w.size(2), per_s = K * C, points = alpha * alpha;
   const float* src = w.data_ptr<float>();
   at::parallel_for(0, K * kt, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> taps(9 * C), a(18 * C);
+    std::vector<float> taps(9 * C), a(3 * alpha * C);
+    float* outs[6];
     for (int64_t idx = begin; idx < end; ++idx) {
       const int64_t k = idx / kt, t = idx % kt;
       for (int64_t c = 0; c < C; ++c) {
         const float* g = src + ((k * C + c) * kt + t) * 9;
         for (int r = 0; r < 9; ++r) taps[r * C + c] = g[r];
       }
-      // a[i][q] = (G g)[i][q], stored at (3 i + q) C.
-      for (int q = 0; q < 3; ++q)
-        kernel_rows6(&taps[q * C], &taps[(3 + q) * C], &taps[(6 + q) * C], C, &a[q * C], &a[(3 + q) * C],
-                     &a[(6 + q) * C], &a[(9 + q) * C], &a[(12 + q) * C], &a[(15 + q) * C]);
-      float* out = U + t * 36 * per_s + k * C;
-      for (int i = 0; i < 6; ++i)
-        kernel_rows6(&a[(3 * i) * C], &a[(3 * i + 1) * C], &a[(3 * i + 2) * C], C, out + (6 * i) * per_s,
-                     out + (6 * i + 1) * per_s, out + (6 * i + 2) * per_s, out + (6 * i + 3) * per_s,
-                     out + (6 * i + 4) * per_s, out + (6 * i + 5) * per_s);
+      // a[i][q] = (G g)[i][q], at (3 i + q) C: G over the kernel rows (tap r = 3 row + q).
+      for (int q = 0; q < 3; ++q) {
+        for (int i = 0; i < alpha; ++i) outs[i] = &a[(3 * i + q) * C];
+        rows(&taps[q * C], &taps[(3 + q) * C], &taps[(6 + q) * C], C, outs);
+      }
+      // U[i][j] = ((G g) G^T)[i][j]: G over the columns, straight into U's runs.
+      float* out = U + t * points * per_s + k * C;
+      for (int i = 0; i < alpha; ++i) {
+        for (int j = 0; j < alpha; ++j) outs[j] = out + (alpha * i + j) * per_s;
+        rows(&a[(3 * i) * C], &a[(3 * i + 1) * C], &a[(3 * i + 2) * C], C, outs);
+      }
     }
   });
 }
@@ -447,10 +440,7 @@ at::Tensor winograd_transform_weight(const at::Tensor& weight, int tile) {
   at::Tensor u =
       at::empty({weight.size(2), points, weight.size(0), weight.size(1)}, weight.options().dtype(at::kFloat));
   const at::Tensor w = weight.to(at::kFloat).contiguous();
-  if (tile == 2)
-    transform_kernels_f2(w, u.data_ptr<float>());
-  else
-    transform_kernels_f4(w, u.data_ptr<float>());
+  transform_kernels(w, tile + 2, tile == 2 ? kernel_rows_f2 : kernel_rows_f4, u.data_ptr<float>());
   return u;
 }
 
@@ -493,10 +483,8 @@ at::Tensor winograd_conv3d(const at::Tensor& x_in, const at::Tensor& weight, con
   const int64_t points = (m + 2) * (m + 2), th = Ho / m, tw = Wo / m;
   const at::Tensor transformed =
       at::from_blob(thread_buffer(0, kt * points * K * C), {kt, points, K, C}, at::TensorOptions().dtype(at::kFloat));
-  if (m == 2)
-    transform_kernels_f2(weight.to(at::kFloat).contiguous(), transformed.data_ptr<float>());
-  else
-    transform_kernels_f4(weight.to(at::kFloat).contiguous(), transformed.data_ptr<float>());
+  transform_kernels(weight.to(at::kFloat).contiguous(), static_cast<int>(m) + 2,
+                    m == 2 ? kernel_rows_f2 : kernel_rows_f4, transformed.data_ptr<float>());
   at::Tensor y = at::empty({N, K, To, Ho, Wo}, x.options());
   const at::Tensor b = bias.defined() ? bias.to(at::kFloat).contiguous() : at::Tensor();
 
