@@ -1,12 +1,11 @@
-// Winograd F(4x4, 3x3) and F(2x2, 3x3) convolutions for CPU inference: the 3x3 spatial
-// taps of a (kt x 3 x 3) convolution done with 36 products per 4x4 output tile instead
-// of 144 (or 16 per 2x2 tile instead of 36), the kt temporal taps summed as kt matrix
-// products (Lavin & Gray 2016, "Fast
-// Algorithms for Convolutional Neural Networks"). The same sums as a direct
-// convolution in a different order (float32 rounding differs by ~1e-6 relative), the
-// way cuDNN picks Winograd kernels itself; LibTorch's oneDNN runs direct kernels for
-// these 3-D convolutions on x86, where WF-VAE's large 3x3x3 convolutions spend most of
-// a decode.
+// Winograd F(4x4, 3x3) and F(2x2, 3x3) convolutions for CPU inference (Lavin & Gray
+// 2016, "Fast Algorithms for Convolutional Neural Networks"): the 3x3 spatial taps of a
+// kt x 3 x 3 convolution done with 36 products per 4x4 output tile instead of 144 (or 16
+// per 2x2 tile instead of 36), the kt temporal taps summed as kt matrix products. The
+// same sums as a direct convolution in another order (float32 rounding: ~1e-6 to 1e-5 of
+// the output scale), as cuDNN picks Winograd kernels itself; LibTorch's oneDNN runs
+// direct kernels for these 3-D convolutions on x86, and WF-VAE's large 3x3x3
+// convolutions are most of a decode.
 #pragma once
 
 #include <ATen/ATen.h>
@@ -34,8 +33,9 @@ bool winograd_applicable(const at::Tensor& x, const at::Tensor& weight, int64_t 
                          int64_t stride_w, int64_t pad_h, int64_t pad_w);  // winograd_tile(...) != 0
 
 // conv3d(x, weight, bias, stride 1, padding (0, pad_h, pad_w)). The kernels are
-// transformed on every call, not cached: a cache would hold 16/9 of the weights (+2 GB
-// for WF-VAE-L) for a saving of a few percent. Works through the output in bands of
+// transformed on every call, not cached: a cache would hold 16/9 (F(2x2)) to 4x (F(4x4))
+// of the weights (+2 GB for WF-VAE-L at F(2x2), above the reference's whole peak) to
+// save 7-10 % of its decode. Works through the output in bands of
 // tile rows and frames whose transformed input and products fit `workspace_bytes`, so
 // the extra memory is bounded whatever the frame size; the workspace and the kernels'
 // buffer stay with the calling thread for its next call.
