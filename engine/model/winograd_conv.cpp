@@ -462,11 +462,6 @@ int winograd_tile(const at::Tensor& x, const at::Tensor& weight, int64_t stride_
   return 0;
 }
 
-bool winograd_applicable(const at::Tensor& x, const at::Tensor& weight, int64_t stride_t, int64_t stride_h,
-                         int64_t stride_w, int64_t pad_h, int64_t pad_w) {
-  return winograd_tile(x, weight, stride_t, stride_h, stride_w, pad_h, pad_w) != 0;
-}
-
 at::Tensor winograd_conv3d(const at::Tensor& x_in, const at::Tensor& weight, const at::Tensor& bias, int64_t pad_h,
                            int64_t pad_w, int64_t workspace_bytes, int tile) {
   RECORD_USER_SCOPE("WinogradConv3d");  // for runtime/op_profile.h

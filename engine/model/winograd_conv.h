@@ -29,8 +29,6 @@ at::Tensor winograd_transform_weight(const at::Tensor& weight, int tile = 2);
 // transform cost less than the products they save (measured; winograd_conv.cpp).
 int winograd_tile(const at::Tensor& x, const at::Tensor& weight, int64_t stride_t, int64_t stride_h, int64_t stride_w,
                   int64_t pad_h, int64_t pad_w);
-bool winograd_applicable(const at::Tensor& x, const at::Tensor& weight, int64_t stride_t, int64_t stride_h,
-                         int64_t stride_w, int64_t pad_h, int64_t pad_w);  // winograd_tile(...) != 0
 
 // conv3d(x, weight, bias, stride 1, padding (0, pad_h, pad_w)). The kernels are
 // transformed on every call, not cached: a cache would hold 16/9 (F(2x2)) to 4x (F(4x4))

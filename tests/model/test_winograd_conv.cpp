@@ -80,26 +80,26 @@ TEST(WinogradConv, TakesOnlyTheConvolutionsItComputesAndThatPay) {
   const at::Tensor x = at::zeros({1, 128, 9, 16, 16}), w = at::zeros({128, 128, 3, 3, 3});
   EXPECT_EQ(winograd_tile(x, w, 1, 1, 1, 1, 1), 2);  // 16x16 x 7 frames: too few pixels for F(4x4)
   EXPECT_EQ(winograd_tile(at::zeros({1, 128, 9, 32, 32}), w, 1, 1, 1, 1, 1), 4);
-  EXPECT_FALSE(winograd_applicable(x, w, 1, 2, 2, 1, 1));                                  // stride 2
-  EXPECT_FALSE(winograd_applicable(x, w, 2, 1, 1, 1, 1));                                  // temporal stride
-  EXPECT_FALSE(winograd_applicable(at::zeros({1, 128, 9, 17, 16}), w, 1, 1, 1, 1, 1));     // odd output height
-  EXPECT_FALSE(winograd_applicable(x, w, 1, 1, 1, 2, 2));                                  // padding 2
-  EXPECT_FALSE(winograd_applicable(at::zeros({1, 128, 2, 16, 16}), w, 1, 1, 1, 1, 1));     // fewer frames than taps
-  EXPECT_FALSE(winograd_applicable(x, at::zeros({128, 128, 3, 5, 5}), 1, 1, 1, 1, 1));     // 5x5 kernel
-  EXPECT_FALSE(winograd_applicable(x.to(at::kDouble), w.to(at::kDouble), 1, 1, 1, 1, 1));  // float64
+  EXPECT_EQ(0, winograd_tile(x, w, 1, 2, 2, 1, 1));                                  // stride 2
+  EXPECT_EQ(0, winograd_tile(x, w, 2, 1, 1, 1, 1));                                  // temporal stride
+  EXPECT_EQ(0, winograd_tile(at::zeros({1, 128, 9, 17, 16}), w, 1, 1, 1, 1, 1));     // odd output height
+  EXPECT_EQ(0, winograd_tile(x, w, 1, 1, 1, 2, 2));                                  // padding 2
+  EXPECT_EQ(0, winograd_tile(at::zeros({1, 128, 2, 16, 16}), w, 1, 1, 1, 1, 1));     // fewer frames than taps
+  EXPECT_EQ(0, winograd_tile(x, at::zeros({128, 128, 3, 5, 5}), 1, 1, 1, 1, 1));     // 5x5 kernel
+  EXPECT_EQ(0, winograd_tile(x.to(at::kDouble), w.to(at::kDouble), 1, 1, 1, 1, 1));  // float64
   // Where the transforms do not pay. F(4x4) (output divisible by 4): under 128 channels
   // x taps, frames under 16x16, under 2048 output pixels over all frames.
-  EXPECT_TRUE(winograd_applicable(at::zeros({1, 64, 9, 64, 64}), at::zeros({64, 64, 3, 3, 3}), 1, 1, 1, 1, 1));
-  EXPECT_FALSE(winograd_applicable(at::zeros({1, 32, 9, 64, 64}), at::zeros({32, 32, 3, 3, 3}), 1, 1, 1, 1, 1));
-  EXPECT_FALSE(winograd_applicable(at::zeros({1, 64, 9, 64, 64}), at::zeros({64, 64, 1, 3, 3}), 1, 1, 1, 1, 1));
-  EXPECT_TRUE(winograd_applicable(at::zeros({1, 128, 9, 64, 64}), at::zeros({128, 128, 1, 3, 3}), 1, 1, 1, 1, 1));
-  EXPECT_FALSE(winograd_applicable(at::zeros({1, 128, 40, 8, 8}), w, 1, 1, 1, 1, 1));
-  EXPECT_FALSE(winograd_applicable(at::zeros({1, 128, 5, 16, 16}), w, 1, 1, 1, 1, 1));  // 16x16 x 3 frames
+  EXPECT_NE(0, winograd_tile(at::zeros({1, 64, 9, 64, 64}), at::zeros({64, 64, 3, 3, 3}), 1, 1, 1, 1, 1));
+  EXPECT_EQ(0, winograd_tile(at::zeros({1, 32, 9, 64, 64}), at::zeros({32, 32, 3, 3, 3}), 1, 1, 1, 1, 1));
+  EXPECT_EQ(0, winograd_tile(at::zeros({1, 64, 9, 64, 64}), at::zeros({64, 64, 1, 3, 3}), 1, 1, 1, 1, 1));
+  EXPECT_NE(0, winograd_tile(at::zeros({1, 128, 9, 64, 64}), at::zeros({128, 128, 1, 3, 3}), 1, 1, 1, 1, 1));
+  EXPECT_EQ(0, winograd_tile(at::zeros({1, 128, 40, 8, 8}), w, 1, 1, 1, 1, 1));
+  EXPECT_EQ(0, winograd_tile(at::zeros({1, 128, 5, 16, 16}), w, 1, 1, 1, 1, 1));  // 16x16 x 3 frames
   // F(2x2) (output even, not divisible by 4): under 128 channels, too few tiles.
   const at::Tensor w512 = at::zeros({512, 512, 3, 3, 3});
-  EXPECT_EQ(winograd_tile(at::zeros({1, 512, 13, 10, 10}), w512, 1, 1, 1, 1, 1), 2);       // 25 tiles x 11 frames
-  EXPECT_FALSE(winograd_applicable(at::zeros({1, 512, 5, 10, 10}), w512, 1, 1, 1, 1, 1));  // 25 tiles x 3 frames
-  EXPECT_FALSE(winograd_applicable(at::zeros({1, 64, 9, 66, 66}), at::zeros({64, 64, 3, 3, 3}), 1, 1, 1, 1, 1));
+  EXPECT_EQ(winograd_tile(at::zeros({1, 512, 13, 10, 10}), w512, 1, 1, 1, 1, 1), 2);  // 25 tiles x 11 frames
+  EXPECT_EQ(0, winograd_tile(at::zeros({1, 512, 5, 10, 10}), w512, 1, 1, 1, 1, 1));   // 25 tiles x 3 frames
+  EXPECT_EQ(0, winograd_tile(at::zeros({1, 64, 9, 66, 66}), at::zeros({64, 64, 3, 3, 3}), 1, 1, 1, 1, 1));
 }
 
 TEST(WinogradConv, KernelTransformIsGgGt) {
