@@ -57,6 +57,10 @@ double Run::ssim_mean() const {
   return result ? result->metrics.ssim_mean : mean_measured(&metrics::FrameMetrics::ssim);
 }
 
+double Run::blockiness_mean() const {
+  return result ? result->metrics.blockiness_mean : mean_measured(&metrics::FrameMetrics::blockiness);
+}
+
 std::vector<pipeline::Note> Run::notes() const { return result ? result->notes : std::vector<pipeline::Note>{}; }
 
 const char* pair_name(Pair p) {

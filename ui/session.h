@@ -94,6 +94,7 @@ struct Run {
   int64_t count() const { return static_cast<int64_t>(have_metrics.size()); }
   double psnr_mean() const;  // over frames measured so far
   double ssim_mean() const;
+  double blockiness_mean() const;
   std::vector<pipeline::Note> notes() const;
 
  private:

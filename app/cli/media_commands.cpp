@@ -132,9 +132,10 @@ int run_recon_cmd(const Args& a) {
               planning::format_bytes(r.plan.device_peak(r.device == "cuda")).c_str(),
               r.budget.device_bytes > 0 ? planning::format_bytes(r.budget.device_bytes).c_str() : "?",
               r.budget.source.c_str());
-  std::printf("PSNR %s dB  SSIM %s  (R/G/B PSNR %s / %s / %s)\n", fmt(r.metrics.psnr_mean, 3).c_str(),
+  std::printf("PSNR %s dB  SSIM %s  (R/G/B PSNR %s / %s / %s)  blockiness %s\n", fmt(r.metrics.psnr_mean, 3).c_str(),
               fmt(r.metrics.ssim_mean, 4).c_str(), fmt(r.metrics.psnr_rgb_mean[0], 2).c_str(),
-              fmt(r.metrics.psnr_rgb_mean[1], 2).c_str(), fmt(r.metrics.psnr_rgb_mean[2], 2).c_str());
+              fmt(r.metrics.psnr_rgb_mean[1], 2).c_str(), fmt(r.metrics.psnr_rgb_mean[2], 2).c_str(),
+              fmt(r.metrics.blockiness_mean, 2).c_str());
   std::printf("8-bit output: PSNR %s dB  SSIM %s\n", fmt(r.metrics_8bit.psnr_mean, 3).c_str(),
               fmt(r.metrics_8bit.ssim_mean, 4).c_str());
   std::printf("time: load %.2f s, read %.2f s, encode %.2f s, decode %.2f s, metrics %.2f s, write %.2f s\n",
@@ -196,8 +197,9 @@ int run_eval_cmd(const Args& a) {
     if (skipped) {
       std::printf("skip  %s (in the table)\n", r.file.c_str());
     } else if (r.status == "ok") {
-      std::printf("ok    %s: %lld frames %dx%d, PSNR %s dB, SSIM %s\n", r.file.c_str(),
-                  static_cast<long long>(r.frames), r.height, r.width, fmt(r.psnr, 3).c_str(), fmt(r.ssim, 4).c_str());
+      std::printf("ok    %s: %lld frames %dx%d, PSNR %s dB, SSIM %s, blockiness %s\n", r.file.c_str(),
+                  static_cast<long long>(r.frames), r.height, r.width, fmt(r.psnr, 3).c_str(), fmt(r.ssim, 4).c_str(),
+                  fmt(r.blockiness, 2).c_str());
     } else {
       std::printf("FAIL  %s\n", r.error.c_str());
     }
@@ -205,8 +207,8 @@ int run_eval_cmd(const Args& a) {
   };
   pipeline::EvalOutcome o = pipeline::run_eval(req);
   bar.finish();
-  std::printf("ALL: %s; PSNR %s dB, SSIM %s -> %s\n", o.all.error.c_str(), fmt(o.all.psnr, 3).c_str(),
-              fmt(o.all.ssim, 4).c_str(), table.string().c_str());
+  std::printf("ALL: %s; PSNR %s dB, SSIM %s, blockiness %s -> %s\n", o.all.error.c_str(), fmt(o.all.psnr, 3).c_str(),
+              fmt(o.all.ssim, 4).c_str(), fmt(o.all.blockiness, 2).c_str(), table.string().c_str());
   std::printf("this run: %d evaluated, %d skipped, %d failed\n", o.evaluated, o.skipped, o.failed);
   if (o.runtime_failure) return 3;
   return o.failed ? 2 : 0;
@@ -263,6 +265,9 @@ std::vector<Command> media_commands() {
       "frame is identical); SSIM with an 11x11 Gaussian window (sigma 1.5), valid region, mean over\n"
       "R,G,B and frames. Reported for the float reconstruction (the reference's numbers) and for the\n"
       "8-bit frames written. The JSON has psnr_per_frame, psnr_mean, ssim_per_frame, ssim_mean, ...\n"
+      "Blockiness (not in the reference): the 8x8 latent-cell grid the model adds, as the mean step\n"
+      "between neighbouring pixels across cell edges over the mean step inside cells, reconstruction\n"
+      "over input: 1 = no grid added; an undertrained decoder's flat Haar blocks read 2 or more.\n"
       "Memory: before any work the planner estimates the run's peak (weights, activations, frames) and\n"
       "picks the first plan that fits what is free: as asked (direct unless --chunked), then chunked\n"
       "in time, then chunked with smaller and smaller spatial tiles (512 .. 64 px, linear blending).\n"
@@ -301,8 +306,9 @@ std::vector<Command> media_commands() {
       "The inputs are sorted by path; --shard i/n keeps those whose 0-based position p satisfies\n"
       "p % n == i, so n machines (or a job array) with i = 0..n-1 cover every input once.\n"
       "Columns: file,frames,height,width,psnr,ssim,psnr_r,psnr_g,psnr_b,enc_ms,dec_ms,read_ms,\n"
-      "psnr_8bit,ssim_8bit,fps,status,error,settings. psnr/ssim are the float reconstruction's (as\n"
-      "cal_psnr.py/cal_ssim.py), *_8bit those of 8-bit frames. The last row, file ALL, is the\n"
+      "psnr_8bit,ssim_8bit,blockiness,fps,status,error,settings. psnr/ssim are the float\n"
+      "reconstruction's (as cal_psnr.py/cal_ssim.py), *_8bit those of 8-bit frames; blockiness as in\n"
+      "wfvae recon --help (1 = no 8x8 grid added). The last row, file ALL, is the\n"
       "per-video mean (every video counts once, as the reference's eval.py averages videos; frame\n"
       "counts and times are sums) over the rows with status ok.\n"
       "Resume: rows already ok in TABLE are skipped (failed ones are retried), the ALL row is\n"

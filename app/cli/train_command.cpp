@@ -145,7 +145,8 @@ int run_train_cmd(const Args& a) {
     const double eta = l.sec_per_step * (o.steps - l.step);
     std::printf("step %6d/%d  loss %.4f  l1 %.4f  wl %.4f  kl %.2f  lr %.2e  %.2f s/step  ETA %s", l.step, o.steps,
                 l.loss, l.l1, l.wavelet, l.kl, l.lr, l.sec_per_step, duration(eta).c_str());
-    if (l.val_psnr >= 0) std::printf("  val PSNR %.2f dB SSIM %.4f", l.val_psnr, l.val_ssim);
+    if (l.val_psnr >= 0)
+      std::printf("  val PSNR %.2f dB SSIM %.4f blockiness %.2f", l.val_psnr, l.val_ssim, l.val_blockiness);
     std::printf("\n");
     std::fflush(stdout);
   };

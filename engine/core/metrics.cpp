@@ -99,6 +99,7 @@ FrameMetrics frame_from_planes(const std::vector<double> (&a)[3], const std::vec
   m.mse = total / static_cast<double>(3 * n);
   m.psnr = psnr_from_mse(m.mse);
   m.ssim = ssim_sum / 3.0;
+  m.blockiness = cell_edge_ratio(b, h, w) / cell_edge_ratio(a, h, w);
   return m;
 }
 
@@ -132,6 +133,44 @@ double ssim_plane(const double* a, const double* b, int h, int w) {
     sum += ((2 * m12 + kC1) * (2 * sigma12 + kC2)) / ((m1_sq + m2_sq + kC1) * (sigma1_sq + sigma2_sq + kC2));
   }
   return sum / static_cast<double>(mu1.size());
+}
+
+double cell_edge_ratio(const std::vector<double> (&planes)[3], int h, int w, int cell) {
+  if (cell < 2) fail_usage("metrics: cell size must be at least 2, got " + std::to_string(cell));
+  double edge = 0, inside = 0;
+  size_t n_edge = 0, n_inside = 0;
+  for (const auto& p : planes) {
+    for (int y = 0; y < h; ++y) {
+      const double* row = &p[static_cast<size_t>(y) * w];
+      // The step from x - 1 to x crosses a cell edge when x is a multiple of cell.
+      for (int x = 1; x < w; ++x) {
+        const double d = std::abs(row[x] - row[x - 1]);
+        if (x % cell == 0) {
+          edge += d;
+          ++n_edge;
+        } else {
+          inside += d;
+          ++n_inside;
+        }
+      }
+      if (y == 0) continue;
+      const double* above = row - w;
+      const bool across = y % cell == 0;
+      for (int x = 0; x < w; ++x) {
+        const double d = std::abs(row[x] - above[x]);
+        if (across) {
+          edge += d;
+          ++n_edge;
+        } else {
+          inside += d;
+          ++n_inside;
+        }
+      }
+    }
+  }
+  if (n_edge == 0 || n_inside == 0) return std::numeric_limits<double>::quiet_NaN();
+  return (edge / static_cast<double>(n_edge) + kBlockinessFloor) /
+         (inside / static_cast<double>(n_inside) + kBlockinessFloor);
 }
 
 FrameMetrics compare_frame(const HostTensor& input, const HostTensor& recon, int64_t t) {
@@ -171,7 +210,7 @@ FrameMetrics compare_rgb8(const uint8_t* a, const uint8_t* b, int h, int w) {
 }
 
 void summarize(VideoMetrics& m) {
-  m.psnr_mean = m.ssim_mean = 0;
+  m.psnr_mean = m.ssim_mean = m.blockiness_mean = 0;
   for (double& v : m.psnr_rgb_mean) v = 0;
   if (m.frames.empty()) return;
   // cal_psnr.py averages per-frame PSNR; one identical frame makes that mean inf
@@ -181,6 +220,7 @@ void summarize(VideoMetrics& m) {
     if (f.mse <= 0) identical = true;
     m.psnr_mean += f.psnr;
     m.ssim_mean += f.ssim;
+    m.blockiness_mean += f.blockiness;
     for (int c = 0; c < 3; ++c) {
       if (f.mse_rgb[c] <= 0) identical_c[c] = true;
       m.psnr_rgb_mean[c] += f.psnr_rgb[c];
@@ -189,6 +229,7 @@ void summarize(VideoMetrics& m) {
   const double n = static_cast<double>(m.frames.size());
   m.psnr_mean = identical ? kIdenticalPsnr : m.psnr_mean / n;
   m.ssim_mean /= n;
+  m.blockiness_mean /= n;
   for (int c = 0; c < 3; ++c) m.psnr_rgb_mean[c] = identical_c[c] ? kIdenticalPsnr : m.psnr_rgb_mean[c] / n;
 }
 

@@ -121,46 +121,69 @@ std::vector<fs::path> shard_inputs(const std::vector<fs::path>& sorted, Shard s)
 }
 
 const std::vector<std::string>& EvalTable::columns() {
-  static const std::vector<std::string> c = {"file",      "frames",    "height", "width",  "psnr",   "ssim",
-                                             "psnr_r",    "psnr_g",    "psnr_b", "enc_ms", "dec_ms", "read_ms",
-                                             "psnr_8bit", "ssim_8bit", "fps",    "status", "error",  "settings"};
+  static const std::vector<std::string> c = {
+      "file",   "frames",  "height",    "width",     "psnr",       "ssim", "psnr_r", "psnr_g", "psnr_b",  "enc_ms",
+      "dec_ms", "read_ms", "psnr_8bit", "ssim_8bit", "blockiness", "fps",  "status", "error",  "settings"};
   return c;
 }
+
+namespace {
+
+// Tables written before the blockiness column existed still resume (it reads NaN).
+std::vector<std::string> columns_without_blockiness() {
+  std::vector<std::string> c = EvalTable::columns();
+  c.erase(std::find(c.begin(), c.end(), "blockiness"));
+  return c;
+}
+
+}  // namespace
 
 EvalTable EvalTable::load(const fs::path& path) {
   const std::string src = path.string();
   auto records = parse_csv(read_text_file(path), src);
   EvalTable t;
   if (records.empty()) return t;  // an empty file: start fresh
-  if (records[0] != columns())
+  const std::vector<std::string>& header = records[0];
+  if (header != columns() && header != columns_without_blockiness())
     fail_input(src + ": not a wfvae eval table (its header differs); choose another --out or remove the file");
+  auto column = [&](const std::string& name) {
+    const auto it = std::find(header.begin(), header.end(), name);
+    return it == header.end() ? std::string::npos : static_cast<size_t>(it - header.begin());
+  };
   for (size_t r = 1; r < records.size(); ++r) {
     const auto& f = records[r];
-    if (f.size() != columns().size())
+    if (f.size() != header.size())
       fail_input(src + ": line " + std::to_string(r + 1) + " has " + std::to_string(f.size()) + " fields, expected " +
-                 std::to_string(columns().size()) + " (damaged table?)");
+                 std::to_string(header.size()) + " (damaged table?)");
     if (f[0] == "ALL") continue;
-    EvalRow row;
-    row.file = f[0];
-    auto count = [&](size_t i) {
-      const double v = parse_num(f[i], src, columns()[i]);
+    auto number = [&](const std::string& name) {
+      const size_t i = column(name);
+      return i == std::string::npos ? std::nan("") : parse_num(f[i], src, name);
+    };
+    auto count = [&](const std::string& name) {
+      const double v = number(name);
       return std::isnan(v) ? int64_t{0} : static_cast<int64_t>(std::llround(v));
     };
-    row.frames = count(1);
-    row.height = static_cast<int>(count(2));
-    row.width = static_cast<int>(count(3));
-    row.psnr = parse_num(f[4], src, "psnr");
-    row.ssim = parse_num(f[5], src, "ssim");
-    for (int c = 0; c < 3; ++c) row.psnr_rgb[c] = parse_num(f[6 + c], src, columns()[6 + c]);
-    row.encode_ms = parse_num(f[9], src, "enc_ms");
-    row.decode_ms = parse_num(f[10], src, "dec_ms");
-    row.read_ms = parse_num(f[11], src, "read_ms");
-    row.psnr_8bit = parse_num(f[12], src, "psnr_8bit");
-    row.ssim_8bit = parse_num(f[13], src, "ssim_8bit");
-    row.fps = parse_num(f[14], src, "fps");
-    row.status = f[15];
-    row.error = f[16];
-    row.settings = f[17];
+    EvalRow row;
+    row.file = f[column("file")];
+    row.frames = count("frames");
+    row.height = static_cast<int>(count("height"));
+    row.width = static_cast<int>(count("width"));
+    row.psnr = number("psnr");
+    row.ssim = number("ssim");
+    row.psnr_rgb[0] = number("psnr_r");
+    row.psnr_rgb[1] = number("psnr_g");
+    row.psnr_rgb[2] = number("psnr_b");
+    row.encode_ms = number("enc_ms");
+    row.decode_ms = number("dec_ms");
+    row.read_ms = number("read_ms");
+    row.psnr_8bit = number("psnr_8bit");
+    row.ssim_8bit = number("ssim_8bit");
+    row.blockiness = number("blockiness");
+    row.fps = number("fps");
+    row.status = f[column("status")];
+    row.error = f[column("error")];
+    row.settings = f[column("settings")];
     if (row.status != "ok" && row.status != "error")
       fail_input(src + ": line " + std::to_string(r + 1) + " has status \"" + row.status + "\" (expected ok or error)");
     t.rows.push_back(std::move(row));
@@ -180,7 +203,7 @@ void EvalTable::upsert(EvalRow row) {
   auto as_written = [](double v) { return std::isfinite(v) ? std::strtod(num(v).c_str(), nullptr) : v; };
   auto ms_written = [](double v) { return std::strtod(ms(v).c_str(), nullptr); };
   for (double* v : {&row.psnr, &row.ssim, &row.psnr_rgb[0], &row.psnr_rgb[1], &row.psnr_rgb[2], &row.psnr_8bit,
-                    &row.ssim_8bit, &row.fps})
+                    &row.ssim_8bit, &row.blockiness, &row.fps})
     *v = as_written(*v);
   for (double* v : {&row.encode_ms, &row.decode_ms, &row.read_ms}) *v = ms_written(*v);
   for (auto& r : rows)
@@ -196,7 +219,7 @@ EvalRow EvalTable::aggregate() const {
   all.file = "ALL";
   all.status = "summary";
   int ok = 0, failed = 0;
-  double psnr = 0, ssim = 0, rgb[3] = {0, 0, 0}, p8 = 0, s8 = 0;
+  double psnr = 0, ssim = 0, rgb[3] = {0, 0, 0}, p8 = 0, s8 = 0, blockiness = 0;
   int first_h = -1, first_w = -1;
   bool same_size = true;
   for (const auto& r : rows) {
@@ -211,6 +234,7 @@ EvalRow EvalTable::aggregate() const {
     for (int c = 0; c < 3; ++c) rgb[c] += r.psnr_rgb[c];
     p8 += r.psnr_8bit;
     s8 += r.ssim_8bit;
+    blockiness += r.blockiness;
     all.encode_ms += r.encode_ms;
     all.decode_ms += r.decode_ms;
     all.read_ms += r.read_ms;
@@ -228,6 +252,7 @@ EvalRow EvalTable::aggregate() const {
   for (int c = 0; c < 3; ++c) all.psnr_rgb[c] = ok ? rgb[c] / ok : nan;
   all.psnr_8bit = ok ? p8 / ok : nan;
   all.ssim_8bit = ok ? s8 / ok : nan;
+  all.blockiness = ok ? blockiness / ok : nan;
   all.fps = nan;
   if (same_size && ok) {
     all.height = first_h;
@@ -259,6 +284,7 @@ std::string EvalTable::to_csv() const {
                                         r.status == "error" ? "" : ms(r.read_ms),
                                         num(r.psnr_8bit),
                                         num(r.ssim_8bit),
+                                        num(r.blockiness),
                                         num(r.fps),
                                         r.status,
                                         csv_field(r.error),
@@ -346,6 +372,7 @@ EvalOutcome run_eval(const EvalRequest& req) {
       for (int c = 0; c < 3; ++c) row.psnr_rgb[c] = res.metrics.psnr_rgb_mean[c];
       row.psnr_8bit = res.metrics_8bit.psnr_mean;
       row.ssim_8bit = res.metrics_8bit.ssim_mean;
+      row.blockiness = res.metrics.blockiness_mean;
       row.encode_ms = res.timings.encode_ms;
       row.decode_ms = res.timings.decode_ms;
       row.read_ms = res.timings.read_ms;
@@ -364,7 +391,7 @@ EvalOutcome run_eval(const EvalRequest& req) {
     }
     if (row.status == "error") {
       const double nan = std::nan("");
-      row.psnr = row.ssim = row.psnr_8bit = row.ssim_8bit = row.fps = nan;
+      row.psnr = row.ssim = row.psnr_8bit = row.ssim_8bit = row.blockiness = row.fps = nan;
       for (double& v : row.psnr_rgb) v = nan;
     }
     table.upsert(row);

@@ -37,6 +37,7 @@ struct EvalRow {
   double psnr = 0, ssim = 0, psnr_rgb[3] = {0, 0, 0};
   double encode_ms = 0, decode_ms = 0, read_ms = 0;
   double psnr_8bit = 0, ssim_8bit = 0;
+  double blockiness = 0;  // metrics::FrameMetrics::blockiness, mean over frames
   double fps = 0;
   std::string status;  // "ok", "error", or "summary" (the ALL row)
   std::string error;   // why an input failed; for ALL, what the means cover

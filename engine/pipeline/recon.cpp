@@ -530,11 +530,12 @@ namespace {
 
 json::Value metrics_block(const metrics::VideoMetrics& m) {
   json::Value j = json::Object{};
-  std::vector<double> psnr, ssim, mse;
+  std::vector<double> psnr, ssim, mse, blockiness;
   json::Array rgb;
   for (const auto& f : m.frames) {
     psnr.push_back(f.psnr);
     ssim.push_back(f.ssim);
+    blockiness.push_back(f.blockiness);
     mse.push_back(f.mse);
     rgb.emplace_back(json::Array{f.psnr_rgb[0], f.psnr_rgb[1], f.psnr_rgb[2]});
   }
@@ -542,6 +543,8 @@ json::Value metrics_block(const metrics::VideoMetrics& m) {
   j["psnr_mean"] = m.psnr_mean;
   j["ssim_per_frame"] = number_array(ssim);
   j["ssim_mean"] = m.ssim_mean;
+  j["blockiness_per_frame"] = number_array(blockiness);
+  j["blockiness_mean"] = m.blockiness_mean;
   j["mse_per_frame"] = number_array(mse);
   j["psnr_rgb_per_frame"] = json::Value(rgb);
   j["psnr_rgb_mean"] = json::Array{m.psnr_rgb_mean[0], m.psnr_rgb_mean[1], m.psnr_rgb_mean[2]};
@@ -618,7 +621,10 @@ json::Value metrics_json(const ReconResult& r) {
       "reconstruction clamped to [-1, 1] first); PSNR per frame from the MSE over channels and pixels, mean over "
       "frames, 100 for identical frames (and for the mean when any frame is identical); SSIM per channel with an "
       "11x11 Gaussian window (sigma 1.5) over the valid region, C1 = 0.01^2, C2 = 0.03^2, mean over R, G, B and "
-      "over frames. Top level: the float reconstruction; output_8bit: the 8-bit frames written to files.";
+      "over frames. Blockiness (not in the reference): the mean absolute step between neighbouring pixels across "
+      "the edges of the 8x8 latent cells over the mean step inside cells (channels and directions pooled, half an "
+      "8-bit level added to both), the reconstruction's over the input's: 1 = no grid added. Top level: the float "
+      "reconstruction; output_8bit: the 8-bit frames written to files.";
   j["source"] = source_json(r.source);
   j["input"] = input_json(r);
   j["model"] = model_json(r);
@@ -652,20 +658,23 @@ std::string metrics_csv(const ReconResult& r) {
   meta("timings_ms", "load " + fmt(r.timings.load_ms, 1) + ", read " + fmt(r.timings.read_ms, 1) + ", encode " +
                          fmt(r.timings.encode_ms, 1) + ", decode " + fmt(r.timings.decode_ms, 1) + ", metrics " +
                          fmt(r.timings.metrics_ms, 1));
-  meta("definition", "psnr/ssim: float reconstruction as cal_psnr.py/cal_ssim.py; *_8bit: the 8-bit frames written");
+  meta("definition",
+       "psnr/ssim: float reconstruction as cal_psnr.py/cal_ssim.py; *_8bit: the 8-bit frames written; blockiness: "
+       "steps across 8x8 latent-cell edges over steps inside cells, reconstruction over input (1 = no grid added)");
   for (const auto& n : r.notes) meta("note", n.text);
-  out += "frame,source_index,time_s,psnr,ssim,psnr_r,psnr_g,psnr_b,mse,psnr_8bit,ssim_8bit\n";
+  out += "frame,source_index,time_s,psnr,ssim,psnr_r,psnr_g,psnr_b,mse,psnr_8bit,ssim_8bit,blockiness\n";
   for (size_t i = 0; i < r.metrics.frames.size(); ++i) {
     const auto& f = r.metrics.frames[i];
     const auto& b = r.metrics_8bit.frames[i];
     out += std::to_string(i) + "," + std::to_string(r.source_indices[i]) + "," + csv_num(r.source_times[i]) + "," +
            csv_num(f.psnr) + "," + csv_num(f.ssim) + "," + csv_num(f.psnr_rgb[0]) + "," + csv_num(f.psnr_rgb[1]) + "," +
-           csv_num(f.psnr_rgb[2]) + "," + csv_num(f.mse) + "," + csv_num(b.psnr) + "," + csv_num(b.ssim) + "\n";
+           csv_num(f.psnr_rgb[2]) + "," + csv_num(f.mse) + "," + csv_num(b.psnr) + "," + csv_num(b.ssim) + "," +
+           csv_num(f.blockiness) + "\n";
   }
   const auto& m = r.metrics;
   out += "mean,,," + csv_num(m.psnr_mean) + "," + csv_num(m.ssim_mean) + "," + csv_num(m.psnr_rgb_mean[0]) + "," +
          csv_num(m.psnr_rgb_mean[1]) + "," + csv_num(m.psnr_rgb_mean[2]) + ",," + csv_num(r.metrics_8bit.psnr_mean) +
-         "," + csv_num(r.metrics_8bit.ssim_mean) + "\n";
+         "," + csv_num(r.metrics_8bit.ssim_mean) + "," + csv_num(m.blockiness_mean) + "\n";
   return out;
 }
 

@@ -191,7 +191,7 @@ void check_exports(const ExportRequest& exports, const fs::path& source);
 std::vector<fs::path> write_exports(const ReconResult& result, const ExportRequest& exports,
                                     const ProgressFn& progress = {}, const CancelToken* cancel = nullptr);
 
-// The metrics report: psnr_per_frame, psnr_mean, ssim_per_frame, ssim_mean,
+// The metrics report: psnr_per_frame, psnr_mean, ssim_per_frame, ssim_mean, blockiness_*,
 // per-channel PSNR, the same for the 8-bit output, and provenance (model, config,
 // norm, sizes, device, dtype, chunking, timings, notes).
 json::Value metrics_json(const ReconResult& result);

@@ -330,10 +330,10 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
 
     std::ofstream jsonl(o.out_dir / "train_log.jsonl", std::ios::app);
 
-    auto evaluate = [&](double* psnr, double* ssim) {
+    auto evaluate = [&](TrainLog* l) {
       at::NoGradGuard ng;
       swap_ema(params);
-      double ps = 0, ss = 0;
+      double ps = 0, ss = 0, bs = 0;
       int n = 0;
       for (const auto& c : val_clips) {
         const int frames = std::min(o.val_frames, cfg.video_frames(cfg.latent_frames(c.frames)));
@@ -345,11 +345,13 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
         metrics::VideoMetrics m = metrics::compare_videos(to_host(x), to_host(y));
         ps += m.psnr_mean;
         ss += m.ssim_mean;
+        bs += m.blockiness_mean;
         ++n;
       }
       swap_ema(params);
-      *psnr = n ? ps / n : 0;
-      *ssim = n ? ss / n : 0;
+      l->val_psnr = n ? ps / n : 0;
+      l->val_ssim = n ? ss / n : 0;
+      l->val_blockiness = n ? bs / n : 0;
     };
 
     Checkpointer checkpoints(*vae, params, opt, start_step);
@@ -415,7 +417,7 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
         l.wavelet = acc.wavelet / acc_n;
         l.lr = lr;
         l.sec_per_step = std::chrono::duration<double>(now - t_window).count() / acc_n;
-        if (do_val) evaluate(&l.val_psnr, &l.val_ssim);
+        if (do_val) evaluate(&l);
         if (do_val) {
           result.final_val_psnr = l.val_psnr;
           result.final_val_ssim = l.val_ssim;
@@ -432,6 +434,7 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
         if (do_val) {
           j["val_psnr"] = l.val_psnr;
           j["val_ssim"] = l.val_ssim;
+          j["val_blockiness"] = l.val_blockiness;
         }
         jsonl << json::dump(j) << "\n";
         jsonl.flush();

@@ -63,6 +63,7 @@ struct TrainLog {
   double lr = 0;
   double sec_per_step = 0;
   double val_psnr = -1, val_ssim = -1;  // -1: not evaluated at this step
+  double val_blockiness = -1;           // metrics::FrameMetrics::blockiness of the same clips
 };
 
 struct TrainResult {

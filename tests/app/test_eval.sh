@@ -17,7 +17,7 @@ note "a folder: every media file, recursively; a bad file is an error row, exit 
 expect_rc 2 eval data --out t.csv "${common[@]}"
 expect_in out.txt "eval: 4 inputs"
 expect_in out.txt "FAIL  data/sub/bad.mp4: not a video or image FFmpeg can read"
-[ "$(head -1 t.csv)" = "file,frames,height,width,psnr,ssim,psnr_r,psnr_g,psnr_b,enc_ms,dec_ms,read_ms,psnr_8bit,ssim_8bit,fps,status,error,settings" ] ||
+[ "$(head -1 t.csv)" = "file,frames,height,width,psnr,ssim,psnr_r,psnr_g,psnr_b,enc_ms,dec_ms,read_ms,psnr_8bit,ssim_8bit,blockiness,fps,status,error,settings" ] ||
   fail "header: $(head -1 t.csv)"
 have_numpy && check_py=1 || check_py=
 "$py" - <<'EOF' || fail "table content"
@@ -29,13 +29,13 @@ by = {r["file"]: r for r in rows}
 for f in ("data/a.mkv", "data/b.mp4", "data/sub/c.avi"):
     r = by[f]
     assert r["status"] == "ok" and r["frames"] == "5" and r["height"] == "32" and r["width"] == "32", r
-    assert 0 < float(r["psnr"]) < 100 and -1 <= float(r["ssim"]) <= 1, r
+    assert 0 < float(r["psnr"]) < 100 and -1 <= float(r["ssim"]) <= 1 and float(r["blockiness"]) > 0, r
     assert float(r["enc_ms"]) > 0 and float(r["dec_ms"]) > 0
 bad = by["data/sub/bad.mp4"]
 assert bad["status"] == "error" and "data/sub/bad.mp4" in bad["error"] and bad["psnr"] == "", bad
 a = by["ALL"]
 ok = [by[f] for f in ("data/a.mkv", "data/b.mp4", "data/sub/c.avi")]
-for k in ("psnr", "ssim", "psnr_r", "psnr_g", "psnr_b", "psnr_8bit", "ssim_8bit"):
+for k in ("psnr", "ssim", "psnr_r", "psnr_g", "psnr_b", "psnr_8bit", "ssim_8bit", "blockiness"):
     want = sum(float(r[k]) for r in ok) / 3
     assert abs(float(a[k]) - want) < 1e-6, (k, a[k], want)
 assert a["frames"] == "15" and a["status"] == "summary" and "per-video mean over 3 videos" in a["error"], a
@@ -49,6 +49,24 @@ expect_rc 2 eval data --out t.csv "${common[@]}"
 expect_in out.txt "3 already in t.csv"
 expect_in out.txt "this run: 0 evaluated, 3 skipped, 1 failed"
 cmp -s t.csv first.csv || { diff first.csv t.csv; fail "resuming changed the table"; }
+
+note "a table from before the blockiness column resumes; its rows read no blockiness"
+"$py" - <<'EOF' || fail "making the old table"
+import csv
+rows = list(csv.reader(open("first.csv")))
+k = rows[0].index("blockiness")
+with open("legacy.csv", "w", newline="") as f:
+    csv.writer(f, lineterminator="\n").writerows([r[:k] + r[k + 1:] for r in rows])
+EOF
+expect_rc 2 eval data --out legacy.csv "${common[@]}"
+expect_in out.txt "3 already in legacy.csv"
+"$py" - <<'EOF' || fail "resumed old table"
+import csv
+rows = {r["file"]: r for r in csv.DictReader(open("legacy.csv"))}
+first = {r["file"]: r for r in csv.DictReader(open("first.csv"))}
+assert rows["data/a.mkv"]["blockiness"] == "" and rows["ALL"]["blockiness"] == "", rows
+assert rows["data/a.mkv"]["psnr"] == first["data/a.mkv"]["psnr"] and rows["ALL"]["psnr"] == first["ALL"]["psnr"]
+EOF
 
 note "a crash loses at most the input in progress: drop a row, only it is redone"
 grep -v '^data/b.mp4,' first.csv >t.csv

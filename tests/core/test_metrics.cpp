@@ -239,3 +239,82 @@ TEST(Metrics, UnbatchedLayoutAndShapeErrors) {
   }
   EXPECT_THROW(compare_frame(a, b, 2), Error);
 }
+
+namespace {
+
+// [1, 3, 1, H, W] from a function of (channel, y, x) giving values in [0, 1].
+template <class F>
+HostTensor video_from(int h, int w, F f) {
+  HostTensor v({1, 3, 1, h, w});
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x)
+        v.data[static_cast<size_t>((c * h + y) * w + x)] = static_cast<float>(2 * f(c, y, x) - 1);
+  return v;
+}
+
+// Textured content: a smooth diagonal ramp plus a sine pattern, per channel.
+double texture(int c, int y, int x) {
+  return 0.5 + 0.3 * std::sin(0.37 * x + 0.23 * y + c) * std::cos(0.11 * x - 0.29 * y) + 0.002 * (x + y);
+}
+
+// The texture averaged over cell x cell blocks whose edges lie at `offset` mod cell:
+// what a decoder that only gets the coarse subband right produces.
+HostTensor cell_averaged(int h, int w, int cell, int offset) {
+  return video_from(h, w, [&](int c, int y, int x) {
+    auto start = [&](int v) { return ((v - offset) / cell) * cell + offset - (v < offset ? cell : 0); };
+    const int y0 = start(y), x0 = start(x);
+    double sum = 0;
+    int n = 0;
+    for (int yy = std::max(0, y0); yy < std::min(h, y0 + cell); ++yy)
+      for (int xx = std::max(0, x0); xx < std::min(w, x0 + cell); ++xx, ++n) sum += texture(c, yy, xx);
+    return sum / n;
+  });
+}
+
+}  // namespace
+
+TEST(Metrics, CellEdgeRatioByHand) {
+  // One row of 9 pixels: the only cell edge is between x = 7 and x = 8.
+  std::vector<double> planes[3];
+  for (auto& p : planes) p = {0, 0, 0, 0, 0, 0, 0, 0, 1};
+  const double f = kBlockinessFloor;
+  EXPECT_NEAR(cell_edge_ratio(planes, 1, 9), (1 + f) / f, 1e-9);
+  // The same step one pixel earlier lies inside the cell: 1 edge step of 0, 7 inside steps
+  // of mean 1/7.
+  for (auto& p : planes) p = {0, 0, 0, 0, 0, 0, 0, 1, 1};
+  EXPECT_NEAR(cell_edge_ratio(planes, 1, 9), f / (1.0 / 7 + f), 1e-9);
+  // Flat: 1. No cell edge (8x8): NaN.
+  for (auto& p : planes) p.assign(64, 0.25);
+  EXPECT_TRUE(std::isnan(cell_edge_ratio(planes, 8, 8)));
+  EXPECT_NEAR(cell_edge_ratio(planes, 1, 9), 1.0, 1e-12);
+  EXPECT_THROW(cell_edge_ratio(planes, 8, 8, 1), Error);
+}
+
+TEST(Metrics, BlockinessSeesTheLatentGridOnly) {
+  const int h = 32, w = 48;
+  HostTensor input = video_from(h, w, texture);
+  EXPECT_NEAR(compare_frame(input, input, 0).blockiness, 1.0, 1e-12);
+  // Flat 8x8 cells on the latent grid: steps only across cell edges.
+  const double on_grid = compare_frame(input, cell_averaged(h, w, 8, 0), 0).blockiness;
+  EXPECT_GT(on_grid, 3.0);
+  // The same cells shifted by 4 px: as blocky to the eye, but not the model's grid, so the
+  // ratio says the cell edges carry less than their share.
+  const double off_grid = compare_frame(input, cell_averaged(h, w, 8, 4), 0).blockiness;
+  EXPECT_LT(off_grid, 1.0);
+  // A blur (3x3 box) loses detail without any grid.
+  HostTensor blurred = video_from(h, w, [&](int c, int y, int x) {
+    double sum = 0;
+    int n = 0;
+    for (int dy = -1; dy <= 1; ++dy)
+      for (int dx = -1; dx <= 1; ++dx)
+        if (y + dy >= 0 && y + dy < h && x + dx >= 0 && x + dx < w) sum += texture(c, y + dy, x + dx), ++n;
+    return sum / n;
+  });
+  const FrameMetrics b = compare_frame(input, blurred, 0);
+  EXPECT_LT(b.psnr, 60.0);
+  EXPECT_NEAR(b.blockiness, 1.0, 0.1);
+  // Video mean.
+  VideoMetrics v = compare_videos(input, cell_averaged(h, w, 8, 0));
+  EXPECT_DOUBLE_EQ(v.blockiness_mean, on_grid);
+}

@@ -550,6 +550,8 @@ TEST(Studio, ExportWritesWhatTheCliWritesAndNeverOverwritesSilently) {
   // (Same engine, same settings; only thread scheduling could reorder float sums.)
   EXPECT_NEAR(mine.find("psnr_mean")->as_number(), theirs.find("psnr_mean")->as_number(), 1e-6);
   EXPECT_NEAR(mine.find("ssim_mean")->as_number(), theirs.find("ssim_mean")->as_number(), 1e-7);
+  EXPECT_NEAR(mine.find("blockiness_mean")->as_number(), theirs.find("blockiness_mean")->as_number(), 1e-6);
+  EXPECT_GT(mine.find("blockiness_mean")->as_number(), 0.0);
   EXPECT_EQ(mine.find("input")->find("frames")->as_int(), theirs.find("input")->find("frames")->as_int());
   EXPECT_EQ(mine.find("input")->find("width")->as_int(), theirs.find("input")->find("width")->as_int());
   const json::Value st = read_json(state);

@@ -48,6 +48,7 @@ json::Value run_json(const Run& r) {
   j["frames_decoded"] = r.decoded;
   j["psnr_mean"] = r.psnr_mean();
   j["ssim_mean"] = r.ssim_mean();
+  j["blockiness_mean"] = r.blockiness_mean();
   json::Array per;
   for (int64_t i = 0; i < r.count(); ++i)
     per.emplace_back(r.has_metrics(i) ? json::Value(r.frame_metrics[i].psnr) : json::Value());
