@@ -98,6 +98,7 @@ int run_train_cmd(const Args& a) {
   o.kl_weight = a.get_double("--kl-weight", o.kl_weight);
   o.wavelet_weight = a.get_double("--wavelet-weight", o.wavelet_weight);
   o.mse_weight = a.get_double("--mse-weight", o.mse_weight);
+  o.gradient_weight = a.get_double("--gradient-weight", o.gradient_weight);
   o.sample_posterior = !a.has("--no-sample");
   o.seed = static_cast<uint64_t>(a.get_int("--seed", 0));
   o.log_every = a.get_int("--log-every", o.log_every);
@@ -195,6 +196,9 @@ Command train_command() {
             {"--kl-weight", "W", "KL weight (default 1e-6, as the reference)"},
             {"--wavelet-weight", "W", "energy-flow loss weight (default 0.1, as the reference; 0 = off)"},
             {"--mse-weight", "W", "extra L2 loss weight (default 0)"},
+            {"--gradient-weight", "W",
+             "gradient-difference loss weight: |steps between neighbouring pixels| of input vs output, "
+             "against flat 8x8 blocks (default 0; not in the reference)"},
             {"--no-sample", "", "decode the posterior mean instead of samples"},
             {"--seed", "S", "random seed (default 0)"},
             {"--short-side", "S[,S2]", "decode training videos at these short sides (default 160)"},

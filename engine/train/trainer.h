@@ -43,6 +43,7 @@ struct TrainOptions {
   double kl_weight = 1e-6;       // per element, as a fraction of the L1 term's scale
   double wavelet_weight = 0.1;   // 0 disables the energy-flow loss
   double mse_weight = 0.0;       // optional extra L2 term (PSNR is an L2 metric)
+  double gradient_weight = 0.0;  // optional gradient-difference term (against flat Haar blocks)
   bool sample_posterior = true;  // decode posterior samples (the reference) or the mean
   bool hflip = true;
   int max_stride = 2;  // random temporal stride in [1, max_stride]
@@ -59,7 +60,7 @@ struct TrainOptions {
 
 struct TrainLog {
   int step = 0;
-  double loss = 0, l1 = 0, mse = 0, wavelet = 0, kl = 0;
+  double loss = 0, l1 = 0, mse = 0, wavelet = 0, kl = 0, gradient = 0;
   double lr = 0;
   double sec_per_step = 0;
   double val_psnr = -1, val_ssim = -1;  // -1: not evaluated at this step

@@ -120,6 +120,33 @@ TEST(Trainer, LearnsRepeatsAndResumesExactly) {
   EXPECT_LT(maxdiff, 1e-5);
 }
 
+// The loss is the weighted sum of its logged terms; the gradient-difference term enters
+// only when asked, and learning still works with it.
+TEST(Trainer, LossIsTheWeightedSumOfItsTerms) {
+  TempDir dir;
+  std::vector<train::Clip> clips = {synthetic_clip(12, 24, 24, 0), synthetic_clip(12, 24, 24, 9)};
+  for (double gw : {0.0, 0.5}) {
+    train::TrainOptions o = tiny_options(dir.path() / ("g" + std::to_string(gw)), 30);
+    o.mse_weight = 0.25;
+    o.gradient_weight = gw;
+    std::vector<train::TrainLog> logs;
+    train::run_training(o, clips, {}, [&](const train::TrainLog& l) { logs.push_back(l); });
+    ASSERT_EQ(logs.size(), 30u);
+    for (const auto& l : logs) {
+      const double sum = l.l1 + o.mse_weight * l.mse + o.kl_weight * l.kl + o.wavelet_weight * l.wavelet +
+                         o.gradient_weight * l.gradient;
+      EXPECT_NEAR(l.loss, sum, 1e-5 * (1 + l.loss)) << "step " << l.step;
+      if (gw > 0)
+        EXPECT_GT(l.gradient, 0.0);
+      else
+        EXPECT_EQ(l.gradient, 0.0);
+    }
+    const double first = (logs[0].loss + logs[1].loss + logs[2].loss) / 3;
+    const double last = (logs[27].loss + logs[28].loss + logs[29].loss) / 3;
+    EXPECT_LT(last, first) << "gradient weight " << gw;
+  }
+}
+
 TEST(Trainer, RejectsUnusableSettings) {
   TempDir dir;
   std::vector<train::Clip> clips = {synthetic_clip(12, 24, 24, 0)};
