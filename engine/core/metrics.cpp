@@ -137,6 +137,11 @@ double ssim_plane(const double* a, const double* b, int h, int w) {
 
 double cell_edge_ratio(const std::vector<double> (&planes)[3], int h, int w, int cell) {
   if (cell < 2) fail_usage("metrics: cell size must be at least 2, got " + std::to_string(cell));
+  if (h < 0 || w < 0) fail_usage("metrics: negative frame size");
+  for (const auto& p : planes)
+    if (p.size() != static_cast<size_t>(h) * static_cast<size_t>(w))
+      fail_usage("metrics: a plane of " + std::to_string(p.size()) + " values is not " + std::to_string(h) + "x" +
+                 std::to_string(w));
   double edge = 0, inside = 0;
   size_t n_edge = 0, n_inside = 0;
   for (const auto& p : planes) {

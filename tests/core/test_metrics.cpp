@@ -285,10 +285,12 @@ TEST(Metrics, CellEdgeRatioByHand) {
   for (auto& p : planes) p = {0, 0, 0, 0, 0, 0, 0, 1, 1};
   EXPECT_NEAR(cell_edge_ratio(planes, 1, 9), f / (1.0 / 7 + f), 1e-9);
   // Flat: 1. No cell edge (8x8): NaN.
+  for (auto& p : planes) p.assign(9, 0.25);
+  EXPECT_NEAR(cell_edge_ratio(planes, 1, 9), 1.0, 1e-12);
   for (auto& p : planes) p.assign(64, 0.25);
   EXPECT_TRUE(std::isnan(cell_edge_ratio(planes, 8, 8)));
-  EXPECT_NEAR(cell_edge_ratio(planes, 1, 9), 1.0, 1e-12);
   EXPECT_THROW(cell_edge_ratio(planes, 8, 8, 1), Error);
+  EXPECT_THROW(cell_edge_ratio(planes, 8, 9), Error);  // planes of 64 values are not 8x9
 }
 
 TEST(Metrics, BlockinessSeesTheLatentGridOnly) {
