@@ -132,12 +132,13 @@ void MetricsPanel::draw_metrics(Studio& s) {
 void MetricsPanel::draw_blockiness(double blockiness) {
   ImGui::TextDisabled("blockiness");
   ImGui::SameLine();
-  // Above ~1.5 the 8x8 grid is plain to see at 1:1 (an undertrained decoder reads 2.5-3).
-  const bool visible = std::isfinite(blockiness) && blockiness >= 1.5;
-  if (visible)
+  // The bundled models read 2.0-2.6 on their sample, with the grid plain to see; models
+  // fine-tuned against it read 1.6-1.8 and still show it on fine stripes. Flag from 1.5.
+  const bool grid = std::isfinite(blockiness) && blockiness >= 1.5;
+  if (grid)
     ImGui::TextColored(to_vec4(color::kWarning),
                        "%.2f  8\xC3\x97"
-                       "8 grid visible",
+                       "8 grid",
                        blockiness);
   else
     ImGui::Text("%.2f", blockiness);
