@@ -144,33 +144,23 @@ double cell_edge_ratio(const std::vector<double> (&planes)[3], int h, int w, int
                  std::to_string(w));
   double edge = 0, inside = 0;
   size_t n_edge = 0, n_inside = 0;
+  auto add = [&](double step, bool across_edge) {
+    if (across_edge) {
+      edge += step;
+      ++n_edge;
+    } else {
+      inside += step;
+      ++n_inside;
+    }
+  };
   for (const auto& p : planes) {
     for (int y = 0; y < h; ++y) {
       const double* row = &p[static_cast<size_t>(y) * w];
       // The step from x - 1 to x crosses a cell edge when x is a multiple of cell.
-      for (int x = 1; x < w; ++x) {
-        const double d = std::abs(row[x] - row[x - 1]);
-        if (x % cell == 0) {
-          edge += d;
-          ++n_edge;
-        } else {
-          inside += d;
-          ++n_inside;
-        }
-      }
+      for (int x = 1; x < w; ++x) add(std::abs(row[x] - row[x - 1]), x % cell == 0);
       if (y == 0) continue;
       const double* above = row - w;
-      const bool across = y % cell == 0;
-      for (int x = 0; x < w; ++x) {
-        const double d = std::abs(row[x] - above[x]);
-        if (across) {
-          edge += d;
-          ++n_edge;
-        } else {
-          inside += d;
-          ++n_inside;
-        }
-      }
+      for (int x = 0; x < w; ++x) add(std::abs(row[x] - above[x]), y % cell == 0);
     }
   }
   if (n_edge == 0 || n_inside == 0) return std::numeric_limits<double>::quiet_NaN();

@@ -28,6 +28,29 @@ void swatch(const uint8_t* rgb) {
   ImGui::Dummy(ImVec2(h * 1.6f, h));
 }
 
+// The 8x8 grid measure, flagged, with what it means on hover.
+void draw_blockiness(double blockiness) {
+  ImGui::TextDisabled("blockiness");
+  ImGui::SameLine();
+  // The bundled models read 2.0-2.6 on their sample, with the grid plain to see; models
+  // fine-tuned against it read 1.6-1.8 and still show it on fine stripes. Flag from 1.5.
+  const bool grid = std::isfinite(blockiness) && blockiness >= 1.5;
+  if (grid)
+    ImGui::TextColored(to_vec4(color::kWarning),
+                       "%.2f  8\xC3\x97"
+                       "8 grid",
+                       blockiness);
+  else
+    ImGui::Text("%.2f", blockiness);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(
+        "How much of the model's 8x8 latent-cell grid the reconstruction shows: the mean step between\n"
+        "neighbouring pixels across cell edges over the mean step inside cells, divided by the same\n"
+        "ratio of the input. 1 = no grid added. WF-VAE decodes through inverse Haar transforms, so a\n"
+        "decoder that misses the detail subbands paints flat 2x2..8x8 blocks (the checkerboard).\n"
+        "Not one of the reference's metrics.");
+}
+
 }  // namespace
 
 void MetricsPanel::draw_job(Studio& s) {
@@ -127,28 +150,6 @@ void MetricsPanel::draw_metrics(Studio& s) {
     ImGui::SameLine();
     ImGui::Text("PSNR %.2f dB \xC2\xB7 SSIM %.4f \xC2\xB7 blockiness %.2f", m.psnr, m.ssim, m.blockiness);
   }
-}
-
-void MetricsPanel::draw_blockiness(double blockiness) {
-  ImGui::TextDisabled("blockiness");
-  ImGui::SameLine();
-  // The bundled models read 2.0-2.6 on their sample, with the grid plain to see; models
-  // fine-tuned against it read 1.6-1.8 and still show it on fine stripes. Flag from 1.5.
-  const bool grid = std::isfinite(blockiness) && blockiness >= 1.5;
-  if (grid)
-    ImGui::TextColored(to_vec4(color::kWarning),
-                       "%.2f  8\xC3\x97"
-                       "8 grid",
-                       blockiness);
-  else
-    ImGui::Text("%.2f", blockiness);
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip(
-        "How much of the model's 8x8 latent-cell grid the reconstruction shows: the mean step between\n"
-        "neighbouring pixels across cell edges over the mean step inside cells, divided by the same\n"
-        "ratio of the input. 1 = no grid added. WF-VAE decodes through inverse Haar transforms, so a\n"
-        "decoder that misses the detail subbands paints flat 2x2..8x8 blocks (the checkerboard).\n"
-        "Not one of the reference's metrics.");
 }
 
 void MetricsPanel::draw_inspector(Studio& s) {

@@ -13,7 +13,6 @@ class MetricsPanel {
   void draw_job(Studio& s);
   void draw_metrics(Studio& s);
   void draw_inspector(Studio& s);
-  static void draw_blockiness(double blockiness);  // the 8x8 grid measure, with what it means
 };
 
 }  // namespace wfvae::studio
