@@ -16,6 +16,7 @@ namespace {
 std::vector<cli::Command> all_commands() {
   auto cmds = cli::model_commands();
   for (auto& c : cli::media_commands()) cmds.push_back(std::move(c));
+  for (auto& c : cli::train_commands()) cmds.push_back(std::move(c));
   return cmds;
 }
 
@@ -24,7 +25,7 @@ void print_usage(const std::vector<cli::Command>& cmds) {
       "usage: wfvae <command> [options]\n\n"
       "WF-VAE (wavelet-driven energy-flow video VAE) from the command line: reconstruct videos,\n"
       "measure PSNR/SSIM, check parity with the official PyTorch code, benchmark, train.\n\ncommands:\n");
-  for (const auto& c : cmds) std::printf("  %-8s %s\n", c.spec.name.c_str(), c.spec.summary.c_str());
+  for (const auto& c : cmds) std::printf("  %-10s %s\n", c.spec.name.c_str(), c.spec.summary.c_str());
   std::printf(
       "\n'wfvae <command> --help' describes a command's options.\n"
       "exit codes: 0 ok, 1 usage error, 2 bad input, 3 runtime failure, 4 check failed, 130 cancelled\n");

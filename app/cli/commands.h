@@ -25,8 +25,9 @@ struct Command {
 };
 
 std::vector<Command> model_commands();  // parity, info, bench
-std::vector<Command> media_commands();  // recon, eval, train (empty without FFmpeg)
-Command train_command();                // app/cli/train_command.cpp
+std::vector<Command> media_commands();  // recon, eval (empty without FFmpeg)
+// train (from videos with FFmpeg, from a clip pack always) and pack-clips (with FFmpeg).
+std::vector<Command> train_commands();
 
 // --device (cpu, cuda, auto; `fallback` when absent). When auto settles on the CPU
 // it says so once, with the reason, on stderr.

@@ -325,7 +325,6 @@ std::vector<Command> media_commands() {
   eval.flags.push_back({"--shard", "i/n", "evaluate the inputs at sorted positions p with p % n == i"});
   cmds.push_back({eval, run_eval_cmd});
 
-  cmds.push_back(train_command());
   return cmds;
 }
 

@@ -179,20 +179,20 @@ Loss compute_loss(const TrainOptions& o, const Tensor& x, const Tensor& y, const
   Loss l;
   l.l1 = (x - y).abs().mean();
   l.total = l.l1;
-  l.mse = at::zeros({}, at::kFloat);
+  l.mse = at::zeros({}, x.options());
   if (o.mse_weight > 0) {
     l.mse = (x - y).pow(2).mean();
     l.total = l.total + o.mse_weight * l.mse;
   }
   l.kl = 0.5 * (mean.pow(2) + at::exp(logvar) - 1.0 - logvar).sum() / batch / pixels_per_frame;
   l.total = l.total + o.kl_weight * l.kl;
-  l.wavelet = at::zeros({}, at::kFloat);
+  l.wavelet = at::zeros({}, x.options());
   if (o.wavelet_weight > 0) {
     l.wavelet = ((et.l1_coeffs - dt.l1_coeffs).abs().sum() + (et.l2_coeffs - dt.l2_coeffs).abs().sum()) / batch /
                 pixels_per_frame;
     l.total = l.total + o.wavelet_weight * l.wavelet;
   }
-  l.gradient = at::zeros({}, at::kFloat);
+  l.gradient = at::zeros({}, x.options());
   if (o.gradient_weight > 0) {
     l.gradient = gradient_difference(x, y);
     l.total = l.total + o.gradient_weight * l.gradient;
@@ -207,9 +207,16 @@ void adamw_step(std::vector<Param>& params, const TrainOptions& o, int step, dou
   at::NoGradGuard ng;
   double clip_scale = 1.0;
   if (o.grad_clip > 0) {
-    double sq = 0;
+    // One transfer for all the parameters' squared norms (a GPU would wait on each
+    // one otherwise), summed on the host in parameter order, in double.
+    std::vector<Tensor> sums;
     for (auto& p : params)
-      if (p.value->grad().defined()) sq += p.value->grad().pow(2).sum().item<double>();
+      if (p.value->grad().defined()) sums.push_back(p.value->grad().pow(2).sum());
+    double sq = 0;
+    if (!sums.empty()) {
+      const Tensor host = at::stack(sums).to(at::kCPU, at::kDouble).contiguous();
+      for (int64_t i = 0; i < host.numel(); ++i) sq += host.data_ptr<double>()[i];
+    }
     const double norm = std::sqrt(sq);
     if (norm > o.grad_clip) clip_scale = o.grad_clip / (norm + 1e-12);
   }
@@ -306,14 +313,19 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
 
     std::unique_ptr<Vae> vae;
     const fs::path state_path = o.out_dir / kStateFile;
+    if (o.time_budget_s < 0 || !std::isfinite(o.time_budget_s)) fail_usage("--time-budget must be >= 0 seconds");
     if (o.resume) {
       if (!fs::exists(state_path)) fail_input(state_path.string() + ": no training state to resume from");
-      vae = Vae::load(o.out_dir / "latest");
+      vae = Vae::load(o.out_dir / "latest", o.device);
     } else if (!o.init_model.empty()) {
-      vae = Vae::load(o.init_model);
+      vae = Vae::load(o.init_model, o.device);
     } else {
-      vae = Vae::random(o.config, o.seed);
+      vae = Vae::random(o.config, o.seed, o.device);
     }
+    // Crops and posterior noise are drawn on the host (the same draws on every
+    // device), then moved to the model's device.
+    const at::Device dev = vae->device() == Device::CUDA ? at::Device(at::kCUDA) : at::Device(at::kCPU);
+    // `opt` is the run as it goes: the config in effect, and the steps a time budget left.
     TrainOptions opt = o;
     opt.config = vae->config();
     const ModelConfig& cfg = opt.config;
@@ -357,7 +369,7 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
         const int frames = std::min(o.val_frames, cfg.video_frames(cfg.latent_frames(c.frames)));
         const int size = std::min({o.val_size, c.height / 8 * 8, c.width / 8 * 8});
         if (frames < 1 || size < 8) continue;
-        Tensor x = center_crop(c, frames, size);
+        Tensor x = center_crop(c, frames, size).to(dev);
         Tensor h = model.encode(x);
         Tensor y = model.decode(h.narrow(1, 0, cfg.latent_dim));
         metrics::VideoMetrics m = metrics::compare_videos(to_host(x), to_host(y));
@@ -380,21 +392,30 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
     TrainLog acc;
     int acc_n = 0;
     int step = start_step;
-    for (; step < o.steps; ++step) {
+    // The time budget: the steps that fit are decided once, from the pace of this
+    // process's first steps (the first few, which pay for warm-up and autotuning, left
+    // out); if the pace then drops, the run still ends at the budget.
+    constexpr int kPaceSkip = 10, kPaceSteps = 30;
+    auto t_pace = t_start;
+    bool budget_planned = false;
+    auto seconds_since = [](std::chrono::steady_clock::time_point t) {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+    };
+    for (; step < opt.steps; ++step) {
       if (cancel && cancel->cancelled()) break;
       std::mt19937_64 rng = step_rng(o.seed, step);
       std::vector<Tensor> crops;
       for (int b = 0; b < o.batch; ++b)
         crops.push_back(
             sample_crop(*usable[rng() % usable.size()], o.crop_frames, o.crop_size, o.max_stride, o.hflip, rng));
-      Tensor x = at::cat(crops, 0);
+      Tensor x = at::cat(crops, 0).to(dev);
 
       model::EncoderTaps et;
       Tensor h = model.encode(x, &et);
       const int64_t L = cfg.latent_dim;
       Tensor mean = h.narrow(1, 0, L);
       Tensor logvar = at::clamp(h.narrow(1, L, L), -30.0, 20.0);
-      Tensor eps = at::empty(mean.sizes(), at::kFloat).normal_(0.0, 1.0, at::detail::createCPUGenerator(rng()));
+      Tensor eps = at::empty(mean.sizes(), at::kFloat).normal_(0.0, 1.0, at::detail::createCPUGenerator(rng())).to(dev);
       // The reference trains on posterior samples; the mean gives a plain autoencoder.
       Tensor z = o.sample_posterior ? mean + at::exp(0.5 * logvar) * eps : mean;
       model::DecoderTaps dt;
@@ -405,7 +426,13 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
       // A non-finite loss stops the run before the step: the weights on disk (latest/,
       // checkpoints) are the last finite ones.
       if (o.poison_loss_at_step == step + 1) loss = loss * std::numeric_limits<double>::quiet_NaN();
-      const double loss_value = loss.item<double>();
+      // The loss and its terms come to the host in one transfer.
+      const Tensor terms = at::stack({loss.detach(), l.l1.detach(), l.mse.detach(), l.kl.detach(), l.wavelet.detach(),
+                                      l.gradient.detach()})
+                               .to(at::kCPU, at::kDouble)
+                               .contiguous();
+      const double* term = terms.data_ptr<double>();
+      const double loss_value = term[0];
       if (!std::isfinite(loss_value))
         throw Error(ErrorKind::Runtime, "the loss became " + std::to_string(loss_value) + " at step " +
                                             std::to_string(step + 1) + "; stopped, " + checkpoints.last_finite() +
@@ -413,22 +440,44 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
       for (auto& p : params) p.value->mutable_grad().reset();
       loss.backward();
 
-      const double lr = lr_at(o, step);
+      const double lr = lr_at(opt, step);
       adamw_step(params, o, step, lr);
 
       acc.loss += loss_value;
-      acc.l1 += l.l1.item<double>();
-      acc.mse += l.mse.item<double>();
-      acc.kl += l.kl.item<double>();
-      acc.wavelet += l.wavelet.item<double>();
-      acc.gradient += l.gradient.item<double>();
+      acc.l1 += term[1];
+      acc.mse += term[2];
+      acc.kl += term[3];
+      acc.wavelet += term[4];
+      acc.gradient += term[5];
       ++acc_n;
       const int done = step + 1;
-      const bool do_val = !val_clips.empty() && (done % o.val_every == 0 || done == o.steps);
-      if (done % o.log_every == 0 || do_val || done == o.steps) {
+      if (opt.time_budget_s > 0) {
+        const int ran = done - start_step;
+        if (ran == kPaceSkip) t_pace = std::chrono::steady_clock::now();
+        const double elapsed = seconds_since(t_start);
+        if (!budget_planned && ran >= kPaceSkip + kPaceSteps) {
+          budget_planned = true;
+          // A tenth of the budget is kept for validations, checkpoints and the final save.
+          const double pace = seconds_since(t_pace) / (ran - kPaceSkip);
+          const double left = 0.9 * opt.time_budget_s - elapsed;
+          const int fit = done + std::max(0, static_cast<int>(left / std::max(pace, 1e-9)));
+          if (fit < opt.steps) {
+            std::fprintf(stderr, "time budget %.0f s: %.3f s/step, the schedule is shortened from %d to %d steps\n",
+                         opt.time_budget_s, pace, opt.steps, std::max(fit, done));
+            opt.steps = std::max(fit, done);
+          }
+        } else if (elapsed > opt.time_budget_s && done < opt.steps) {
+          std::fprintf(stderr, "time budget %.0f s spent at step %d of %d: the run ends here\n", opt.time_budget_s,
+                       done, opt.steps);
+          opt.steps = done;
+        }
+      }
+      const bool do_val = !val_clips.empty() && (done % o.val_every == 0 || done == opt.steps);
+      if (done % o.log_every == 0 || do_val || done == opt.steps) {
         auto now = std::chrono::steady_clock::now();
         TrainLog l;
         l.step = done;
+        l.steps = opt.steps;
         l.loss = acc.loss / acc_n;
         l.l1 = acc.l1 / acc_n;
         l.mse = acc.mse / acc_n;
@@ -450,6 +499,7 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
         j["kl"] = l.kl;
         j["wavelet"] = l.wavelet;
         if (o.gradient_weight > 0) j["gradient"] = l.gradient;
+        if (opt.steps != o.steps) j["steps_planned"] = opt.steps;
         j["lr"] = l.lr;
         j["sec_per_step"] = l.sec_per_step;
         if (do_val) {
@@ -464,7 +514,7 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
         acc_n = 0;
         t_window = std::chrono::steady_clock::now();  // validation time is not step time
       }
-      if (done % o.ckpt_every == 0 && done != o.steps) {
+      if (done % o.ckpt_every == 0 && done != opt.steps) {
         checkpoints.save_resumable(done);
         checkpoints.save_ema(o.out_dir / ("checkpoint-" + std::to_string(done)));
       }
@@ -472,7 +522,8 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
     checkpoints.save_resumable(step);
     result.steps_done = step;
     result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-    if (step >= o.steps) {
+    result.steps_planned = opt.steps;
+    if (step >= opt.steps) {
       result.final_checkpoint = o.out_dir / "final";
       checkpoints.save_ema(result.final_checkpoint);
     } else {

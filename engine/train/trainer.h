@@ -3,7 +3,8 @@
 // loss (L1 between the encoder's l1/l2 Haar coefficients and the decoder's
 // predicted ones). AdamW with linear warm-up and cosine decay, EMA weights,
 // checkpoints in the diffusers layout the engine loads, exact resume.
-// No LibTorch in this header (the CLI decodes the clips with the media library).
+// No LibTorch in this header (the CLI decodes the clips with the media library, or
+// reads them from a clip pack).
 #pragma once
 
 #include <cstdint>
@@ -14,21 +15,21 @@
 
 #include "core/config.h"
 #include "core/progress.h"
+#include "runtime/vae.h"
+#include "train/clip_pack.h"
 
 namespace wfvae::train {
-
-// A decoded clip: T frames of H x W packed RGB24.
-struct Clip {
-  std::string name;
-  int frames = 0, height = 0, width = 0;
-  std::vector<uint8_t> rgb;  // T * H * W * 3
-};
 
 struct TrainOptions {
   ModelConfig config;                // architecture of a new model
   std::filesystem::path init_model;  // start from these weights instead (fine-tune)
   std::filesystem::path out_dir;     // checkpoints and the training state
   bool resume = false;               // continue from out_dir/train_state.safetensors
+  Device device = Device::CPU;       // where the model trains (clips stay on the host)
+  // Wall-clock seconds the run may take (0: no limit). Once the first steps have been
+  // timed, the schedule (warm-up, cosine) is shortened to the steps that fit, so a
+  // budgeted run ends decayed, with its final checkpoint, like a run of that length.
+  double time_budget_s = 0;
   int steps = 1000;
   int batch = 1;
   int crop_frames = 9;  // 1 + 4k (1 + 8k for 8x models)
@@ -60,6 +61,7 @@ struct TrainOptions {
 
 struct TrainLog {
   int step = 0;
+  int steps = 0;  // the run's planned total (a time budget may have shortened it)
   double loss = 0, l1 = 0, mse = 0, wavelet = 0, kl = 0, gradient = 0;
   double lr = 0;
   double sec_per_step = 0;
@@ -69,6 +71,7 @@ struct TrainLog {
 
 struct TrainResult {
   int steps_done = 0;
+  int steps_planned = 0;  // --steps, or fewer where a time budget shortened the run
   double wall_seconds = 0;
   double final_val_psnr = 0, final_val_ssim = 0;
   std::filesystem::path final_checkpoint;  // out_dir/final (EMA weights)

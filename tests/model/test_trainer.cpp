@@ -187,3 +187,59 @@ TEST(Trainer, ANonFiniteLossMidRunStopsKeepingTheLastFiniteWeights) {
   EXPECT_NO_THROW(Vae::load(dir.path() / "run" / "latest"));
   EXPECT_FALSE(fs::exists(dir.path() / "run" / "final"));
 }
+
+// --time-budget: the pace of the first steps decides how many fit, the schedule is
+// shortened to them (warm-up and cosine decay included), and the run ends on time with
+// its final checkpoint, its learning rate decayed to the floor.
+TEST(Trainer, ATimeBudgetShortensTheScheduleAndEndsDecayed) {
+  TempDir dir;
+  std::vector<train::Clip> clips = {synthetic_clip(12, 24, 24, 0), synthetic_clip(12, 24, 24, 9)};
+  std::vector<train::Clip> val = {synthetic_clip(5, 16, 16, 4)};
+  train::TrainOptions o = tiny_options(dir.path() / "budget", 1000000);
+  o.val_every = 1000000;
+  o.log_every = 1000000;  // logs: the last step only
+  o.time_budget_s = 3;
+  std::vector<train::TrainLog> logs;
+  train::TrainResult r = train::run_training(o, clips, val, [&](const train::TrainLog& l) { logs.push_back(l); });
+  EXPECT_GT(r.steps_done, 40);  // past the steps that set the pace
+  EXPECT_LT(r.steps_done, o.steps);
+  EXPECT_EQ(r.steps_planned, r.steps_done);
+  EXPECT_TRUE(fs::exists(r.final_checkpoint / "diffusion_pytorch_model.safetensors"));
+  EXPECT_GT(r.final_val_psnr, 0.0);  // the last step validates
+  // Generous: the point is "ends near its budget", not a timing.
+  EXPECT_LT(r.wall_seconds, 3 * o.time_budget_s);
+  ASSERT_FALSE(logs.empty());
+  EXPECT_EQ(logs.back().step, r.steps_done);
+  EXPECT_EQ(logs.back().steps, r.steps_done);
+  // Ended by the plan, not cut at the budget by a slower pace later on: fully decayed.
+  if (r.wall_seconds < o.time_budget_s) {
+    EXPECT_NEAR(logs.back().lr, o.lr * o.min_lr_ratio, 0.02 * o.lr);
+  }
+}
+
+// --device cuda: without a usable GPU a clear Usage error before any work; with one,
+// the first steps' losses agree with the CPU's (same crops and noise: they are drawn
+// on the host; TF32 convolutions allow small differences).
+TEST(Trainer, TrainsOnCudaOrSaysWhyNot) {
+  TempDir dir;
+  std::vector<train::Clip> clips = {synthetic_clip(12, 24, 24, 0), synthetic_clip(12, 24, 24, 9)};
+  train::TrainOptions o = tiny_options(dir.path() / "cuda", 3);
+  o.device = Device::CUDA;
+  if (!cuda_available()) {
+    try {
+      train::run_training(o, clips, {}, {});
+      FAIL() << "--device cuda trained without a GPU";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::Usage);
+      EXPECT_NE(std::string(e.what()).find("CUDA"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(dir.path() / "cuda" / "final"));
+    return;
+  }
+  std::vector<double> gpu, cpu;
+  train::run_training(o, clips, {}, [&](const train::TrainLog& l) { gpu.push_back(l.loss); });
+  train::TrainOptions c = tiny_options(dir.path() / "cpu", 3);
+  train::run_training(c, clips, {}, [&](const train::TrainLog& l) { cpu.push_back(l.loss); });
+  ASSERT_EQ(gpu.size(), cpu.size());
+  for (size_t i = 0; i < gpu.size(); ++i) EXPECT_NEAR(gpu[i], cpu[i], 0.02 * cpu[i]) << "step " << i + 1;
+}
