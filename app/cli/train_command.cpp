@@ -24,6 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
+#ifdef WFVAE_HAVE_MEDIA
 std::vector<int> parse_int_list(const std::string& flag, const std::string& text) {
   std::vector<int> out;
   std::stringstream ss(text);
@@ -38,7 +39,6 @@ std::vector<int> parse_int_list(const std::string& flag, const std::string& text
   return out;
 }
 
-#ifdef WFVAE_HAVE_MEDIA
 // Decodes a file with its short side scaled to `short_side` (aspect kept).
 train::Clip load_clip(const fs::path& path, int short_side, int64_t max_frames) {
   media::VideoInfo info = media::probe(path);
