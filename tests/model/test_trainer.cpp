@@ -2,6 +2,7 @@
 // repeats, resume continues exactly, and checkpoints load in the engine.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "common/temp_dir.h"
@@ -195,10 +196,13 @@ TEST(Trainer, ATimeBudgetShortensTheScheduleAndEndsDecayed) {
   TempDir dir;
   std::vector<train::Clip> clips = {synthetic_clip(12, 24, 24, 0), synthetic_clip(12, 24, 24, 9)};
   std::vector<train::Clip> val = {synthetic_clip(5, 16, 16, 4)};
+  // The budget is sized from this build's pace (sanitizer builds are ~10x slower), so
+  // that the planning steps take about a third of it.
+  train::TrainResult probe = train::run_training(tiny_options(dir.path() / "pace", 12), clips, {}, {});
   train::TrainOptions o = tiny_options(dir.path() / "budget", 1000000);
   o.val_every = 1000000;
   o.log_every = 1000000;  // logs: the last step only
-  o.time_budget_s = 3;
+  o.time_budget_s = std::max(2.0, 120 * probe.wall_seconds / 12);
   std::vector<train::TrainLog> logs;
   train::TrainResult r = train::run_training(o, clips, val, [&](const train::TrainLog& l) { logs.push_back(l); });
   EXPECT_GT(r.steps_done, 40);  // past the steps that set the pace
