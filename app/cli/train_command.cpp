@@ -127,7 +127,7 @@ int run_train_cmd(const Args& a) {
   o.config.norm_num_groups = a.get_int("--num-groups", o.config.norm_num_groups);
   if (!a.has("--config")) {
     // Without a config: the small architecture of the bundled models.
-    if (!a.has("--base-channels")) o.config.base_channels = 16;
+    if (!a.has("--base-channels")) o.config.base_channels = 24;
     if (!a.has("--latent-dim")) o.config.latent_dim = 16;
     o.config.encoder_num_resblocks = o.config.decoder_num_resblocks = 1;
     o.config.encoder_energy_flow_hidden_size = o.config.decoder_energy_flow_hidden_size = o.config.base_channels;
@@ -240,7 +240,7 @@ std::vector<Command> train_commands() {
         "--resume, and DIR/train_log.jsonl one line per log. Ctrl-C saves the state and stops.\n"
         "The loss weights follow the reference's scaling (reconstruction summed per frame, KL\n"
         "and wavelet terms per sample), divided by the pixels of one frame. Without --config the\n"
-        "model is the bundled models' small architecture (base 16, latent 16, 1 res block).\n"
+        "model is the bundled models' small architecture (base 24, latent 16, 1 res block).\n"
         "The same --seed gives the same run. --clips trains on clips decoded earlier by\n"
         "wfvae pack-clips (the way to train where FFmpeg is missing, as on a GPU machine).\n"
         "--time-budget shortens the schedule to what fits: the pace of the first steps decides\n"
