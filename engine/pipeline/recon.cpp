@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/fileutil.h"
 #include "core/norm_setting.h"
+#include "core/parallel.h"
 #include "core/safetensors.h"
 #include "core/text.h"
 
@@ -116,9 +117,10 @@ ModelRun run_model(Vae& vae, const ReconRequest& req, ReconResult& res, const Pr
       if (req.on_frames) req.on_frames(first, media::tensor_to_frames(frames));
       if (!req.on_frame_metrics) return;
       const auto t0 = Clock::now();
-      std::vector<metrics::FrameMetrics> m;
-      for (int64_t i = 0; i < frames.shape[2]; ++i)
-        m.push_back(metrics::compare_frame(input_frame(res, first + i), frame_of(frames, i), 0));
+      std::vector<metrics::FrameMetrics> m(static_cast<size_t>(frames.shape[2]));
+      parallel_for(frames.shape[2], [&](int64_t i) {
+        m[static_cast<size_t>(i)] = metrics::compare_frame(input_frame(res, first + i), frame_of(frames, i), 0);
+      });
       if (first == static_cast<int64_t>(run.streamed.size()))
         run.streamed.insert(run.streamed.end(), m.begin(), m.end());
       run.streamed_metrics_ms += ms_since(t0);
@@ -389,15 +391,20 @@ void compute_metrics(ModelRun& run, const ReconRequest& req, ReconResult& res) {
     res.metrics.frames = std::move(streamed);  // compare_videos would compute exactly these again
     metrics::summarize(res.metrics);
   } else {
-    for (int64_t t = 0; t < res.frames; ++t)
-      res.metrics.frames.push_back(metrics::compare_frame(input_frame(res, t), frame_of(res.recon, t), 0));
+    res.metrics.frames.resize(static_cast<size_t>(res.frames));
+    parallel_for(res.frames, [&](int64_t t) {
+      res.metrics.frames[static_cast<size_t>(t)] =
+          metrics::compare_frame(input_frame(res, t), frame_of(res.recon, t), 0);
+    });
     metrics::summarize(res.metrics);
   }
-  for (size_t i = 0; i < res.recon_frames.size(); ++i) {
-    res.metrics_8bit.frames.push_back(
-        metrics::compare_rgb8(res.input_frames[i].rgb.data(), res.recon_frames[i].rgb.data(), h, w));
+  res.metrics_8bit.frames.resize(res.recon_frames.size());
+  parallel_for(static_cast<int64_t>(res.recon_frames.size()), [&](int64_t i) {
+    const size_t k = static_cast<size_t>(i);
+    res.metrics_8bit.frames[k] =
+        metrics::compare_rgb8(res.input_frames[k].rgb.data(), res.recon_frames[k].rgb.data(), h, w);
     if (cancel) cancel->check();
-  }
+  });
   metrics::summarize(res.metrics_8bit);
   res.timings.metrics_ms = ms_since(t_met) + run.streamed_metrics_ms;
   if (std::min(h, w) < 11)

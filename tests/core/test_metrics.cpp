@@ -153,7 +153,7 @@ TEST(Metrics, SsimOfConstantImagesHasClosedForm) {
 TEST(Metrics, SsimMatchesBruteForceDefinition) {
   std::mt19937 rng(7);
   std::uniform_real_distribution<double> u(0, 1);
-  for (auto [h, w] : {std::pair{11, 11}, std::pair{13, 17}, std::pair{24, 19}}) {
+  for (auto [h, w] : {std::pair{11, 11}, std::pair{13, 17}, std::pair{24, 19}, std::pair{47, 33}}) {
     std::vector<double> a(static_cast<size_t>(h * w)), b(a.size());
     for (size_t i = 0; i < a.size(); ++i) {
       a[i] = u(rng);
