@@ -201,6 +201,7 @@ void Studio::request_run() {
   cb.on_done = [this, t](std::shared_ptr<const pipeline::ReconResult> res, std::optional<RunDelta> delta,
                          ModelInfo info) {
     if (!doc_.run_done(t, std::move(res), delta)) return;
+    if (first_result_ms_ < 0) first_result_ms_ = process_age_ms();
     model_.device = info.device;
     model_.dtype = info.dtype;
     model_.config = info.config;

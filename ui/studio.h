@@ -212,7 +212,9 @@ class Studio {
   uint64_t input_events_ = 0, seen_events_ = 0;                       // GLFW input callbacks seen
   double next_message_expiry_ = 0;                                    // a shown message box times out then
   double last_build_ms_ = 0, last_render_ms_ = 0, last_swap_ms_ = 0;  // of the last frame
-  double first_frame_ms_ = -1;  // process start (libraries loaded) to the first frame on screen
+  bool software_gl_ = false;     // the GL renderer draws on the CPU (render_pacing.h)
+  double first_result_ms_ = -1;  // process start to the first finished reconstruction
+  double first_frame_ms_ = -1;   // process start (libraries loaded) to the first frame on screen
 };
 
 }  // namespace wfvae::studio

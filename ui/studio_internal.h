@@ -13,6 +13,9 @@
 
 namespace wfvae::studio {
 
+// Milliseconds since this process started, library loading included (studio_window.cpp).
+double process_age_ms();
+
 inline double steady_now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }

@@ -32,6 +32,7 @@
 #include "panels/timeline_panel.h"
 #include "panels/viewer_panel.h"
 #include "panels/wavelet_panel.h"
+#include "render_pacing.h"
 
 namespace wfvae::studio {
 
@@ -63,7 +64,7 @@ void Studio::save_settings_now() {
 
 // Milliseconds since this process started (library loading included), from the
 // kernel's start time in clock ticks: the studio's time to its first frame.
-static double process_age_ms() {
+double process_age_ms() {
   std::ifstream stat("/proc/self/stat"), up("/proc/uptime");
   std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
   double uptime_s = 0;
@@ -100,6 +101,7 @@ void Studio::init_window() {
   glfwSetWindowUserPointer(window_, this);
   glfwMakeContextCurrent(window_);
   glfwSwapInterval(1);
+  software_gl_ = is_software_renderer(current_gl_renderer());
   glfwSetDropCallback(window_, &Studio::drop_callback);
   // Any input wakes the render loop (ImGui's backend chains to these callbacks).
   auto poke = [](GLFWwindow* w) {
@@ -580,7 +582,7 @@ int Studio::run() {
   double last_render = 0;
   int settle_frames = 2;
   constexpr double kFrameCap = 1.0 / 60.0;
-  constexpr double kProgressPeriod = 1.0 / 15.0;  // progress bar refresh while nothing else moves
+  const double kProgressPeriod = busy_refresh_period(software_gl_);  // progress refresh while nothing else moves
   std::signal(SIGINT, on_quit_signal);
   std::signal(SIGTERM, on_quit_signal);
   while (!glfwWindowShouldClose(window_) && !quit_ && !g_quit_signal.load()) {

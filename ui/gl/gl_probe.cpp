@@ -25,6 +25,8 @@ std::string describe_current_gl() {
          gl_string(GL_RENDERER) + "; vendor " + gl_string(GL_VENDOR);
 }
 
+std::string current_gl_renderer() { return gl_string(GL_RENDERER); }
+
 int print_gl_info() {
   if (!glfwInit()) {
     std::printf("no: cannot start GLFW (%s); set DISPLAY, or run under xvfb-run -a\n", last_glfw_error().c_str());

@@ -11,6 +11,9 @@ namespace wfvae::studio {
 // for the context current on this thread.
 std::string describe_current_gl();
 
+// GL_RENDERER of the context current on this thread ("llvmpipe (LLVM 15.0.6, 256 bits)").
+std::string current_gl_renderer();
+
 // Creates a hidden 3.3 core window, prints describe_current_gl() (or why it could
 // not) to stdout and returns the exit code: 0, or 3 when no context can be made.
 int print_gl_info();

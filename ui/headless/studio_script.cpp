@@ -14,6 +14,7 @@
 #include "core/norm_setting.h"
 #include "core/fileutil.h"
 #include "panels/export_dialog.h"
+#include "render_pacing.h"
 #include "panels/normlab_panel.h"
 #include "studio_internal.h"
 #include "panels/viewer_panel.h"
@@ -57,6 +58,9 @@ json::Value run_json(const Run& r) {
     j["psnr_8bit_mean"] = r.result->metrics_8bit.psnr_mean;
     j["encode_ms"] = r.result->timings.encode_ms;
     j["decode_ms"] = r.result->timings.decode_ms;
+    j["read_ms"] = r.result->timings.read_ms;
+    j["metrics_ms"] = r.result->timings.metrics_ms;
+    j["total_ms"] = r.result->timings.total_ms;
     j["frames"] = r.result->frames;
     json::Array notes;
     for (const auto& n : r.result->notes) notes.emplace_back(studio_note(n));
@@ -154,6 +158,7 @@ void Studio::record_state_json(const std::string& path) {
     j["clip"] = c;
   }
   j["first_frame_ms"] = first_frame_ms_;
+  j["first_result_ms"] = first_result_ms_;
   json::Value m = json::Object{};
   m["loaded"] = model_.loaded;
   m["path"] = model_.path;
@@ -188,6 +193,8 @@ void Studio::record_state_json(const std::string& path) {
   j["split"] = static_cast<double>(settings_.split);
   j["chunked"] = settings_.chunked;
   j["worker_nice"] = worker_->applied_nice();
+  j["gl_software"] = software_gl_;
+  j["busy_refresh_hz"] = 1.0 / busy_refresh_period(software_gl_);
   json::Array msgs;
   for (const auto& x : messages_) {
     json::Value e = json::Object{};
@@ -440,6 +447,8 @@ json::Value Studio::ui_bench_json() const {
   }
   b["load_average_1min"] = load[0];
   b["worker_nice"] = worker_->applied_nice();
+  b["gl_software"] = software_gl_;
+  b["busy_refresh_hz"] = 1.0 / busy_refresh_period(software_gl_);
   b["window_width"] = framebuffer_width_;
   b["window_height"] = framebuffer_height_;
   b["view"] = view_name(view_);
