@@ -17,8 +17,8 @@ namespace wfvae::studio {
 inline bool is_software_renderer(const std::string& gl_renderer) {
   std::string r = gl_renderer;
   std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (const char* name : {"llvmpipe", "softpipe", "swrast", "swiftshader", "software rasterizer",
-                           "gdi generic", "microsoft basic render"})
+  for (const char* name : {"llvmpipe", "softpipe", "swrast", "swiftshader", "software rasterizer", "gdi generic",
+                           "microsoft basic render"})
     if (r.find(name) != std::string::npos) return true;
   return false;
 }
