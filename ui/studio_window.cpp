@@ -582,7 +582,7 @@ int Studio::run() {
   double last_render = 0;
   int settle_frames = 2;
   constexpr double kFrameCap = 1.0 / 60.0;
-  const double kProgressPeriod = busy_refresh_period(software_gl_);  // progress refresh while nothing else moves
+  const double progress_period = busy_refresh_period(software_gl_);  // progress refresh while nothing else moves
   std::signal(SIGINT, on_quit_signal);
   std::signal(SIGTERM, on_quit_signal);
   while (!glfwWindowShouldClose(window_) && !quit_ && !g_quit_signal.load()) {
@@ -599,7 +599,7 @@ int Studio::run() {
       glfwPollEvents();
     } else {
       double wait = next_message_expiry() - steady_now();  // nothing else is due
-      if (busy_before) wait = std::max(0.0, kProgressPeriod - (steady_now() - last_render));
+      if (busy_before) wait = std::max(0.0, progress_period - (steady_now() - last_render));
       if (playing_)
         wait = std::min(wait, std::max(0.0, (1.0 - play_accumulator_) / fps() - (steady_now() - last_frame_time_)));
       if (view_ == View::Flicker) wait = std::min(wait, 0.5 / std::max(0.5f, settings_.flicker_hz));
@@ -615,7 +615,7 @@ int Studio::run() {
     seen_events_ = input_events_;
     if (had_input) settle_frames = 3;
     const bool due = continuous || had_input || posted > 0 || doc_.frame() != frame_before || view_ == View::Flicker ||
-                     (busy && start - last_render >= kProgressPeriod) || start >= next_message_expiry();
+                     (busy && start - last_render >= progress_period) || start >= next_message_expiry();
     if (!due) continue;
     if (settle_frames > 0 && !had_input) --settle_frames;
     frame_once();
