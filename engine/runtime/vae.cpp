@@ -19,6 +19,7 @@
 #include "core/fileutil.h"
 #include "core/memory_plan.h"
 #include "core/norm_setting.h"
+#include "core/parallel.h"
 #include "core/safetensors.h"
 #include "model/loader.h"
 #include "model/winograd_conv.h"
@@ -64,9 +65,7 @@ ComputeDType parse_dtype(const std::string& s) {
 void init_runtime_threads() {
   static std::once_flag once;
   std::call_once(once, [] {
-    int n = static_cast<int>(std::thread::hardware_concurrency());
-    if (const char* env = std::getenv("WFVAE_THREADS")) n = std::atoi(env);
-    if (n > 0) at::set_num_threads(n);
+    at::set_num_threads(host_threads());  // WFVAE_THREADS, else the hardware's (core/parallel.h)
     runtime::use_huge_page_cpu_allocator();
   });
 }
