@@ -8,12 +8,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <malloc.h>
 #include <map>
 #include <mutex>
-#include <thread>
 
 #include "core/error.h"
 #include "core/fileutil.h"
