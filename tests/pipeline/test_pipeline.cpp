@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <random>
+#include <regex>
 #include <sstream>
 
 #include "common/compare.h"
@@ -556,4 +558,45 @@ TEST(Tiling, PlannerTilesWhenTheBudgetIsSmall) {
     EXPECT_EQ(e.kind(), ErrorKind::OutOfMemory);
     EXPECT_NE(std::string(e.what()).find("available (--max-memory)"), std::string::npos) << e.what();
   }
+}
+
+// ---------------------------------------------------------------- bundled models
+
+// Each bundled model's card states what it does to the bundled sample as the studio first
+// shows it (scripts/install-model wrote the line from `wfvae recon --metrics`). The engine
+// must reproduce that line, settings and numbers both read from the card: a model
+// replaced without its card, a card edited by hand, or an engine change that moves the
+// numerics all fail here. Tolerance: the card's rounding (half its last digit) plus
+// float summation order across CPUs and thread counts.
+TEST(BundledModels, ReproduceTheSampleLineOfTheirCards) {
+  if (!fs::exists(bundled_sample())) GTEST_SKIP() << "no bundled sample";
+  int checked = 0;
+  for (const char* name : {"wfvae-tiny-gn", "wfvae-tiny-ln", "wfvae-tiny-gn2"}) {
+    SCOPED_TRACE(name);
+    const fs::path model = bundled_model(name);
+    if (!fs::exists(model / "config.json")) continue;
+    std::ifstream card_file(model / "README.md");
+    ASSERT_TRUE(card_file) << "no model card: " << (model / "README.md");
+    const std::string card((std::istreambuf_iterator<char>(card_file)), std::istreambuf_iterator<char>());
+    static const std::regex line(
+        R"(as the studio first shows it \((\d+)x(\d+), (\d+) frames, chunked\): PSNR ([0-9]+\.[0-9]+) dB, SSIM ([0-9]+\.[0-9]+), blockiness ([0-9]+\.[0-9]+))");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(card, m, line)) << "the card has no sample line";
+    pipeline::ReconRequest r;
+    r.input = bundled_sample();
+    r.model = model;
+    r.height = std::stoi(m[1]);
+    r.width = std::stoi(m[2]);
+    r.frames = std::stoi(m[3]);
+    r.chunked = true;
+    const pipeline::ReconResult res = pipeline::reconstruct(r);
+    std::printf("%s on the sample: PSNR %.4f dB, SSIM %.5f, blockiness %.4f; card: %s / %s / %s\n", name,
+                res.metrics.psnr_mean, res.metrics.ssim_mean, res.metrics.blockiness_mean, m[4].str().c_str(),
+                m[5].str().c_str(), m[6].str().c_str());
+    EXPECT_NEAR(res.metrics.psnr_mean, std::stod(m[4]), 0.0051);
+    EXPECT_NEAR(res.metrics.ssim_mean, std::stod(m[5]), 0.000051);
+    EXPECT_NEAR(res.metrics.blockiness_mean, std::stod(m[6]), 0.0051);
+    ++checked;
+  }
+  EXPECT_GT(checked, 0) << "no bundled model found";
 }
