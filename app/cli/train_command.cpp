@@ -147,6 +147,7 @@ int run_train_cmd(const Args& a) {
   o.wavelet_weight = a.get_double("--wavelet-weight", o.wavelet_weight);
   o.mse_weight = a.get_double("--mse-weight", o.mse_weight);
   o.gradient_weight = a.get_double("--gradient-weight", o.gradient_weight);
+  o.grid_weight = a.get_double("--grid-weight", o.grid_weight);
   o.sample_posterior = !a.has("--no-sample");
   o.seed = static_cast<uint64_t>(a.get_int("--seed", 0));
   o.log_every = a.get_int("--log-every", o.log_every);
@@ -272,6 +273,9 @@ std::vector<Command> train_commands() {
          {"--gradient-weight", "W",
           "gradient-difference loss weight: |steps between neighbouring pixels| of input vs output, "
           "against flat 8x8 blocks (default 0; not in the reference)"},
+         {"--grid-weight", "W",
+          "cell-grid loss weight: how the steps between neighbouring pixels spread over the 8 phases of "
+          "the latent cell, input vs output, against a visible 4x4/8x8 block grid (default 0; not in the reference)"},
          {"--no-sample", "", "decode the posterior mean instead of samples"},
          {"--seed", "S", "random seed (default 0)"},
          {"--short-side", "S[,S2]", "decode training videos at these short sides (default 160)"},

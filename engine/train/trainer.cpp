@@ -18,6 +18,7 @@
 #include "core/safetensors.h"
 #include "runtime/vae.h"
 #include "runtime/vae_impl.h"
+#include "train/losses.h"
 
 namespace wfvae::train {
 
@@ -151,20 +152,8 @@ void swap_ema(std::vector<Param>& params) {
 
 // The loss of one step and its terms.
 struct Loss {
-  Tensor total, l1, mse, kl, wavelet, gradient;
+  Tensor total, l1, mse, kl, wavelet, gradient, grid;
 };
-
-// Gradient-difference loss (Mathieu et al. 2016): L1 between the magnitudes of the
-// horizontal and vertical steps between neighbouring pixels of input and output. Not in
-// the reference's recipe (which sharpens with LPIPS and a GAN, both needing pretrained
-// networks); it penalises exactly the flat Haar blocks of a small decoder, whose
-// steps all sit on the cell edges (see metrics::cell_edge_ratio).
-Tensor gradient_difference(const Tensor& x, const Tensor& y) {
-  const int64_t h = x.size(3), w = x.size(4);
-  auto dx = [w](const Tensor& v) { return (v.narrow(4, 1, w - 1) - v.narrow(4, 0, w - 1)).abs(); };
-  auto dy = [h](const Tensor& v) { return (v.narrow(3, 1, h - 1) - v.narrow(3, 0, h - 1)).abs(); };
-  return (dx(x) - dx(y)).abs().mean() + (dy(x) - dy(y)).abs().mean();
-}
 
 // The paper's training loss: L1 reconstruction (+ optional L2), the KL of the
 // posterior, and the wavelet energy-flow loss — L1 between the Haar coefficients the
@@ -196,6 +185,11 @@ Loss compute_loss(const TrainOptions& o, const Tensor& x, const Tensor& y, const
   if (o.gradient_weight > 0) {
     l.gradient = gradient_difference(x, y);
     l.total = l.total + o.gradient_weight * l.gradient;
+  }
+  l.grid = at::zeros({}, x.options());
+  if (o.grid_weight > 0) {
+    l.grid = cell_grid_difference(x, y);
+    l.total = l.total + o.grid_weight * l.grid;
   }
   return l;
 }
@@ -307,6 +301,7 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
     check("--wavelet-weight", o.wavelet_weight, 0, 1e6, false);
     check("--mse-weight", o.mse_weight, 0, 1e6, false);
     check("--gradient-weight", o.gradient_weight, 0, 1e6, false);
+    check("--grid-weight", o.grid_weight, 0, 1e6, false);
     std::error_code ec;
     if (fs::exists(o.out_dir, ec) && !fs::is_directory(o.out_dir, ec))
       fail_input(o.out_dir.string() + ": exists and is not a folder (train --out names the folder to write)");
@@ -428,7 +423,7 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
       if (o.poison_loss_at_step == step + 1) loss = loss * std::numeric_limits<double>::quiet_NaN();
       // The loss and its terms come to the host in one transfer.
       const Tensor terms = at::stack({loss.detach(), l.l1.detach(), l.mse.detach(), l.kl.detach(), l.wavelet.detach(),
-                                      l.gradient.detach()})
+                                      l.gradient.detach(), l.grid.detach()})
                                .to(at::kCPU, at::kDouble)
                                .contiguous();
       const double* term = terms.data_ptr<double>();
@@ -449,6 +444,7 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
       acc.kl += term[3];
       acc.wavelet += term[4];
       acc.gradient += term[5];
+      acc.grid += term[6];
       ++acc_n;
       const int done = step + 1;
       if (opt.time_budget_s > 0) {
@@ -484,6 +480,7 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
         l.kl = acc.kl / acc_n;
         l.wavelet = acc.wavelet / acc_n;
         l.gradient = acc.gradient / acc_n;
+        l.grid = acc.grid / acc_n;
         l.lr = lr;
         l.sec_per_step = std::chrono::duration<double>(now - t_window).count() / acc_n;
         if (do_val) evaluate(&l);
@@ -499,6 +496,7 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
         j["kl"] = l.kl;
         j["wavelet"] = l.wavelet;
         if (o.gradient_weight > 0) j["gradient"] = l.gradient;
+        if (o.grid_weight > 0) j["grid"] = l.grid;
         if (opt.steps != o.steps) j["steps_planned"] = opt.steps;
         j["lr"] = l.lr;
         j["sec_per_step"] = l.sec_per_step;

@@ -1,7 +1,7 @@
 // `wfvae train`: trains a WF-VAE with LibTorch on clips held in memory.
 // Loss = L1 reconstruction + KL (small weight) + the paper's wavelet energy-flow
 // loss (L1 between the encoder's l1/l2 Haar coefficients and the decoder's
-// predicted ones). AdamW with linear warm-up and cosine decay, EMA weights,
+// predicted ones), optionally + L2, gradient difference and cell grid (train/losses.h). AdamW with linear warm-up and cosine decay, EMA weights,
 // checkpoints in the diffusers layout the engine loads, exact resume.
 // No LibTorch in this header (the CLI decodes the clips with the media library, or
 // reads them from a clip pack).
@@ -45,6 +45,7 @@ struct TrainOptions {
   double wavelet_weight = 0.1;   // 0 disables the energy-flow loss
   double mse_weight = 0.0;       // optional extra L2 term (PSNR is an L2 metric)
   double gradient_weight = 0.0;  // optional gradient-difference term (against flat Haar blocks)
+  double grid_weight = 0.0;      // optional cell-grid term (train/losses.h: against the 4x4/8x8 block grid)
   bool sample_posterior = true;  // decode posterior samples (the reference) or the mean
   bool hflip = true;
   int max_stride = 2;  // random temporal stride in [1, max_stride]
@@ -62,7 +63,7 @@ struct TrainOptions {
 struct TrainLog {
   int step = 0;
   int steps = 0;  // the run's planned total (a time budget may have shortened it)
-  double loss = 0, l1 = 0, mse = 0, wavelet = 0, kl = 0, gradient = 0;
+  double loss = 0, l1 = 0, mse = 0, wavelet = 0, kl = 0, gradient = 0, grid = 0;
   double lr = 0;
   double sec_per_step = 0;
   double val_psnr = -1, val_ssim = -1;  // -1: not evaluated at this step

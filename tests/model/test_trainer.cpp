@@ -1,5 +1,7 @@
 // The trainer on a tiny model and synthetic clips: it learns, a fixed seed
 // repeats, resume continues exactly, and checkpoints load in the engine.
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +11,7 @@
 #include "core/error.h"
 #include "core/safetensors.h"
 #include "runtime/vae.h"
+#include "train/losses.h"
 #include "train/trainer.h"
 
 using namespace wfvae;
@@ -121,8 +124,8 @@ TEST(Trainer, LearnsRepeatsAndResumesExactly) {
   EXPECT_LT(maxdiff, 1e-5);
 }
 
-// The loss is the weighted sum of its logged terms; the gradient-difference term enters
-// only when asked, and learning still works with it.
+// The loss is the weighted sum of its logged terms; the gradient-difference and cell-grid
+// terms enter only when asked, and learning still works with them.
 TEST(Trainer, LossIsTheWeightedSumOfItsTerms) {
   TempDir dir;
   std::vector<train::Clip> clips = {synthetic_clip(12, 24, 24, 0), synthetic_clip(12, 24, 24, 9)};
@@ -130,17 +133,21 @@ TEST(Trainer, LossIsTheWeightedSumOfItsTerms) {
     train::TrainOptions o = tiny_options(dir.path() / ("g" + std::to_string(gw)), 30);
     o.mse_weight = 0.25;
     o.gradient_weight = gw;
+    o.grid_weight = 2 * gw;
     std::vector<train::TrainLog> logs;
     train::run_training(o, clips, {}, [&](const train::TrainLog& l) { logs.push_back(l); });
     ASSERT_EQ(logs.size(), 30u);
     for (const auto& l : logs) {
       const double sum = l.l1 + o.mse_weight * l.mse + o.kl_weight * l.kl + o.wavelet_weight * l.wavelet +
-                         o.gradient_weight * l.gradient;
+                         o.gradient_weight * l.gradient + o.grid_weight * l.grid;
       EXPECT_NEAR(l.loss, sum, 1e-5 * (1 + l.loss)) << "step " << l.step;
-      if (gw > 0)
+      if (gw > 0) {
         EXPECT_GT(l.gradient, 0.0);
-      else
+        EXPECT_GT(l.grid, 0.0);
+      } else {
         EXPECT_EQ(l.gradient, 0.0);
+        EXPECT_EQ(l.grid, 0.0);
+      }
     }
     const double first = (logs[0].loss + logs[1].loss + logs[2].loss) / 3;
     const double last = (logs[27].loss + logs[28].loss + logs[29].loss) / 3;
@@ -246,4 +253,68 @@ TEST(Trainer, TrainsOnCudaOrSaysWhyNot) {
   train::run_training(c, clips, {}, [&](const train::TrainLog& l) { cpu.push_back(l.loss); });
   ASSERT_EQ(gpu.size(), cpu.size());
   for (size_t i = 0; i < gpu.size(); ++i) EXPECT_NEAR(gpu[i], cpu[i], 0.02 * cpu[i]) << "step " << i + 1;
+}
+
+namespace {
+
+// [1, 3, 4, 64, 72] of uniform noise: steps alike at every phase of the cell.
+at::Tensor noise_video(uint64_t seed) {
+  at::Generator g = at::detail::createCPUGenerator(seed);
+  return at::rand({1, 3, 4, 64, 72}, g, at::kFloat);
+}
+
+// The same video as flat size x size blocks (each its mean): a decoder that drops the
+// finer Haar detail.
+at::Tensor as_blocks(const at::Tensor& v, int64_t size) {
+  const auto s = v.sizes();
+  at::Tensor flat = v.reshape({s[0] * s[1] * s[2], 1, s[3], s[4]});
+  at::Tensor blocks = at::avg_pool2d(flat, {size, size});
+  return at::upsample_nearest2d(blocks, {s[3], s[4]}).reshape(s);
+}
+
+}  // namespace
+
+// The cell-phase profile puts each step at its phase: blocks of 8 step only at phase 0,
+// blocks of 4 at phases 0 and 4.
+TEST(TrainLosses, CellPhaseProfileFindsTheBlockEdges) {
+  const at::Tensor x = noise_video(1);
+  for (int64_t dim : {3, 4}) {
+    const at::Tensor p8 = train::cell_phase_step_profile(as_blocks(x, 8), dim);
+    const at::Tensor p4 = train::cell_phase_step_profile(as_blocks(x, 4), dim);
+    ASSERT_EQ(p8.numel(), 8);
+    EXPECT_GT(p8[0].item<float>(), 0.02f);  // block means of uniforms differ little
+    EXPECT_GT(p4[4].item<float>(), 0.02f);
+    for (int k = 1; k < 8; ++k) {
+      EXPECT_FLOAT_EQ(p8[k].item<float>(), 0.f) << "dim " << dim << " phase " << k;
+      if (k != 4) {
+        EXPECT_FLOAT_EQ(p4[k].item<float>(), 0.f) << "dim " << dim << " phase " << k;
+      }
+    }
+    // Noise steps alike at every phase (mean |u - v| of two uniforms: 1/3).
+    const at::Tensor pn = train::cell_phase_step_profile(x, dim);
+    for (int k = 0; k < 8; ++k) EXPECT_NEAR(pn[k].item<float>(), 1.f / 3, 0.06f);
+  }
+  EXPECT_THROW(train::cell_phase_step_profile(x.narrow(4, 0, 8), 4), Error);
+}
+
+// The cell-grid loss is zero for a perfect reconstruction, large for flat 4x4 blocks,
+// small for a smooth rendering of the same 4x4 means (which loses as much detail), and
+// unmoved by how much detail there is when it is spread evenly.
+TEST(TrainLosses, CellGridDifferenceSeesTheGridNotTheBlur) {
+  const at::Tensor x = noise_video(2);
+  const at::Tensor blocks = as_blocks(x, 4);
+  const auto s = x.sizes();
+  const at::Tensor means = at::avg_pool2d(x.reshape({s[0] * s[1] * s[2], 1, s[3], s[4]}), {4, 4});
+  const at::Tensor smooth = at::upsample_bilinear2d(means, {s[3], s[4]}, false).reshape(s);
+  const double perfect = train::cell_grid_difference(x, x).item<double>();
+  const double blocky = train::cell_grid_difference(x, blocks).item<double>();
+  const double blurred = train::cell_grid_difference(x, smooth).item<double>();
+  EXPECT_EQ(perfect, 0.0);
+  EXPECT_GT(blocky, 0.02);
+  EXPECT_LT(blurred, blocky / 4) << "blocky " << blocky;
+  // Half the detail, spread as the input's: nearly nothing (noise's phases differ by chance).
+  EXPECT_LT(train::cell_grid_difference(x, 0.5 * x).item<double>(), blocky / 20);
+  // The gradient-difference loss, by contrast, prefers the blocks to the smooth rendering
+  // (the blocks' edges step as much as the input does): why the grid needs its own term.
+  EXPECT_LT(train::gradient_difference(x, blocks).item<double>(), train::gradient_difference(x, smooth).item<double>());
 }

@@ -1,0 +1,32 @@
+// Training losses beyond the reference's recipe (L1 + KL + wavelet energy flow, in
+// trainer.cpp). Both target the look of a small WF-VAE's decoder, which renders the
+// detail it cannot predict as flat Haar blocks. Torch-including: engine and torch tests only.
+#pragma once
+
+#include <ATen/ATen.h>
+
+namespace wfvae::train {
+
+// Gradient-difference loss (Mathieu et al. 2016): L1 between the magnitudes of the
+// horizontal and vertical steps between neighbouring pixels of `x` and `y`
+// ([B, C, T, H, W]). Not in the reference (which sharpens with LPIPS and a GAN, both
+// needing pretrained networks).
+at::Tensor gradient_difference(const at::Tensor& x, const at::Tensor& y);
+
+// The mean step between neighbouring pixels at each phase of the 8-pixel latent cell
+// (phase k: the step from pixel p - 1 to p with p % 8 == k), along width (dim 4) or
+// height (dim 3) of a [B, C, T, H, W] tensor: 8 values.
+at::Tensor cell_phase_step_profile(const at::Tensor& v, int64_t dim);
+
+// Cell-grid loss (not in the reference): L1 between the shapes of the cell-phase step
+// profiles of `x` and `y` (each profile less its mean), summed over width and height.
+// A decoder that drops the level-1/2 Haar detail it cannot predict paints flat 4x4
+// blocks: its steps pile up at phases 0 and 4 (the blocks' edges) and vanish inside,
+// while real footage steps alike at every phase. Gradient difference does not see
+// that grid (the input steps as much at the edges as the blocks do); this term does.
+// It asks only that the steps spread over the phases as the input's do (evenly, for
+// footage), not for more of them, so it does not ask for texture the latent does not
+// hold: a smooth (bicubic-like) rendering of the same detail satisfies it.
+at::Tensor cell_grid_difference(const at::Tensor& x, const at::Tensor& y);
+
+}  // namespace wfvae::train
