@@ -32,8 +32,9 @@ void swatch(const uint8_t* rgb) {
 void draw_blockiness(double blockiness) {
   ImGui::TextDisabled("blockiness");
   ImGui::SameLine();
-  // The bundled models read 2.0-2.6 on their sample, with the grid plain to see; models
-  // fine-tuned against it read 1.6-1.8 and still show it on fine stripes. Flag from 1.5.
+  // Models with the grid plain to see read 2.0-2.6 on the bundled sample (the v1 bundled
+  // models); the v4 ones, trained against it, read 1.4-1.6 and still show it on the finest
+  // stripes. Flag from 1.5.
   const bool grid = std::isfinite(blockiness) && blockiness >= 1.5;
   if (grid)
     ImGui::TextColored(to_vec4(color::kWarning),
