@@ -1,8 +1,9 @@
 // `wfvae train`: trains a WF-VAE with LibTorch on clips held in memory.
 // Loss = L1 reconstruction + KL (small weight) + the paper's wavelet energy-flow
 // loss (L1 between the encoder's l1/l2 Haar coefficients and the decoder's
-// predicted ones), optionally + L2, gradient difference and cell grid (train/losses.h). AdamW with linear warm-up and cosine decay, EMA weights,
-// checkpoints in the diffusers layout the engine loads, exact resume.
+// predicted ones), optionally + L2, gradient difference and cell grid (train/losses.h).
+// AdamW with linear warm-up and cosine decay, EMA weights, checkpoints in the diffusers
+// layout the engine loads, exact resume.
 // No LibTorch in this header (the CLI decodes the clips with the media library, or
 // reads them from a clip pack).
 #pragma once
