@@ -2,6 +2,8 @@
 #include "core/norm_setting.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <climits>
 #include <numeric>
 #include <set>
@@ -136,7 +138,42 @@ ModelConfig ModelConfig::from_json(const json::Value& root, const std::string& s
     if (!known.count(k) && (k.empty() || k[0] != '_')) c.unknown_keys.push_back(k);
   }
   c.validate(source);
+  // Open-Sora-Plan's "ae" objects state the compression; one that disagrees with
+  // the blocks means the wrong config for these weights.
+  if (const json::Value* f = root.find("vae_scale_factor")) {
+    const int t = c.temporal_compression(), s = kSpatialCompression;
+    bool ok = f->is_array() && f->as_array().size() == 3;
+    if (ok)
+      for (size_t i = 0; i < 3; ++i) {
+        const json::Value& x = f->as_array()[i];
+        ok = ok && x.is_integer() && x.as_int() == (i == 0 ? t : s);
+      }
+    if (!ok)
+      key_error("vae_scale_factor", json::dump(*f) + " disagrees with the level-1 blocks, which compress " +
+                                        std::to_string(t) + "x" + std::to_string(s) + "x" + std::to_string(s) +
+                                        " (T x H x W)");
+  }
+  if (const json::Value* id = root.find("model_id")) {
+    std::string lower = id->is_string() ? id->as_string() : "";
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (lower.find("wfvae") == std::string::npos && lower.find("wf-vae") == std::string::npos)
+      key_error("model_id", json::dump(*id) + " is not a WF-VAE");
+  }
   return c;
+}
+
+std::string ModelConfig::latent_norm_problem() const {
+  const size_t L = static_cast<size_t>(latent_dim);
+  auto count_ok = [&](const std::vector<double>& v) { return v.size() == 1 || v.size() == L; };
+  if (!count_ok(scale) || !count_ok(shift))
+    return "scale has " + std::to_string(scale.size()) + " and shift " + std::to_string(shift.size()) +
+           " values for " + std::to_string(L) +
+           " latent channels (1 or latent_dim each are needed): this config cannot normalise latents";
+  for (double v : scale)
+    if (!(v != 0.0 && std::isfinite(v))) return "scale holds " + std::to_string(v) + ": latents cannot be normalised";
+  for (double v : shift)
+    if (!std::isfinite(v)) return "shift holds a non-finite value: latents cannot be normalised";
+  return "";
 }
 
 ModelConfig ModelConfig::load(const std::filesystem::path& config_json) {
@@ -147,6 +184,14 @@ ModelConfig ModelConfig::load(const std::filesystem::path& config_json) {
   } catch (const json::ParseError& e) {
     fail_input(config_json.string() + ": not valid JSON: " + e.what());
   }
+  // An Open-Sora-Plan pipeline JSON: the model's arguments are its "ae" object.
+  if (root.is_object() && !root.find("latent_dim") && !root.find("_class_name"))
+    if (const json::Value* ae = root.find("ae")) {
+      if (!ae->is_object()) fail_input(config_json.string() + ": \"ae\": expected an object, found " + json::dump(*ae));
+      ModelConfig c = from_json(*ae, config_json.string() + " (\"ae\")");
+      c.origin = "the \"ae\" object of " + config_json.string() + " (an Open-Sora-Plan pipeline config)";
+      return c;
+    }
   return from_json(root, config_json.string());
 }
 
@@ -278,33 +323,86 @@ std::string ModelConfig::summary() const {
   return s.str();
 }
 
-ModelFiles resolve_model_files(const std::filesystem::path& path) {
+WeightsChoice parse_weights_choice(const std::string& s) {
+  if (s == "auto") return WeightsChoice::Auto;
+  if (s == "ema") return WeightsChoice::Ema;
+  if (s == "model") return WeightsChoice::Model;
+  fail_usage("--weights " + s + ": expected auto (the EMA when the checkpoint has one), ema or model");
+}
+
+const char* weights_choice_name(WeightsChoice w) {
+  switch (w) {
+    case WeightsChoice::Auto: return "auto";
+    case WeightsChoice::Ema: return "ema";
+    case WeightsChoice::Model: return "model";
+  }
+  return "auto";
+}
+
+bool is_torch_save_name(const std::filesystem::path& path) {
+  std::string ext = path.extension().string();
+  for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return ext == ".ckpt" || ext == ".pt" || ext == ".pth" || ext == ".bin";
+}
+
+ModelFiles resolve_model_files(const std::filesystem::path& path, const std::filesystem::path& config) {
   namespace fs = std::filesystem;
   std::error_code ec;
   ModelFiles f;
   if (!fs::exists(path, ec)) fail_input(path.string() + ": no such file or folder");
   if (fs::is_directory(path, ec)) {
     f.config = path / "config.json";
-    f.weights = path / "diffusion_pytorch_model.safetensors";
-    if (!fs::exists(f.weights, ec)) {
-      // Accept a folder with exactly one .safetensors file as well.
-      std::vector<fs::path> found;
-      for (const auto& e : fs::directory_iterator(path, ec))
-        if (e.path().extension() == ".safetensors") found.push_back(e.path());
-      if (found.size() == 1)
-        f.weights = found[0];
-      else
-        fail_input(path.string() +
-                   ": no diffusion_pytorch_model.safetensors in this folder (expected a diffusers model folder)");
+    // The reference's from_pretrained: any *.ckpt wins, the last one its glob lists.
+    std::vector<fs::path> ckpts, safetensors;
+    for (const auto& e : fs::directory_iterator(path, ec)) {
+      if (!e.is_regular_file(ec)) continue;
+      if (e.path().extension() == ".ckpt") ckpts.push_back(e.path());
+      if (e.path().extension() == ".safetensors") safetensors.push_back(e.path());
+    }
+    if (!ckpts.empty()) {
+      f.weights = ckpts.back();
+      f.format = WeightsFormat::TorchSave;
+      if (ckpts.size() > 1) {
+        std::string others;
+        for (size_t i = 0; i + 1 < ckpts.size(); ++i) others += (others.empty() ? "" : ", ") + ckpts[i].filename().string();
+        f.notes.push_back(std::to_string(ckpts.size()) + " .ckpt files in " + path.string() + "; took " +
+                          f.weights.filename().string() +
+                          ", the last in the folder's listing order, as the reference's from_pretrained does (not " +
+                          others + "; pass a file to choose)");
+      }
+      if (fs::exists(path / "diffusion_pytorch_model.safetensors", ec))
+        f.notes.push_back(path.string() + " also holds diffusion_pytorch_model.safetensors; the .ckpt is taken first, "
+                          "as the reference does (pass the .safetensors file to load it instead)");
+    } else if (fs::exists(path / "diffusion_pytorch_model.safetensors", ec)) {
+      f.weights = path / "diffusion_pytorch_model.safetensors";
+    } else if (safetensors.size() == 1) {
+      f.weights = safetensors[0];
+    } else if (fs::exists(path / "diffusion_pytorch_model.bin", ec)) {
+      f.weights = path / "diffusion_pytorch_model.bin";
+      f.format = WeightsFormat::TorchSave;
+    } else {
+      fail_input(path.string() +
+                 ": no model weights in this folder (expected diffusion_pytorch_model.safetensors, a .ckpt "
+                 "checkpoint, or diffusion_pytorch_model.bin, with config.json)");
     }
   } else {
-    if (path.extension() != ".safetensors")
-      fail_input(path.string() + ": expected a model folder or a .safetensors file");
     f.weights = path;
+    if (path.extension() == ".safetensors") {
+      f.format = WeightsFormat::Safetensors;
+    } else if (is_torch_save_name(path)) {
+      f.format = WeightsFormat::TorchSave;
+    } else {
+      fail_input(path.string() +
+                 ": expected a model folder, a .safetensors file or a torch.save checkpoint (.ckpt, .pt, .pth, .bin)");
+    }
     f.config = path.parent_path().empty() ? fs::path("config.json") : path.parent_path() / "config.json";
   }
+  if (!config.empty()) {
+    if (!fs::is_regular_file(config, ec)) fail_input(config.string() + ": no such config file");
+    f.config = config;
+  }
   if (!fs::exists(f.config, ec))
-    fail_input(f.config.string() + ": missing (a WF-VAE model needs config.json beside its weights)");
+    fail_input(f.config.string() + ": missing (a WF-VAE model needs config.json beside its weights, or --config FILE)");
   return f;
 }
 

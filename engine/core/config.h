@@ -42,8 +42,14 @@ struct ModelConfig {
   // diffusers also ignores them).
   std::vector<std::string> unknown_keys;
 
+  // Where the values came from, for reports: "" for a config.json, or a sentence
+  // for the "ae" object of an Open-Sora-Plan pipeline JSON.
+  std::string origin;
+
   // Parses and validates; `source` names the file in error messages.
   static ModelConfig from_json(const json::Value& root, const std::string& source);
+  // A diffusers config.json, or a JSON whose "ae" object is the model's config
+  // (Open-Sora-Plan v1.5's pipeline files, whose pipeline keys are reported unused).
   static ModelConfig load(const std::filesystem::path& config_json);
   // The diffusers layout: _class_name, _diffusers_version, every argument, sorted.
   json::Value to_json() const;
@@ -57,6 +63,15 @@ struct ModelConfig {
   bool valid_frame_count(int t) const { return t >= 1 && (t - 1) % temporal_compression() == 0; }
   int latent_frames(int t) const { return (t - 1) / temporal_compression() + 1; }
   int video_frames(int t_latent) const { return (t_latent - 1) * temporal_compression() + 1; }
+
+  // The per-channel latent normalisation of the diffusion pipeline (Open-Sora-Plan's
+  // AEModel): z = (sample - shift) * scale, and decode(z / scale + shift). scale and
+  // shift each hold 1 value (broadcast) or latent_dim values. "" when usable, else
+  // why not (the released WF-VAE-L-16Chn config has 4 values for 16 channels).
+  std::string latent_norm_problem() const;
+  // The value for channel c (requires latent_norm_problem() == "").
+  double latent_scale(int c) const { return scale.size() == 1 ? scale[0] : scale[static_cast<size_t>(c)]; }
+  double latent_shift(int c) const { return shift.size() == 1 ? shift[0] : shift[static_cast<size_t>(c)]; }
 
   // Channel counts of every normalisation layer the model builds (sorted, unique).
   std::vector<int> normalized_channel_counts() const;
@@ -75,12 +90,32 @@ const std::vector<std::string>& supported_norm_types();        // groupnorm, lay
 const std::vector<std::string>& supported_attention_types();   // AttnBlock3DFix, AttnBlock3D
 const std::vector<std::string>& supported_t_interpolations();  // nearest, trilinear
 
-// Resolves a model path: a folder with config.json + diffusion_pytorch_model.safetensors,
-// or a .safetensors file with config.json beside it. Fails naming what is missing.
+// Resolves a model path, following the reference's from_pretrained:
+//  - a folder with *.ckpt files: config.json and the last .ckpt in the folder's
+//    listing order (the reference's glob(...)[-1]; a note names the one taken);
+//  - else a diffusers folder: config.json + diffusion_pytorch_model.safetensors
+//    (or the only .safetensors, or diffusion_pytorch_model.bin);
+//  - a .safetensors file, or a torch.save file (.ckpt, .pt, .pth, .bin), with
+//    config.json beside it.
+// `config` replaces the config.json beside the weights (a config.json, or a JSON
+// with an "ae" object). Fails naming what is missing.
+enum class WeightsFormat { Safetensors, TorchSave };
 struct ModelFiles {
   std::filesystem::path config;
   std::filesystem::path weights;
+  WeightsFormat format = WeightsFormat::Safetensors;
+  std::vector<std::string> notes;
 };
-ModelFiles resolve_model_files(const std::filesystem::path& path);
+ModelFiles resolve_model_files(const std::filesystem::path& path, const std::filesystem::path& config = {});
+// Which weights of a training checkpoint to take. Auto is the reference's rule:
+// the EMA when present and non-empty, else the model's. The reference disables
+// its EMA branch when the NOT_USE_EMA_MODEL variable is set to anything (even 0);
+// here that is `Model`, chosen by a flag (--weights model), never by the variable.
+enum class WeightsChoice { Auto, Ema, Model };
+WeightsChoice parse_weights_choice(const std::string& s);  // auto | ema | model (Usage error otherwise)
+const char* weights_choice_name(WeightsChoice w);
+
+// Whether a file name is one of torch.save's (.ckpt, .pt, .pth, .bin).
+bool is_torch_save_name(const std::filesystem::path& path);
 
 }  // namespace wfvae

@@ -13,6 +13,17 @@ struct LoadReport {
   std::string config_path;
   std::string weights_path;  // empty for random weights
   std::string stored_dtype;  // dominant safetensors dtype ("F16"), or "random"
+  std::string weights_format;  // "safetensors", "torch.save (zip)", "torch.save (legacy)"
+  // torch.save checkpoints: which state dict was taken and why (the reference's
+  // init_from_ckpt order), the prefix removed from its keys, and every other part
+  // of the file with its size ("optimizer_state: dict of 2, 6 tensors, 0.1 MB (optimizer)").
+  std::string state_dict;
+  std::string state_dict_reason;
+  std::string prefix_stripped;
+  int64_t prefix_count = 0;
+  std::vector<std::string> left_aside;
+  std::string latent_norm;  // "per-channel scale/shift (16 values)" or why latents cannot be normalised
+  bool latent_norm_ok = false;
   int64_t tensors_in_file = 0;
   int64_t tensors_loaded = 0;
   int64_t num_parameters = 0;

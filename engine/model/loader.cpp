@@ -39,21 +39,22 @@ std::string norm_hint(const std::vector<std::string>& missing, const std::vector
 }
 }  // namespace
 
-void load_state_dict(WFVAEModel& model, const SafetensorsReader& file, LoadReport& report) {
-  report.weights_path = file.path().string();
+void load_state_dict(WFVAEModel& model, const WeightSource& file, LoadReport& report) {
+  report.weights_path = file.path();
   report.stored_dtype = file.dominant_dtype();
   report.tensors_in_file = static_cast<int64_t>(file.entries().size());
   std::set<std::string> used;
-  std::vector<std::pair<Tensor*, const StTensorEntry*>> to_copy;
+  std::vector<std::pair<Tensor*, size_t>> to_copy;
   for (auto& nt : model.named_tensors()) {
-    const StTensorEntry* e = file.find(nt.name);
-    if (!e) {
+    const int64_t index = file.find(nt.name);
+    if (index < 0) {
       if (nt.optional)
         ++report.constants_absent;
       else
         report.missing.push_back(nt.name);
       continue;
     }
+    const WeightEntry* e = &file.entries()[static_cast<size_t>(index)];
     used.insert(nt.name);
     std::vector<int64_t> want(nt.tensor->sizes().begin(), nt.tensor->sizes().end());
     if (e->shape != want) {
@@ -67,13 +68,14 @@ void load_state_dict(WFVAEModel& model, const SafetensorsReader& file, LoadRepor
       continue;
     }
     if (nt.optional) ++report.constants_present;
-    to_copy.emplace_back(nt.tensor, e);
+    to_copy.emplace_back(nt.tensor, static_cast<size_t>(index));
   }
   for (const auto& e : file.entries())
     if (!used.count(e.name)) report.unexpected.push_back(e.name);
+  for (const auto& n : file.not_weights()) report.unexpected.push_back(n);
 
   if (!report.clean()) {
-    std::string msg = file.path().string() + ": the weights do not match the model built from config.json" +
+    std::string msg = file.path() + ": the weights do not match the model built from config.json" +
                       norm_hint(report.missing, report.unexpected, model.norm_type()) + ":";
     auto list = [&](const char* what, const std::vector<std::string>& v) {
       if (v.empty()) return;
@@ -89,17 +91,17 @@ void load_state_dict(WFVAEModel& model, const SafetensorsReader& file, LoadRepor
   // A NaN or Inf weight turns every output black (or NaN) without a word: refuse
   // the load, naming each tensor and how many of its values are bad.
   std::vector<std::string> non_finite;
-  for (auto& [tensor, e] : to_copy) {
-    std::vector<float> values = file.read_float(*e);
+  for (auto& [tensor, index] : to_copy) {
+    std::vector<float> values = file.read_float(index);
     size_t bad = 0;
     for (float v : values) bad += !std::isfinite(v);
     if (bad)
-      non_finite.push_back(e->name + ": " + std::to_string(bad) + " of " + std::to_string(values.size()) + " values");
+      non_finite.push_back(file.entries()[index].name + ": " + std::to_string(bad) + " of " + std::to_string(values.size()) + " values");
     *tensor = at::from_blob(values.data(), tensor->sizes(), at::kFloat).clone();
     ++report.tensors_loaded;
   }
   if (!non_finite.empty()) {
-    std::string msg = file.path().string() + ": " + std::to_string(non_finite.size()) +
+    std::string msg = file.path() + ": " + std::to_string(non_finite.size()) +
                       " tensors hold NaN or Inf (a diverged training run, or a damaged file):";
     for (size_t i = 0; i < non_finite.size() && i < 12; ++i) msg += "\n    " + non_finite[i];
     if (non_finite.size() > 12) msg += "\n    ... and " + std::to_string(non_finite.size() - 12) + " more";
@@ -108,7 +110,7 @@ void load_state_dict(WFVAEModel& model, const SafetensorsReader& file, LoadRepor
   report.num_parameters = model.num_parameters();
 }
 
-void save_state_dict(WFVAEModel& model, const std::filesystem::path& path, StDType dtype, bool overwrite) {
+void save_state_dict(WFVAEModel& model, const std::filesystem::path& path, StDType file_dtype, bool overwrite) {
   std::vector<std::vector<uint8_t>> buffers;
   std::vector<StTensorToWrite> out;
   auto tensors = model.named_tensors();
@@ -117,6 +119,7 @@ void save_state_dict(WFVAEModel& model, const std::filesystem::path& path, StDTy
     Tensor t = nt.tensor->detach().to(at::kCPU, at::kFloat).contiguous();
     const int64_t n = t.numel();
     const float* p = t.data_ptr<float>();
+    const StDType dtype = nt.optional ? StDType::F32 : file_dtype;
     std::vector<uint8_t> bytes(static_cast<size_t>(n) * st_dtype_size(dtype));
     for (int64_t i = 0; i < n; ++i) {
       if (dtype == StDType::F32) {

@@ -1,5 +1,6 @@
 #include "runtime/vae.h"
 
+#include <cstdlib>
 #include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
 #include <torch/cuda.h>
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <cstdlib>
 #include <malloc.h>
 #include <map>
 #include <mutex>
@@ -19,6 +21,8 @@
 #include "core/norm_setting.h"
 #include "core/parallel.h"
 #include "core/safetensors.h"
+#include "core/torch_checkpoint.h"
+#include "core/weight_source.h"
 #include "model/loader.h"
 #include "model/winograd_conv.h"
 #include "runtime/cuda_device.h"
@@ -203,18 +207,55 @@ void check_video_shape(const ModelConfig& config, const std::vector<int64_t>& sh
 Vae::Vae(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Vae::~Vae() = default;
 
-std::unique_ptr<Vae> Vae::load(const std::filesystem::path& path, Device device, ComputeDType dtype) {
+std::unique_ptr<Vae> Vae::load(const std::filesystem::path& path, Device device, ComputeDType dtype,
+                               const LoadOptions& options) {
   return engine_call("loading " + path.string(), [&] {
     init_runtime_threads();
-    ModelFiles files = resolve_model_files(path);
+    ModelFiles files = resolve_model_files(path, options.config);
     auto impl = std::make_unique<Impl>();
+    LoadReport& report = impl->report;
     impl->trained = ModelConfig::load(files.config);
-    impl->report.config_path = files.config.string();
+    report.config_path = files.config.string();
+    report.notes = files.notes;
+    if (!impl->trained.origin.empty()) report.notes.push_back("config: " + impl->trained.origin);
     for (const auto& k : impl->trained.unknown_keys)
-      impl->report.notes.push_back("config.json key \"" + k + "\" is not used by WF-VAE");
+      report.notes.push_back(files.config.filename().string() + " key \"" + k + "\" is not a WF-VAE argument (unused)");
+    const std::string norm_problem = impl->trained.latent_norm_problem();
+    report.latent_norm_ok = norm_problem.empty();
+    report.latent_norm = norm_problem.empty() ? "per-channel normalisation available (" +
+                                                    std::to_string(impl->trained.scale.size()) + " scale, " +
+                                                    std::to_string(impl->trained.shift.size()) + " shift values)"
+                                              : norm_problem;
     impl->model = std::make_unique<WFVAEModel>(impl->trained);
-    SafetensorsReader reader(files.weights);
-    model::load_state_dict(*impl->model, reader, impl->report);
+    if (files.format == WeightsFormat::Safetensors) {
+      if (options.weights != WeightsChoice::Auto)
+        report.notes.push_back(std::string("--weights ") + weights_choice_name(options.weights) +
+                               " applies to training checkpoints; " + files.weights.string() +
+                               " is safetensors, which holds one set of weights");
+      report.weights_format = "safetensors";
+      SafetensorsReader reader(files.weights);
+      model::load_state_dict(*impl->model, SafetensorsWeights(reader), report);
+    } else {
+      TorchCheckpoint ckpt(files.weights);
+      report.weights_format = "torch.save (" + ckpt.format() + ")";
+      StateDictSelection sel = select_state_dict(ckpt, options.weights);
+      report.state_dict = sel.branch;
+      report.state_dict_reason = sel.reason;
+      report.prefix_stripped = sel.prefix_stripped;
+      report.prefix_count = sel.prefix_count;
+      report.left_aside = sel.left_aside;
+      if (std::getenv("NOT_USE_EMA_MODEL") && options.weights == WeightsChoice::Auto && sel.branch == "ema_state_dict")
+        report.notes.push_back("NOT_USE_EMA_MODEL is set: the reference would skip the EMA; this tool does not read "
+                               "that variable (use --weights model)");
+      const std::string branch = sel.branch;
+      try {
+        model::load_state_dict(*impl->model, CheckpointWeights(ckpt, std::move(sel)), report);
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::BadInput) throw;
+        fail_input(std::string(e.what()) + "\n  (state dict taken: " + branch +
+                   (branch == "ema_state_dict" ? "; --weights model takes the non-EMA weights" : "") + ")");
+      }
+    }
     std::unique_ptr<Vae> vae(new Vae(std::move(impl)));
     vae->to(device, dtype);
     return vae;

@@ -60,12 +60,19 @@ struct DecodeResult {
   double ms = 0;
 };
 
+// How to read a model path beyond the path itself (see resolve_model_files).
+struct LoadOptions {
+  std::filesystem::path config;  // replaces the config.json beside the weights ("" = beside)
+  WeightsChoice weights = WeightsChoice::Auto;
+};
+
 class Vae {
  public:
-  // A diffusers folder (config.json + diffusion_pytorch_model.safetensors) or a
-  // .safetensors file with config.json beside it. Strict; see LoadReport.
+  // A diffusers folder, a folder with config.json and .ckpt files, a .safetensors
+  // or torch.save file (.ckpt, .pt, .pth, .bin) with config.json beside it; see
+  // resolve_model_files. Strict; see LoadReport.
   static std::unique_ptr<Vae> load(const std::filesystem::path& model, Device device = Device::CPU,
-                                   ComputeDType dtype = ComputeDType::F32);
+                                   ComputeDType dtype = ComputeDType::F32, const LoadOptions& options = {});
   // Random weights (PyTorch's default initialisation, seeded): benchmarks, training.
   static std::unique_ptr<Vae> random(const ModelConfig& config, uint64_t seed, Device device = Device::CPU,
                                      ComputeDType dtype = ComputeDType::F32);
