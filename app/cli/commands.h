@@ -36,6 +36,13 @@ Device device_option(const Args& a, const std::string& fallback);
 // errors for bad values. Untouched outputs keep their defaults.
 void read_plan_flags(const Args& a, int* tile, int* overlap, int64_t* max_memory);
 
+// --config FILE (a config.json or a JSON with an "ae" object, replacing the one
+// beside the weights) and --weights auto|ema|model (which state dict of a
+// training checkpoint), as every command that loads a model reads them.
+LoadOptions load_options(const Args& a, bool config_flag = true);
+// Their --help lines.
+std::vector<FlagSpec> model_source_flags(bool config_flag = true);
+
 // Set by SIGINT/SIGTERM; long commands pass it to the engine.
 CancelToken& interrupt_token();
 

@@ -19,6 +19,26 @@ Device device_option(const Args& a, const std::string& fallback) {
   return d;
 }
 
+LoadOptions load_options(const Args& a, bool config_flag) {
+  LoadOptions o;
+  if (config_flag)
+    if (auto c = a.get("--config")) o.config = *c;
+  if (auto w = a.get("--weights")) o.weights = parse_weights_choice(*w);
+  return o;
+}
+
+std::vector<FlagSpec> model_source_flags(bool config_flag) {
+  std::vector<FlagSpec> f;
+  if (config_flag)
+    f.push_back({"--config", "FILE",
+                 "the model's config instead of the config.json beside its weights: a config.json, or a JSON whose "
+                 "\"ae\" object is the config (Open-Sora-Plan v1.5)"});
+  f.push_back({"--weights", "W",
+               "which weights of a training checkpoint: auto (default: the EMA when it has one, as the reference), "
+               "ema, or model (the non-EMA generator; the reference's NOT_USE_EMA_MODEL)"});
+  return f;
+}
+
 // --tile N|auto|off, --tile-overlap P, --max-memory SIZE (shared with bench).
 void read_plan_flags(const Args& a, int* tile, int* overlap, int64_t* max_memory) {
   if (auto t = a.get("--tile")) {

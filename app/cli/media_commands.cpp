@@ -58,6 +58,7 @@ pipeline::ReconRequest request_from_flags(const Args& a) {
   if (a.has("--num-groups") && r.num_groups < 1) fail_usage("--num-groups must be positive");
   r.device = device_option(a, "auto");
   r.dtype = parse_dtype(a.get_or("--dtype", "f32"));
+  r.load = load_options(a);
   r.chunked = a.has("--chunked");
   read_plan_flags(a, &r.tile, &r.tile_overlap, &r.max_memory);
   r.keep_input_tensor = false;  // the CLI reports metrics and writes files: 12 B/pixel-frame less
@@ -104,7 +105,7 @@ int run_recon_cmd(const Args& a) {
   media::probe(req.input);
   pipeline::check_exports(ex, req.input);
   req.model = pipeline::resolve_model(a.get_or("--model", ""));
-  resolve_model_files(req.model);  // a clear error now rather than after decoding
+  resolve_model_files(req.model, req.load.config);  // a clear error now rather than after decoding
 
   CancelToken& cancel = interrupt_token();
   req.cancel = &cancel;
@@ -164,7 +165,7 @@ int run_eval_cmd(const Args& a) {
   const std::vector<fs::path> all = pipeline::expand_inputs(a.positional);
   const std::vector<fs::path> mine = pipeline::shard_inputs(all, shard);
   const fs::path model = pipeline::resolve_model(a.get_or("--model", ""));
-  resolve_model_files(model);
+  resolve_model_files(model, base.load.config);
   const std::string settings = pipeline::settings_fingerprint(base, model.string());
   pipeline::EvalTable existing = pipeline::open_eval_table(table, settings);  // before the model loads
 
@@ -180,7 +181,7 @@ int run_eval_cmd(const Args& a) {
   std::printf("\n");
   std::fflush(stdout);
 
-  std::unique_ptr<Vae> vae = Vae::load(model, base.device, base.dtype);
+  std::unique_ptr<Vae> vae = Vae::load(model, base.device, base.dtype, base.load);
   base.vae = vae.get();
 
   pipeline::EvalRequest req;
@@ -216,7 +217,14 @@ int run_eval_cmd(const Args& a) {
 
 const std::vector<FlagSpec>& shared_flags() {
   static const std::vector<FlagSpec> f = {
-      {"--model", "DIR", std::string("model folder (default: the bundled ") + kDefaultModelName + ")"},
+      {"--model", "M",
+       std::string("a model folder, .safetensors or .ckpt/.pt file (default: the bundled ") + kDefaultModelName + ")"},
+      {"--config", "FILE",
+       "the model's config instead of the config.json beside its weights (a config.json, or a JSON whose \"ae\" "
+       "object is the config: Open-Sora-Plan v1.5)"},
+      {"--weights", "W",
+       "which weights of a training checkpoint: auto (default: the EMA when present, as the reference), ema, or "
+       "model (the reference's NOT_USE_EMA_MODEL)"},
       {"--size", "HxW",
        "model input size, multiples of 8 (default: the source's, rounded down to 8, short side <= 512)"},
       {"--frames", "N", "frames to use (default: all); trimmed to the largest 1 + 4k (1 + 8k) that fits"},

@@ -39,7 +39,7 @@ int run_parity_cmd(const Args& a) {
   int fixtures = 0;
   for (const auto& dir : fixture_dirs(a.positional[0])) {
     ++fixtures;
-    ParityResult r = run_parity(dir, device);
+    ParityResult r = run_parity(dir, device, load_options(a, false).weights);
     std::printf("fixture %s (device %s, tolerance |a-b| <= %g + %g*|b|)\n", dir.string().c_str(), r.device.c_str(),
                 r.atol, r.rtol);
     for (const auto& l : r.lines) {
@@ -62,7 +62,7 @@ int run_parity_cmd(const Args& a) {
 }
 
 int run_info_cmd(const Args& a) {
-  std::unique_ptr<Vae> vae = Vae::load(a.positional[0], Device::CPU, ComputeDType::F32);
+  std::unique_ptr<Vae> vae = Vae::load(a.positional[0], Device::CPU, ComputeDType::F32, load_options(a));
   const ModelConfig& c = vae->config();
   const LoadReport& r = vae->load_report();
   auto groups = c.valid_num_groups();
@@ -80,6 +80,21 @@ int run_info_cmd(const Args& a) {
     j["spatial_compression"] = ModelConfig::kSpatialCompression;
     j["weights"] = r.weights_path;
     j["tensors_loaded"] = r.tensors_loaded;
+    j["weights_format"] = r.weights_format;
+    j["config_path"] = r.config_path;
+    if (!r.state_dict.empty()) {
+      j["state_dict"] = r.state_dict;
+      j["state_dict_reason"] = r.state_dict_reason;
+      j["prefix_stripped"] = r.prefix_stripped;
+      j["prefix_count"] = r.prefix_count;
+    }
+    json::Array aside;
+    for (const auto& x : r.left_aside) aside.emplace_back(x);
+    j["left_aside"] = json::Value(aside);
+    j["constants_in_file"] = r.constants_present;
+    j["constants_built_in"] = r.constants_absent;
+    j["latent_normalization"] = r.latent_norm_ok;
+    j["latent_normalization_note"] = r.latent_norm;
     json::Array notes;
     for (const auto& n : r.notes) notes.emplace_back(n);
     j["notes"] = json::Value(notes);
@@ -107,7 +122,9 @@ int run_bench_cmd(const Args& a) {
   BenchOptions o;
   if (auto m = a.get("--model")) o.model = *m;
   if (auto c = a.get("--config")) o.config = *c;
-  if (o.model.empty() == o.config.empty()) fail_usage("give exactly one of --model DIR or --config FILE");
+  if (o.model.empty() && o.config.empty()) fail_usage("give --model M (its weights) or --config FILE (random weights)");
+  o.weights = load_options(a, false).weights;
+  if (o.model.empty() && a.has("--weights")) fail_usage("--weights chooses the weights of --model M");
   o.frames = a.get_int("--frames", 17);
   o.height = o.width = 256;
   a.get_size("--size", &o.height, &o.width);
@@ -184,28 +201,44 @@ int run_doctor_cmd(const Args& a) {
 std::vector<Command> model_commands() {
   std::vector<Command> cmds;
   cmds.push_back({{"parity",
-                   "wfvae parity DIR [--device cpu|cuda]",
+                   "wfvae parity DIR [--device cpu|cuda] [--weights auto|ema|model]",
                    "Check this engine against tensors computed by the official PyTorch WF-VAE.",
                    "DIR is a fixture folder (config.json, weights, io.safetensors, optional taps.safetensors)\n"
-                   "or a folder of such folders. Every known tensor is recomputed in float32 and compared\n"
+                   "or a folder of such folders. The weights may be a diffusers safetensors file or a training\n"
+                   "checkpoint (.ckpt), taken as the reference's from_pretrained takes it. Every known tensor is recomputed in float32 and compared\n"
                    "element-wise: |a-b| <= 1e-4 + 1e-5*|b| on CPU, 1e-3 + 1e-4*|b| on CUDA (TF32 off).\n"
                    "Exits 4 when any element is out of tolerance.",
-                   {{"--device", "D", "cpu (default) or cuda"}},
+                   {{"--device", "D", "cpu (default) or cuda"},
+                    {"--weights", "W", "which weights of a .ckpt fixture: auto (default, EMA first), ema or model"}},
                    1,
                    1,
                    "  wfvae parity ../shared/fixtures/wfvae-parity\n  wfvae parity "
                    "../shared/fixtures/wfvae-parity/gn-l8 --device cuda\n"},
                   run_parity_cmd});
   cmds.push_back({{"info",
-                   "wfvae info MODEL [--json]",
+                   "wfvae info MODEL [--config FILE] [--weights auto|ema|model] [--json]",
                    "Show a model's configuration, size, norm settings and load report.",
-                   "MODEL is a diffusers folder (config.json + diffusion_pytorch_model.safetensors) or a\n"
-                   ".safetensors file with config.json beside it. Loading is strict: missing, unexpected\n"
-                   "or mis-shaped tensors are listed and refuse the load (exit 2).",
-                   {{"--json", "", "print machine-readable JSON"}},
+                   "MODEL is one of:\n"
+                   "  a diffusers folder (config.json + diffusion_pytorch_model.safetensors, F32/F16/BF16);\n"
+                   "  a folder with config.json and .ckpt files (Open-Sora-Plan's vae/ with merged.ckpt, a\n"
+                   "    training run's folder): the last .ckpt in the folder's listing, as the reference;\n"
+                   "  a .safetensors, .ckpt, .pt, .pth or .bin file with config.json beside it;\n"
+                   "  any of these with --config FILE (a config.json, or a JSON whose \"ae\" object is the\n"
+                   "    config, as Open-Sora-Plan v1.5's pipeline files).\n"
+                   "torch.save files are read without Python and nothing in them is executed. Of a training\n"
+                   "checkpoint the state dict is chosen as the reference's init_from_ckpt does: ema_state_dict\n"
+                   "(with \"module.\" removed), else state_dict[\"gen_model\"], else state_dict, else the file's\n"
+                   "dict; the report says which, why, and what was left aside (optimizer, discriminator, ...).\n"
+                   "Loading is strict: missing, unexpected or mis-shaped tensors are listed and refuse the load\n"
+                   "(exit 2); only the frozen Haar filters may be absent (the constructor's values are used).",
+                   {{"--config", "FILE", "the config instead of the config.json beside the weights"},
+                    {"--weights", "W", "auto (default: the EMA when present, as the reference), ema or model"},
+                    {"--json", "", "print machine-readable JSON"}},
                    1,
                    1,
-                   "  wfvae info assets/models/wfvae-tiny-gn\n"},
+                   "  wfvae info assets/models/wfvae-tiny-gn\n"
+                   "  wfvae info runs/checkpoint-2000.ckpt --weights model\n"
+                   "  wfvae info wfvae_888_dim32.ckpt --config opensoraplan1.5.json\n"},
                   run_info_cmd});
   cmds.push_back(
       {{"bench",
@@ -219,8 +252,9 @@ std::vector<Command> model_commands() {
         "is reported apart; the medians are of the calls after --warmup.\n"
         "The last line is one JSON object (enc_ms, dec_ms, enc_cold_ms, dec_cold_ms, enc_peak_mb,\n"
         "dec_peak_mb, planned_activation_mb, ...).",
-        {{"--model", "DIR", "a model folder"},
-         {"--config", "FILE", "a config.json (random weights)"},
+        {{"--model", "M", "a model folder, .safetensors or .ckpt file"},
+         {"--config", "FILE", "a config.json: random weights; with --model, the config of its weights"},
+         {"--weights", "W", "with --model, which weights of a training checkpoint: auto (EMA first), ema or model"},
          {"--frames", "T", "frames (1 + 4k, or 1 + 8k for 8x models; default 17)"},
          {"--size", "HxW", "frame size, multiples of 8 (default 256x256)"},
          {"--device", "D", "cpu, cuda or auto (default auto)"},

@@ -118,6 +118,8 @@ int run_train_cmd(const Args& a) {
   o.resume = a.has("--resume");
   if (auto c = a.get("--config")) o.config = ModelConfig::load(*c);
   if (auto m = a.get("--init")) o.init_model = *m;
+  o.init_weights = load_options(a, /*config_flag=*/false).weights;
+  if (a.has("--weights") && !a.has("--init")) fail_usage("--weights chooses the weights of --init MODEL");
   if (a.has("--config") && a.has("--init"))
     fail_usage("give --config (new model) or --init (start from weights), not both");
   // Architecture shortcuts on top of the config.
@@ -249,7 +251,8 @@ std::vector<Command> train_commands() {
         "with its final checkpoint.",
         {{"--out", "DIR", "output folder (required)"},
          {"--config", "FILE", "config.json of a new model"},
-         {"--init", "MODEL", "start from these weights (fine-tune)"},
+         {"--init", "MODEL", "start from these weights (fine-tune): a model folder, .safetensors or .ckpt"},
+         {"--weights", "W", "with --init, which weights of a training checkpoint: auto (EMA first), ema or model"},
          {"--resume", "", "continue DIR's run exactly where it stopped"},
          {"--val", "FILE", "held-out clip(s) for validation PSNR/SSIM (a file, folder or list)"},
          {"--clips", "PACK", "train on a clip pack from wfvae pack-clips instead of DATA (and --val)"},

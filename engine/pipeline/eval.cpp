@@ -302,6 +302,11 @@ std::string settings_fingerprint(const ReconRequest& b, const std::string& model
   fs::path m = fs::weakly_canonical(fs::absolute(model_path), ec);
   if (ec) m = fs::absolute(model_path);
   std::string s = "model=" + m.string();
+  if (!b.load.config.empty()) {
+    fs::path c = fs::weakly_canonical(fs::absolute(b.load.config), ec);
+    s += ";config=" + (ec ? b.load.config.string() : c.string());
+  }
+  if (b.load.weights != WeightsChoice::Auto) s += std::string(";weights=") + weights_choice_name(b.load.weights);
   s += ";size=" + (b.height ? std::to_string(b.height) + "x" + std::to_string(b.width)
                             : "auto(short<=" + std::to_string(b.max_short_side) + ")");
   s += ";frames=" + (b.frames ? std::to_string(b.frames) : std::string("all"));

@@ -181,7 +181,7 @@ Vae* prepare_model(const ReconRequest& req, ReconResult& res, std::unique_ptr<Va
     const fs::path model = resolve_model(req.model);
     if (req.progress) req.progress(0.0, "load model");
     const auto t0 = Clock::now();
-    owned = Vae::load(model, req.device, req.dtype);
+    owned = Vae::load(model, req.device, req.dtype, req.load);
     res.timings.load_ms = ms_since(t0);
     vae = owned.get();
     res.model = model.string();

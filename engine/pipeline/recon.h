@@ -53,6 +53,7 @@ struct ReconRequest {
   // overrides below are applied to it) or a path to load (empty: the bundled default).
   Vae* vae = nullptr;
   fs::path model;
+  LoadOptions load;                        // for loading `model` (--config, --weights)
   Device device = Device::CPU;             // for loading `model`
   ComputeDType dtype = ComputeDType::F32;  // for loading `model`
 

@@ -59,7 +59,7 @@ BenchResult run_bench(const BenchOptions& o) {
         if (o.reps < 1) fail_usage("--reps must be >= 1");
         std::unique_ptr<Vae> vae;
         if (!o.model.empty()) {
-          vae = Vae::load(o.model, o.device, o.dtype);
+          vae = Vae::load(o.model, o.device, o.dtype, LoadOptions{o.config, o.weights});
         } else if (!o.config.empty()) {
           vae = Vae::random(ModelConfig::load(o.config), 0, o.device, o.dtype);
         } else {

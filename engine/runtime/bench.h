@@ -10,7 +10,8 @@ namespace wfvae {
 
 struct BenchOptions {
   std::filesystem::path model;   // a model folder, or empty
-  std::filesystem::path config;  // config.json for random weights, when no model
+  std::filesystem::path config;  // config.json for random weights, when no model; with one, its config
+  WeightsChoice weights = WeightsChoice::Auto;
   int frames = 17, height = 256, width = 256;
   Device device = Device::CPU;
   ComputeDType dtype = ComputeDType::F32;

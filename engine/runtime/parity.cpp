@@ -25,7 +25,7 @@ at::Tensor read_tensor(const SafetensorsReader& f, const StTensorEntry& e) {
 
 }  // namespace
 
-ParityResult run_parity(const std::filesystem::path& dir, Device device) {
+ParityResult run_parity(const std::filesystem::path& dir, Device device, WeightsChoice weights) {
   return engine_call("checking parity of " + dir.string(), [&] {
     ParityResult result;
     result.fixture = dir.string();
@@ -39,7 +39,7 @@ ParityResult run_parity(const std::filesystem::path& dir, Device device) {
     const StTensorEntry* input_entry = io.find("input");
     if (!input_entry) fail_input(io_path.string() + ": has no \"input\" tensor");
 
-    std::unique_ptr<Vae> vae = Vae::load(dir, device, ComputeDType::F32);
+    std::unique_ptr<Vae> vae = Vae::load(dir, device, ComputeDType::F32, LoadOptions{{}, weights});
     auto& impl = vae->impl();
     auto& m = *impl.model;
     const at::Device dev = impl.at_device();

@@ -34,6 +34,8 @@ struct ParityResult {
 // Recomputes every known tensor of DIR/io.safetensors (and DIR/taps.safetensors
 // when present) in float32 on `device`. CPU tolerance 1e-4 + 1e-5|b|; CUDA (TF32
 // off) 1e-3 + 1e-4|b|.
-ParityResult run_parity(const std::filesystem::path& dir, Device device);
+// `weights` picks the state dict of a training-checkpoint fixture (wfvae-ckpt/).
+ParityResult run_parity(const std::filesystem::path& dir, Device device,
+                        WeightsChoice weights = WeightsChoice::Auto);
 
 }  // namespace wfvae

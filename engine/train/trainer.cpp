@@ -313,7 +313,7 @@ TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_c
       if (!fs::exists(state_path)) fail_input(state_path.string() + ": no training state to resume from");
       vae = Vae::load(o.out_dir / "latest", o.device);
     } else if (!o.init_model.empty()) {
-      vae = Vae::load(o.init_model, o.device);
+      vae = Vae::load(o.init_model, o.device, ComputeDType::F32, LoadOptions{{}, o.init_weights});
     } else {
       vae = Vae::random(o.config, o.seed, o.device);
     }

@@ -24,6 +24,7 @@ namespace wfvae::train {
 struct TrainOptions {
   ModelConfig config;                // architecture of a new model
   std::filesystem::path init_model;  // start from these weights instead (fine-tune)
+  WeightsChoice init_weights = WeightsChoice::Auto;  // which of a training checkpoint's
   std::filesystem::path out_dir;     // checkpoints and the training state
   bool resume = false;               // continue from out_dir/train_state.safetensors
   Device device = Device::CPU;       // where the model trains (clips stay on the host)
