@@ -6,12 +6,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.h"
 #include "core/assets.h"
 #include "core/error.h"
 #include "core/text.h"
 #include "media/media.h"
+#include "pipeline/decode_latents.h"
 #include "pipeline/eval.h"
 #include "pipeline/recon.h"
 #include "runtime/vae.h"
@@ -89,6 +91,7 @@ int run_recon_cmd(const Args& a) {
   ex.side_by_side = a.get_or("--side-by-side", "");
   ex.difference = a.get_or("--diff", "");
   ex.latents = a.get_or("--latents", "");
+  ex.latents_normalized = a.has("--normalized");
   if (auto m = a.get("--metrics")) {
     const std::string ext = text::lower_extension(*m);
     (ext == ".csv" ? ex.metrics_csv : ex.metrics_json) = *m;
@@ -105,7 +108,11 @@ int run_recon_cmd(const Args& a) {
   media::probe(req.input);
   pipeline::check_exports(ex, req.input);
   req.model = pipeline::resolve_model(a.get_or("--model", ""));
-  resolve_model_files(req.model, req.load.config);  // a clear error now rather than after decoding
+  const ModelFiles files = resolve_model_files(req.model, req.load.config);  // a clear error now, not after decoding
+  if (ex.latents_normalized) {
+    const std::string problem = ModelConfig::load(files.config).latent_norm_problem();
+    if (!problem.empty()) fail_input(files.config.string() + ": --normalized: " + problem);
+  }
 
   CancelToken& cancel = interrupt_token();
   req.cancel = &cancel;
@@ -215,6 +222,52 @@ int run_eval_cmd(const Args& a) {
   return o.failed ? 2 : 0;
 }
 
+int run_decode_cmd(const Args& a) {
+  const auto out = a.get("--output");
+  if (!out) fail_usage("missing -o VIDEO (.mkv lossless, .mp4 H.264, frame_%04d.png or folder/)");
+  if (a.has("--normalized") && a.has("--raw")) fail_usage("give --normalized or --raw, not both");
+  std::optional<bool> normalized;
+  if (a.has("--normalized")) normalized = true;
+  if (a.has("--raw")) normalized = false;
+  const bool overwrite = a.has("--yes");
+  media::check_video_output(*out, overwrite);  // before any work
+  pipeline::LatentFile file = pipeline::read_latent_file(a.positional[0], a.get_or("--tensor", ""), normalized);
+  fs::path model;
+  std::string model_why;
+  if (auto m = a.get("--model")) {
+    model = *m;
+  } else if (!file.model.empty() && fs::exists(file.model)) {
+    model = file.model;
+    model_why = " (named by the file's metadata)";
+  } else {
+    model = pipeline::resolve_model("");
+    model_why = file.model.empty() ? " (the bundled default)"
+                                   : " (the bundled default: the file's model " + file.model + " is not here)";
+  }
+  const LoadOptions load = load_options(a);
+  resolve_model_files(model, load.config);
+  std::unique_ptr<Vae> vae = Vae::load(model, device_option(a, "auto"), parse_dtype(a.get_or("--dtype", "f32")), load);
+  CancelToken& cancel = interrupt_token();
+  ProgressBar bar("decode");
+  pipeline::DecodeLatentsResult r =
+      pipeline::decode_latents(*vae, file, a.has("--chunked"), sub_progress(bar.fn(), 0.0, 0.9), &cancel);
+  media::EncodeOptions vo;
+  vo.fps = a.has("--fps") ? a.get_double("--fps", 25) : (file.fps > 0 ? file.fps : 25);
+  if (!(vo.fps > 0)) fail_usage("--fps must be positive");
+  vo.crf = a.get_int("--crf", 18);
+  vo.overwrite = overwrite;
+  media::write_video(*out, r.frames, vo, sub_progress(bar.fn(), 0.9, 1.0), &cancel);
+  bar.finish();
+  std::printf("latents: %s, tensor \"%s\" %s\n", file.path.string().c_str(), file.tensor.c_str(),
+              file.latent.shape_str().c_str());
+  std::printf("model: %s%s (%s)\n", model.string().c_str(), model_why.c_str(), vae->config().summary().c_str());
+  std::printf("decoded: %zu frames of %dx%d%s in %.2f s\n", r.frames.size(), r.frames.empty() ? 0 : r.frames[0].height,
+              r.frames.empty() ? 0 : r.frames[0].width, r.chunked ? " (chunked)" : "", r.decode_ms / 1000);
+  for (const auto& n : r.notes) std::printf("note: %s\n", n.c_str());
+  std::printf("wrote: %s\n", out->c_str());
+  return 0;
+}
+
 const std::vector<FlagSpec>& shared_flags() {
   static const std::vector<FlagSpec> f = {
       {"--model", "M",
@@ -259,7 +312,8 @@ std::vector<Command> media_commands() {
       "[--num-groups G] [--device D] [--dtype T] [--chunked] [--tile N|auto|off] [--tile-overlap P] [--max-memory "
       "SIZE] "
       "[--sample --seed S] [--metrics FILE.json|.csv] "
-      "[--save-input FILE] [--side-by-side FILE] [--diff FILE] [--latents FILE.safetensors] [--crf N] [-y]",
+      "[--save-input FILE] [--side-by-side FILE] [--diff FILE] [--latents FILE.safetensors [--normalized]] [--crf N] "
+      "[-y]",
       "Reconstruct a video (or image) through WF-VAE; write it, its metrics and comparisons.",
       "INPUT is any video or image FFmpeg reads (rotation metadata applied, any pixel format).\n"
       "Preprocessing as the reference (scripts/recon_single_video.py): crop to the target aspect from\n"
@@ -298,7 +352,9 @@ std::vector<Command> media_commands() {
            {"--side-by-side", "FILE", "input | reconstruction video"},
            {"--diff", "FILE", "|input - reconstruction| * gain video"},
            {"--diff-gain", "G", "difference amplification (default 4)"},
-           {"--latents", "FILE", "latent mean and logvar (F32 .safetensors, config in metadata)"},
+           {"--latents", "FILE",
+            "the latent decoded, its mean and logvar (F32 .safetensors, config and scale/shift in metadata)"},
+           {"--normalized", "", "with --latents: store the latent as the diffusion pipeline does, (z - shift) * scale"},
            {"--crf", "N", "H.264 quality for .mp4 outputs, 0 (lossless luma) .. 51 (default 18)"},
            {"--yes", "", "overwrite existing outputs", "-y"}})
     recon.flags.push_back(f);
@@ -332,6 +388,40 @@ std::vector<Command> media_commands() {
   for (const auto& f : shared_flags()) eval.flags.push_back(f);
   eval.flags.push_back({"--shard", "i/n", "evaluate the inputs at sorted positions p with p % n == i"});
   cmds.push_back({eval, run_eval_cmd});
+
+  CommandSpec decode{
+      "decode",
+      "wfvae decode LATENTS -o VIDEO [--model M] [--normalized | --raw] [--tensor NAME] [--fps F] [--chunked] "
+      "[--device D] [--dtype T] [--crf N] [-y]",
+      "Decode latents (recon --latents, or a diffusion model's output) to a video through WF-VAE.",
+      "LATENTS is a .safetensors file holding a [1, L, T, h, w] (or [L, T, h, w]) float tensor: the one\n"
+      "called latent, else sample, else mean, else the only one; --tensor NAME chooses. Files written by\n"
+      "wfvae recon --latents say whether `latent` is normalised and with which scale/shift; for files of\n"
+      "other tools say --normalized (then z / scale + shift with the model config's per-channel values,\n"
+      "Open-Sora-Plan's AEModel decode) or --raw (the default). The model is --model, else the one the\n"
+      "file's metadata names when it exists, else the bundled default. The output format follows the\n"
+      "extension as in wfvae recon; written to a temporary and renamed into place; kept unless -y.",
+      {},
+      1,
+      1,
+      "  wfvae recon clip.mp4 -o recon.mkv --latents z.safetensors --normalized\n"
+      "  wfvae decode z.safetensors -o decoded.mkv          # the same frames as recon.mkv\n"
+      "  wfvae decode dit_sample.safetensors -o sample.mp4 --model vae/ --normalized --tensor x\n"};
+  decode.flags = {{"--output", "VIDEO", "the decoded video (.mkv, .mp4, frame_%04d.png, folder/, .png)", "-o"},
+                  {"--model", "M", "the WF-VAE (default: the file's own model, else the bundled one)"}};
+  for (const auto& f : model_source_flags()) decode.flags.push_back(f);
+  for (const FlagSpec& f : std::vector<FlagSpec>{
+           {"--normalized", "", "the latent is normalised ((z - shift) * scale): undo it before decoding"},
+           {"--raw", "", "the latent is raw (overrides the file's metadata)"},
+           {"--tensor", "NAME", "which tensor of the file is the latent"},
+           {"--fps", "F", "frame rate of the video (default: the file's, else 25)"},
+           {"--chunked", "", "causal-cache chunked decoding (less memory)"},
+           {"--device", "D", "cpu, cuda or auto (default auto)"},
+           {"--dtype", "T", "f32 (default), bf16 or f16"},
+           {"--crf", "N", "H.264 quality for .mp4 (default 18)"},
+           {"--yes", "", "overwrite an existing output", "-y"}})
+    decode.flags.push_back(f);
+  cmds.push_back({decode, run_decode_cmd});
 
   return cmds;
 }

@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "core/tiling.h"
 #include "core/error.h"
+#include "core/fileutil.h"
 #include "core/json.h"
 #include "runtime/bench.h"
 #include "runtime/parity.h"
@@ -115,6 +116,31 @@ int run_info_cmd(const Args& a) {
   std::printf("valid num_groups: %s\n", gs.c_str());
   std::printf("%s", r.text().c_str());
   std::printf("load: ok (strict: no missing, unexpected or mis-shaped tensors)\n");
+  return 0;
+}
+
+int run_convert_cmd(const Args& a) {
+  const auto out = a.get("--output");
+  if (!out) fail_usage("missing -o DIR (the diffusers folder to write)");
+  const std::string dtype = a.get_choice("--dtype", {"f32", "f16", "bf16"}).value_or("f32");
+  const bool overwrite = a.has("--yes");
+  check_output_path(*out, overwrite, OutputKind::Folder);  // before the load
+  const auto t0 = std::chrono::steady_clock::now();
+  std::unique_ptr<Vae> vae = Vae::load(a.positional[0], Device::CPU, ComputeDType::F32, load_options(a));
+  const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  vae->save(*out, dtype, overwrite);
+  const LoadReport& r = vae->load_report();
+  std::printf("read: %s (%s, %s), %lld tensors in %.2f s\n", r.weights_path.c_str(), r.weights_format.c_str(),
+              r.stored_dtype.c_str(), static_cast<long long>(r.tensors_loaded), load_s);
+  std::printf("config: %s\n", r.config_path.c_str());
+  if (!r.state_dict.empty())
+    std::printf("state dict: %s (%s)%s\n", r.state_dict.c_str(), r.state_dict_reason.c_str(),
+                r.prefix_stripped.empty() ? "" : ("; \"" + r.prefix_stripped + "\" removed").c_str());
+  for (const auto& x : r.left_aside) std::printf("left aside: %s\n", x.c_str());
+  for (const auto& n : r.notes) std::printf("note: %s\n", n.c_str());
+  std::printf("latent scale/shift: %s\n", r.latent_norm.c_str());
+  std::printf("wrote: %s (config.json + diffusion_pytorch_model.safetensors, %s; the %d Haar constants in F32)\n",
+              out->c_str(), dtype.c_str(), r.constants_present + r.constants_absent);
   return 0;
 }
 
@@ -240,6 +266,28 @@ std::vector<Command> model_commands() {
                    "  wfvae info runs/checkpoint-2000.ckpt --weights model\n"
                    "  wfvae info wfvae_888_dim32.ckpt --config opensoraplan1.5.json\n"},
                   run_info_cmd});
+  cmds.push_back({{"convert",
+                   "wfvae convert IN -o DIR [--dtype f32|f16|bf16] [--config FILE] [--weights auto|ema|model] [-y]",
+                   "Write any model wfvae reads (a .ckpt included) as a diffusers folder.",
+                   "IN is any model form wfvae info accepts (see wfvae info --help). DIR receives config.json\n"
+                   "and diffusion_pytorch_model.safetensors, loadable by diffusers-style code and by every wfvae\n"
+                   "command. The weights are stored in --dtype (default f32: the converted folder reproduces\n"
+                   "IN's outputs exactly); the frozen Haar filters always in F32, so their values survive f16.\n"
+                   "Of a training checkpoint only the chosen state dict is written (the EMA by default, as the\n"
+                   "reference); optimizer and discriminator are left aside. DIR is written to a temporary\n"
+                   "folder and renamed into place; an existing DIR is kept unless -y.",
+                   {{"--output", "DIR", "the diffusers folder to write", "-o"},
+                    {"--dtype", "T", "f32 (default), f16 or bf16"},
+                    {"--config", "FILE", "the config instead of the config.json beside IN (a config.json, or a JSON "
+                                         "with an \"ae\" object)"},
+                    {"--weights", "W", "auto (default: EMA first, as the reference), ema or model"},
+                    {"--yes", "", "replace an existing DIR", "-y"}},
+                   1,
+                   1,
+                   "  wfvae convert runs/checkpoint-2000.ckpt -o wfvae-2000\n"
+                   "  wfvae convert osp13/vae -o osp13-diffusers --dtype bf16\n"
+                   "  wfvae convert wfvae_888_dim32.ckpt --config opensoraplan1.5.json -o osp15-vae\n"},
+                  run_convert_cmd});
   cmds.push_back(
       {{"bench",
         "wfvae bench (--model DIR | --config FILE) --frames T --size HxW [--device D] [--dtype T] [--chunked] [--tile "

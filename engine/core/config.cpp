@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/fileutil.h"
+#include "core/latent_norm.h"
 
 namespace wfvae {
 
@@ -163,17 +164,8 @@ ModelConfig ModelConfig::from_json(const json::Value& root, const std::string& s
 }
 
 std::string ModelConfig::latent_norm_problem() const {
-  const size_t L = static_cast<size_t>(latent_dim);
-  auto count_ok = [&](const std::vector<double>& v) { return v.size() == 1 || v.size() == L; };
-  if (!count_ok(scale) || !count_ok(shift))
-    return "scale has " + std::to_string(scale.size()) + " and shift " + std::to_string(shift.size()) +
-           " values for " + std::to_string(L) +
-           " latent channels (1 or latent_dim each are needed): this config cannot normalise latents";
-  for (double v : scale)
-    if (!(v != 0.0 && std::isfinite(v))) return "scale holds " + std::to_string(v) + ": latents cannot be normalised";
-  for (double v : shift)
-    if (!std::isfinite(v)) return "shift holds a non-finite value: latents cannot be normalised";
-  return "";
+  const std::string p = latent_norm_values_problem(scale, shift, latent_dim);
+  return p.empty() ? p : p + ": this config cannot normalise latents";
 }
 
 ModelConfig ModelConfig::load(const std::filesystem::path& config_json) {

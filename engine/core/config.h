@@ -69,9 +69,6 @@ struct ModelConfig {
   // shift each hold 1 value (broadcast) or latent_dim values. "" when usable, else
   // why not (the released WF-VAE-L-16Chn config has 4 values for 16 channels).
   std::string latent_norm_problem() const;
-  // The value for channel c (requires latent_norm_problem() == "").
-  double latent_scale(int c) const { return scale.size() == 1 ? scale[0] : scale[static_cast<size_t>(c)]; }
-  double latent_shift(int c) const { return shift.size() == 1 ? shift[0] : shift[static_cast<size_t>(c)]; }
 
   // Channel counts of every normalisation layer the model builds (sorted, unique).
   std::vector<int> normalized_channel_counts() const;

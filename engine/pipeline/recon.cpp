@@ -11,6 +11,8 @@
 #include "core/assets.h"
 #include "core/error.h"
 #include "core/fileutil.h"
+#include "core/json.h"
+#include "core/latent_norm.h"
 #include "core/norm_setting.h"
 #include "core/parallel.h"
 #include "core/safetensors.h"
@@ -502,6 +504,8 @@ void check_exports(const ExportRequest& e, const fs::path& source) {
     if (lower_ext(e.latents) != ".safetensors")
       fail_usage(e.latents.string() + ": latents are written as .safetensors");
     check_output_path(e.latents, e.overwrite);
+  } else if (e.latents_normalized) {
+    fail_usage("--normalized applies to the latents file: add --latents FILE.safetensors");
   }
   if (!e.metrics_json.empty()) {
     if (lower_ext(e.metrics_json) != ".json")
@@ -736,8 +740,23 @@ std::vector<fs::path> write_exports(const ReconResult& r, const ExportRequest& e
     meta["model"] = r.model;
     meta["latent"] = r.sample ? "sample" : "mode";
     if (r.sample) meta["seed"] = std::to_string(r.seed);
-    meta["note"] = "raw latents (no scale/shift); decode 'sample' if present, else 'mean'";
-    std::vector<StTensorToWrite> t = {{"mean", StDType::F32, r.latent_mean.shape, r.latent_mean.data.data()},
+    // `latent` is what was decoded; normalised for diffusion with --normalized.
+    HostTensor latent = r.sample ? r.latent_sample : r.latent_mean;
+    json::Array sc, sh;
+    for (double v : r.config.scale) sc.emplace_back(v);
+    for (double v : r.config.shift) sh.emplace_back(v);
+    meta["scale"] = json::dump(json::Value(sc));
+    meta["shift"] = json::dump(json::Value(sh));
+    meta["normalized"] = e.latents_normalized ? "true" : "false";
+    if (e.latents_normalized) {
+      normalize_latent(latent, r.config.scale, r.config.shift);
+      meta["note"] = "'latent' is normalised: (z - shift) * scale per channel, with 'scale' and 'shift' here (the "
+                     "diffusion pipeline's form); 'mean', 'logvar' (and 'sample') are raw; wfvae decode reads it";
+    } else {
+      meta["note"] = "raw latents (no scale/shift): 'latent' is the one decoded ('sample' if present, else 'mean')";
+    }
+    std::vector<StTensorToWrite> t = {{"latent", StDType::F32, latent.shape, latent.data.data()},
+                                      {"mean", StDType::F32, r.latent_mean.shape, r.latent_mean.data.data()},
                                       {"logvar", StDType::F32, r.latent_logvar.shape, r.latent_logvar.data.data()}};
     if (!r.latent_sample.empty())
       t.push_back({"sample", StDType::F32, r.latent_sample.shape, r.latent_sample.data.data()});

@@ -175,7 +175,10 @@ struct ExportRequest {
   fs::path input;         // preprocessed input; lossless formats only
   fs::path side_by_side;  // input | reconstruction
   fs::path difference;    // |input - reconstruction| * diff_gain
-  fs::path latents;       // .safetensors: mean, logvar (F32), config and source in __metadata__
+  fs::path latents;       // .safetensors: latent, mean, logvar (F32), config and source in __metadata__
+  // `latent` (the one decoded) as the diffusion pipeline sees it: (z - shift) * scale
+  // with the config's per-channel values, recorded in the metadata.
+  bool latents_normalized = false;
   fs::path metrics_json;  // .json
   fs::path metrics_csv;   // .csv
   int crf = 18;
