@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# wfvae parity over every fixture folder; exit 77 (skipped) when there are none.
+# wfvae parity over every fixture folder of every fixture kind given (model
+# fixtures, training-checkpoint fixtures); exit 77 (skipped) when there are none.
 wfvae=$1
-dir=$2
-if [ ! -d "$dir" ] || [ -z "$(find "$dir" -name io.safetensors -print -quit 2>/dev/null)" ]; then
-  echo "SKIP: no parity fixtures at $dir (they come from ../shared beside the checkout)"
-  exit 77
-fi
-exec "$wfvae" parity "$dir"
+shift
+dirs=()
+for dir in "$@"; do
+  if [ -d "$dir" ] && [ -n "$(find "$dir" -name io.safetensors -print -quit 2>/dev/null)" ]; then
+    dirs+=("$dir")
+  else
+    echo "note: no parity fixtures at $dir (they come from ../shared beside the checkout)"
+  fi
+done
+[ ${#dirs[@]} -gt 0 ] || { echo "SKIP: no parity fixtures in $*"; exit 77; }
+rc=0
+for dir in "${dirs[@]}"; do
+  "$wfvae" parity "$dir" || rc=$?
+done
+exit $rc
