@@ -182,9 +182,9 @@ Ref TorchCheckpoint::reduce(Arena& a, const std::string& callable, Ref args) {
     pickle::Value d;
     d.kind = Kind::Dict;
     Ref r = a.add(d);
-    if (!x.empty() && a[x[0]].kind == Kind::List)  // OrderedDict([(k, v), ...]) of older protocols
+    if (!x.empty() && a[x[0]].kind == Kind::List)  // OrderedDict([[k, v], ...]) (Python 2 torch, lpips' alex.pth)
       for (Ref pair : a[x[0]].items)
-        if (a[pair].kind == Kind::Tuple && a[pair].items.size() == 2)
+        if ((a[pair].kind == Kind::Tuple || a[pair].kind == Kind::List) && a[pair].items.size() == 2)
           a.at(r).dict.emplace_back(a[pair].items[0], a[pair].items[1]);
     return r;
   }
