@@ -54,7 +54,7 @@ class Arena {
  public:
   // Refuses past this many values: a few thousand tensors plus optimizer state
   // need tens of thousands; a pickle that asks for more is hostile or broken.
-  static constexpr size_t kMaxValues = 16u << 20;
+  static constexpr size_t kMaxValues = 4u << 20;
 
   Ref add(Value v);
   const Value& operator[](Ref r) const { return values_[static_cast<size_t>(r)]; }
