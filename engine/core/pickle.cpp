@@ -125,6 +125,8 @@ class Reader {
   }
 
   size_t consumed() const { return static_cast<size_t>(p_ - begin_); }
+  // Whether the error in flight came from the caller's hook (it names its own file).
+  bool failed_in_hook() const { return in_hook_; }
 
  private:
   [[noreturn]] void fail(const std::string& what) const { fail_input(source_ + ": " + what); }
@@ -617,7 +619,7 @@ Ref load(const uint8_t* data, size_t size, Arena& arena, const Hooks& hooks, con
     out = r.run();
   } catch (const Error& e) {
     const std::string m = e.what();
-    if (m.rfind(source, 0) == 0) throw;
+    if (r.failed_in_hook() || m.rfind(source, 0) == 0) throw;
     fail_input(source + ": " + m);
   }
   if (consumed) *consumed = r.consumed();
