@@ -34,8 +34,8 @@ const flags::CommandSpec& studio_spec() {
     c.max_positional = 1;
     // name, metavar (none: a switch), help, alias, section, repeatable
     c.flags = {
-        {"--model", "DIR",
-         "model folder (config.json + diffusion_pytorch_model.safetensors) or a .safetensors file with config.json "
+        {"--model", "M",
+         "a model folder (diffusers, or config.json + .ckpt), or a .safetensors or .ckpt/.pt file with config.json "
          "beside it (default: the last model used, else the bundled wfvae-tiny-gn)",
          "", kModel},
         {"--no-model", "", "open without a model: view and compare (with --compare) only", "", kModel},

@@ -27,6 +27,10 @@ struct ModelInfo {
   bool report_clean = true;
   int64_t num_parameters = 0;
   std::string stored_dtype, device, dtype;
+  std::string weights_format;  // "safetensors", "torch.save (zip)", ...
+  std::string state_dict;      // of a torch.save checkpoint: which one was taken ("" otherwise)
+  bool latent_norm_ok = false;
+  std::string latent_norm;     // scale/shift status, as the load report words it
   std::vector<int> valid_groups;
 };
 

@@ -78,7 +78,7 @@ void Studio::open_path(const std::string& path_in) {
     return report_error(ErrorKind::BadInput,
                         path +
                             " is a folder without config.json, so not a WF-VAE model folder. Drop a video, an "
-                            "image, or a model folder (config.json + diffusion_pytorch_model.safetensors).");
+                            "image, or a model (a folder with config.json, a .safetensors or a .ckpt/.pt checkpoint).");
   open_input(path);
 }
 
@@ -279,7 +279,7 @@ void Studio::open_file_dialog() {
 }
 
 void Studio::open_model_dialog() {
-  browser_->open(*this, FileBrowser::Mode::OpenModel, "Open a WF-VAE model folder (or .safetensors)",
+  browser_->open(*this, FileBrowser::Mode::OpenModel, "Open a WF-VAE model (folder, .safetensors or .ckpt)",
                  [this](const std::string& p) { open_model(p); });
 }
 

@@ -36,6 +36,10 @@ ModelInfo describe_model(const Vae& vae, const std::string& path) {
   m.report_clean = r.clean();
   m.num_parameters = vae.num_parameters();
   m.stored_dtype = r.stored_dtype;
+  m.weights_format = r.weights_format;
+  m.state_dict = r.state_dict;
+  m.latent_norm_ok = r.latent_norm_ok;
+  m.latent_norm = r.latent_norm;
   m.device = device_name(vae.device());
   m.dtype = dtype_name(vae.dtype());
   m.valid_groups = m.trained.valid_num_groups();

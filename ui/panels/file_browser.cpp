@@ -7,6 +7,7 @@
 #include <imgui.h>
 
 #include "core/assets.h"
+#include "core/config.h"
 #include "core/text.h"
 #include "pipeline/eval.h"
 #include "studio.h"
@@ -32,7 +33,7 @@ void copy_to(char* buf, size_t size, const std::string& s) {
 bool is_model_path(const fs::path& p) {
   std::error_code ec;
   if (fs::is_directory(p, ec)) return is_model_folder(p);
-  return text::lower_extension(p) == ".safetensors";
+  return text::lower_extension(p) == ".safetensors" || is_torch_save_name(p);
 }
 
 void FileBrowser::open(Studio& s, Mode mode, const std::string& title,
@@ -99,7 +100,7 @@ bool FileBrowser::wanted(const fs::path& p) const {
       const auto& exts = pipeline::media_extensions();
       return std::find(exts.begin(), exts.end(), ext) != exts.end();
     }
-    case Mode::OpenModel: return ext == ".safetensors";
+    case Mode::OpenModel: return ext == ".safetensors" || is_torch_save_name(p);
     case Mode::SaveFile: return extension_.empty() || ext == text::lower(extension_);
     case Mode::ChooseFolder: return false;
   }

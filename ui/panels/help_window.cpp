@@ -68,7 +68,7 @@ void HelpWindow::draw(Studio& s, bool* open) {
       "Mouse: wheel zooms at the cursor, drag pans, double-click fits; in the split view drag the "
       "divider. Click or drag the timeline to jump; hover it for per-frame values.");
   ImGui::TextDisabled(
-      "Drop a video or image to open it, a model folder (or .safetensors) to load it; two videos "
+      "Drop a video or image to open it, a model folder, .safetensors or .ckpt checkpoint to load it; two videos "
       "dropped together open the first and compare it with the second (B = file).");
   ImGui::PopTextWrapPos();
   ImGui::End();

@@ -61,8 +61,8 @@ void ModelPanel::draw_model(Studio& s) {
   if (!m.loaded) {
     if (s.model_loading().empty())
       callout(
-          "No model loaded. Open a WF-VAE model folder (config.json + diffusion_pytorch_model.safetensors) or drop "
-          "one onto the window. The bundled models live in assets/models/.",
+          "No model loaded. Open a WF-VAE model folder (diffusers, or config.json + .ckpt), a .safetensors or a "
+          ".ckpt/.pt checkpoint with config.json beside it, or drop one onto the window. The bundled models live in assets/models/.",
           color::kWarning);
     return;
   }
@@ -76,12 +76,25 @@ void ModelPanel::draw_model(Studio& s) {
     ImGui::TableSetupColumn("k", ImGuiTableColumnFlags_WidthFixed, 118);
     ImGui::TableSetupColumn("v", ImGuiTableColumnFlags_WidthStretch);
     row("Parameters", human_count(m.num_parameters) + fmt("  (%lld)", static_cast<long long>(m.num_parameters)));
-    row("Stored dtype", m.stored_dtype);
+    row("Stored dtype", m.stored_dtype + (m.weights_format.empty() ? "" : " \xC2\xB7 " + m.weights_format));
+    if (!m.state_dict.empty()) row("State dict", m.state_dict);
     row("Running on", m.device + " \xC2\xB7 " + m.dtype);
     row("Compression", fmt("%d\xC3\x97%d\xC3\x97%d (t\xC3\x97h\xC3\x97w)", m.trained.temporal_compression(),
                            ModelConfig::kSpatialCompression, ModelConfig::kSpatialCompression));
     row("Latent", fmt("%d channels", m.trained.latent_dim));
     row("Trained norm", norm_desc(m.trained.norm_type, m.trained.norm_num_groups));
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextDisabled("Scale/shift");
+    ImGui::TableNextColumn();
+    // Whether the diffusion pipeline's latent normalisation is usable with this config.
+    ImGui::PushStyleColor(ImGuiCol_Text, to_vec4(m.latent_norm_ok ? color::kTextDim : color::kWarning));
+    ImGui::TextUnformatted(m.latent_norm_ok ? fmt("per channel (%zu values)", m.trained.scale.size()).c_str()
+                                            : fmt("unusable: %zu for %d channels", m.trained.scale.size(),
+                                                  m.trained.latent_dim)
+                                                  .c_str());
+    ImGui::PopStyleColor();
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", m.latent_norm.c_str());
     ImGui::EndTable();
   }
   if (ImGui::TreeNode("Load report")) {
