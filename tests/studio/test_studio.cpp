@@ -399,6 +399,35 @@ TEST(Studio, DroppedModelAndClipAreOpenedAndReconstructed) {
   EXPECT_GT(colours.size(), 20u) << "B's pane looks empty";
 }
 
+TEST(Studio, DroppedTrainingCheckpointLoadsItsEma) {
+  REQUIRE_MODEL();
+  TempDir dir;
+  const fs::path clip = gradient_clip(dir.path() / "clip.mkv", 64, 48, 9);
+  // A train_ddp.py-style checkpoint of the model, written by the tests' stdlib-only writer.
+  const fs::path run = dir.path() / "run";
+  fs::create_directories(run);
+  fs::copy_file(model_dir() / "config.json", run / "config.json");
+  const std::string cmd = "PYTHONPATH='" + (fs::path(WFVAE_SOURCE_DIR) / "tests" / "app").string() +
+                          "' python3 -c \"from torch_save import *; save_zip(training_checkpoint(read_safetensors('" +
+                          (model_dir() / "diffusion_pytorch_model.safetensors").string() + "')), '" +
+                          (run / "checkpoint-7.ckpt").string() + "')\"";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  const fs::path state = dir.path() / "state.json";
+  auto args = base_args();
+  for (std::string x : {clip.string(), std::string("--no-model"), std::string("--simulate-drop"),
+                        (run / "checkpoint-7.ckpt").string(), std::string("--dump-state"), state.string()})
+    args.push_back(x);
+  const StudioRun r = studio(args, dir.path() / "cfg");
+  ASSERT_EQ(r.code, 0) << r.log;
+  const json::Value st = read_json(state);
+  const json::Value& m = *st.find("model");
+  ASSERT_TRUE(m.find("loaded")->as_bool()) << state_messages(st);
+  EXPECT_EQ(m.find("state_dict")->as_string(), "ema_state_dict");
+  EXPECT_EQ(m.find("weights_format")->as_string(), "torch.save (zip)");
+  EXPECT_TRUE(m.find("latent_norm_ok")->is_bool());
+  EXPECT_EQ(st.find("run")->find("state")->as_string(), "done") << state_messages(st);
+}
+
 TEST(Studio, BadInputIsShownPlainlyAndNeverCrashes) {
   REQUIRE_XVFB();
   TempDir dir;

@@ -170,6 +170,9 @@ void Studio::record_state_json(const std::string& path) {
     m["trained_num_groups"] = model_.trained.norm_num_groups;
     m["num_parameters"] = model_.num_parameters;
     m["stored_dtype"] = model_.stored_dtype;
+    m["weights_format"] = model_.weights_format;
+    m["state_dict"] = model_.state_dict;
+    m["latent_norm_ok"] = model_.latent_norm_ok;
     m["device"] = model_.device;
     m["dtype"] = model_.dtype;
     json::Array g;
