@@ -30,7 +30,7 @@ struct ModelInfo {
   std::string weights_format;  // "safetensors", "torch.save (zip)", ...
   std::string state_dict;      // of a torch.save checkpoint: which one was taken ("" otherwise)
   bool latent_norm_ok = false;
-  std::string latent_norm;     // scale/shift status, as the load report words it
+  std::string latent_norm;  // scale/shift status, as the load report words it
   std::vector<int> valid_groups;
 };
 

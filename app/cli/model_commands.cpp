@@ -231,7 +231,8 @@ std::vector<Command> model_commands() {
                    "Check this engine against tensors computed by the official PyTorch WF-VAE.",
                    "DIR is a fixture folder (config.json, weights, io.safetensors, optional taps.safetensors)\n"
                    "or a folder of such folders. The weights may be a diffusers safetensors file or a training\n"
-                   "checkpoint (.ckpt), taken as the reference's from_pretrained takes it. Every known tensor is recomputed in float32 and compared\n"
+                   "checkpoint (.ckpt), taken as the reference's from_pretrained takes it. Every known tensor is "
+                   "recomputed in float32 and compared\n"
                    "element-wise: |a-b| <= 1e-4 + 1e-5*|b| on CPU, 1e-3 + 1e-4*|b| on CUDA (TF32 off).\n"
                    "Exits 4 when any element is out of tolerance.",
                    {{"--device", "D", "cpu (default) or cuda"},
@@ -278,8 +279,9 @@ std::vector<Command> model_commands() {
                    "folder and renamed into place; an existing DIR is kept unless -y.",
                    {{"--output", "DIR", "the diffusers folder to write", "-o"},
                     {"--dtype", "T", "f32 (default), f16 or bf16"},
-                    {"--config", "FILE", "the config instead of the config.json beside IN (a config.json, or a JSON "
-                                         "with an \"ae\" object)"},
+                    {"--config", "FILE",
+                     "the config instead of the config.json beside IN (a config.json, or a JSON "
+                     "with an \"ae\" object)"},
                     {"--weights", "W", "auto (default: EMA first, as the reference), ema or model"},
                     {"--yes", "", "replace an existing DIR", "-y"}},
                    1,

@@ -356,14 +356,16 @@ ModelFiles resolve_model_files(const std::filesystem::path& path, const std::fil
       f.format = WeightsFormat::TorchSave;
       if (ckpts.size() > 1) {
         std::string others;
-        for (size_t i = 0; i + 1 < ckpts.size(); ++i) others += (others.empty() ? "" : ", ") + ckpts[i].filename().string();
+        for (size_t i = 0; i + 1 < ckpts.size(); ++i)
+          others += (others.empty() ? "" : ", ") + ckpts[i].filename().string();
         f.notes.push_back(std::to_string(ckpts.size()) + " .ckpt files in " + path.string() + "; took " +
                           f.weights.filename().string() +
                           ", the last in the folder's listing order, as the reference's from_pretrained does (not " +
                           others + "; pass a file to choose)");
       }
       if (fs::exists(path / "diffusion_pytorch_model.safetensors", ec))
-        f.notes.push_back(path.string() + " also holds diffusion_pytorch_model.safetensors; the .ckpt is taken first, "
+        f.notes.push_back(path.string() +
+                          " also holds diffusion_pytorch_model.safetensors; the .ckpt is taken first, "
                           "as the reference does (pass the .safetensors file to load it instead)");
     } else if (fs::exists(path / "diffusion_pytorch_model.safetensors", ec)) {
       f.weights = path / "diffusion_pytorch_model.safetensors";

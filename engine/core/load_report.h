@@ -11,8 +11,8 @@ namespace wfvae {
 
 struct LoadReport {
   std::string config_path;
-  std::string weights_path;  // empty for random weights
-  std::string stored_dtype;  // dominant safetensors dtype ("F16"), or "random"
+  std::string weights_path;    // empty for random weights
+  std::string stored_dtype;    // dominant safetensors dtype ("F16"), or "random"
   std::string weights_format;  // "safetensors", "torch.save (zip)", "torch.save (legacy)"
   // torch.save checkpoints: which state dict was taken and why (the reference's
   // init_from_ckpt order), the prefix removed from its keys, and every other part

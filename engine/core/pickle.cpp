@@ -68,27 +68,80 @@ std::string Arena::describe(Ref r) const {
 std::string dangerous_global(const std::string& module, const std::string& name) {
   // Modules whose functions reach the shell, the file system, the interpreter or
   // the network: nothing a state dict holds.
-  static const std::set<std::string> modules = {
-      "os",        "posix",     "nt",        "subprocess", "sys",        "shutil",   "socket",   "importlib",
-      "runpy",     "pickle",    "_pickle",   "marshal",    "ctypes",     "code",     "codeop",   "pty",
-      "webbrowser", "types",    "multiprocessing", "signal", "threading", "asyncio",  "tempfile", "glob",
-      "commands",  "popen2",    "timeit",    "cProfile",   "profile",    "pdb",      "bdb",      "inspect",
-      "operator",  "functools", "builtins.eval", "io",     "_io",        "urllib",   "http",     "ftplib",
-      "smtplib",   "telnetlib", "zipimport", "pkgutil",    "site",       "imp",      "dill",     "cloudpickle",
-      "joblib",    "yaml",      "shelve",    "dbm",        "sqlite3",    "gc",       "weakref",  "atexit"};
+  static const std::set<std::string> modules = {"os",
+                                                "posix",
+                                                "nt",
+                                                "subprocess",
+                                                "sys",
+                                                "shutil",
+                                                "socket",
+                                                "importlib",
+                                                "runpy",
+                                                "pickle",
+                                                "_pickle",
+                                                "marshal",
+                                                "ctypes",
+                                                "code",
+                                                "codeop",
+                                                "pty",
+                                                "webbrowser",
+                                                "types",
+                                                "multiprocessing",
+                                                "signal",
+                                                "threading",
+                                                "asyncio",
+                                                "tempfile",
+                                                "glob",
+                                                "commands",
+                                                "popen2",
+                                                "timeit",
+                                                "cProfile",
+                                                "profile",
+                                                "pdb",
+                                                "bdb",
+                                                "inspect",
+                                                "operator",
+                                                "functools",
+                                                "builtins.eval",
+                                                "io",
+                                                "_io",
+                                                "urllib",
+                                                "http",
+                                                "ftplib",
+                                                "smtplib",
+                                                "telnetlib",
+                                                "zipimport",
+                                                "pkgutil",
+                                                "site",
+                                                "imp",
+                                                "dill",
+                                                "cloudpickle",
+                                                "joblib",
+                                                "yaml",
+                                                "shelve",
+                                                "dbm",
+                                                "sqlite3",
+                                                "gc",
+                                                "weakref",
+                                                "atexit"};
   const std::string top = module.substr(0, module.find('.'));
   if (modules.count(module) || modules.count(top)) return module + "." + name + " (module " + top + ")";
   if (module == "builtins" || module == "__builtin__") {
     // Constructors of plain data are harmless (and never called here anyway).
-    static const std::set<std::string> data = {"set",   "frozenset", "bytearray", "list",  "dict",  "tuple",
-                                               "int",   "float",     "complex",   "str",   "bytes", "bool",
-                                               "slice", "range",     "object",    "long",  "unicode"};
+    static const std::set<std::string> data = {"set",   "frozenset", "bytearray", "list", "dict",   "tuple",
+                                               "int",   "float",     "complex",   "str",  "bytes",  "bool",
+                                               "slice", "range",     "object",    "long", "unicode"};
     if (!data.count(name)) return module + "." + name;
     return "";
   }
   if (module == "torch" && (name == "load" || name == "save")) return module + "." + name;
-  static const std::set<std::string> torch_parts = {"torch.hub", "torch.jit", "torch.ops", "torch._C", "torch.classes",
-                                                    "torch.package", "torch.utils.cpp_extension",
+  static const std::set<std::string> torch_parts = {"torch.hub",
+                                                    "torch.jit",
+                                                    "torch.ops",
+                                                    "torch._C",
+                                                    "torch.classes",
+                                                    "torch.package",
+                                                    "torch.utils.cpp_extension",
                                                     "torch.serialization"};
   for (const auto& p : torch_parts)
     if (module == p || module.rfind(p + ".", 0) == 0) return module + "." + name;
@@ -267,7 +320,8 @@ class Reader {
   }
 
   void memo_put(uint64_t key) {
-    if (memo_.size() >= limits_.max_memo && !memo_.count(key)) fail("memo larger than " + std::to_string(limits_.max_memo));
+    if (memo_.size() >= limits_.max_memo && !memo_.count(key))
+      fail("memo larger than " + std::to_string(limits_.max_memo));
     memo_[key] = top();
   }
   void memo_get(uint64_t key) {

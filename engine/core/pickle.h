@@ -32,10 +32,10 @@ enum class Kind {
   Tuple,
   Set,
   Dict,
-  Global,  // a class or function named by GLOBAL / STACK_GLOBAL (not called)
-  Object,  // an instance of `name` (REDUCE, NEWOBJ, BUILD of a non-data class)
-  Storage, // resolved by the caller's persistent_load (index in `index`)
-  Tensor,  // built by the caller's reduce hook (index in `index`)
+  Global,   // a class or function named by GLOBAL / STACK_GLOBAL (not called)
+  Object,   // an instance of `name` (REDUCE, NEWOBJ, BUILD of a non-data class)
+  Storage,  // resolved by the caller's persistent_load (index in `index`)
+  Tensor,   // built by the caller's reduce hook (index in `index`)
 };
 
 struct Value {

@@ -25,15 +25,15 @@ using pickle::Ref;
 bool dtype_from_torch_name(const std::string& qualified, StDType* out) {
   const std::string n = qualified.substr(qualified.rfind('.') + 1);
   static const std::pair<const char*, StDType> table[] = {
-      {"FloatStorage", StDType::F32}, {"HalfStorage", StDType::F16},  {"BFloat16Storage", StDType::BF16},
-      {"DoubleStorage", StDType::F64}, {"LongStorage", StDType::I64}, {"IntStorage", StDType::I32},
-      {"ShortStorage", StDType::I16}, {"CharStorage", StDType::I8},   {"ByteStorage", StDType::U8},
-      {"BoolStorage", StDType::BOOL}, {"UntypedStorage", StDType::U8}, {"float32", StDType::F32},
-      {"float", StDType::F32},        {"float16", StDType::F16},      {"half", StDType::F16},
-      {"bfloat16", StDType::BF16},    {"float64", StDType::F64},      {"double", StDType::F64},
-      {"int64", StDType::I64},        {"long", StDType::I64},         {"int32", StDType::I32},
-      {"int", StDType::I32},          {"int16", StDType::I16},        {"int8", StDType::I8},
-      {"uint8", StDType::U8},         {"bool", StDType::BOOL}};
+      {"FloatStorage", StDType::F32},  {"HalfStorage", StDType::F16},   {"BFloat16Storage", StDType::BF16},
+      {"DoubleStorage", StDType::F64}, {"LongStorage", StDType::I64},   {"IntStorage", StDType::I32},
+      {"ShortStorage", StDType::I16},  {"CharStorage", StDType::I8},    {"ByteStorage", StDType::U8},
+      {"BoolStorage", StDType::BOOL},  {"UntypedStorage", StDType::U8}, {"float32", StDType::F32},
+      {"float", StDType::F32},         {"float16", StDType::F16},       {"half", StDType::F16},
+      {"bfloat16", StDType::BF16},     {"float64", StDType::F64},       {"double", StDType::F64},
+      {"int64", StDType::I64},         {"long", StDType::I64},          {"int32", StDType::I32},
+      {"int", StDType::I32},           {"int16", StDType::I16},         {"int8", StDType::I8},
+      {"uint8", StDType::U8},          {"bool", StDType::BOOL}};
   for (const auto& [name, t] : table)
     if (n == name) {
       *out = t;
@@ -305,10 +305,11 @@ void TorchCheckpoint::read_legacy() {
     pos += 8;
     const uint64_t bytes = static_cast<uint64_t>(s->numel) * st_dtype_size(s->dtype);
     if (n != s->numel || bytes > map_size_ - pos)
-      fail_input(src + ": legacy format: storage \"" + *key + "\" should hold " + std::to_string(s->numel) +
-                 " elements (" + std::to_string(bytes) + " bytes) but the file has " +
-                 (n != s->numel ? std::to_string(n) + " elements there" : std::to_string(map_size_ - pos) + " bytes left") +
-                 " (truncated or damaged)");
+      fail_input(
+          src + ": legacy format: storage \"" + *key + "\" should hold " + std::to_string(s->numel) + " elements (" +
+          std::to_string(bytes) + " bytes) but the file has " +
+          (n != s->numel ? std::to_string(n) + " elements there" : std::to_string(map_size_ - pos) + " bytes left") +
+          " (truncated or damaged)");
     s->data = base + pos;
     pos += static_cast<size_t>(bytes);
   }
@@ -375,6 +376,18 @@ std::vector<float> TorchCheckpoint::read_float(const TorchTensor& t, const std::
       off -= t.stride[d] * t.shape[d];
       idx[d] = 0;
     }
+  }
+  // The mapped pages just read are not needed again (a shared storage read twice
+  // faults them back in from the file): returning them keeps the peak near the
+  // model's own size instead of model + file.
+  if (n > 0) {
+    int64_t last = t.offset;
+    for (size_t d = 0; d < dims; ++d) last += (t.shape[d] - 1) * t.stride[d];
+    const long page = ::sysconf(_SC_PAGESIZE);
+    const uintptr_t lo = reinterpret_cast<uintptr_t>(s.data + static_cast<size_t>(t.offset) * es);
+    const uintptr_t hi = reinterpret_cast<uintptr_t>(s.data + static_cast<size_t>(last + 1) * es);
+    const uintptr_t a = (lo + static_cast<uintptr_t>(page) - 1) / page * page, b = hi / page * page;
+    if (page > 0 && b > a) ::madvise(reinterpret_cast<void*>(a), b - a, MADV_DONTNEED);
   }
   return out;
 }
@@ -464,7 +477,10 @@ StateDictSelection select_state_dict(const TorchCheckpoint& ckpt, WeightsChoice 
     fail_input(src + ": --weights ema, but the checkpoint has " +
                (ema < 0 ? std::string("no ema_state_dict") : "an empty ema_state_dict") +
                " (leave --weights at auto to take " +
-               (gen >= 0 ? "state_dict[\"gen_model\"]" : state >= 0 ? "state_dict" : "the top-level dict") + ")");
+               (gen >= 0     ? "state_dict[\"gen_model\"]"
+                : state >= 0 ? "state_dict"
+                             : "the top-level dict") +
+               ")");
   if (ema_usable && choice != WeightsChoice::Model) {
     chosen = ema;
     s.branch = "ema_state_dict";

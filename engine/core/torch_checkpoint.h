@@ -82,8 +82,8 @@ class TorchCheckpoint {
 };
 
 struct StateDictSelection {
-  std::string branch;  // "ema_state_dict", "state_dict[\"gen_model\"]", "state_dict", "the top-level dict"
-  std::string reason;  // why that branch, in the reference's order
+  std::string branch;           // "ema_state_dict", "state_dict[\"gen_model\"]", "state_dict", "the top-level dict"
+  std::string reason;           // why that branch, in the reference's order
   std::string prefix_stripped;  // "module." (EMA branch) or ""
   int64_t prefix_count = 0;     // keys it was removed from
   std::vector<std::pair<std::string, int>> tensors;  // key -> index in TorchCheckpoint::tensors()

@@ -96,7 +96,8 @@ void load_state_dict(WFVAEModel& model, const WeightSource& file, LoadReport& re
     size_t bad = 0;
     for (float v : values) bad += !std::isfinite(v);
     if (bad)
-      non_finite.push_back(file.entries()[index].name + ": " + std::to_string(bad) + " of " + std::to_string(values.size()) + " values");
+      non_finite.push_back(file.entries()[index].name + ": " + std::to_string(bad) + " of " +
+                           std::to_string(values.size()) + " values");
     *tensor = at::from_blob(values.data(), tensor->sizes(), at::kFloat).clone();
     ++report.tensors_loaded;
   }

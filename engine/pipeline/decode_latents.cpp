@@ -105,8 +105,9 @@ DecodeLatentsResult decode_latents(Vae& vae, LatentFile file, bool chunked, cons
       fail_input(file.path.string() + ": normalised latents cannot be brought back: " + problem + " (" +
                  (from_file ? "the file's scale/shift" : "the model config's scale/shift") + ")");
     if (from_file && (file.scale != c.scale || file.shift != c.shift))
-      res.notes.push_back("the file's scale/shift differ from the model config's; the file's (those it was "
-                          "normalised with) are used");
+      res.notes.push_back(
+          "the file's scale/shift differ from the model config's; the file's (those it was "
+          "normalised with) are used");
     denormalize_latent(file.latent, scale, shift);
     res.notes.push_back(std::string("latent \"") + file.tensor + "\" denormalised (z / scale + shift, " +
                         (from_file ? "the file's values" : "the model config's values") + "; " +

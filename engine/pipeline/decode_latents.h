@@ -22,7 +22,7 @@ struct LatentFile {
   std::string tensor;  // the tensor chosen
   HostTensor latent;   // [1, L, T, h, w], as stored
   bool normalized = false;
-  std::string normalized_source;  // "metadata", "--normalized", "--raw", "default (raw)"
+  std::string normalized_source;     // "metadata", "--normalized", "--raw", "default (raw)"
   std::vector<double> scale, shift;  // from the metadata, when it records them
   std::string model;                 // the metadata's model path, when recorded
   double fps = 0;                    // the metadata's, when recorded

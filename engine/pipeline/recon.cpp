@@ -750,8 +750,9 @@ std::vector<fs::path> write_exports(const ReconResult& r, const ExportRequest& e
     meta["normalized"] = e.latents_normalized ? "true" : "false";
     if (e.latents_normalized) {
       normalize_latent(latent, r.config.scale, r.config.shift);
-      meta["note"] = "'latent' is normalised: (z - shift) * scale per channel, with 'scale' and 'shift' here (the "
-                     "diffusion pipeline's form); 'mean', 'logvar' (and 'sample') are raw; wfvae decode reads it";
+      meta["note"] =
+          "'latent' is normalised: (z - shift) * scale per channel, with 'scale' and 'shift' here (the "
+          "diffusion pipeline's form); 'mean', 'logvar' (and 'sample') are raw; wfvae decode reads it";
     } else {
       meta["note"] = "raw latents (no scale/shift): 'latent' is the one decoded ('sample' if present, else 'mean')";
     }

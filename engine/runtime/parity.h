@@ -35,7 +35,6 @@ struct ParityResult {
 // when present) in float32 on `device`. CPU tolerance 1e-4 + 1e-5|b|; CUDA (TF32
 // off) 1e-3 + 1e-4|b|.
 // `weights` picks the state dict of a training-checkpoint fixture (wfvae-ckpt/).
-ParityResult run_parity(const std::filesystem::path& dir, Device device,
-                        WeightsChoice weights = WeightsChoice::Auto);
+ParityResult run_parity(const std::filesystem::path& dir, Device device, WeightsChoice weights = WeightsChoice::Auto);
 
 }  // namespace wfvae

@@ -222,10 +222,10 @@ std::unique_ptr<Vae> Vae::load(const std::filesystem::path& path, Device device,
       report.notes.push_back(files.config.filename().string() + " key \"" + k + "\" is not a WF-VAE argument (unused)");
     const std::string norm_problem = impl->trained.latent_norm_problem();
     report.latent_norm_ok = norm_problem.empty();
-    report.latent_norm = norm_problem.empty() ? "per-channel normalisation available (" +
-                                                    std::to_string(impl->trained.scale.size()) + " scale, " +
-                                                    std::to_string(impl->trained.shift.size()) + " shift values)"
-                                              : norm_problem;
+    report.latent_norm = norm_problem.empty()
+                             ? "per-channel normalisation available (" + std::to_string(impl->trained.scale.size()) +
+                                   " scale, " + std::to_string(impl->trained.shift.size()) + " shift values)"
+                             : norm_problem;
     impl->model = std::make_unique<WFVAEModel>(impl->trained);
     if (files.format == WeightsFormat::Safetensors) {
       if (options.weights != WeightsChoice::Auto)
@@ -245,8 +245,9 @@ std::unique_ptr<Vae> Vae::load(const std::filesystem::path& path, Device device,
       report.prefix_count = sel.prefix_count;
       report.left_aside = sel.left_aside;
       if (std::getenv("NOT_USE_EMA_MODEL") && options.weights == WeightsChoice::Auto && sel.branch == "ema_state_dict")
-        report.notes.push_back("NOT_USE_EMA_MODEL is set: the reference would skip the EMA; this tool does not read "
-                               "that variable (use --weights model)");
+        report.notes.push_back(
+            "NOT_USE_EMA_MODEL is set: the reference would skip the EMA; this tool does not read "
+            "that variable (use --weights model)");
       const std::string branch = sel.branch;
       try {
         model::load_state_dict(*impl->model, CheckpointWeights(ckpt, std::move(sel)), report);

@@ -22,12 +22,12 @@
 namespace wfvae::train {
 
 struct TrainOptions {
-  ModelConfig config;                // architecture of a new model
-  std::filesystem::path init_model;  // start from these weights instead (fine-tune)
+  ModelConfig config;                                // architecture of a new model
+  std::filesystem::path init_model;                  // start from these weights instead (fine-tune)
   WeightsChoice init_weights = WeightsChoice::Auto;  // which of a training checkpoint's
-  std::filesystem::path out_dir;     // checkpoints and the training state
-  bool resume = false;               // continue from out_dir/train_state.safetensors
-  Device device = Device::CPU;       // where the model trains (clips stay on the host)
+  std::filesystem::path out_dir;                     // checkpoints and the training state
+  bool resume = false;                               // continue from out_dir/train_state.safetensors
+  Device device = Device::CPU;                       // where the model trains (clips stay on the host)
   // Wall-clock seconds the run may take (0: no limit). Once the first steps have been
   // timed, the schedule (warm-up, cosine) is shortened to the steps that fit, so a
   // budgeted run ends decayed, with its final checkpoint, like a run of that length.

@@ -131,7 +131,8 @@ std::string flat_zip() {
               {"archive/data/1", std::string(reinterpret_cast<const char*>(h), 4)}});
 }
 
-const fs::path kCkptFixture = fs::path(WFVAE_FIXTURES_DIR) / ".." / "wfvae-ckpt" / "gn-l8-train" / "checkpoint-100.ckpt";
+const fs::path kCkptFixture =
+    fs::path(WFVAE_FIXTURES_DIR) / ".." / "wfvae-ckpt" / "gn-l8-train" / "checkpoint-100.ckpt";
 const fs::path kLegacyFixture = fs::path(WFVAE_FIXTURES_DIR) / ".." / "metrics-parity" / "lpips-alex" / "lin.pth";
 
 }  // namespace
@@ -164,9 +165,8 @@ TEST(TorchCheckpoint, EveryTruncationIsAClearErrorNeverACrash) {
 
 TEST(TorchCheckpoint, StorageShorterThanItsTensorsIsRefused) {
   TempDir d;
-  std::string bytes = zip({{"archive/data.pkl", flat_pickle()},
-                           {"archive/data/0", floats({1, 2, 3})},
-                           {"archive/data/1", "\0\0\0\0"}});
+  std::string bytes =
+      zip({{"archive/data.pkl", flat_pickle()}, {"archive/data/0", floats({1, 2, 3})}, {"archive/data/1", "\0\0\0\0"}});
   EXPECT_NE(load_error(write(d, "short.pt", bytes)).find("holds 12 bytes, but 6 F32 elements need 24"),
             std::string::npos);
   // A tensor reaching past its storage (offset 5 of 6 elements, 2x3).
@@ -189,9 +189,13 @@ TEST(TorchCheckpoint, RecordLargerThanTheFileIsRefused) {
 TEST(TorchCheckpoint, CodeOnLoadIsRefusedAndNothingRuns) {
   TempDir d;
   const fs::path marker = d / "ran";
-  for (const auto& [m, n] : std::vector<std::pair<std::string, std::string>>{
-           {"os", "system"}, {"posix", "system"}, {"subprocess", "Popen"}, {"builtins", "eval"},
-           {"builtins", "exec"}, {"__builtin__", "getattr"}, {"torch.hub", "load"}}) {
+  for (const auto& [m, n] : std::vector<std::pair<std::string, std::string>>{{"os", "system"},
+                                                                             {"posix", "system"},
+                                                                             {"subprocess", "Popen"},
+                                                                             {"builtins", "eval"},
+                                                                             {"builtins", "exec"},
+                                                                             {"__builtin__", "getattr"},
+                                                                             {"torch.hub", "load"}}) {
     P p;
     p.proto().global(m, n).mark().str("touch " + marker.string()).op('t').op('R').stop();
     const std::string e = load_error(write(d, "evil.pt", zip({{"archive/data.pkl", p.b}})));
@@ -215,7 +219,8 @@ TEST(TorchCheckpoint, DeepNestingAndRecursionAreBounded) {
     for (int k = 0; k < depth; ++k) p.op(']');
     for (int k = 0; k < depth - 1; ++k) p.op('a');
     p.op('s').stop();
-    TorchCheckpoint c(write(d, "deep.pt", zip({{"archive/data.pkl", p.b}, {"archive/data/0", floats({1, 2, 3, 4, 5, 6})}})));
+    TorchCheckpoint c(
+        write(d, "deep.pt", zip({{"archive/data.pkl", p.b}, {"archive/data/0", floats({1, 2, 3, 4, 5, 6})}})));
     StateDictSelection s = select_state_dict(c, WeightsChoice::Auto);
     EXPECT_EQ(s.branch, "state_dict");
     EXPECT_EQ(s.tensors.size(), 1u);
@@ -255,7 +260,8 @@ TEST(TorchCheckpoint, UnknownClassesOutsideTheWeightsAreSkippedInsideNamed) {
   p.str("b").global("numpy.core.multiarray", "_reconstruct").mark().i(1).op('t').op('R').op('u');
   p.str("sampler_state").global("mytrainer", "Sampler").op(')').op('\x81').op('}').op('b');
   p.op('u').stop();
-  TorchCheckpoint c(write(d, "mixed.ckpt", zip({{"archive/data.pkl", p.b}, {"archive/data/0", floats({1, 2, 3, 4, 5, 6})}})));
+  TorchCheckpoint c(
+      write(d, "mixed.ckpt", zip({{"archive/data.pkl", p.b}, {"archive/data/0", floats({1, 2, 3, 4, 5, 6})}})));
   StateDictSelection s = select_state_dict(c, WeightsChoice::Auto);
   EXPECT_EQ(s.tensors.size(), 1u);
   ASSERT_EQ(s.not_tensors.size(), 1u);
@@ -274,8 +280,7 @@ TEST(TorchCheckpoint, WeightsEmaWithoutAnEmaSaysWhatIsThere) {
     select_state_dict(c, WeightsChoice::Ema);
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("--weights ema, but the checkpoint has no ema_state_dict"),
-              std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("--weights ema, but the checkpoint has no ema_state_dict"), std::string::npos)
         << e.what();
   }
 }

@@ -62,7 +62,8 @@ void ModelPanel::draw_model(Studio& s) {
     if (s.model_loading().empty())
       callout(
           "No model loaded. Open a WF-VAE model folder (diffusers, or config.json + .ckpt), a .safetensors or a "
-          ".ckpt/.pt checkpoint with config.json beside it, or drop one onto the window. The bundled models live in assets/models/.",
+          ".ckpt/.pt checkpoint with config.json beside it, or drop one onto the window. The bundled models live in "
+          "assets/models/.",
           color::kWarning);
     return;
   }
@@ -89,10 +90,9 @@ void ModelPanel::draw_model(Studio& s) {
     ImGui::TableNextColumn();
     // Whether the diffusion pipeline's latent normalisation is usable with this config.
     ImGui::PushStyleColor(ImGuiCol_Text, to_vec4(m.latent_norm_ok ? color::kTextDim : color::kWarning));
-    ImGui::TextUnformatted(m.latent_norm_ok ? fmt("per channel (%zu values)", m.trained.scale.size()).c_str()
-                                            : fmt("unusable: %zu for %d channels", m.trained.scale.size(),
-                                                  m.trained.latent_dim)
-                                                  .c_str());
+    ImGui::TextUnformatted(
+        m.latent_norm_ok ? fmt("per channel (%zu values)", m.trained.scale.size()).c_str()
+                         : fmt("unusable: %zu for %d channels", m.trained.scale.size(), m.trained.latent_dim).c_str());
     ImGui::PopStyleColor();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", m.latent_norm.c_str());
     ImGui::EndTable();
