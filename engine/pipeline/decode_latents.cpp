@@ -35,24 +35,22 @@ LatentFile read_latent_file(const fs::path& path, const std::string& tensor, std
   SafetensorsReader r(path);
   LatentFile f;
   f.path = path;
+  auto names = [&] {
+    std::string list;
+    for (const auto& x : r.entries()) list += (list.empty() ? "" : ", ") + x.name;
+    return list.empty() ? std::string("nothing") : list;
+  };
   const StTensorEntry* e = nullptr;
   if (!tensor.empty()) {
     e = r.find(tensor);
-    if (!e) {
-      std::string names;
-      for (const auto& x : r.entries()) names += (names.empty() ? "" : ", ") + x.name;
-      fail_input(path.string() + ": no tensor \"" + tensor + "\" (it holds: " + names + ")");
-    }
+    if (!e) fail_input(path.string() + ": no tensor \"" + tensor + "\" (it holds: " + names() + ")");
   } else {
     for (const char* n : {"latent", "sample", "mean"})
       if ((e = r.find(n))) break;
     if (!e && r.entries().size() == 1) e = &r.entries()[0];
-    if (!e) {
-      std::string names;
-      for (const auto& x : r.entries()) names += (names.empty() ? "" : ", ") + x.name;
+    if (!e)
       fail_input(path.string() + ": which tensor is the latent? none is called latent, sample or mean (it holds: " +
-                 (names.empty() ? std::string("nothing") : names) + "); name it with --tensor");
-    }
+                 names() + "); name it with --tensor");
   }
   f.tensor = e->name;
   f.latent.shape = e->shape;
