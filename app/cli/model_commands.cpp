@@ -21,14 +21,28 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// DIR itself when it holds io.safetensors, else every subfolder that does.
+// DIR itself when it holds io.safetensors, else every subfolder (and sub-subfolder:
+// ../shared/fixtures holds one folder per fixture kind) that does. Folders with an
+// io.safetensors but no config.json are other tools' fixtures (metrics): said, skipped.
 std::vector<fs::path> fixture_dirs(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) fail_input(dir.string() + ": not a folder");
   if (fs::exists(dir / "io.safetensors")) return {dir};
   std::vector<fs::path> out;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_directory() && fs::exists(e.path() / "io.safetensors")) out.push_back(e.path());
+  auto scan = [&](const fs::path& d, int depth, auto& self) -> void {
+    for (const auto& e : fs::directory_iterator(d, ec)) {
+      if (!e.is_directory()) continue;
+      if (fs::exists(e.path() / "io.safetensors")) {
+        if (fs::exists(e.path() / "config.json"))
+          out.push_back(e.path());
+        else
+          std::printf("skip %s: not a model fixture (no config.json)\n", e.path().string().c_str());
+      } else if (depth > 0) {
+        self(e.path(), depth - 1, self);
+      }
+    }
+  };
+  scan(dir, 1, scan);
   std::sort(out.begin(), out.end());
   if (out.empty()) fail_input(dir.string() + ": no io.safetensors here or in any subfolder (not a parity fixture)");
   return out;
