@@ -15,7 +15,9 @@
 #include "media/media.h"
 #include "pipeline/decode_latents.h"
 #include "pipeline/eval.h"
+#include "pipeline/exports.h"
 #include "pipeline/recon.h"
+#include "pipeline/report.h"
 #include "runtime/vae.h"
 
 namespace wfvae::cli {

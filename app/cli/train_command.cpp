@@ -111,6 +111,40 @@ std::string duration(double s) {
   return buf;
 }
 
+// The flag that sets a training setting, for the engine's range errors.
+const char* flag_for(train::TrainSetting s) {
+  switch (s) {
+    case train::TrainSetting::Steps: return "--steps";
+    case train::TrainSetting::Batch: return "--batch";
+    case train::TrainSetting::CropSize: return "--crop";
+    case train::TrainSetting::CropFrames: return "--frames";
+    case train::TrainSetting::LearningRate: return "--lr";
+    case train::TrainSetting::EmaDecay: return "--ema";
+    case train::TrainSetting::WeightDecay: return "--weight-decay";
+    case train::TrainSetting::KlWeight: return "--kl-weight";
+    case train::TrainSetting::WaveletWeight: return "--wavelet-weight";
+    case train::TrainSetting::MseWeight: return "--mse-weight";
+    case train::TrainSetting::GradientWeight: return "--gradient-weight";
+    case train::TrainSetting::GridWeight: return "--grid-weight";
+    case train::TrainSetting::TimeBudget: return "--time-budget";
+  }
+  return "a training flag";
+}
+
+// run_training with the engine's typed errors worded by this command's flags.
+train::TrainResult run_training_worded(const train::TrainOptions& o, const std::vector<train::Clip>& clips,
+                                       const std::vector<train::Clip>& val,
+                                       const std::function<void(const train::TrainLog&)>& log) {
+  try {
+    return train::run_training(o, clips, val, log, &interrupt_token());
+  } catch (const train::TrainSettingError& e) {
+    fail_usage(std::string(flag_for(e.setting())) + " " + e.problem());
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::Cancelled) throw;
+    throw Error(ErrorKind::Cancelled, std::string(e.what()) + " (continue with --resume)");
+  }
+}
+
 int run_train_cmd(const Args& a) {
   train::TrainOptions o;
   if (!a.has("--out")) fail_usage("--out DIR is required");
@@ -204,7 +238,7 @@ int run_train_cmd(const Args& a) {
     std::printf("\n");
     std::fflush(stdout);
   };
-  train::TrainResult r = train::run_training(o, clips, val, log, &interrupt_token());
+  train::TrainResult r = run_training_worded(o, clips, val, log);
   const double t1 = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
   std::printf("done: %d steps in %s; final EMA weights in %s", r.steps_done, duration(t1 - t0).c_str(),
               r.final_checkpoint.string().c_str());

@@ -168,40 +168,4 @@ fs::path resolve_model(const fs::path& model);
 
 ReconResult reconstruct(const ReconRequest& request);
 
-// ---- exports ----
-
-struct ExportRequest {
-  fs::path recon;         // reconstruction video (format from the extension)
-  fs::path input;         // preprocessed input; lossless formats only
-  fs::path side_by_side;  // input | reconstruction
-  fs::path difference;    // |input - reconstruction| * diff_gain
-  fs::path latents;       // .safetensors: latent, mean, logvar (F32), config and source in __metadata__
-  // `latent` (the one decoded) as the diffusion pipeline sees it: (z - shift) * scale
-  // with the config's per-channel values, recorded in the metadata.
-  bool latents_normalized = false;
-  fs::path metrics_json;  // .json
-  fs::path metrics_csv;   // .csv
-  int crf = 18;
-  int diff_gain = 4;
-  bool overwrite = false;
-};
-
-// Before any heavy work: formats known, extensions right, no path given twice or
-// equal to the input, folders exist and are writable, nothing overwritten without
-// overwrite. Usage or BadInput errors naming the path.
-void check_exports(const ExportRequest& exports, const fs::path& source);
-// Writes every requested output to temporaries and commits them together at the
-// end: an error or a cancel leaves none of them. Returns the paths written.
-std::vector<fs::path> write_exports(const ReconResult& result, const ExportRequest& exports,
-                                    const ProgressFn& progress = {}, const CancelToken* cancel = nullptr);
-
-// The metrics report: psnr_per_frame, psnr_mean, ssim_per_frame, ssim_mean, blockiness_*,
-// per-channel PSNR, the same for the 8-bit output, and provenance (model, config,
-// norm, sizes, device, dtype, chunking, timings, notes).
-json::Value metrics_json(const ReconResult& result);
-// Per-frame rows and a final "mean" row; provenance as leading "# key: value" lines.
-std::string metrics_csv(const ReconResult& result);
-// The source description used in reports and latents metadata.
-json::Value source_json(const media::VideoInfo& info);
-
 }  // namespace wfvae::pipeline

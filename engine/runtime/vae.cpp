@@ -1,19 +1,11 @@
 #include "runtime/vae.h"
 
-#include <cstdlib>
-#include <ATen/Parallel.h>
-#include <c10/util/Exception.h>
-#include <torch/cuda.h>
 #include <torch/version.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <cstring>
 #include <cstdlib>
 #include <malloc.h>
-#include <map>
-#include <mutex>
 
 #include "core/error.h"
 #include "core/fileutil.h"
@@ -26,133 +18,12 @@
 #include "model/loader.h"
 #include "model/winograd_conv.h"
 #include "runtime/cuda_device.h"
-#include "runtime/cpu_allocator.h"
+#include "runtime/tile_blend.h"
 #include "runtime/vae_impl.h"
 
 namespace wfvae {
 
 using model::WFVAEModel;
-
-const char* device_name(Device d) { return d == Device::CUDA ? "cuda" : "cpu"; }
-const char* dtype_name(ComputeDType t) {
-  switch (t) {
-    case ComputeDType::F32: return "f32";
-    case ComputeDType::BF16: return "bf16";
-    case ComputeDType::F16: return "f16";
-  }
-  return "?";
-}
-
-bool cuda_available() { return torch::cuda::is_available(); }
-std::string cuda_unavailable_reason() { return cuda_available() ? "" : cuda_device::unavailable_reason(); }
-
-Device parse_device(const std::string& s) {
-  if (s == "cpu") return Device::CPU;
-  if (s == "cuda" || s == "gpu") {
-    if (!cuda_available())
-      fail_usage("--device cuda: no usable CUDA GPU here (" + cuda_unavailable_reason() + "); use --device cpu");
-    return Device::CUDA;
-  }
-  if (s == "auto" || s.empty()) return cuda_available() ? Device::CUDA : Device::CPU;
-  fail_usage("unknown device \"" + s + "\" (use cpu, cuda or auto)");
-}
-
-ComputeDType parse_dtype(const std::string& s) {
-  if (s == "f32" || s == "float32" || s == "fp32") return ComputeDType::F32;
-  if (s == "bf16" || s == "bfloat16") return ComputeDType::BF16;
-  if (s == "f16" || s == "float16" || s == "fp16") return ComputeDType::F16;
-  fail_usage("unknown dtype \"" + s + "\" (use f32, bf16 or f16)");
-}
-
-void init_runtime_threads() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    at::set_num_threads(host_threads());  // WFVAE_THREADS, else the hardware's (core/parallel.h)
-    runtime::use_huge_page_cpu_allocator();
-  });
-}
-
-at::Device Vae::Impl::at_device() const {
-  return device == Device::CUDA ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
-}
-at::ScalarType Vae::Impl::at_dtype() const {
-  switch (dtype) {
-    case ComputeDType::BF16: return at::kBFloat16;
-    case ComputeDType::F16: return at::kHalf;
-    default: return at::kFloat;
-  }
-}
-
-namespace {
-
-// "123456789 bytes" / "2.00 GiB" after "allocate " in LibTorch's allocator messages.
-std::string allocation_size(const std::string& msg) {
-  for (const char* key :
-       {"tried to allocate ", "Tried to allocate ", "can't allocate memory: you tried to allocate "}) {
-    const size_t at = msg.find(key);
-    if (at == std::string::npos) continue;
-    const size_t begin = at + std::strlen(key);
-    std::string size = msg.substr(begin, msg.find_first_of(".\n", msg.find(' ', begin)) - begin);
-    if (size.size() > 6 && size.compare(size.size() - 6, 6, " bytes") == 0) {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%.1f MB", std::atof(size.c_str()) / 1048576.0);
-      size = buf;
-    }
-    return size;
-  }
-  return "";
-}
-
-bool is_allocation_failure(const std::string& msg) {
-  return msg.find("out of memory") != std::string::npos || msg.find("DefaultCPUAllocator") != std::string::npos ||
-         msg.find("can't allocate") != std::string::npos || msg.find("not enough memory") != std::string::npos;
-}
-
-[[noreturn]] void throw_out_of_memory(const std::string& doing, const std::string& size) {
-  throw Error(ErrorKind::OutOfMemory, "out of memory while " + doing +
-                                          (size.empty() ? "" : " (an allocation of " + size + " failed)") +
-                                          "; try chunked inference, a smaller frame size or fewer frames");
-}
-
-}  // namespace
-
-void rethrow_as_engine_error(const std::string& doing) {
-  try {
-    throw;
-  } catch (const Error&) {
-    throw;
-  } catch (const std::bad_alloc&) {
-    throw_out_of_memory(doing, "");
-  } catch (const c10::Error& e) {
-    const std::string msg = e.what_without_backtrace();
-    if (dynamic_cast<const c10::OutOfMemoryError*>(&e) || is_allocation_failure(msg))
-      throw_out_of_memory(doing, allocation_size(msg));
-    throw Error(ErrorKind::Runtime, "LibTorch failed while " + doing + ": " + msg.substr(0, msg.find('\n')));
-  } catch (const std::exception& e) {
-    throw Error(ErrorKind::Runtime, "failed while " + doing + ": " + e.what());
-  }
-}
-
-at::Tensor to_aten(const HostTensor& t) {
-  return at::from_blob(const_cast<float*>(t.data.data()), t.shape, at::kFloat).clone();
-}
-
-HostTensor to_host(const at::Tensor& t) {
-  at::Tensor c = t.detach().to(at::kCPU, at::kFloat).contiguous();
-  HostTensor h;
-  h.shape.assign(c.sizes().begin(), c.sizes().end());
-  h.data.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-  return h;
-}
-
-void synchronize(Device d) {
-  if (d == Device::CUDA) torch::cuda::synchronize();
-}
-
-void disable_tf32() {
-  at::globalContext().setAllowTF32CuDNN(false);
-  at::globalContext().setFloat32MatmulPrecision("highest");
-}
 
 namespace {
 
@@ -355,74 +226,6 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 }  // namespace
 
 namespace {
-
-// The tile grid of a latent of h x w: the pixel grid (the one the studio draws)
-// in latent units.
-tiling::Grid latent_grid(int64_t h, int64_t w, const tiling::TileSize& t) {
-  tiling::check_tile_size(t);
-  tiling::Grid g = tiling::pixel_grid(h * 8, w * 8, t);
-  g.rows = tiling::scale_spans(g.rows, 1, 8);
-  g.cols = tiling::scale_spans(g.cols, 1, 8);
-  return g;
-}
-
-// Tensors stitched from overlapping tiles: the weighted sum of the tiles over the
-// sum of the weights, accumulated on the host in f32 so that device memory holds
-// one tile at a time. Each tensor's scale to the latent grid comes from its shape
-// (the encoder's Haar levels are 4x and 2x, the decoder's output 8x).
-class TileBlend {
- public:
-  explicit TileBlend(const tiling::Grid& latent) : grid_(latent) {}
-
-  void add(const std::string& name, const at::Tensor& tile, size_t r, size_t c) {
-    const tiling::Span row = grid_.rows[r], col = grid_.cols[c];
-    const int64_t scale = tile.size(3) / row.size();
-    if (scale < 1 || tile.size(3) != row.size() * scale || tile.size(4) != col.size() * scale)
-      fail_runtime("tiling: tile output " + shape_string(tile.sizes().vec()) + " does not match its tile");
-    const auto rows = tiling::scale_spans(grid_.rows, scale, 1), cols = tiling::scale_spans(grid_.cols, scale, 1);
-    Acc& a = acc_[name];
-    if (!a.sum.defined()) {
-      auto sizes = tile.sizes().vec();
-      sizes[3] = rows.back().end;
-      sizes[4] = cols.back().end;
-      a.host = HostTensor(sizes);  // zeros; the result is returned without a copy
-      a.sum = at::from_blob(a.host.data.data(), sizes, at::kFloat);
-      a.weight = at::zeros({sizes[3], sizes[4]}, at::kFloat);
-    }
-    std::vector<float> wy = tiling::blend_weights(rows, r), wx = tiling::blend_weights(cols, c);
-    at::Tensor w = at::outer(at::from_blob(wy.data(), {static_cast<int64_t>(wy.size())}, at::kFloat),
-                             at::from_blob(wx.data(), {static_cast<int64_t>(wx.size())}, at::kFloat));
-    a.sum.narrow(3, rows[r].begin, rows[r].size())
-        .narrow(4, cols[c].begin, cols[c].size())
-        .add_(tile.to(at::kCPU, at::kFloat) * w);
-    a.weight.narrow(0, rows[r].begin, rows[r].size()).narrow(1, cols[c].begin, cols[c].size()).add_(w);
-  }
-
-  // The blended tensor (empty when nothing was added under `name`).
-  HostTensor take(const std::string& name) {
-    auto it = acc_.find(name);
-    if (it == acc_.end()) return {};
-    it->second.sum.div_(it->second.weight);
-    HostTensor out = std::move(it->second.host);
-    acc_.erase(it);
-    return out;
-  }
-
- private:
-  struct Acc {
-    HostTensor host;
-    at::Tensor sum, weight;  // sum: a view of host
-  };
-  tiling::Grid grid_;
-  std::map<std::string, Acc> acc_;
-};
-
-// A tile of x (a host tensor), copied out contiguous.
-at::Tensor tile_of(const at::Tensor& x, const tiling::Grid& latent, size_t r, size_t c, int64_t scale) {
-  return x.narrow(3, latent.rows[r].begin * scale, latent.rows[r].size() * scale)
-      .narrow(4, latent.cols[c].begin * scale, latent.cols[c].size() * scale)
-      .contiguous();
-}
 
 // Hands freed heap pages back to the system between tiles: without it glibc keeps
 // the previous tile's activations resident and the RSS creeps past the plan.

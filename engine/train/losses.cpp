@@ -10,6 +10,10 @@ namespace wfvae::train {
 
 using at::Tensor;
 
+Tensor wavelet_energy_flow_loss(const model::EncoderTaps& encoder, const model::DecoderTaps& decoder) {
+  return (encoder.l1_coeffs - decoder.l1_coeffs).abs().sum() + (encoder.l2_coeffs - decoder.l2_coeffs).abs().sum();
+}
+
 Tensor gradient_difference(const Tensor& x, const Tensor& y) {
   const int64_t h = x.size(3), w = x.size(4);
   auto dx = [w](const Tensor& v) { return (v.narrow(4, 1, w - 1) - v.narrow(4, 0, w - 1)).abs(); };

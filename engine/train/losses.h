@@ -1,11 +1,23 @@
-// Training losses beyond the reference's recipe (L1 + KL + wavelet energy flow, in
-// trainer.cpp). Both target the look of a small WF-VAE's decoder, which renders the
-// detail it cannot predict as flat Haar blocks. Torch-including: engine and torch tests only.
+// Training losses: the paper's own wavelet energy-flow loss, and the terms beyond
+// the reference's recipe (L1 + KL + wavelet energy flow) that target the look of a
+// small WF-VAE's decoder, which renders the detail it cannot predict as flat Haar
+// blocks. The trainer weighs and scales them (compute_loss in trainer.cpp).
+// Torch-including: engine and torch tests only.
 #pragma once
 
 #include <ATen/ATen.h>
 
+#include "model/wfvae_model.h"
+
 namespace wfvae::train {
+
+// The paper's wavelet energy-flow loss (L_WL): L1 between the Haar coefficients the
+// encoder computes at levels 1 and 2 (what its energy-flow paths carry: l1_coeffs,
+// l2_coeffs) and those the decoder predicts for the same levels, summed over both
+// levels and every element. It keeps the low-frequency energy flowing through the
+// dedicated paths, so the backbone need not carry it. The trainer scales it per
+// sample and per pixel of one frame, like the reconstruction term.
+at::Tensor wavelet_energy_flow_loss(const model::EncoderTaps& encoder, const model::DecoderTaps& decoder);
 
 // Gradient-difference loss (Mathieu et al. 2016): L1 between the magnitudes of the
 // horizontal and vertical steps between neighbouring pixels of `x` and `y`

@@ -9,6 +9,7 @@
 #include <limits>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <random>
 
 #include "core/error.h"
@@ -156,11 +157,10 @@ struct Loss {
 };
 
 // The paper's training loss: L1 reconstruction (+ optional L2), the KL of the
-// posterior, and the wavelet energy-flow loss — L1 between the Haar coefficients the
-// encoder computes at levels 1 and 2 (l1/l2_coeffs) and those the decoder predicts
-// for the same levels. Scaled like the reference (reconstruction summed per frame,
-// KL and wavelet terms per sample), divided by the pixels of one frame so the
-// numbers read as per-pixel errors.
+// posterior, and the wavelet energy-flow loss (wavelet_energy_flow_loss, losses.h).
+// Scaled like the reference (reconstruction summed per frame, KL and wavelet terms
+// per sample), divided by the pixels of one frame so the numbers read as per-pixel
+// errors.
 Loss compute_loss(const TrainOptions& o, const Tensor& x, const Tensor& y, const Tensor& mean, const Tensor& logvar,
                   const model::EncoderTaps& et, const model::DecoderTaps& dt) {
   const double batch = static_cast<double>(o.batch);
@@ -177,8 +177,7 @@ Loss compute_loss(const TrainOptions& o, const Tensor& x, const Tensor& y, const
   l.total = l.total + o.kl_weight * l.kl;
   l.wavelet = at::zeros({}, x.options());
   if (o.wavelet_weight > 0) {
-    l.wavelet = ((et.l1_coeffs - dt.l1_coeffs).abs().sum() + (et.l2_coeffs - dt.l2_coeffs).abs().sum()) / batch /
-                pixels_per_frame;
+    l.wavelet = wavelet_energy_flow_loss(et, dt) / batch / pixels_per_frame;
     l.total = l.total + o.wavelet_weight * l.wavelet;
   }
   l.gradient = at::zeros({}, x.options());
@@ -257,7 +256,7 @@ class Checkpointer {
     for (auto& p : params_)
       if (!at::isfinite(p.value->detach()).all().item<bool>())
         throw Error(ErrorKind::Runtime, p.name + " became NaN or Inf by step " + std::to_string(step) + "; stopped, " +
-                                            last_finite() + "; try a lower --lr");
+                                            last_finite() + "; try a lower learning rate");
     vae_.save(o_.out_dir / "latest", "f32", true);
     save_state(state_path(), params_, step, o_);
     last_saved_step_ = step;
@@ -277,258 +276,342 @@ class Checkpointer {
   int last_saved_step_;
 };
 
+// Hyper-parameters that would train NaN from the first step, and counts and sizes
+// that cannot run: a TrainSettingError naming the setting (front ends word it).
+void check_options(const TrainOptions& o) {
+  if (o.out_dir.empty()) fail_usage("an output folder is required");
+  if (o.steps < 1) throw TrainSettingError(TrainSetting::Steps, "must be >= 1");
+  if (o.batch < 1) throw TrainSettingError(TrainSetting::Batch, "must be >= 1");
+  if (o.crop_size % 8 != 0 || o.crop_size < 16)
+    throw TrainSettingError(TrainSetting::CropSize, "must be a multiple of 8, at least 16");
+  auto check = [](TrainSetting setting, double v, double lo, double hi, bool lo_open) {
+    if (std::isfinite(v) && v >= lo && !(lo_open && v == lo) && v <= hi) return;
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%g is outside %s%g, %g]", v, lo_open ? "(" : "[", lo, hi);
+    throw TrainSettingError(setting, buf);
+  };
+  check(TrainSetting::LearningRate, o.lr, 0, 1, true);
+  check(TrainSetting::EmaDecay, o.ema_decay, 0, 1, false);
+  check(TrainSetting::WeightDecay, o.weight_decay, 0, 10, false);
+  check(TrainSetting::KlWeight, o.kl_weight, 0, 1e6, false);
+  check(TrainSetting::WaveletWeight, o.wavelet_weight, 0, 1e6, false);
+  check(TrainSetting::MseWeight, o.mse_weight, 0, 1e6, false);
+  check(TrainSetting::GradientWeight, o.gradient_weight, 0, 1e6, false);
+  check(TrainSetting::GridWeight, o.grid_weight, 0, 1e6, false);
+  if (o.time_budget_s < 0 || !std::isfinite(o.time_budget_s))
+    throw TrainSettingError(TrainSetting::TimeBudget, "must be >= 0 seconds");
+  std::error_code ec;
+  if (fs::exists(o.out_dir, ec) && !fs::is_directory(o.out_dir, ec))
+    fail_input(o.out_dir.string() + ": exists and is not a folder (the training output names the folder to write)");
+  if (o.resume && !fs::exists(o.out_dir / kStateFile))
+    fail_input((o.out_dir / kStateFile).string() + ": no training state to resume from");
+}
+
+// The model to train: the run's latest weights (resume), given weights (fine-tune)
+// or a new one.
+std::unique_ptr<Vae> open_model(const TrainOptions& o) {
+  if (o.resume) return Vae::load(o.out_dir / "latest", o.device);
+  if (!o.init_model.empty())
+    return Vae::load(o.init_model, o.device, ComputeDType::F32, LoadOptions{{}, o.init_weights});
+  return Vae::random(o.config, o.seed, o.device);
+}
+
+// Every trainable tensor of the model (the constant Haar filters stay frozen) as f32,
+// with its AdamW moments and its EMA.
+std::vector<Param> trainable_params(model::WFVAEModel& model) {
+  std::vector<Param> params;
+  for (auto& nt : model.named_tensors()) {
+    if (nt.optional) continue;
+    Param p;
+    p.name = nt.name;
+    p.value = nt.tensor;
+    *p.value = p.value->detach().to(at::kFloat).contiguous();
+    p.value->requires_grad_(true);
+    p.m = at::zeros_like(p.value->detach());
+    p.v = at::zeros_like(p.value->detach());
+    p.ema = p.value->detach().clone();
+    p.decay = p.value->dim() >= 2;
+    params.push_back(std::move(p));
+  }
+  return params;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// One training run, from set-up to the final checkpoint: the steps, the time budget,
+// the log lines, the validations and the checkpoints.
+class TrainingRun {
+ public:
+  TrainingRun(const TrainOptions& o, const std::vector<Clip>& train_clips, const std::vector<Clip>& val_clips,
+              const std::function<void(const TrainLog&)>& log)
+      : o_(o), val_clips_(val_clips), log_(log), vae_(open_model(o)), opt_(o) {
+    // `opt_` is the run as it goes: the config in effect, and the steps a time budget left.
+    opt_.config = vae_->config();
+    const ModelConfig& cfg = opt_.config;
+    if (!cfg.valid_frame_count(o.crop_frames))
+      throw TrainSettingError(TrainSetting::CropFrames, std::to_string(o.crop_frames) + " is not 1 + " +
+                                                            std::to_string(cfg.temporal_compression()) + "k");
+    for (const auto& c : train_clips)
+      if (c.frames >= o.crop_frames && c.height >= o.crop_size && c.width >= o.crop_size) usable_.push_back(&c);
+    if (usable_.empty())
+      fail_input("no training clip has at least " + std::to_string(o.crop_frames) + " frames of " +
+                 std::to_string(o.crop_size) + "x" + std::to_string(o.crop_size));
+    // Crops and posterior noise are drawn on the host (the same draws on every
+    // device), then moved to the model's device.
+    dev_ = vae_->device() == Device::CUDA ? at::Device(at::kCUDA) : at::Device(at::kCPU);
+    model_ = vae_->impl().model.get();
+    params_ = trainable_params(*model_);
+    fs::create_directories(o.out_dir);
+    if (o.resume) start_step_ = load_state(o.out_dir / kStateFile, params_);
+    jsonl_.open(o.out_dir / "train_log.jsonl", std::ios::app);
+    checkpoints_ = std::make_unique<Checkpointer>(*vae_, params_, opt_, start_step_);
+  }
+
+  TrainResult run(const CancelToken* cancel) {
+    t_start_ = t_window_ = t_pace_ = std::chrono::steady_clock::now();
+    int step = start_step_;
+    for (; step < opt_.steps; ++step) {
+      if (cancel && cancel->cancelled()) break;
+      const StepTerms terms = train_step(step);
+      const int done = step + 1;
+      follow_time_budget(done);
+      const bool do_val = !val_clips_.empty() && (done % o_.val_every == 0 || done == opt_.steps);
+      if (done % o_.log_every == 0 || do_val || done == opt_.steps) write_log(done, terms.lr, do_val);
+      if (done % o_.ckpt_every == 0 && done != opt_.steps) {
+        checkpoints_->save_resumable(done);
+        checkpoints_->save_ema(o_.out_dir / ("checkpoint-" + std::to_string(done)));
+      }
+    }
+    return finish(step);
+  }
+
+ private:
+  struct StepTerms {
+    double lr = 0;
+  };
+
+  // One optimiser step at `step` (0-based); its loss terms go into the log window.
+  StepTerms train_step(int step) {
+    std::mt19937_64 rng = step_rng(o_.seed, step);
+    std::vector<Tensor> crops;
+    for (int b = 0; b < o_.batch; ++b)
+      crops.push_back(
+          sample_crop(*usable_[rng() % usable_.size()], o_.crop_frames, o_.crop_size, o_.max_stride, o_.hflip, rng));
+    Tensor x = at::cat(crops, 0).to(dev_);
+
+    model::EncoderTaps et;
+    Tensor h = model_->encode(x, &et);
+    const int64_t L = opt_.config.latent_dim;
+    Tensor mean = h.narrow(1, 0, L);
+    Tensor logvar = at::clamp(h.narrow(1, L, L), -30.0, 20.0);
+    Tensor eps = at::empty(mean.sizes(), at::kFloat).normal_(0.0, 1.0, at::detail::createCPUGenerator(rng())).to(dev_);
+    // The reference trains on posterior samples; the mean gives a plain autoencoder.
+    Tensor z = o_.sample_posterior ? mean + at::exp(0.5 * logvar) * eps : mean;
+    model::DecoderTaps dt;
+    Tensor y = model_->decode(z, &dt);
+
+    const Loss l = compute_loss(o_, x, y, mean, logvar, et, dt);
+    Tensor loss = l.total;
+    // A non-finite loss stops the run before the step: the weights on disk (latest/,
+    // checkpoints) are the last finite ones.
+    if (o_.poison_loss_at_step == step + 1) loss = loss * std::numeric_limits<double>::quiet_NaN();
+    // The loss and its terms come to the host in one transfer.
+    const Tensor terms = at::stack({loss.detach(), l.l1.detach(), l.mse.detach(), l.kl.detach(), l.wavelet.detach(),
+                                    l.gradient.detach(), l.grid.detach()})
+                             .to(at::kCPU, at::kDouble)
+                             .contiguous();
+    const double* term = terms.data_ptr<double>();
+    if (!std::isfinite(term[0]))
+      throw Error(ErrorKind::Runtime, "the loss became " + std::to_string(term[0]) + " at step " +
+                                          std::to_string(step + 1) + "; stopped, " + checkpoints_->last_finite() +
+                                          "; try a lower learning rate");
+    for (auto& p : params_) p.value->mutable_grad().reset();
+    loss.backward();
+
+    StepTerms out;
+    out.lr = lr_at(opt_, step);
+    adamw_step(params_, o_, step, out.lr);
+
+    acc_.loss += term[0];
+    acc_.l1 += term[1];
+    acc_.mse += term[2];
+    acc_.kl += term[3];
+    acc_.wavelet += term[4];
+    acc_.gradient += term[5];
+    acc_.grid += term[6];
+    ++acc_n_;
+    return out;
+  }
+
+  // The time budget: the steps that fit are decided once, from the pace of this
+  // process's first steps (the first few, which pay for warm-up and autotuning, left
+  // out); if the pace then drops, the run still ends at the budget.
+  void follow_time_budget(int done) {
+    if (opt_.time_budget_s <= 0) return;
+    constexpr int kPaceSkip = 10, kPaceSteps = 30;
+    const int ran = done - start_step_;
+    if (ran == kPaceSkip) t_pace_ = std::chrono::steady_clock::now();
+    const double elapsed = seconds_since(t_start_);
+    if (!budget_planned_ && ran >= kPaceSkip + kPaceSteps) {
+      budget_planned_ = true;
+      // A tenth of the budget is kept for validations, checkpoints and the final save.
+      const double pace = seconds_since(t_pace_) / (ran - kPaceSkip);
+      const double left = 0.9 * opt_.time_budget_s - elapsed;
+      const int fit = done + std::max(0, static_cast<int>(left / std::max(pace, 1e-9)));
+      if (fit < opt_.steps) {
+        std::fprintf(stderr, "time budget %.0f s: %.3f s/step, the schedule is shortened from %d to %d steps\n",
+                     opt_.time_budget_s, pace, opt_.steps, std::max(fit, done));
+        opt_.steps = std::max(fit, done);
+      }
+    } else if (elapsed > opt_.time_budget_s && done < opt_.steps) {
+      std::fprintf(stderr, "time budget %.0f s spent at step %d of %d: the run ends here\n", opt_.time_budget_s, done,
+                   opt_.steps);
+      opt_.steps = done;
+    }
+  }
+
+  // PSNR, SSIM and blockiness of the EMA weights on the validation clips' centre crops.
+  void evaluate(TrainLog* l) {
+    at::NoGradGuard ng;
+    const ModelConfig& cfg = opt_.config;
+    swap_ema(params_);
+    double ps = 0, ss = 0, bs = 0;
+    int n = 0;
+    for (const auto& c : val_clips_) {
+      const int frames = std::min(o_.val_frames, cfg.video_frames(cfg.latent_frames(c.frames)));
+      const int size = std::min({o_.val_size, c.height / 8 * 8, c.width / 8 * 8});
+      if (frames < 1 || size < 8) continue;
+      Tensor x = center_crop(c, frames, size).to(dev_);
+      Tensor h = model_->encode(x);
+      Tensor y = model_->decode(h.narrow(1, 0, cfg.latent_dim));
+      metrics::VideoMetrics m = metrics::compare_videos(to_host(x), to_host(y));
+      ps += m.psnr_mean;
+      ss += m.ssim_mean;
+      bs += m.blockiness_mean;
+      ++n;
+    }
+    swap_ema(params_);
+    l->val_psnr = n ? ps / n : 0;
+    l->val_ssim = n ? ss / n : 0;
+    l->val_blockiness = n ? bs / n : 0;
+  }
+
+  // The mean terms of the steps since the last line (and a validation), to the
+  // JSONL log and the caller.
+  void write_log(int done, double lr, bool do_val) {
+    TrainLog l;
+    l.step = done;
+    l.steps = opt_.steps;
+    l.loss = acc_.loss / acc_n_;
+    l.l1 = acc_.l1 / acc_n_;
+    l.mse = acc_.mse / acc_n_;
+    l.kl = acc_.kl / acc_n_;
+    l.wavelet = acc_.wavelet / acc_n_;
+    l.gradient = acc_.gradient / acc_n_;
+    l.grid = acc_.grid / acc_n_;
+    l.lr = lr;
+    l.sec_per_step = seconds_since(t_window_) / acc_n_;
+    if (do_val) {
+      evaluate(&l);
+      result_.final_val_psnr = l.val_psnr;
+      result_.final_val_ssim = l.val_ssim;
+    }
+    json::Value j = json::Object{};
+    j["step"] = l.step;
+    j["loss"] = l.loss;
+    j["l1"] = l.l1;
+    j["mse"] = l.mse;
+    j["kl"] = l.kl;
+    j["wavelet"] = l.wavelet;
+    if (o_.gradient_weight > 0) j["gradient"] = l.gradient;
+    if (o_.grid_weight > 0) j["grid"] = l.grid;
+    if (opt_.steps != o_.steps) j["steps_planned"] = opt_.steps;
+    j["lr"] = l.lr;
+    j["sec_per_step"] = l.sec_per_step;
+    if (do_val) {
+      j["val_psnr"] = l.val_psnr;
+      j["val_ssim"] = l.val_ssim;
+      j["val_blockiness"] = l.val_blockiness;
+    }
+    jsonl_ << json::dump(j) << "\n";
+    jsonl_.flush();
+    if (log_) log_(l);
+    acc_ = TrainLog();
+    acc_n_ = 0;
+    t_window_ = std::chrono::steady_clock::now();  // validation time is not step time
+  }
+
+  // The state at `step` for resuming; the EMA weights as final/ when the run is
+  // complete, else a Cancelled error saying where the state is.
+  TrainResult finish(int step) {
+    checkpoints_->save_resumable(step);
+    result_.steps_done = step;
+    result_.wall_seconds = seconds_since(t_start_);
+    result_.steps_planned = opt_.steps;
+    if (step < opt_.steps)
+      throw Error(ErrorKind::Cancelled, "training cancelled at step " + std::to_string(step) + "; state saved in " +
+                                            checkpoints_->state_path().string() +
+                                            ", from which a resumed run continues");
+    result_.final_checkpoint = o_.out_dir / "final";
+    checkpoints_->save_ema(result_.final_checkpoint);
+    return result_;
+  }
+
+  const TrainOptions& o_;
+  const std::vector<Clip>& val_clips_;
+  const std::function<void(const TrainLog&)>& log_;
+  std::unique_ptr<Vae> vae_;
+  TrainOptions opt_;
+  std::vector<const Clip*> usable_;
+  at::Device dev_ = at::Device(at::kCPU);
+  model::WFVAEModel* model_ = nullptr;
+  std::vector<Param> params_;
+  int start_step_ = 0;
+  std::ofstream jsonl_;
+  std::unique_ptr<Checkpointer> checkpoints_;
+
+  TrainResult result_;
+  TrainLog acc_;  // the log window's sums
+  int acc_n_ = 0;
+  std::chrono::steady_clock::time_point t_start_, t_window_, t_pace_;
+  bool budget_planned_ = false;
+};
+
 }  // namespace
+
+const char* setting_name(TrainSetting s) {
+  switch (s) {
+    case TrainSetting::Steps: return "the step count";
+    case TrainSetting::Batch: return "the batch size";
+    case TrainSetting::CropSize: return "the crop size";
+    case TrainSetting::CropFrames: return "the crop's frame count";
+    case TrainSetting::LearningRate: return "the learning rate";
+    case TrainSetting::EmaDecay: return "the EMA decay";
+    case TrainSetting::WeightDecay: return "the weight decay";
+    case TrainSetting::KlWeight: return "the KL weight";
+    case TrainSetting::WaveletWeight: return "the wavelet loss weight";
+    case TrainSetting::MseWeight: return "the L2 weight";
+    case TrainSetting::GradientWeight: return "the gradient-difference weight";
+    case TrainSetting::GridWeight: return "the cell-grid weight";
+    case TrainSetting::TimeBudget: return "the time budget";
+  }
+  return "a training setting";
+}
+
+TrainSettingError::TrainSettingError(TrainSetting setting, const std::string& problem)
+    : Error(ErrorKind::Usage, std::string(setting_name(setting)) + " " + problem),
+      setting_(setting),
+      problem_(problem) {}
 
 TrainResult run_training(const TrainOptions& o, const std::vector<Clip>& train_clips,
                          const std::vector<Clip>& val_clips, const std::function<void(const TrainLog&)>& log,
                          const CancelToken* cancel) {
   return engine_call(std::string("training"), [&] {
-    if (o.out_dir.empty()) fail_usage("an output folder is required");
-    if (o.steps < 1) fail_usage("--steps must be >= 1");
-    if (o.batch < 1) fail_usage("--batch must be >= 1");
-    if (o.crop_size % 8 != 0 || o.crop_size < 16) fail_usage("--crop-size must be a multiple of 8, at least 16");
-    // Hyper-parameters that would train NaN from the first step.
-    auto check = [](const char* flag, double v, double lo, double hi, bool lo_open) {
-      if (std::isfinite(v) && v >= lo && !(lo_open && v == lo) && v <= hi) return;
-      char buf[160];
-      std::snprintf(buf, sizeof buf, "%s %g is outside %s%g, %g]", flag, v, lo_open ? "(" : "[", lo, hi);
-      fail_usage(buf);
-    };
-    check("--lr", o.lr, 0, 1, true);
-    check("--ema", o.ema_decay, 0, 1, false);
-    check("--weight-decay", o.weight_decay, 0, 10, false);
-    check("--kl-weight", o.kl_weight, 0, 1e6, false);
-    check("--wavelet-weight", o.wavelet_weight, 0, 1e6, false);
-    check("--mse-weight", o.mse_weight, 0, 1e6, false);
-    check("--gradient-weight", o.gradient_weight, 0, 1e6, false);
-    check("--grid-weight", o.grid_weight, 0, 1e6, false);
-    std::error_code ec;
-    if (fs::exists(o.out_dir, ec) && !fs::is_directory(o.out_dir, ec))
-      fail_input(o.out_dir.string() + ": exists and is not a folder (train --out names the folder to write)");
-
-    std::unique_ptr<Vae> vae;
-    const fs::path state_path = o.out_dir / kStateFile;
-    if (o.time_budget_s < 0 || !std::isfinite(o.time_budget_s)) fail_usage("--time-budget must be >= 0 seconds");
-    if (o.resume) {
-      if (!fs::exists(state_path)) fail_input(state_path.string() + ": no training state to resume from");
-      vae = Vae::load(o.out_dir / "latest", o.device);
-    } else if (!o.init_model.empty()) {
-      vae = Vae::load(o.init_model, o.device, ComputeDType::F32, LoadOptions{{}, o.init_weights});
-    } else {
-      vae = Vae::random(o.config, o.seed, o.device);
-    }
-    // Crops and posterior noise are drawn on the host (the same draws on every
-    // device), then moved to the model's device.
-    const at::Device dev = vae->device() == Device::CUDA ? at::Device(at::kCUDA) : at::Device(at::kCPU);
-    // `opt` is the run as it goes: the config in effect, and the steps a time budget left.
-    TrainOptions opt = o;
-    opt.config = vae->config();
-    const ModelConfig& cfg = opt.config;
-    if (!cfg.valid_frame_count(o.crop_frames))
-      fail_usage("--frames " + std::to_string(o.crop_frames) + " is not 1 + " +
-                 std::to_string(cfg.temporal_compression()) + "k");
-    std::vector<const Clip*> usable;
-    for (const auto& c : train_clips)
-      if (c.frames >= o.crop_frames && c.height >= o.crop_size && c.width >= o.crop_size) usable.push_back(&c);
-    if (usable.empty())
-      fail_input("no training clip has at least " + std::to_string(o.crop_frames) + " frames of " +
-                 std::to_string(o.crop_size) + "x" + std::to_string(o.crop_size));
-
-    auto& model = *vae->impl().model;
-    std::vector<Param> params;
-    for (auto& nt : model.named_tensors()) {
-      if (nt.optional) continue;  // constant Haar filters stay frozen
-      Param p;
-      p.name = nt.name;
-      p.value = nt.tensor;
-      *p.value = p.value->detach().to(at::kFloat).contiguous();
-      p.value->requires_grad_(true);
-      p.m = at::zeros_like(p.value->detach());
-      p.v = at::zeros_like(p.value->detach());
-      p.ema = p.value->detach().clone();
-      p.decay = p.value->dim() >= 2;
-      params.push_back(std::move(p));
-    }
-    fs::create_directories(o.out_dir);
-    int start_step = 0;
-    if (o.resume) start_step = load_state(state_path, params);
-
-    std::ofstream jsonl(o.out_dir / "train_log.jsonl", std::ios::app);
-
-    auto evaluate = [&](TrainLog* l) {
-      at::NoGradGuard ng;
-      swap_ema(params);
-      double ps = 0, ss = 0, bs = 0;
-      int n = 0;
-      for (const auto& c : val_clips) {
-        const int frames = std::min(o.val_frames, cfg.video_frames(cfg.latent_frames(c.frames)));
-        const int size = std::min({o.val_size, c.height / 8 * 8, c.width / 8 * 8});
-        if (frames < 1 || size < 8) continue;
-        Tensor x = center_crop(c, frames, size).to(dev);
-        Tensor h = model.encode(x);
-        Tensor y = model.decode(h.narrow(1, 0, cfg.latent_dim));
-        metrics::VideoMetrics m = metrics::compare_videos(to_host(x), to_host(y));
-        ps += m.psnr_mean;
-        ss += m.ssim_mean;
-        bs += m.blockiness_mean;
-        ++n;
-      }
-      swap_ema(params);
-      l->val_psnr = n ? ps / n : 0;
-      l->val_ssim = n ? ss / n : 0;
-      l->val_blockiness = n ? bs / n : 0;
-    };
-
-    Checkpointer checkpoints(*vae, params, opt, start_step);
-
-    TrainResult result;
-    auto t_start = std::chrono::steady_clock::now();
-    auto t_window = t_start;
-    TrainLog acc;
-    int acc_n = 0;
-    int step = start_step;
-    // The time budget: the steps that fit are decided once, from the pace of this
-    // process's first steps (the first few, which pay for warm-up and autotuning, left
-    // out); if the pace then drops, the run still ends at the budget.
-    constexpr int kPaceSkip = 10, kPaceSteps = 30;
-    auto t_pace = t_start;
-    bool budget_planned = false;
-    auto seconds_since = [](std::chrono::steady_clock::time_point t) {
-      return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-    };
-    for (; step < opt.steps; ++step) {
-      if (cancel && cancel->cancelled()) break;
-      std::mt19937_64 rng = step_rng(o.seed, step);
-      std::vector<Tensor> crops;
-      for (int b = 0; b < o.batch; ++b)
-        crops.push_back(
-            sample_crop(*usable[rng() % usable.size()], o.crop_frames, o.crop_size, o.max_stride, o.hflip, rng));
-      Tensor x = at::cat(crops, 0).to(dev);
-
-      model::EncoderTaps et;
-      Tensor h = model.encode(x, &et);
-      const int64_t L = cfg.latent_dim;
-      Tensor mean = h.narrow(1, 0, L);
-      Tensor logvar = at::clamp(h.narrow(1, L, L), -30.0, 20.0);
-      Tensor eps = at::empty(mean.sizes(), at::kFloat).normal_(0.0, 1.0, at::detail::createCPUGenerator(rng())).to(dev);
-      // The reference trains on posterior samples; the mean gives a plain autoencoder.
-      Tensor z = o.sample_posterior ? mean + at::exp(0.5 * logvar) * eps : mean;
-      model::DecoderTaps dt;
-      Tensor y = model.decode(z, &dt);
-
-      const Loss l = compute_loss(o, x, y, mean, logvar, et, dt);
-      Tensor loss = l.total;
-      // A non-finite loss stops the run before the step: the weights on disk (latest/,
-      // checkpoints) are the last finite ones.
-      if (o.poison_loss_at_step == step + 1) loss = loss * std::numeric_limits<double>::quiet_NaN();
-      // The loss and its terms come to the host in one transfer.
-      const Tensor terms = at::stack({loss.detach(), l.l1.detach(), l.mse.detach(), l.kl.detach(), l.wavelet.detach(),
-                                      l.gradient.detach(), l.grid.detach()})
-                               .to(at::kCPU, at::kDouble)
-                               .contiguous();
-      const double* term = terms.data_ptr<double>();
-      const double loss_value = term[0];
-      if (!std::isfinite(loss_value))
-        throw Error(ErrorKind::Runtime, "the loss became " + std::to_string(loss_value) + " at step " +
-                                            std::to_string(step + 1) + "; stopped, " + checkpoints.last_finite() +
-                                            "; try a lower --lr");
-      for (auto& p : params) p.value->mutable_grad().reset();
-      loss.backward();
-
-      const double lr = lr_at(opt, step);
-      adamw_step(params, o, step, lr);
-
-      acc.loss += loss_value;
-      acc.l1 += term[1];
-      acc.mse += term[2];
-      acc.kl += term[3];
-      acc.wavelet += term[4];
-      acc.gradient += term[5];
-      acc.grid += term[6];
-      ++acc_n;
-      const int done = step + 1;
-      if (opt.time_budget_s > 0) {
-        const int ran = done - start_step;
-        if (ran == kPaceSkip) t_pace = std::chrono::steady_clock::now();
-        const double elapsed = seconds_since(t_start);
-        if (!budget_planned && ran >= kPaceSkip + kPaceSteps) {
-          budget_planned = true;
-          // A tenth of the budget is kept for validations, checkpoints and the final save.
-          const double pace = seconds_since(t_pace) / (ran - kPaceSkip);
-          const double left = 0.9 * opt.time_budget_s - elapsed;
-          const int fit = done + std::max(0, static_cast<int>(left / std::max(pace, 1e-9)));
-          if (fit < opt.steps) {
-            std::fprintf(stderr, "time budget %.0f s: %.3f s/step, the schedule is shortened from %d to %d steps\n",
-                         opt.time_budget_s, pace, opt.steps, std::max(fit, done));
-            opt.steps = std::max(fit, done);
-          }
-        } else if (elapsed > opt.time_budget_s && done < opt.steps) {
-          std::fprintf(stderr, "time budget %.0f s spent at step %d of %d: the run ends here\n", opt.time_budget_s,
-                       done, opt.steps);
-          opt.steps = done;
-        }
-      }
-      const bool do_val = !val_clips.empty() && (done % o.val_every == 0 || done == opt.steps);
-      if (done % o.log_every == 0 || do_val || done == opt.steps) {
-        auto now = std::chrono::steady_clock::now();
-        TrainLog l;
-        l.step = done;
-        l.steps = opt.steps;
-        l.loss = acc.loss / acc_n;
-        l.l1 = acc.l1 / acc_n;
-        l.mse = acc.mse / acc_n;
-        l.kl = acc.kl / acc_n;
-        l.wavelet = acc.wavelet / acc_n;
-        l.gradient = acc.gradient / acc_n;
-        l.grid = acc.grid / acc_n;
-        l.lr = lr;
-        l.sec_per_step = std::chrono::duration<double>(now - t_window).count() / acc_n;
-        if (do_val) evaluate(&l);
-        if (do_val) {
-          result.final_val_psnr = l.val_psnr;
-          result.final_val_ssim = l.val_ssim;
-        }
-        json::Value j = json::Object{};
-        j["step"] = l.step;
-        j["loss"] = l.loss;
-        j["l1"] = l.l1;
-        j["mse"] = l.mse;
-        j["kl"] = l.kl;
-        j["wavelet"] = l.wavelet;
-        if (o.gradient_weight > 0) j["gradient"] = l.gradient;
-        if (o.grid_weight > 0) j["grid"] = l.grid;
-        if (opt.steps != o.steps) j["steps_planned"] = opt.steps;
-        j["lr"] = l.lr;
-        j["sec_per_step"] = l.sec_per_step;
-        if (do_val) {
-          j["val_psnr"] = l.val_psnr;
-          j["val_ssim"] = l.val_ssim;
-          j["val_blockiness"] = l.val_blockiness;
-        }
-        jsonl << json::dump(j) << "\n";
-        jsonl.flush();
-        if (log) log(l);
-        acc = TrainLog();
-        acc_n = 0;
-        t_window = std::chrono::steady_clock::now();  // validation time is not step time
-      }
-      if (done % o.ckpt_every == 0 && done != opt.steps) {
-        checkpoints.save_resumable(done);
-        checkpoints.save_ema(o.out_dir / ("checkpoint-" + std::to_string(done)));
-      }
-    }
-    checkpoints.save_resumable(step);
-    result.steps_done = step;
-    result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-    result.steps_planned = opt.steps;
-    if (step >= opt.steps) {
-      result.final_checkpoint = o.out_dir / "final";
-      checkpoints.save_ema(result.final_checkpoint);
-    } else {
-      throw Error(ErrorKind::Cancelled, "training cancelled at step " + std::to_string(step) + "; state saved in " +
-                                            checkpoints.state_path().string() + " (continue with --resume)");
-    }
-    return result;
+    check_options(o);
+    TrainingRun run(o, train_clips, val_clips, log);
+    return run.run(cancel);
   });
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/error.h"
 #include "core/progress.h"
 #include "runtime/vae.h"
 #include "train/clip_pack.h"
@@ -78,6 +79,38 @@ struct TrainResult {
   double wall_seconds = 0;
   double final_val_psnr = 0, final_val_ssim = 0;
   std::filesystem::path final_checkpoint;  // out_dir/final (EMA weights)
+};
+
+// A training setting a front end names by its own word for it (the CLI: its flag).
+enum class TrainSetting {
+  Steps,
+  Batch,
+  CropSize,
+  CropFrames,
+  LearningRate,
+  EmaDecay,
+  WeightDecay,
+  KlWeight,
+  WaveletWeight,
+  MseWeight,
+  GradientWeight,
+  GridWeight,
+  TimeBudget,
+};
+// "the learning rate", ...: how the engine names a setting in its own messages.
+const char* setting_name(TrainSetting setting);
+
+// A setting out of range (a Usage error): what() reads "<setting_name> <problem>";
+// a front end puts problem() after its own name for the setting.
+class TrainSettingError : public Error {
+ public:
+  TrainSettingError(TrainSetting setting, const std::string& problem);
+  TrainSetting setting() const { return setting_; }
+  const std::string& problem() const { return problem_; }
+
+ private:
+  TrainSetting setting_;
+  std::string problem_;
 };
 
 // Runs training. `log` is called every log_every steps and after each validation.

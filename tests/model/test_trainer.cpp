@@ -112,7 +112,7 @@ TEST(Trainer, LearnsRepeatsAndResumesExactly) {
     FAIL() << "not cancelled";
   } catch (const Error& e) {
     EXPECT_EQ(static_cast<int>(e.kind()), static_cast<int>(ErrorKind::Cancelled));
-    EXPECT_NE(std::string(e.what()).find("--resume"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("a resumed run continues"), std::string::npos) << e.what();
   }
   c.resume = true;
   train::TrainResult rc = train::run_training(c, clips, val, {});
@@ -160,13 +160,27 @@ TEST(Trainer, RejectsUnusableSettings) {
   std::vector<train::Clip> clips = {synthetic_clip(12, 24, 24, 0)};
   train::TrainOptions o = tiny_options(dir.path() / "x", 5);
   o.crop_frames = 6;
-  EXPECT_THROW(train::run_training(o, clips, {}, {}), Error);
+  EXPECT_THROW(train::run_training(o, clips, {}, {}), train::TrainSettingError);
   o.crop_frames = 5;
   o.crop_size = 32;  // larger than every clip
   EXPECT_THROW(train::run_training(o, clips, {}, {}), Error);
   o.crop_size = 16;
   o.resume = true;  // nothing to resume
   EXPECT_THROW(train::run_training(o, clips, {}, {}), Error);
+  o.resume = false;
+  // A range error names the setting as a value the front end can word with its own
+  // name for it (the CLI's flag), and reads on its own in the engine's words.
+  o.lr = 0;
+  try {
+    train::run_training(o, clips, {}, {});
+    FAIL() << "a learning rate of 0 was accepted";
+  } catch (const train::TrainSettingError& e) {
+    EXPECT_EQ(e.setting(), train::TrainSetting::LearningRate);
+    EXPECT_EQ(e.problem(), "0 is outside (0, 1]");
+    EXPECT_EQ(std::string(e.what()), "the learning rate 0 is outside (0, 1]");
+    EXPECT_EQ(e.kind(), ErrorKind::Usage);
+  }
+  EXPECT_FALSE(fs::exists(dir.path() / "x")) << "a refused run wrote its folder";
 }
 
 // A loss that turns non-finite in the middle of a run stops it with a Runtime error

@@ -19,7 +19,9 @@
 #include "core/safetensors.h"
 #include "media/media.h"
 #include "pipeline/eval.h"
+#include "pipeline/exports.h"
 #include "pipeline/recon.h"
+#include "pipeline/report.h"
 
 using namespace wfvae;
 namespace fs = std::filesystem;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/recon.h"
+#include "pipeline/exports.h"
 #include "runtime/vae.h"
 #include "session.h"
 #include "jobs/worker.h"

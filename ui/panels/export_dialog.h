@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/recon.h"
+#include "pipeline/exports.h"
 
 namespace wfvae::studio {
 

@@ -1,0 +1,196 @@
+#include "pipeline/report.h"
+
+#include <algorithm>
+
+#include "core/norm_setting.h"
+#include "core/text.h"
+
+namespace wfvae::pipeline {
+
+namespace {
+
+std::string fmt(double v, int decimals) { return text::fixed(v, decimals); }
+
+std::string norm_desc(const ModelConfig& c) { return NormSetting::of(c).label(); }
+
+json::Value number_array(const std::vector<double>& v) {
+  json::Array a;
+  for (double x : v) a.emplace_back(x);
+  return json::Value(a);
+}
+
+}  // namespace
+
+json::Value source_json(const media::VideoInfo& info) {
+  json::Value s = json::Object{};
+  s["path"] = info.path;
+  s["container"] = info.container;
+  s["codec"] = info.codec;
+  s["pixel_format"] = info.pixel_format;
+  s["width"] = info.width;
+  s["height"] = info.height;
+  s["rotation"] = info.rotation;
+  s["fps"] = info.fps;
+  s["duration_s"] = info.duration_s;
+  s["frame_count"] = info.frame_count;
+  s["is_image"] = info.is_image;
+  return s;
+}
+
+namespace {
+
+json::Value metrics_block(const metrics::VideoMetrics& m) {
+  json::Value j = json::Object{};
+  std::vector<double> psnr, ssim, mse, blockiness;
+  json::Array rgb;
+  for (const auto& f : m.frames) {
+    psnr.push_back(f.psnr);
+    ssim.push_back(f.ssim);
+    blockiness.push_back(f.blockiness);
+    mse.push_back(f.mse);
+    rgb.emplace_back(json::Array{f.psnr_rgb[0], f.psnr_rgb[1], f.psnr_rgb[2]});
+  }
+  j["psnr_per_frame"] = number_array(psnr);
+  j["psnr_mean"] = m.psnr_mean;
+  j["ssim_per_frame"] = number_array(ssim);
+  j["ssim_mean"] = m.ssim_mean;
+  j["blockiness_per_frame"] = number_array(blockiness);
+  j["blockiness_mean"] = m.blockiness_mean;
+  j["mse_per_frame"] = number_array(mse);
+  j["psnr_rgb_per_frame"] = json::Value(rgb);
+  j["psnr_rgb_mean"] = json::Array{m.psnr_rgb_mean[0], m.psnr_rgb_mean[1], m.psnr_rgb_mean[2]};
+  return j;
+}
+
+json::Value model_json(const ReconResult& r) {
+  json::Value m = json::Object{};
+  m["path"] = r.model;
+  m["config"] = r.config.to_json();
+  m["summary"] = r.config.summary();
+  m["norm_type"] = r.config.norm_type;
+  m["num_groups"] = r.config.norm_num_groups;
+  m["trained_norm_type"] = r.trained_config.norm_type;
+  m["trained_num_groups"] = r.trained_config.norm_num_groups;
+  m["temporal_compression"] = r.config.temporal_compression();
+  return m;
+}
+
+json::Value run_json(const ReconResult& r) {
+  json::Value j = json::Object{};
+  j["device"] = r.device;
+  j["dtype"] = r.dtype;
+  j["chunked"] = r.chunked;
+  j["tile"] = r.tile.tile;
+  j["tile_overlap"] = r.tile.overlap;
+  j["plan"] = r.plan.describe();
+  j["plan_estimated_peak_bytes"] = r.plan.device_peak(r.device == "cuda");
+  j["memory_budget_bytes"] = r.budget.device_bytes;
+  j["memory_budget_source"] = r.budget.source;
+  j["latent"] = r.sample ? "sample" : "mode";
+  if (r.sample) j["seed"] = static_cast<int64_t>(r.seed);
+  return j;
+}
+
+}  // namespace
+
+json::Value input_json(const ReconResult& r) {
+  json::Value j = json::Object{};
+  j["frames"] = r.frames;
+  j["height"] = r.height;
+  j["width"] = r.width;
+  j["default_size"] = r.default_size;
+  j["fps"] = r.fps;
+  j["stride"] = r.stride;
+  json::Array idx;
+  for (int64_t i : r.source_indices) idx.emplace_back(i);
+  j["source_frame_indices"] = json::Value(idx);
+  j["source_times_s"] = number_array(r.source_times);
+  j["preprocessing"] =
+      "center crop to the target aspect from the short edge, antialiased bilinear resize (as "
+      "torch interpolate(antialias=True, align_corners=True)), rounded to 8 bits, x = u8 / 127.5 - 1";
+  return j;
+}
+
+namespace {
+
+json::Value timings_json(const ReconTimings& t) {
+  json::Value j = json::Object{};
+  j["load_ms"] = t.load_ms;
+  j["read_ms"] = t.read_ms;
+  j["encode_ms"] = t.encode_ms;
+  j["decode_ms"] = t.decode_ms;
+  j["metrics_ms"] = t.metrics_ms;
+  j["total_ms"] = t.total_ms;
+  return j;
+}
+
+std::string csv_num(double v) { return text::csv_number(v); }
+
+}  // namespace
+
+json::Value metrics_json(const ReconResult& r) {
+  json::Value j = metrics_block(r.metrics);
+  j["output_8bit"] = metrics_block(r.metrics_8bit);
+  j["definition"] =
+      "PSNR and SSIM as WF-VAE's causalvideovae/eval/cal_psnr.py and cal_ssim.py: RGB in [0, 1] (input (x + 1) / 2, "
+      "reconstruction clamped to [-1, 1] first); PSNR per frame from the MSE over channels and pixels, mean over "
+      "frames, 100 for identical frames (and for the mean when any frame is identical); SSIM per channel with an "
+      "11x11 Gaussian window (sigma 1.5) over the valid region, C1 = 0.01^2, C2 = 0.03^2, mean over R, G, B and "
+      "over frames. Blockiness (not in the reference): the mean absolute step between neighbouring pixels across "
+      "the edges of the 8x8 latent cells over the mean step inside cells (channels and directions pooled, half an "
+      "8-bit level added to both), the reconstruction's over the input's: 1 = no grid added. Top level: the float "
+      "reconstruction; output_8bit: the 8-bit frames written to files.";
+  j["source"] = source_json(r.source);
+  j["input"] = input_json(r);
+  j["model"] = model_json(r);
+  j["run"] = run_json(r);
+  j["timings_ms"] = timings_json(r.timings);
+  json::Array notes;
+  for (const auto& n : r.notes) notes.emplace_back(n.text);
+  j["notes"] = json::Value(notes);
+  j["tool"] = "wfvae recon";
+  return j;
+}
+
+std::string metrics_csv(const ReconResult& r) {
+  std::string out;
+  auto meta = [&](const std::string& k, const std::string& v) {
+    std::string one = v;
+    std::replace(one.begin(), one.end(), '\n', ' ');
+    out += "# " + k + ": " + one + "\n";
+  };
+  meta("source", r.source.path);
+  meta("model", r.model);
+  meta("config", json::dump(r.config.to_json()));
+  meta("norm", norm_desc(r.config) + " (trained: " + norm_desc(r.trained_config) + ")");
+  meta("size", std::to_string(r.frames) + " frames of " + std::to_string(r.height) + "x" + std::to_string(r.width) +
+                   " at " + fmt(r.fps, 3) + " fps, stride " + std::to_string(r.stride));
+  meta("run", "device " + r.device + ", dtype " + r.dtype + ", chunked " + (r.chunked ? "yes" : "no") + ", latent " +
+                  (r.sample ? "sample (seed " + std::to_string(r.seed) + ")" : "mode"));
+  meta("plan", r.plan.describe() + "; estimated peak " +
+                   planning::format_bytes(r.plan.device_peak(r.device == "cuda")) + " of " +
+                   planning::format_bytes(r.budget.device_bytes) + " (" + r.budget.source + ")");
+  meta("timings_ms", "load " + fmt(r.timings.load_ms, 1) + ", read " + fmt(r.timings.read_ms, 1) + ", encode " +
+                         fmt(r.timings.encode_ms, 1) + ", decode " + fmt(r.timings.decode_ms, 1) + ", metrics " +
+                         fmt(r.timings.metrics_ms, 1));
+  meta("definition",
+       "psnr/ssim: float reconstruction as cal_psnr.py/cal_ssim.py; *_8bit: the 8-bit frames written; blockiness: "
+       "steps across 8x8 latent-cell edges over steps inside cells, reconstruction over input (1 = no grid added)");
+  for (const auto& n : r.notes) meta("note", n.text);
+  out += "frame,source_index,time_s,psnr,ssim,psnr_r,psnr_g,psnr_b,mse,psnr_8bit,ssim_8bit,blockiness\n";
+  for (size_t i = 0; i < r.metrics.frames.size(); ++i) {
+    const auto& f = r.metrics.frames[i];
+    const auto& b = r.metrics_8bit.frames[i];
+    out += std::to_string(i) + "," + std::to_string(r.source_indices[i]) + "," + csv_num(r.source_times[i]) + "," +
+           csv_num(f.psnr) + "," + csv_num(f.ssim) + "," + csv_num(f.psnr_rgb[0]) + "," + csv_num(f.psnr_rgb[1]) + "," +
+           csv_num(f.psnr_rgb[2]) + "," + csv_num(f.mse) + "," + csv_num(b.psnr) + "," + csv_num(b.ssim) + "," +
+           csv_num(f.blockiness) + "\n";
+  }
+  const auto& m = r.metrics;
+  out += "mean,,," + csv_num(m.psnr_mean) + "," + csv_num(m.ssim_mean) + "," + csv_num(m.psnr_rgb_mean[0]) + "," +
+         csv_num(m.psnr_rgb_mean[1]) + "," + csv_num(m.psnr_rgb_mean[2]) + ",," + csv_num(r.metrics_8bit.psnr_mean) +
+         "," + csv_num(r.metrics_8bit.ssim_mean) + "," + csv_num(m.blockiness_mean) + "\n";
+  return out;
+}
+
+}  // namespace wfvae::pipeline
