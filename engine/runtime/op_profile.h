@@ -1,7 +1,7 @@
 // Where a forward pass spends its time: every ATen operator and every named scope
 // (the model's sections and module kinds, see WFVAE_PROFILE_SCOPE) timed on the
 // calling thread through LibTorch's RecordFunction callbacks. `wfvae bench
-// --profile` prints it; scripts/profile-decoder sets it beside the reference's.
+// --profile` prints it; scripts/bench/profile-vs-reference sets it beside the reference's.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 # The bundled models and the one thing that differs between them: their norm.
-# Sourced by scripts/train-default and scripts/gpu-train, so both train the same three.
+# Sourced by scripts/lab/train-default and scripts/lab/gpu-train, so both train the same three.
 bundled_models=(wfvae-tiny-gn wfvae-tiny-ln wfvae-tiny-gn2)
 norm_flags() {
   case "$1" in

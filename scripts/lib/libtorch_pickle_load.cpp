@@ -1,5 +1,5 @@
 // The other way to read a torch.save file from C++: LibTorch's own unpickler
-// (torch::pickle_load), for scripts/bench-ckpt-load to compare with the engine's
+// (torch::pickle_load), for scripts/bench/bench-ckpt-load to compare with the engine's
 // torch-free reader. It needs the whole file in memory first. Prints the tensors
 // found in the chosen state dict and how long the read took.
 #include <torch/serialize.h>

@@ -17,14 +17,9 @@ wfvae_torch_python() {
 
 # torch's CMake package folder (torch.utils.cmake_prefix_path), found without
 # importing torch (which takes seconds).
+wfvae_torch_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 wfvae_torch_cmake_prefix() {
-  "$(wfvae_torch_python)" - <<'PY'
-import importlib.util, os, sys
-spec = importlib.util.find_spec("torch")
-if spec is None or not spec.submodule_search_locations:
-    sys.exit("no torch in this Python")
-print(os.path.join(spec.submodule_search_locations[0], "share", "cmake"))
-PY
+  "$(wfvae_torch_python)" "$wfvae_torch_lib/torch_cmake_prefix.py"
 }
 
 # The CUDA toolkit that compiles the CUDA half of the build (nvcc must match the

@@ -1,10 +1,10 @@
 # shellcheck shell=bash
-# The unseen evaluation, one definition for the model cards (scripts/install-model) and
-# the curves (scripts/eval-curve), so both report the same measurement: the unseen real
-# clips (scripts/fetch-footage --unseen), 17 frames at 128x128, direct, float32 on the CPU.
+# The unseen evaluation, one definition for the model cards (scripts/lab/install-model) and
+# the curves (scripts/lab/eval-curve), so both report the same measurement: the unseen real
+# clips (scripts/data/fetch-footage --unseen), 17 frames at 128x128, direct, float32 on the CPU.
 # Needs $root, $cache and $wfvae set by the sourcing script.
 unseen_dir=$cache/footage-unseen
-fetch_unseen() { "$root/scripts/fetch-footage" --unseen >/dev/null; }
+fetch_unseen() { "$root/scripts/data/fetch-footage" --unseen >/dev/null; }
 # eval_unseen MODEL_DIR OUT.csv [extra wfvae eval arguments]
 eval_unseen() {
   local model=$1 out=$2

@@ -117,9 +117,9 @@ expect_rc 2 eval empty --out e.csv "${common[@]}"
 expect_in err.txt "no video or image files found in empty"
 [ ! -e e.csv ] || fail "e.csv written"
 
-# ---- real footage (scripts/fetch-footage): one row per clip, the model loaded once
+# ---- real footage (scripts/data/fetch-footage): one row per clip, the model loaded once
 if [ ! -d "$footage" ]; then
-  echo "footage part skipped: $footage missing; run scripts/fetch-footage to make it"
+  echo "footage part skipped: $footage missing; run scripts/data/fetch-footage to make it"
   exit 0
 fi
 note "footage: cockatoo.mp4 (H.264 4:4:4), balle1-vp9.avi (VP9 in AVI), newtonscradle.gif"

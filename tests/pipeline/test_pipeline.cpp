@@ -565,7 +565,7 @@ TEST(Tiling, PlannerTilesWhenTheBudgetIsSmall) {
 // ---------------------------------------------------------------- bundled models
 
 // Each bundled model's card states what it does to the bundled sample as the studio first
-// shows it (scripts/install-model wrote the line from `wfvae recon --metrics`). The engine
+// shows it (scripts/lab/install-model wrote the line from `wfvae recon --metrics`). The engine
 // must reproduce that line, settings and numbers both read from the card: a model
 // replaced without its card, a card edited by hand, or an engine change that moves the
 // numerics all fail here. Tolerance: the card's rounding (half its last digit) plus

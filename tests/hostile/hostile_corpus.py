@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """Hostile-input corpus for the wfvae CLI: generate bad inputs by class, run them, judge.
 
-    scripts/hostile-corpus [--quick] [--wfvae build/app/wfvae] [--keep DIR]
+    tests/hostile/hostile_corpus.py [--quick] [--wfvae build/app/wfvae] [--keep DIR] [--verbose]
+
+ctest runs the quick corpus as cli_hostile_corpus (tests/CMakeLists.txt). The full
+corpus, every case of every class, is run by hand against a build:
+
+    tests/hostile/hostile_corpus.py --wfvae build/app/wfvae
 
 Every case is one `wfvae` command on a made-up input (a broken or odd video, a
 corrupted checkpoint or config, an absurd flag). A case passes when the command
@@ -12,7 +17,8 @@ corrupted checkpoint or config, an absurd flag). A case passes when the command
   - leaves no output file or temporary behind when it fails;
   - finishes within its time limit (no hang).
 --quick runs a few cases of every class (CI, about a minute); the default runs all.
-Exit status 0 when every case passes; the table of classes is printed either way.
+Exit status 0 when every case passes, 1 when one fails, 77 (ctest's skip) without the
+ffmpeg CLI that makes the videos; the table of classes is printed either way.
 """
 import argparse
 import io
@@ -25,7 +31,7 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/hostile/ -> root
 LEAKS = ("Exception raised from", "enforce fail", "terminate called", "internal error", "c10::", "Segmentation",
          "Aborted", "what():")
 
@@ -325,7 +331,10 @@ def main():
     ap.add_argument("--verbose", action="store_true", help="print every case's last line")
     a = ap.parse_args()
     if not os.access(a.wfvae, os.X_OK):
-        sys.exit("hostile-corpus: %s is not an executable (build first: scripts/build)" % a.wfvae)
+        sys.exit("hostile_corpus: %s is not an executable (build first: scripts/build)" % a.wfvae)
+    if not shutil.which("ffmpeg"):
+        print("hostile_corpus: skipped: the ffmpeg CLI is not installed (scripts/setup installs it)")
+        sys.exit(77)
     model = os.path.join(ROOT, "assets", "models", "wfvae-tiny-gn")
     work = a.keep or tempfile.mkdtemp(prefix="wfvae-hostile-")
     os.makedirs(work, exist_ok=True)
@@ -352,7 +361,7 @@ def main():
     print("%-12s %6s %7s %8s" % ("class", "cases", "failed", "seconds"))
     for cls, (n, bad, t) in by_class.items():
         print("%-12s %6d %7d %8.1f" % (cls, n, bad, t))
-    print("hostile-corpus: %d cases, %d failed%s" % (len(results), failed, " (quick)" if a.quick else ""))
+    print("hostile_corpus: %d cases, %d failed%s" % (len(results), failed, " (quick)" if a.quick else ""))
     sys.exit(1 if failed else 0)
 
 
