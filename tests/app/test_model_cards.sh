@@ -1,24 +1,26 @@
 #!/usr/bin/env bash
-# The README's table of bundled models says what their cards say: every number of a
-# model's row (unseen clips, held-out direct and chunked, blockiness, the sample) is the
-# card's, rounded as the README rounds it. The cards are written by scripts/install-model
-# from measurements, and BundledModels.ReproduceTheSampleLineOfTheirCards checks the
-# engine against them; this closes the loop to the page a newcomer reads first.
+# The table of bundled models in docs/models.md (moved there from the README) says what
+# their cards say: every number of a model's row (unseen clips, held-out direct and
+# chunked, blockiness, the sample) is the card's, rounded as the table rounds it. The
+# cards are written by scripts/lab/install-model from measurements, and
+# BundledModels.ReproduceTheSampleLineOfTheirCards checks the engine against them; this
+# closes the loop to the page a newcomer reads about them.
 # No LibTorch, no footage: it reads text.
 set -euo pipefail
 root=${WFVAE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 /usr/bin/python3 - "$root" <<'EOF'
 import os, re, sys
 root = sys.argv[1]
-readme = open(os.path.join(root, "README.md")).read()
+table_doc = "docs/models.md"
+readme = open(os.path.join(root, table_doc)).read()
 rows = re.findall(r"^\| `(wfvae-[a-z0-9-]+)`[^|]*\|(.*)\|\s*$", readme, re.M)
 if not rows:
-    sys.exit("README.md: no bundled-model rows found in the model table")
+    sys.exit(f"{table_doc}: no bundled-model rows found in the model table")
 failures = []
 for name, rest in rows:
     card_path = os.path.join(root, "assets", "models", name, "README.md")
     if not os.path.exists(card_path):
-        failures.append(f"{name}: in README.md's table but {card_path} does not exist")
+        failures.append(f"{name}: in {table_doc}'s table but {card_path} does not exist")
         continue
     card = open(card_path).read()
     cells = [c.strip() for c in rest.split("|")]
@@ -44,15 +46,15 @@ for name, rest in rows:
             "sample PSNR": (sample, [s[0]])}
     for what, (readme_vals, card_vals) in want.items():
         if len(readme_vals) != len(card_vals):
-            failures.append(f"{name}: README cell '{what}' has {readme_vals}, expected {len(card_vals)} numbers")
+            failures.append(f"{name}: {table_doc} cell '{what}' has {readme_vals}, expected {len(card_vals)} numbers")
             continue
         for text, c in zip(readme_vals, card_vals):
-            # the README rounds the card's number to its own precision (SSIM 3 digits of the card's 4)
+            # the table rounds the card's number to its own precision (SSIM 3 digits of the card's 4)
             r, digits = float(text), len(text.split(".")[1])
             if abs(r - c) > 0.5 * 10 ** -digits + 1e-9:
-                failures.append(f"{name}: README says {what} {r}, the card {c}")
+                failures.append(f"{name}: {table_doc} says {what} {r}, the card {c}")
     if len(failures) == before:
-        print(f"{name}: README row matches its card (unseen {u[0]}, held out {h[0]}, sample {s[0]})")
+        print(f"{name}: {table_doc} row matches its card (unseen {u[0]}, held out {h[0]}, sample {s[0]})")
 if failures:
     print("\n".join("FAIL " + f for f in failures))
     sys.exit(1)
