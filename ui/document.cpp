@@ -187,6 +187,27 @@ bool Document::compare_done(const Ticket& t, std::shared_ptr<CompareFile> f) {
   return true;
 }
 
+Ticket Document::begin_lab(std::vector<LabSetting> settings) {
+  lab_ = LabSweep();
+  for (auto& setting : settings) lab_.rows.push_back(LabResult{std::move(setting)});
+  lab_.revisions.assign(lab_.rows.size(), 1);
+  lab_.running = true;
+  return tickets_.issue(JobKind::NormLab);
+}
+
+bool Document::lab_row(const Ticket& t, size_t i, LabResult row) {
+  if (!tickets_.is_current(t) || i >= lab_.rows.size()) return false;
+  lab_.rows[i] = std::move(row);
+  ++lab_.revisions[i];
+  return true;
+}
+
+bool Document::lab_finished(const Ticket& t) {
+  if (!tickets_.is_current(t)) return false;
+  lab_.running = false;
+  return true;
+}
+
 void Document::close_compare() {
   file_b_.reset();
   tickets_.retire(JobKind::Compare);

@@ -93,6 +93,21 @@ class Document {
   bool compare_done(const Ticket& t, std::shared_ptr<CompareFile> f);
   void close_compare();
 
+  // ---- the norm lab: one sweep of settings over the clip, a row per setting
+  struct LabSweep {
+    std::vector<LabResult> rows;
+    std::vector<uint64_t> revisions;  // bumped whenever rows[i] changes (a viewer's cue to redraw it)
+    bool running = false;
+  };
+  // A new sweep replaces the table: one Queued row per setting, running.
+  Ticket begin_lab(std::vector<LabSetting> settings);
+  // Row i of the sweep `t` started or ended; false (dropped) when a newer sweep began
+  // or i is not a row.
+  bool lab_row(const Ticket& t, size_t i, LabResult row);
+  // The sweep ended however it ended (done, failed, cancelled); false when stale.
+  bool lab_finished(const Ticket& t);
+  const LabSweep& lab() const { return lab_; }
+
   // ---- a job failed or was cancelled: what the studio should do next
   struct AfterFailure {
     enum class Next { Nothing, OpenInput, Run } next = Next::Nothing;
@@ -135,6 +150,7 @@ class Document {
   std::shared_ptr<Run> run_current_, run_previous_;
   std::shared_ptr<CompareFile> file_b_;
   Ticket compare_ticket_;
+  LabSweep lab_;
   // What begin_run replaced, put back when the run fails before its input is read.
   std::shared_ptr<Run> restore_current_, restore_previous_;
   bool run_got_input_ = false;

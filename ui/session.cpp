@@ -2,6 +2,7 @@
 #include "core/norm_setting.h"
 
 #include <cmath>
+#include <filesystem>
 #include <cstdarg>
 #include <cstdio>
 
@@ -94,6 +95,17 @@ std::string human_count(int64_t n) {
   if (n < 1000000) return fmt("%.1f k", n / 1e3);
   if (n < 1000000000) return fmt("%.2f M", n / 1e6);
   return fmt("%.2f G", n / 1e9);
+}
+
+std::string LabSetting::label() const {
+  return NormSetting{norm_type, num_groups}.label() + (chunked ? " \xC2\xB7 chunked" : " \xC2\xB7 direct");
+}
+
+std::string model_display_name(const std::string& path) {
+  std::filesystem::path p(path);
+  while (!p.empty() && p.filename().empty()) p = p.parent_path();  // trailing slash
+  if (p.extension() == ".safetensors") return p.parent_path().filename().string() + "/" + p.filename().string();
+  return p.filename().string();
 }
 
 }  // namespace wfvae::studio

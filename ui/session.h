@@ -132,4 +132,32 @@ std::string human_bytes(int64_t bytes);
 std::string human_count(int64_t n);  // 1.23 M
 std::string fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
 
+// A model's name in lists: its folder's name (a weights file: folder/file).
+std::string model_display_name(const std::string& path);
+
+// One setting of the norm lab.
+struct LabSetting {
+  std::string model_path, model_name;
+  std::string norm_type = "groupnorm";
+  int num_groups = 32;
+  bool chunked = false;
+  bool trained = false;  // the setting the weights were trained with
+  std::string label() const;
+};
+
+// What the norm lab measured for one setting.
+struct LabResult {
+  enum class State { Queued, Running, Done, Failed, Cancelled };
+  LabSetting setting;
+  State state = State::Queued;
+  double psnr = 0, ssim = 0, psnr_8bit = 0;
+  double encode_ms = 0, decode_ms = 0;
+  int64_t peak_rss = -1, baseline_rss = -1;  // of this run alone
+  int64_t frames = 0;
+  int height = 0, width = 0;
+  media::RgbFrame thumb;
+  std::string error;
+  std::vector<std::string> notes;
+};
+
 }  // namespace wfvae::studio

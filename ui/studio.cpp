@@ -196,7 +196,7 @@ void Studio::request_run() {
     doc_.run_frames(t, first, std::move(frames));
   };
   cb.on_metrics = [this, t](int64_t first, std::vector<metrics::FrameMetrics> m) {
-    if (doc_.run_metrics(t, first, m)) capture_during_run();
+    if (doc_.run_metrics(t, first, m) && script_) script_->on_run_metrics();
   };
   cb.on_done = [this, t](std::shared_ptr<const pipeline::ReconResult> res, std::optional<RunDelta> delta,
                          ModelInfo info) {
@@ -237,6 +237,50 @@ void Studio::cancel_jobs() {
   if (worker_->idle()) return;
   worker_->cancel_all();
   message(Message::Level::Info, "Cancelled.");
+}
+
+void Studio::cancel_running_job() { worker_->cancel_running(); }
+
+void Studio::start_normlab(std::vector<LabSetting> settings, int frames) {
+  if (!doc_.clip() || !model_.loaded) {
+    message(Message::Level::Error, "The norm lab needs an open clip and a loaded model.");
+    return;
+  }
+  if (settings.empty()) {
+    message(Message::Level::Warning, "Norm lab: tick at least one setting.");
+    return;
+  }
+  NormLabRequest request;
+  request.settings = settings;
+  request.input = doc_.clip()->path;
+  request.max_short_side = settings_.max_short_side;
+  request.frames = frames;
+  request.device = settings_.device;
+  request.dtype = settings_.dtype;
+  const Ticket sweep = doc_.begin_lab(std::move(settings));
+  auto row = [this, sweep](size_t i, LabResult result) { doc_.lab_row(sweep, i, std::move(result)); };
+  auto finished = [this, sweep] { doc_.lab_finished(sweep); };
+  const std::string title = fmt("Norm lab: %zu settings", request.settings.size());
+  worker_->submit(JobKind::NormLab, title, make_normlab_job(engine_, std::move(request), row, finished));
+}
+
+void Studio::start_export(pipeline::ExportRequest request, const fs::path& view_png,
+                          std::function<void(std::vector<fs::path>)> done) {
+  const Run* run = doc_.current_run();
+  if (!run || !run->result) {
+    message(Message::Level::Error,
+            "export: the reconstruction is gone (a new run started); export again when it has finished");
+    return;
+  }
+  auto result = run->result;
+  auto submit = [this, request, result, done](std::optional<ViewPng> png) {
+    worker_->submit(JobKind::Export, "Export", make_export_job(result, request, std::move(png), done));
+  };
+  if (view_png.empty()) return submit(std::nullopt);
+  // The PNG comes from a clean frame (no dialog over the view), taken before the job starts.
+  request_capture(view_rect(), true, [submit, view_png](media::RgbFrame img) {
+    submit(ViewPng{view_png, std::move(img)});
+  });
 }
 
 void Studio::set_view(View v) {

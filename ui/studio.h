@@ -11,15 +11,17 @@
 
 #include "core/norm_setting.h"
 #include "document.h"
+#include "headless/script_driver.h"
 #include "jobs/engine_jobs.h"
-#include "runtime/system_info.h"
+#include "jobs/worker.h"
 #include "layout.h"
 #include "options.h"
+#include "panel_context.h"
 #include "pixel_probe.h"
+#include "runtime/system_info.h"
 #include "session.h"
 #include "settings.h"
 #include "theme.h"
-#include "jobs/worker.h"
 
 struct GLFWwindow;
 
@@ -35,15 +37,9 @@ class ExportDialog;
 class FileBrowser;
 class HelpWindow;
 
-struct Message {
-  enum class Level { Info, Warning, Error };
-  Level level = Level::Info;
-  std::string text;
-  double time = 0;
-  bool dismissed = false;
-};
-
-class Studio {
+// Studio is the panels' PanelContext and the scripted runs' ScriptHost: both
+// narrow doors over the state and actions here.
+class Studio : public ScriptHost {
  public:
   explicit Studio(Options options);
   ~Studio();
@@ -53,75 +49,89 @@ class Studio {
   // Creates the window and runs until it closes (or a scripted run is done).
   int run();
 
-  // ---- actions (UI thread) ----
+  // ---- actions (UI thread; the panels' are PanelContext's) ----
   // A video/image, a model folder, or a .safetensors file: decides which.
   void open_path(const std::string& path);
   void open_input(const std::string& path);
-  void open_model(const std::string& path);
+  void open_model(const std::string& path) override;
   void open_compare_file(const std::string& path);
   void close_compare_file();
   // Reconstructs the clip with the current settings; the finished run becomes "previous".
-  void request_run();
+  void request_run() override;
   // Runs the clip again with chunked flipped: the A/B of chunked vs direct.
-  void start_ab_chunked();
-  void cancel_jobs();
-  void set_view(View v);
-  void set_frame(int64_t f);
-  void set_playing(bool on);
-  void message(Message::Level level, const std::string& text);
-  // Reads the rectangle (logical pixels) after the next frame is rendered. With
-  // clean, that frame is drawn without popups (dialogs) over it.
-  void request_capture(const Rect& r, bool clean, std::function<void(media::RgbFrame)> done);
-  bool capturing_clean() const { return capture_clean_frame_; }
-  void open_file_dialog();
-  void open_model_dialog();
+  void start_ab_chunked() override;
+  void cancel_jobs() override;
+  void cancel_running_job() override;
+  void set_view(View v) override;
+  void set_frame(int64_t f) override;
+  void set_playing(bool on) override;
+  void set_pair(Pair p) override { doc_.set_pair(p); }
+  void set_norm(const NormSetting& n) override { norm_ = n; }
+  void change_settings(const std::function<void(Settings&)>& edit) override { edit(settings_); }
+  void message(Message::Level level, const std::string& text) override;
+  void start_normlab(std::vector<LabSetting> settings, int frames) override;
+  void start_export(pipeline::ExportRequest request, const std::filesystem::path& view_png,
+                    std::function<void(std::vector<std::filesystem::path>)> done) override;
+  void request_capture(const Rect& r, bool clean, std::function<void(media::RgbFrame)> done) override;
+  bool capturing_clean() const override { return capture_clean_frame_; }
+  void open_file_dialog() override;
+  void open_model_dialog() override;
   void open_compare_dialog();
   void open_export_dialog();
   void save_settings_now();
-
-  // ---- what the panels read (and the few settings they change) ----
-  RunSettings current_settings() const;
-  int64_t frame_count() const { return doc_.frame_count(); }
-  double fps() const { return doc_.fps(); }
-  double now() const;
-  Settings& settings() { return settings_; }
-  const Fonts& fonts() const { return fonts_; }
-  LayoutRecorder& layout() { return layout_; }
-  Worker& worker() { return *worker_; }
-  std::shared_ptr<Engine> engine() const { return engine_; }
-  const Document& doc() const { return doc_; }
-  void set_pair(Pair p) { doc_.set_pair(p); }
-  // The model as the worker reported it, and the one being loaded ("" when none).
-  const ModelInfo& model() const { return model_; }
-  const std::string& model_loading() const { return model_loading_; }
-  // The normalisation the next run uses (the norm lab's and the model panel's toggles).
-  const NormSetting& norm() const { return norm_; }
-  void set_norm(const NormSetting& n) { norm_ = n; }
-  const std::vector<std::string>& bundled_models() const { return bundled_models_; }
-  // What can run here (devices, versions); null until the worker has asked, so
-  // CUDA is initialised on the worker thread, never on the UI's first frame.
-  const SystemInfo* system() const { return system_.get(); }
-  View view() const { return view_; }
-  bool playing() const { return playing_; }
-  float framebuffer_scale() const { return framebuffer_scale_; }
-  int framebuffer_width() const { return framebuffer_width_; }
-  int framebuffer_height() const { return framebuffer_height_; }
-  // What the viewer's pixel probe reads under the cursor (the metrics panel shows it).
-  PixelProbe& probe() { return probe_; }
-  // The viewer's image region in the last frame (logical pixels): "PNG of the view".
-  Rect view_rect() const;
-  // File dialogs, for the panels that ask for a path.
-  void choose_folder(const std::string& title, std::function<void(const std::string&)> done);
+  void choose_folder(const std::string& title, std::function<void(const std::string&)> done) override;
   void save_file_dialog(const std::string& title, const std::string& default_name, const std::string& extension,
-                        std::function<void(const std::string&)> done);
-  void draw_file_dialog();  // inside another popup (the export dialog's folder chooser)
+                        std::function<void(const std::string&)> done) override;
+  void draw_file_dialog() override;
+
+  // ---- what the panels read
+  RunSettings current_settings() const;
+  int64_t frame_count() const override { return doc_.frame_count(); }
+  double fps() const override { return doc_.fps(); }
+  double now() const override;
+  const Settings& settings() const override { return settings_; }
+  const Fonts& fonts() const override { return fonts_; }
+  LayoutRecorder& layout() override { return layout_; }
+  const Document& doc() const override { return doc_; }
+  const ModelInfo& model() const override { return model_; }
+  const std::string& model_loading() const override { return model_loading_; }
+  const NormSetting& norm() const override { return norm_; }
+  const std::vector<std::string>& bundled_models() const override { return bundled_models_; }
+  // Null until the worker has asked, so CUDA is initialised on the worker thread,
+  // never on the UI's first frame.
+  const SystemInfo* system() const override { return system_.get(); }
+  View view() const override { return view_; }
+  bool playing() const override { return playing_; }
+  JobStatus job_status() const override { return worker_->status(); }
+  float framebuffer_scale() const override { return framebuffer_scale_; }
+  int framebuffer_width() const override { return framebuffer_width_; }
+  int framebuffer_height() const override { return framebuffer_height_; }
+  PixelProbe& probe() override { return probe_; }
+  Rect view_rect() const override;
+
+  // ---- what the scripted runs use (ScriptHost; headless/script_host.cpp)
+  const Options& options() const override { return opts_; }
+  bool busy() const override;
+  void simulate_drop(const std::string& path) override;
+  void report_error(ErrorKind kind, const std::string& text) override;  // the one place errors are shown and counted
+  void set_exit_code(int code) override { exit_code_ = code; }
+  void show_dialog(const std::string& name) override;
+  void apply_view_options() override;
+  bool select_normlab(const std::string& spec, std::string* error) override;
+  void start_selected_normlab() override;
+  Rect normlab_table_rect() const override;
+  bool start_scripted_export(const std::string& folder, bool overwrite, std::string* error) override;
+  json::Value state_json() const override;
+  json::Value layout_json() const override;
+  json::Value frame_loop_json() const override;
+  Rect window_rect() const override;
+  void park_pointer() override;
 
  private:
   struct Capture {
     Rect rect;
     std::function<void(media::RgbFrame)> done;
   };
-  struct Script;
 
   void init_window();
   void shutdown_window();
@@ -139,22 +149,8 @@ class Studio {
   void start_initial_work();
   void scan_bundled_models();
   void accept_clip(std::shared_ptr<Clip> c);
-  void record_state_json(const std::string& path);
-  void start_script();  // for runs that exit by themselves (headless/studio_script.cpp)
-  bool script_step();   // false when the scripted run is over
-  void script_drop_files();
-  void script_rerun();
-  void script_start_normlab();
-  void script_write_tables();
-  void script_show();
-  void script_capture();
-  void write_script_outputs();
-  json::Value ui_bench_json() const;
-  void capture_during_run();
-  void apply_view_options();
   static void drop_callback(GLFWwindow* window, int count, const char** paths);
 
-  void report_error(ErrorKind kind, const std::string& text);  // the one place errors are shown and counted
   void apply(const Document::ClipAccepted& accepted);
 
   Options opts_;
@@ -207,7 +203,7 @@ class Studio {
   bool about_open_ = false;
   bool quit_ = false;
   int exit_code_ = 0;
-  std::unique_ptr<Script> script_;
+  std::unique_ptr<ScriptDriver> script_;  // for runs that exit by themselves
   std::string settings_problem_;
   uint64_t input_events_ = 0, seen_events_ = 0;                       // GLFW input callbacks seen
   double next_message_expiry_ = 0;                                    // a shown message box times out then

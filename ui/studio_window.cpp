@@ -573,7 +573,7 @@ int Studio::run() {
   init_window();
   worker_ = std::make_unique<Worker>(opts_.worker_nice, [] { glfwPostEmptyEvent(); });
   worker_->set_error_handler([this](const JobError& e) { on_job_error(e); });
-  start_script();
+  if (opts_.exits_by_itself()) script_ = std::make_unique<ScriptDriver>(*this);
   start_initial_work();
   if (!opts_.ui_bench.empty()) set_playing(true);
 
@@ -621,10 +621,8 @@ int Studio::run() {
     frame_once();
     last_render = start;
     const double end = steady_now();
-    if (script_) {
-      script_->record_frame(busy, prev_start, start, end, last_build_ms_, last_render_ms_, last_swap_ms_);
-      if (!script_step()) break;
-    }
+    if (script_ && !script_->after_frame(busy, prev_start, start, end, last_build_ms_, last_render_ms_, last_swap_ms_))
+      break;
     prev_start = start;
     // Cap the frame rate (vsync does it on a real display; Xvfb has none).
     const double left = kFrameCap - (steady_now() - start);

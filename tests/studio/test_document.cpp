@@ -272,6 +272,38 @@ TEST(Document, AFailedModelLoadStillOpensTheWaitingInput) {
   EXPECT_EQ(d2.opening(), "") << "a failed open is not waited for";
 }
 
+// The norm lab's sweep lives in the document under the one ticket rule: a newer
+// sweep replaces the table, and rows or the end of an older one are dropped.
+TEST(Document, ANewerNormLabSweepReplacesTheTableAndDropsTheOlderOnesRows) {
+  Document d;
+  LabSetting gn{"/m", "m", "groupnorm", 8, false, true};
+  LabSetting ln{"/m", "m", "layernorm", 8, false, false};
+  const Ticket first = d.begin_lab({gn, ln});
+  ASSERT_EQ(d.lab().rows.size(), 2u);
+  EXPECT_TRUE(d.lab().running);
+  EXPECT_EQ(d.lab().rows[1].state, LabResult::State::Queued);
+  EXPECT_EQ(d.lab().rows[1].setting.norm_type, "layernorm");
+
+  LabResult done{gn};
+  done.state = LabResult::State::Done;
+  done.psnr = 21.5;
+  const uint64_t before = d.lab().revisions[0];
+  EXPECT_TRUE(d.lab_row(first, 0, done));
+  EXPECT_EQ(d.lab().rows[0].psnr, 21.5);
+  EXPECT_GT(d.lab().revisions[0], before) << "a changed row must say so to its viewer";
+  EXPECT_FALSE(d.lab_row(first, 2, done)) << "row 2 does not exist";
+
+  const Ticket second = d.begin_lab({ln});
+  ASSERT_EQ(d.lab().rows.size(), 1u);
+  EXPECT_EQ(d.lab().rows[0].state, LabResult::State::Queued);
+  EXPECT_FALSE(d.lab_row(first, 0, done)) << "a row of the replaced sweep was applied";
+  EXPECT_FALSE(d.lab_finished(first));
+  EXPECT_TRUE(d.lab().running) << "the replaced sweep's end stopped the new one";
+  EXPECT_EQ(d.lab().rows[0].setting.norm_type, "layernorm");
+  EXPECT_TRUE(d.lab_finished(second));
+  EXPECT_FALSE(d.lab().running);
+}
+
 TEST(Document, TheFrameStaysInsideTheClip) {
   Document doc;
   doc.set_frame(7);

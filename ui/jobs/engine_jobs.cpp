@@ -10,13 +10,6 @@
 
 namespace wfvae::studio {
 
-std::string model_display_name(const std::string& path) {
-  std::filesystem::path p(path);
-  while (!p.empty() && p.filename().empty()) p = p.parent_path();  // trailing slash
-  if (p.extension() == ".safetensors") return p.parent_path().filename().string() + "/" + p.filename().string();
-  return p.filename().string();
-}
-
 Device device_from(const std::string& name) { return name == "cuda" ? Device::CUDA : Device::CPU; }
 
 ComputeDType dtype_from(const std::string& name) {
@@ -278,10 +271,6 @@ media::RgbFrame thumbnail(const media::RgbFrame& f, int max_height) {
       }
     }
   return t;
-}
-
-std::string LabSetting::label() const {
-  return NormSetting{norm_type, num_groups}.label() + (chunked ? " \xC2\xB7 chunked" : " \xC2\xB7 direct");
 }
 
 Worker::JobFn make_normlab_job(std::shared_ptr<Engine> engine, NormLabRequest r,

@@ -24,7 +24,6 @@ struct Engine {
 };
 
 ModelInfo describe_model(const Vae& vae, const std::string& path);
-std::string model_display_name(const std::string& path);
 Device device_from(const std::string& name);
 ComputeDType dtype_from(const std::string& name);
 
@@ -60,31 +59,6 @@ struct ViewPng {
 Worker::JobFn make_export_job(std::shared_ptr<const pipeline::ReconResult> result, pipeline::ExportRequest request,
                               std::optional<ViewPng> view_png,
                               std::function<void(std::vector<std::filesystem::path>)> on_done);
-
-// One setting of the norm lab.
-struct LabSetting {
-  std::string model_path, model_name;
-  std::string norm_type = "groupnorm";
-  int num_groups = 32;
-  bool chunked = false;
-  bool trained = false;  // the setting the weights were trained with
-  std::string label() const;
-};
-
-// What the norm lab measured for one setting.
-struct LabResult {
-  enum class State { Queued, Running, Done, Failed, Cancelled };
-  LabSetting setting;
-  State state = State::Queued;
-  double psnr = 0, ssim = 0, psnr_8bit = 0;
-  double encode_ms = 0, decode_ms = 0;
-  int64_t peak_rss = -1, baseline_rss = -1;  // of this run alone
-  int64_t frames = 0;
-  int height = 0, width = 0;
-  media::RgbFrame thumb;
-  std::string error;
-  std::vector<std::string> notes;
-};
 
 struct NormLabRequest {
   std::vector<LabSetting> settings;

@@ -72,6 +72,7 @@ JobStatus Worker::status() const {
   s.fraction = fraction_;
   s.elapsed_s = running_ ? now_s() - started_ : 0;
   s.queued = static_cast<int>(queue_.size());
+  s.posted = static_cast<int>(posted_.size());
   s.cancelling = running_ && cancel_.cancelled();
   return s;
 }

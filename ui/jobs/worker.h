@@ -38,6 +38,7 @@ struct JobStatus {
   double fraction = 0;
   double elapsed_s = 0;
   int queued = 0;
+  int posted = 0;  // results waiting for the UI thread to take them
   bool cancelling = false;
 };
 

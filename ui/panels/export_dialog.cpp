@@ -4,7 +4,7 @@
 
 #include <imgui.h>
 
-#include "studio.h"
+#include "panel_context.h"
 
 namespace wfvae::studio {
 
@@ -17,7 +17,7 @@ void copy_to(char* buf, size_t size, const std::string& s) {
 }
 }  // namespace
 
-void ExportDialog::open(Studio& s) {
+void ExportDialog::open(PanelContext& s) {
   const Run* run = s.doc().current_run();
   if (!run || !run->result) {
     s.message(Message::Level::Warning, "Nothing to export yet: wait for a reconstruction to finish.");
@@ -84,7 +84,7 @@ std::vector<ExportDialog::Target> ExportDialog::targets() const {
   return t;
 }
 
-void ExportDialog::start(Studio& s, bool overwrite) {
+void ExportDialog::start(PanelContext& s, bool overwrite) {
   const Run* run = s.doc().current_run();
   if (!run || !run->result) {
     error_ = "the reconstruction is gone (a new run started); export again when it has finished";
@@ -94,27 +94,16 @@ void ExportDialog::start(Studio& s, bool overwrite) {
   fs::path view;
   pipeline::ExportRequest req = build_request(&view);
   req.overwrite = overwrite;
-  auto result = run->result;
   stage_ = Stage::Running;
   written_.clear();
-  auto submit = [this, &s, req, result](std::optional<ViewPng> png) {
-    s.worker().submit(JobKind::Export, "Export",
-                      make_export_job(result, req, std::move(png), [this, &s](std::vector<fs::path> written) {
-                        stage_ = Stage::Done;
-                        for (const auto& p : written) written_.push_back(p.string());
-                        s.message(Message::Level::Info, fmt("Exported %zu files to %s", written.size(), folder_));
-                      }));
-  };
-  if (!view.empty()) {
-    s.request_capture(s.view_rect(), true, [submit, view](media::RgbFrame img) {
-      submit(ViewPng{view, std::move(img)});
-    });
-  } else {
-    submit(std::nullopt);
-  }
+  s.start_export(req, view, [this, &s](std::vector<fs::path> written) {
+    stage_ = Stage::Done;
+    for (const auto& p : written) written_.push_back(p.string());
+    s.message(Message::Level::Info, fmt("Exported %zu files to %s", written.size(), folder_));
+  });
 }
 
-bool ExportDialog::start_scripted(Studio& s, const std::string& folder, bool overwrite, std::string* error) {
+bool ExportDialog::start_scripted(PanelContext& s, const std::string& folder, bool overwrite, std::string* error) {
   const Run* run = s.doc().current_run();
   if (!run || !run->result) {
     *error = "export: there is no finished reconstruction to export";
@@ -143,7 +132,7 @@ bool ExportDialog::start_scripted(Studio& s, const std::string& folder, bool ove
   return true;
 }
 
-void ExportDialog::draw(Studio& s) {
+void ExportDialog::draw(PanelContext& s) {
   if (request_open_) {
     ImGui::OpenPopup("Export");
     request_open_ = false;
@@ -167,7 +156,7 @@ void ExportDialog::draw(Studio& s) {
 
 // Folder, name, what to write and in which format, CRF and difference gain
 // (read-only once the export runs).
-void ExportDialog::draw_choices(Studio& s) {
+void ExportDialog::draw_choices(PanelContext& s) {
   const bool editing = stage_ == Stage::Edit;
   if (!editing) ImGui::BeginDisabled();
   ImGui::AlignTextToFramePadding();
@@ -233,7 +222,7 @@ int ExportDialog::draw_targets() {
 }
 
 // Export / Replace? / progress and Cancel / done, by stage.
-void ExportDialog::draw_actions(Studio& s, int exists) {
+void ExportDialog::draw_actions(PanelContext& s, int exists) {
   switch (stage_) {
     case Stage::Edit: {
       const bool any = recon_ || input_ || side_ || diff_ || latents_ || json_ || csv_ || view_;
@@ -266,12 +255,12 @@ void ExportDialog::draw_actions(Studio& s, int exists) {
       if (ImGui::Button("Back", ImVec2(120, 0))) stage_ = Stage::Edit;
       break;
     case Stage::Running: {
-      const JobStatus js = s.worker().status();
+      const JobStatus js = s.job_status();
       ImGui::ProgressBar(static_cast<float>(js.kind == JobKind::Export ? js.fraction : 0), ImVec2(-130, 0),
                          js.kind == JobKind::Export ? js.stage.c_str() : "waiting");
       ImGui::SameLine();
-      if (ImGui::Button("Cancel", ImVec2(-1, 0))) s.worker().cancel_running();
-      if (!js.busy && js.queued == 0 && s.worker().idle()) stage_ = written_.empty() ? Stage::Edit : Stage::Done;
+      if (ImGui::Button("Cancel", ImVec2(-1, 0))) s.cancel_running_job();
+      if (!js.busy && js.queued == 0 && js.posted == 0) stage_ = written_.empty() ? Stage::Edit : Stage::Done;
       break;
     }
     case Stage::Done:

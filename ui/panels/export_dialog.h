@@ -13,23 +13,23 @@
 
 namespace wfvae::studio {
 
-class Studio;
+class PanelContext;
 
 class ExportDialog {
  public:
-  void open(Studio& s);
-  void draw(Studio& s);
+  void open(PanelContext& s);
+  void draw(PanelContext& s);
   bool is_open() const { return open_; }
   // Scripted export (--export DIR): every output with default names. Returns false
   // and sets *error when targets exist without overwrite or the request is invalid.
-  bool start_scripted(Studio& s, const std::string& folder, bool overwrite, std::string* error);
+  bool start_scripted(PanelContext& s, const std::string& folder, bool overwrite, std::string* error);
   // The files the last export wrote.
   const std::vector<std::string>& written() const { return written_; }
 
  private:
-  void draw_choices(Studio& s);
+  void draw_choices(PanelContext& s);
   int draw_targets();
-  void draw_actions(Studio& s, int exists);
+  void draw_actions(PanelContext& s, int exists);
   struct Target {
     std::string what;
     std::filesystem::path path;
@@ -37,7 +37,7 @@ class ExportDialog {
   };
   pipeline::ExportRequest build_request(std::filesystem::path* view_png) const;
   std::vector<Target> targets() const;
-  void start(Studio& s, bool overwrite);
+  void start(PanelContext& s, bool overwrite);
 
   enum class Stage { Edit, Confirm, Running, Done };
   bool open_ = false;

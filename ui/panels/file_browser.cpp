@@ -10,7 +10,7 @@
 #include "core/config.h"
 #include "core/text.h"
 #include "pipeline/eval.h"
-#include "studio.h"
+#include "panel_context.h"
 
 namespace wfvae::studio {
 
@@ -36,7 +36,7 @@ bool is_model_path(const fs::path& p) {
   return text::lower_extension(p) == ".safetensors" || is_torch_save_name(p);
 }
 
-void FileBrowser::open(Studio& s, Mode mode, const std::string& title,
+void FileBrowser::open(PanelContext& s, Mode mode, const std::string& title,
                        std::function<void(const std::string&)> on_choose, const std::string& default_name,
                        const std::string& extension) {
   mode_ = mode;
@@ -107,13 +107,13 @@ bool FileBrowser::wanted(const fs::path& p) const {
   return true;
 }
 
-void FileBrowser::choose(Studio& s, const fs::path& p) {
-  s.settings().last_folder = (mode_ == Mode::ChooseFolder ? p : p.parent_path()).string();
+void FileBrowser::choose(PanelContext& s, const fs::path& p) {
+  set_setting(s, &Settings::last_folder, (mode_ == Mode::ChooseFolder ? p : p.parent_path()).string());
   open_ = false;  // the popup closes on the next draw (this may run inside a nested popup)
   if (on_choose_) on_choose_(p.string());
 }
 
-void FileBrowser::draw(Studio& s) {
+void FileBrowser::draw(PanelContext& s) {
   if (request_open_) {
     ImGui::OpenPopup("##filebrowser");
     request_open_ = false;
@@ -146,7 +146,7 @@ void FileBrowser::draw(Studio& s) {
 }
 
 // Up, Home, the working folder, the samples, the models, the clip's folder.
-void FileBrowser::draw_places(Studio& s) {
+void FileBrowser::draw_places(PanelContext& s) {
   std::error_code ec;
   auto place = [&](const char* label, const fs::path& p) {
     if (p.empty() || !fs::is_directory(p, ec)) return;
@@ -163,7 +163,7 @@ void FileBrowser::draw_places(Studio& s) {
 }
 
 // A path typed or pasted: a folder is entered, a file chosen.
-void FileBrowser::draw_path_field(Studio& s) {
+void FileBrowser::draw_path_field(PanelContext& s) {
   std::error_code ec;
   ImGui::SetNextItemWidth(-1);
   if (ImGui::InputText("##path", path_buf_, sizeof path_buf_, ImGuiInputTextFlags_EnterReturnsTrue)) {
@@ -183,7 +183,7 @@ void FileBrowser::draw_path_field(Studio& s) {
 }
 
 // The folder's entries: click to select, double-click to enter or choose.
-void FileBrowser::draw_entries(Studio& s) {
+void FileBrowser::draw_entries(PanelContext& s) {
   std::error_code ec;
   const float footer =
       ImGui::GetFrameHeightWithSpacing() * (mode_ == Mode::SaveFile ? 2.0f : 1.0f) + ImGui::GetStyle().WindowPadding.y;
@@ -226,7 +226,7 @@ void FileBrowser::draw_entries(Studio& s) {
 }
 
 // "Show all files", the name field of a save dialog, and the action and Cancel buttons.
-void FileBrowser::draw_buttons(Studio& s) {
+void FileBrowser::draw_buttons(PanelContext& s) {
   std::error_code ec;
   if (mode_ != Mode::ChooseFolder && mode_ != Mode::SaveFile) {
     if (ImGui::Checkbox("Show all files", &show_all_)) navigate(dir_);
@@ -281,7 +281,7 @@ void FileBrowser::draw_buttons(Studio& s) {
 }
 
 // Never overwrite silently.
-void FileBrowser::draw_overwrite_question(Studio& s) {
+void FileBrowser::draw_overwrite_question(PanelContext& s) {
   if (!confirm_overwrite_.empty()) ImGui::OpenPopup("Replace file?");
   if (ImGui::BeginPopupModal("Replace file?", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
     ImGui::Text("%s already exists.", confirm_overwrite_.c_str());

@@ -11,7 +11,7 @@
 
 namespace wfvae::studio {
 
-class Studio;
+class PanelContext;
 
 // A model folder (with config.json) or a .safetensors file: what the model dialogs
 // and drag-and-drop accept as a model.
@@ -20,13 +20,13 @@ bool is_model_path(const std::filesystem::path& p);
 class FileBrowser {
  public:
   enum class Mode { OpenMedia, OpenModel, SaveFile, ChooseFolder };
-  void open(Studio& s, Mode mode, const std::string& title, std::function<void(const std::string&)> on_choose,
+  void open(PanelContext& s, Mode mode, const std::string& title, std::function<void(const std::string&)> on_choose,
             const std::string& default_name = "", const std::string& extension = "");
-  void save_dialog(Studio& s, const std::string& title, const std::string& default_name, const std::string& extension,
-                   std::function<void(const std::string&)> on_choose) {
+  void save_dialog(PanelContext& s, const std::string& title, const std::string& default_name,
+                   const std::string& extension, std::function<void(const std::string&)> on_choose) {
     open(s, Mode::SaveFile, title, std::move(on_choose), default_name, extension);
   }
-  void draw(Studio& s);
+  void draw(PanelContext& s);
   bool is_open() const { return open_; }
 
  private:
@@ -36,13 +36,13 @@ class FileBrowser {
     bool model = false;  // a folder with config.json, or a .safetensors file
     uintmax_t size = 0;
   };
-  void draw_places(Studio& s);
-  void draw_path_field(Studio& s);
-  void draw_entries(Studio& s);
-  void draw_buttons(Studio& s);
-  void draw_overwrite_question(Studio& s);
+  void draw_places(PanelContext& s);
+  void draw_path_field(PanelContext& s);
+  void draw_entries(PanelContext& s);
+  void draw_buttons(PanelContext& s);
+  void draw_overwrite_question(PanelContext& s);
   void navigate(const std::filesystem::path& dir);
-  void choose(Studio& s, const std::filesystem::path& p);
+  void choose(PanelContext& s, const std::filesystem::path& p);
   bool wanted(const std::filesystem::path& p) const;
 
   bool open_ = false;

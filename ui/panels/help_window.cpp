@@ -2,7 +2,7 @@
 
 #include <imgui.h>
 
-#include "studio.h"
+#include "panel_context.h"
 
 namespace wfvae::studio {
 
@@ -33,7 +33,7 @@ const Shortcut kShortcuts[] = {
 };
 const int kShortcutCount = static_cast<int>(sizeof kShortcuts / sizeof kShortcuts[0]);
 
-void HelpWindow::draw(Studio& s, bool* open) {
+void HelpWindow::draw(PanelContext& s, bool* open) {
   if (!*open) return;
   const ImVec2 ds = ImGui::GetIO().DisplaySize;
   ImGui::SetNextWindowSize(ImVec2(620, 0), ImGuiCond_Appearing);

@@ -3,11 +3,11 @@
 
 namespace wfvae::studio {
 
-class Studio;
+class PanelContext;
 
 class HelpWindow {
  public:
-  void draw(Studio& s, bool* open);
+  void draw(PanelContext& s, bool* open);
 };
 
 struct Shortcut {

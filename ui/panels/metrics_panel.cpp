@@ -4,7 +4,7 @@
 
 #include <imgui.h>
 
-#include "studio.h"
+#include "panel_context.h"
 
 namespace wfvae::studio {
 
@@ -54,8 +54,8 @@ void draw_blockiness(double blockiness) {
 
 }  // namespace
 
-void MetricsPanel::draw_job(Studio& s) {
-  const JobStatus js = s.worker().status();
+void MetricsPanel::draw_job(PanelContext& s) {
+  const JobStatus js = s.job_status();
   if (!js.busy && js.queued == 0) return;
   section_header("Working", s.fonts());
   ImGui::TextUnformatted(js.title.c_str());
@@ -71,7 +71,7 @@ void MetricsPanel::draw_job(Studio& s) {
   s.layout().add("sidebar/job", Rect::from(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
 }
 
-void MetricsPanel::draw_metrics(Studio& s) {
+void MetricsPanel::draw_metrics(PanelContext& s) {
   const Run* run = s.doc().current_run();
   section_header("Result", s.fonts());
   if (!run) {
@@ -153,7 +153,7 @@ void MetricsPanel::draw_metrics(Studio& s) {
   }
 }
 
-void MetricsPanel::draw_inspector(Studio& s) {
+void MetricsPanel::draw_inspector(PanelContext& s) {
   section_header("Pixel", s.fonts());
   const PixelProbe& p = s.probe();
   if (!p.valid) {

@@ -6,13 +6,13 @@
 
 namespace wfvae::studio {
 
-class Studio;
+class PanelContext;
 
 class MetricsPanel {
  public:
-  void draw_job(Studio& s);
-  void draw_metrics(Studio& s);
-  void draw_inspector(Studio& s);
+  void draw_job(PanelContext& s);
+  void draw_metrics(PanelContext& s);
+  void draw_inspector(PanelContext& s);
 };
 
 }  // namespace wfvae::studio

@@ -6,7 +6,7 @@
 #include <imgui.h>
 
 #include "runtime/vae.h"
-#include "studio.h"
+#include "panel_context.h"
 
 namespace wfvae::studio {
 
@@ -24,13 +24,13 @@ void row(const char* key, const std::string& value) {
 
 }  // namespace
 
-void ModelPanel::draw(Studio& s) {
+void ModelPanel::draw(PanelContext& s) {
   draw_model(s);
   draw_norm(s);
   draw_run(s);
 }
 
-void ModelPanel::draw_model(Studio& s) {
+void ModelPanel::draw_model(PanelContext& s) {
   section_header("Model", s.fonts());
   const ModelInfo& m = s.model();
   const std::string current = !s.model_loading().empty()
@@ -107,7 +107,7 @@ void ModelPanel::draw_model(Studio& s) {
   }
 }
 
-void ModelPanel::draw_norm(Studio& s) {
+void ModelPanel::draw_norm(PanelContext& s) {
   section_header("Normalization", s.fonts());
   const ModelInfo& m = s.model();
   if (!m.loaded) {
@@ -172,9 +172,10 @@ void ModelPanel::draw_norm(Studio& s) {
   }
 }
 
-void ModelPanel::draw_run(Studio& s) {
+void ModelPanel::draw_run(PanelContext& s) {
   section_header("Run", s.fonts());
-  Settings& st = s.settings();
+  // Edited on a copy, handed to the studio when a control changed it.
+  Settings st = s.settings();
   bool changed = false;
   const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) / 2;
   ImGui::SetNextItemWidth(half);
@@ -261,7 +262,8 @@ void ModelPanel::draw_run(Studio& s) {
         st.frames = v, changed = true;
     ImGui::EndCombo();
   }
-  ImGui::Checkbox("Re-run when a setting changes", &st.auto_rerun);
+  const bool rerun_toggled = ImGui::Checkbox("Re-run when a setting changes", &st.auto_rerun);
+  if (changed || rerun_toggled) s.change_settings([&](Settings& x) { x = st; });
   if (changed && st.auto_rerun) s.request_run();
 
   const bool can_run = s.model().loaded && (s.doc().clip() || !s.doc().opening().empty());

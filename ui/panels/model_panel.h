@@ -7,16 +7,16 @@
 
 namespace wfvae::studio {
 
-class Studio;
+class PanelContext;
 
 class ModelPanel {
  public:
-  void draw(Studio& s);
+  void draw(PanelContext& s);
 
  private:
-  void draw_model(Studio& s);
-  void draw_norm(Studio& s);
-  void draw_run(Studio& s);
+  void draw_model(PanelContext& s);
+  void draw_norm(PanelContext& s);
+  void draw_run(PanelContext& s);
 };
 
 }  // namespace wfvae::studio

@@ -9,7 +9,7 @@
 
 #include "core/csv.h"
 #include "core/fileutil.h"
-#include "studio.h"
+#include "panel_context.h"
 
 namespace wfvae::studio {
 
@@ -20,20 +20,20 @@ std::string csv_num(double v, int decimals) {
   return fmt("%.*f", decimals, v);
 }
 
-const char* state_name(LabRow::State s) {
+const char* state_name(LabResult::State s) {
   switch (s) {
-    case LabRow::State::Queued: return "queued";
-    case LabRow::State::Running: return "running";
-    case LabRow::State::Done: return "done";
-    case LabRow::State::Failed: return "failed";
-    case LabRow::State::Cancelled: return "cancelled";
+    case LabResult::State::Queued: return "queued";
+    case LabResult::State::Running: return "running";
+    case LabResult::State::Done: return "done";
+    case LabResult::State::Failed: return "failed";
+    case LabResult::State::Cancelled: return "cancelled";
   }
   return "";
 }
 
 }  // namespace
 
-void NormLabPanel::build_candidates(Studio& s) {
+void NormLabPanel::build_candidates(PanelContext& s) {
   const std::string key = s.model().path + "|" + std::to_string(s.bundled_models().size());
   if (key == candidates_model_) return;
   candidates_model_ = key;
@@ -68,7 +68,7 @@ void NormLabPanel::build_candidates(Studio& s) {
   }
 }
 
-bool NormLabPanel::select(Studio& s, const std::string& spec, std::string* error) {
+bool NormLabPanel::select(PanelContext& s, const std::string& spec, std::string* error) {
   candidates_model_.clear();
   build_candidates(s);
   if (!s.model().loaded) {
@@ -131,59 +131,39 @@ bool NormLabPanel::select(Studio& s, const std::string& spec, std::string* error
   return true;
 }
 
-void NormLabPanel::start(Studio& s) {
+void NormLabPanel::start(PanelContext& s) {
   if (!frames_chosen_ && s.doc().clip()) frames_ = static_cast<int>(std::min<int64_t>(17, s.doc().clip()->count()));
-  if (!s.doc().clip() || !s.model().loaded) {
-    s.message(Message::Level::Error, "The norm lab needs an open clip and a loaded model.");
-    return;
-  }
-  rows_.clear();
-  for (const auto& c : candidates_)
-    if (c.selected) rows_.push_back(LabRow{{c.setting}, nullptr});
-  if (rows_.empty()) {
-    s.message(Message::Level::Warning, "Norm lab: tick at least one setting.");
-    return;
-  }
-  original_thumb_frame_ = thumbnail(s.doc().clip()->frames[s.doc().clip()->frames.size() / 2], 72);
-  original_thumb_dirty_ = true;
-  running_ = true;
-  const Ticket sweep = tickets_.issue(JobKind::NormLab);
   std::vector<LabSetting> settings;
-  for (const auto& r : rows_) settings.push_back(r.setting);
-  const std::string input = s.doc().clip()->path;
-  const int side = s.settings().max_short_side;
-  const int frames = frames_;
-  const std::string device = s.settings().device, dtype = s.settings().dtype;
-  std::shared_ptr<Engine> engine = s.engine();
-  auto update = [this, sweep](size_t i, LabResult result) {
-    if (!tickets_.is_current(sweep) || i >= rows_.size()) return;
-    static_cast<LabResult&>(rows_[i]) = std::move(result);
-    if (!rows_[i].thumb.rgb.empty()) {
-      rows_[i].texture = std::make_shared<Texture>();
-      rows_[i].texture->upload_rgb8(rows_[i].thumb.width, rows_[i].thumb.height, rows_[i].thumb.rgb.data());
-    }
-  };
-  auto finished = [this, sweep] {
-    if (tickets_.is_current(sweep)) running_ = false;
-  };
-  NormLabRequest request;
-  request.settings = std::move(settings);
-  request.input = input;
-  request.max_short_side = side;
-  request.frames = frames;
-  request.device = device;
-  request.dtype = dtype;
-  const std::string title = fmt("Norm lab: %zu settings", request.settings.size());
-  s.worker().submit(JobKind::NormLab, title, make_normlab_job(engine, std::move(request), update, finished));
+  for (const auto& c : candidates_)
+    if (c.selected) settings.push_back(c.setting);
+  if (s.doc().clip() && s.model().loaded && !settings.empty()) {
+    original_thumb_frame_ = thumbnail(s.doc().clip()->frames[s.doc().clip()->frames.size() / 2], 72);
+    original_thumb_dirty_ = true;
+  }
+  s.start_normlab(std::move(settings), frames_);
 }
 
-std::string NormLabPanel::csv() const {
+void NormLabPanel::update_textures(const Document::LabSweep& lab) {
+  textures_.resize(lab.rows.size());
+  texture_revisions_.resize(lab.rows.size(), 0);
+  for (size_t i = 0; i < lab.rows.size(); ++i) {
+    if (texture_revisions_[i] == lab.revisions[i]) continue;
+    texture_revisions_[i] = lab.revisions[i];
+    const media::RgbFrame& thumb = lab.rows[i].thumb;
+    textures_[i].reset();
+    if (thumb.rgb.empty()) continue;
+    textures_[i] = std::make_shared<Texture>();
+    textures_[i]->upload_rgb8(thumb.width, thumb.height, thumb.rgb.data());
+  }
+}
+
+std::string normlab_csv(const std::vector<LabResult>& rows) {
   std::string out =
       "model,norm_type,num_groups,chunked,trained_setting,status,frames,height,width,psnr,ssim,psnr_8bit,encode_ms,"
       "decode_ms,peak_rss_mib,baseline_rss_mib,error\n";
-  for (const auto& r : rows_) {
+  for (const auto& r : rows) {
     const LabSetting& s = r.setting;
-    const bool ok = r.state == LabRow::State::Done;
+    const bool ok = r.state == LabResult::State::Done;
     out += csv_field(s.model_name) + "," + s.norm_type + "," +
            (s.norm_type == "groupnorm" ? std::to_string(s.num_groups) : "") + "," + (s.chunked ? "yes" : "no") + "," +
            (s.trained ? "yes" : "no") + "," + state_name(r.state) + "," + (ok ? std::to_string(r.frames) : "") + "," +
@@ -197,12 +177,9 @@ std::string NormLabPanel::csv() const {
   return out;
 }
 
-void NormLabPanel::write_csv(const std::string& path, bool overwrite) const {
-  write_file_atomic(path, csv(), overwrite);
-}
-
-void NormLabPanel::draw(Studio& s, const Rect& area) {
+void NormLabPanel::draw(PanelContext& s, const Rect& area) {
   build_candidates(s);
+  update_textures(s.doc().lab());
   if (!frames_chosen_ && s.doc().clip()) frames_ = static_cast<int>(std::min<int64_t>(17, s.doc().clip()->count()));
   if (original_thumb_dirty_) {
     original_thumb_ = std::make_unique<Texture>();
@@ -218,7 +195,7 @@ void NormLabPanel::draw(Studio& s, const Rect& area) {
   draw_table(s, table);
 }
 
-void NormLabPanel::draw_controls(Studio& s) {
+void NormLabPanel::draw_controls(PanelContext& s) {
   section_header("Settings to compare", s.fonts());
   if (!s.model().loaded) {
     ImGui::TextDisabled("Load a model first.");
@@ -253,18 +230,19 @@ void NormLabPanel::draw_controls(Studio& s) {
   ImGui::Spacing();
   int selected = 0;
   for (const auto& c : candidates_) selected += c.selected;
-  const bool can = !running_ && s.doc().clip() && selected > 0;
+  const bool running = s.doc().lab().running;
+  const bool can = !running && s.doc().clip() && selected > 0;
   if (!can) ImGui::BeginDisabled();
   if (ImGui::Button(fmt("Run %d settings", selected).c_str(), ImVec2(-1, 0))) start(s);
   if (!can) ImGui::EndDisabled();
-  if (running_ && ImGui::Button("Cancel", ImVec2(-1, 0))) s.cancel_jobs();
+  if (running && ImGui::Button("Cancel", ImVec2(-1, 0))) s.cancel_jobs();
   ImGui::Spacing();
-  const bool have = !rows_.empty() && !running_;
+  const bool have = !s.doc().lab().rows.empty() && !running;
   if (!have) ImGui::BeginDisabled();
   if (ImGui::Button("Export CSV\xE2\x80\xA6", ImVec2(-1, 0)))
-    s.save_file_dialog("Save the norm lab table", "normlab.csv", ".csv", [this, &s](const std::string& path) {
+    s.save_file_dialog("Save the norm lab table", "normlab.csv", ".csv", [&s](const std::string& path) {
       try {
-        write_csv(path, true);
+        write_file_atomic(path, normlab_csv(s.doc().lab().rows), true);
         s.message(Message::Level::Info, "Wrote " + path);
       } catch (const std::exception& e) {
         s.message(Message::Level::Error, e.what());
@@ -284,7 +262,7 @@ void NormLabPanel::draw_controls(Studio& s) {
   if (!have) ImGui::EndDisabled();
 }
 
-void NormLabPanel::draw_table(Studio& s, const Rect& r) {
+void NormLabPanel::draw_table(PanelContext& s, const Rect& r) {
   table_rect_ = r;
   s.layout().add("normlab/table", r);
   ImGui::SetCursorScreenPos(r.min());
@@ -297,7 +275,8 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
     ImGui::TextDisabled("%s \xC2\xB7 %d\xC3\x97%d \xC2\xB7 first %d frames",
                         std::filesystem::path(s.doc().clip()->path).filename().string().c_str(), s.doc().clip()->width,
                         s.doc().clip()->height, frames_);
-  if (rows_.empty()) {
+  const std::vector<LabResult>& rows = s.doc().lab().rows;
+  if (rows.empty()) {
     ImGui::Spacing();
     ImGui::TextWrapped(
         "Tick the settings to compare on the left and press Run. Each setting reconstructs the same frames; "
@@ -308,8 +287,8 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
   }
   // Best PSNR among finished rows, and the trained setting's PSNR as the reference.
   double best = -1e9, ref = NAN;
-  for (const auto& row : rows_)
-    if (row.state == LabRow::State::Done) {
+  for (const auto& row : rows)
+    if (row.state == LabResult::State::Done) {
       best = std::max(best, row.psnr);
       if (row.setting.trained && row.setting.model_path == s.model().path && !row.setting.chunked) ref = row.psnr;
     }
@@ -329,7 +308,7 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
     ImGui::TableSetupColumn("Peak RSS");
     ImGui::TableSetupColumn("Status", ImGuiTableColumnFlags_NoSort);
     ImGui::TableHeadersRow();
-    const std::vector<size_t> order = sorted_rows();
+    const std::vector<size_t> order = sorted_rows(rows);
     for (size_t k : order) {
       draw_row(s, k, best, ref, thumb_h);
     }
@@ -343,16 +322,16 @@ void NormLabPanel::draw_table(Studio& s, const Rect& r) {
 }
 
 // Row indices in the order of the table's sort column (unfinished rows last).
-std::vector<size_t> NormLabPanel::sorted_rows() {
-  std::vector<size_t> order(rows_.size());
+std::vector<size_t> NormLabPanel::sorted_rows(const std::vector<LabResult>& rows) {
+  std::vector<size_t> order(rows.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   if (ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs(); specs && specs->SpecsCount > 0) {
     sort_column_ = specs->Specs[0].ColumnIndex;
     sort_ascending_ = specs->Specs[0].SortDirection == ImGuiSortDirection_Ascending;
   }
   if (sort_column_ > 1) {
-    auto value = [&](const LabRow& row) -> double {
-      if (row.state != LabRow::State::Done) return sort_ascending_ ? 1e18 : -1e18;
+    auto value = [&](const LabResult& row) -> double {
+      if (row.state != LabResult::State::Done) return sort_ascending_ ? 1e18 : -1e18;
       switch (sort_column_) {
         case 2:
         case 3: return row.psnr;
@@ -364,7 +343,7 @@ std::vector<size_t> NormLabPanel::sorted_rows() {
       return 0;
     };
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return sort_ascending_ ? value(rows_[a]) < value(rows_[b]) : value(rows_[a]) > value(rows_[b]);
+      return sort_ascending_ ? value(rows[a]) < value(rows[b]) : value(rows[a]) > value(rows[b]);
     });
   }
   return order;
@@ -372,13 +351,14 @@ std::vector<size_t> NormLabPanel::sorted_rows() {
 
 // One row: thumbnail (original beside it on hover), setting, PSNR (best in green),
 // PSNR against the trained setting, SSIM, times, peak memory, status.
-void NormLabPanel::draw_row(Studio& s, size_t k, double best, double ref, float thumb_h) {
-  const LabRow& row = rows_[k];
+void NormLabPanel::draw_row(PanelContext& s, size_t k, double best, double ref, float thumb_h) {
+  const LabResult& row = s.doc().lab().rows[k];
+  const Texture* texture = k < textures_.size() ? textures_[k].get() : nullptr;
   ImGui::TableNextRow(0, thumb_h + 6);
   ImGui::TableSetColumnIndex(0);
-  if (row.texture) {
-    const float w = thumb_h * row.texture->width() / std::max(1, row.texture->height());
-    ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(row.texture->id())), ImVec2(w, thumb_h));
+  if (texture) {
+    const float w = thumb_h * texture->width() / std::max(1, texture->height());
+    ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture->id())), ImVec2(w, thumb_h));
     if (ImGui::IsItemHovered() && original_thumb_) {
       ImGui::BeginTooltip();
       ImGui::TextDisabled("original | this setting (middle frame)");
@@ -386,8 +366,8 @@ void NormLabPanel::draw_row(Studio& s, size_t k, double best, double ref, float 
       ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(original_thumb_->id())),
                    ImVec2(big * original_thumb_->width() / original_thumb_->height(), big));
       ImGui::SameLine();
-      ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(row.texture->id())),
-                   ImVec2(big * row.texture->width() / row.texture->height(), big));
+      ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture->id())),
+                   ImVec2(big * texture->width() / texture->height(), big));
       ImGui::EndTooltip();
     }
   } else {
@@ -400,7 +380,7 @@ void NormLabPanel::draw_row(Studio& s, size_t k, double best, double ref, float 
   ImGui::PopFont();
   ImGui::TextDisabled("%s \xC2\xB7 %s%s", st.chunked ? "chunked" : "direct", st.model_name.c_str(),
                       st.trained ? " \xC2\xB7 trained" : "");
-  const bool ok = row.state == LabRow::State::Done;
+  const bool ok = row.state == LabResult::State::Done;
   ImGui::PushFont(s.fonts().mono);
   ImGui::TableSetColumnIndex(2);
   if (ok) ImGui::TextColored(to_vec4(row.psnr == best ? color::kOk : color::kText), "%7.2f", row.psnr);
@@ -430,11 +410,11 @@ void NormLabPanel::draw_row(Studio& s, size_t k, double best, double ref, float 
   ImGui::PopFont();
   ImGui::TableSetColumnIndex(8);
   switch (row.state) {
-    case LabRow::State::Queued: ImGui::TextDisabled("queued"); break;
-    case LabRow::State::Running: ImGui::TextColored(to_vec4(color::kAccent), "running\xE2\x80\xA6"); break;
-    case LabRow::State::Done: ImGui::TextColored(to_vec4(color::kOk), "\xE2\x9C\x93"); break;
-    case LabRow::State::Cancelled: ImGui::TextDisabled("cancelled"); break;
-    case LabRow::State::Failed:
+    case LabResult::State::Queued: ImGui::TextDisabled("queued"); break;
+    case LabResult::State::Running: ImGui::TextColored(to_vec4(color::kAccent), "running\xE2\x80\xA6"); break;
+    case LabResult::State::Done: ImGui::TextColored(to_vec4(color::kOk), "\xE2\x9C\x93"); break;
+    case LabResult::State::Cancelled: ImGui::TextDisabled("cancelled"); break;
+    case LabResult::State::Failed:
       ImGui::TextColored(to_vec4(color::kError), "failed");
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", row.error.c_str());
       break;

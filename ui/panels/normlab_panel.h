@@ -16,34 +16,32 @@
 
 namespace wfvae::studio {
 
-class Studio;
+class PanelContext;
 
-// A row of the table: what the sweep measured (jobs/engine_jobs.h) and its thumbnail's texture.
-struct LabRow : LabResult {
-  std::shared_ptr<Texture> texture;
-};
+// The table as CSV: one row per setting, the measurements of finished rows.
+std::string normlab_csv(const std::vector<LabResult>& rows);
 
+// The sweep itself (its rows, whether it runs) is the Document's (Document::lab());
+// the panel holds the candidates, the choice of frames, the thumbnails' textures
+// and the sort order.
 class NormLabPanel {
  public:
-  void draw(Studio& s, const Rect& area);
+  void draw(PanelContext& s, const Rect& area);
   // Candidate settings for the loaded model and the bundled ones; `spec` is
   // "default" or a comma list (gn:G, ln, trained, each optionally "/chunked";
   // model:DIR). Returns false with *error set for a bad spec.
-  bool select(Studio& s, const std::string& spec, std::string* error);
-  void start(Studio& s);
-  bool running() const { return running_; }
-  const std::vector<LabRow>& rows() const { return rows_; }
-  std::string csv() const;
+  bool select(PanelContext& s, const std::string& spec, std::string* error);
+  // Asks the studio to run the ticked candidates.
+  void start(PanelContext& s);
   const Rect& table_rect() const { return table_rect_; }
-  // Writes the table (atomically; refuses to overwrite unless asked).
-  void write_csv(const std::string& path, bool overwrite) const;
 
  private:
-  void build_candidates(Studio& s);
-  void draw_controls(Studio& s);
-  void draw_table(Studio& s, const Rect& r);
-  std::vector<size_t> sorted_rows();
-  void draw_row(Studio& s, size_t k, double best, double ref, float thumb_h);
+  void build_candidates(PanelContext& s);
+  void update_textures(const Document::LabSweep& lab);
+  void draw_controls(PanelContext& s);
+  void draw_table(PanelContext& s, const Rect& r);
+  std::vector<size_t> sorted_rows(const std::vector<LabResult>& rows);
+  void draw_row(PanelContext& s, size_t k, double best, double ref, float thumb_h);
 
   struct Candidate {
     LabSetting setting;
@@ -51,11 +49,11 @@ class NormLabPanel {
   };
   std::vector<Candidate> candidates_;
   std::string candidates_model_;
-  std::vector<LabRow> rows_;
-  bool running_ = false;
+  // Each row's thumbnail, uploaded again when its revision in the Document changes.
+  std::vector<std::shared_ptr<Texture>> textures_;
+  std::vector<uint64_t> texture_revisions_;
   int frames_ = 17;  // 17, or the clip's count when shorter, until chosen
   bool frames_chosen_ = false;
-  TicketDesk tickets_;  // results of a sweep started before the newest one are dropped
   Rect table_rect_;
   std::unique_ptr<Texture> original_thumb_;
   media::RgbFrame original_thumb_frame_;

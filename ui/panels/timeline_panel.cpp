@@ -5,7 +5,7 @@
 
 #include <imgui.h>
 
-#include "studio.h"
+#include "panel_context.h"
 
 namespace wfvae::studio {
 
@@ -25,7 +25,7 @@ void dashed_line(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 c, float t) {
 
 }  // namespace
 
-void TimelinePanel::draw(Studio& s, const Rect& area) {
+void TimelinePanel::draw(PanelContext& s, const Rect& area) {
   ImGui::SetNextWindowPos(area.min());
   ImGui::SetNextWindowSize(ImVec2(area.w, area.h));
   ImGui::Begin("##timeline", nullptr,
@@ -39,7 +39,7 @@ void TimelinePanel::draw(Studio& s, const Rect& area) {
   ImGui::End();
 }
 
-void TimelinePanel::draw_transport(Studio& s) {
+void TimelinePanel::draw_transport(PanelContext& s) {
   const int64_t n = s.frame_count();
   const bool have = n > 0;
   if (!have) ImGui::BeginDisabled();
@@ -62,7 +62,7 @@ void TimelinePanel::draw_transport(Studio& s) {
   if (ImGui::Button("\xE2\x87\xA5", bs)) s.set_frame(n - 1);  // ⇥
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Last frame (End)");
   ImGui::SameLine(0, 10);
-  ImGui::Checkbox("Loop", &s.settings().loop);
+  if (bool loop = s.settings().loop; ImGui::Checkbox("Loop", &loop)) set_setting(s, &Settings::loop, loop);
   if (!have) ImGui::EndDisabled();
 
   ImGui::SameLine(0, 18);
@@ -81,12 +81,13 @@ void TimelinePanel::draw_transport(Studio& s) {
   // Right side: the curve toggles (the means are drawn in the plot's corner).
   const float toggles_w = 200;
   ImGui::SameLine(std::max(ImGui::GetCursorPosX() + 10, ImGui::GetWindowContentRegionMax().x - toggles_w));
-  ImGui::Checkbox("SSIM", &s.settings().show_ssim);
+  if (bool on = s.settings().show_ssim; ImGui::Checkbox("SSIM", &on)) set_setting(s, &Settings::show_ssim, on);
   ImGui::SameLine();
-  ImGui::Checkbox("previous", &s.settings().show_previous);
+  if (bool on = s.settings().show_previous; ImGui::Checkbox("previous", &on))
+    set_setting(s, &Settings::show_previous, on);
 }
 
-void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
+void TimelinePanel::draw_plot(PanelContext& s, const Rect& r) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(r.min(), r.max(), IM_COL32(20, 21, 25, 255), 4);
   const int64_t n = s.frame_count();
@@ -115,7 +116,7 @@ void TimelinePanel::draw_plot(Studio& s, const Rect& r) {
 }
 
 // The curves: the previous run's PSNR (dashed), B's, and the current run's SSIM and PSNR.
-std::vector<TimelinePanel::Series> TimelinePanel::collect_series(Studio& s) {
+std::vector<TimelinePanel::Series> TimelinePanel::collect_series(PanelContext& s) {
   std::vector<Series> series;
   const Run* cur = s.doc().current_run();
   const Run* prev = s.doc().previous_run();
@@ -167,7 +168,7 @@ TimelinePanel::Plot TimelinePanel::plot_ranges(const std::vector<Series>& series
 }
 
 // The grid, the axis labels and the latent frame boundaries.
-void TimelinePanel::draw_axes(Studio& s, const Plot& p, float label_right, ImDrawList* dl) {
+void TimelinePanel::draw_axes(PanelContext& s, const Plot& p, float label_right, ImDrawList* dl) {
   const Run* cur = s.doc().current_run();
   const int64_t n = p.frames;
   const double step = (p.psnr_hi - p.psnr_lo) > 24   ? 10
@@ -200,7 +201,7 @@ void TimelinePanel::draw_axes(Studio& s, const Plot& p, float label_right, ImDra
 }
 
 // Decoding progress under the curve, then the curves (gaps stay gaps).
-void TimelinePanel::draw_curves(Studio& s, const std::vector<Series>& series, const Plot& p, ImDrawList* dl) {
+void TimelinePanel::draw_curves(PanelContext& s, const std::vector<Series>& series, const Plot& p, ImDrawList* dl) {
   const Run* cur = s.doc().current_run();
   const int64_t n = p.frames;
   // Decoding progress under the curve: which frames exist yet.
@@ -242,7 +243,7 @@ void TimelinePanel::draw_curves(Studio& s, const std::vector<Series>& series, co
 }
 
 // The current frame, the legend and the means of the current run (or of B).
-void TimelinePanel::draw_marks(Studio& s, const std::vector<Series>& series, const Plot& p, ImDrawList* dl) {
+void TimelinePanel::draw_marks(PanelContext& s, const std::vector<Series>& series, const Plot& p, ImDrawList* dl) {
   const Run* cur = s.doc().current_run();
   // Current frame.
   const float cx = p.x(static_cast<double>(s.doc().frame()));
@@ -280,7 +281,7 @@ void TimelinePanel::draw_marks(Studio& s, const std::vector<Series>& series, con
 }
 
 // Hover tooltip; click or drag to jump.
-void TimelinePanel::handle_input(Studio& s, const Plot& p, const Rect& r, ImDrawList* dl) {
+void TimelinePanel::handle_input(PanelContext& s, const Plot& p, const Rect& r, ImDrawList* dl) {
   ImGuiIO& io = ImGui::GetIO();
   const Run* cur = s.doc().current_run();
   const Run* prev = s.doc().previous_run();

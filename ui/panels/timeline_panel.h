@@ -14,11 +14,11 @@
 
 namespace wfvae::studio {
 
-class Studio;
+class PanelContext;
 
 class TimelinePanel {
  public:
-  void draw(Studio& s, const Rect& area);
+  void draw(PanelContext& s, const Rect& area);
 
   // One curve: frame index and value.
   struct Series {
@@ -44,13 +44,13 @@ class TimelinePanel {
   static Plot plot_ranges(const std::vector<Series>& series, const Rect& area, int64_t frames);
 
  private:
-  void draw_transport(Studio& s);
-  void draw_plot(Studio& s, const Rect& r);
-  std::vector<Series> collect_series(Studio& s);
-  void draw_axes(Studio& s, const Plot& p, float label_right, ImDrawList* dl);
-  void draw_curves(Studio& s, const std::vector<Series>& series, const Plot& p, ImDrawList* dl);
-  void draw_marks(Studio& s, const std::vector<Series>& series, const Plot& p, ImDrawList* dl);
-  void handle_input(Studio& s, const Plot& p, const Rect& r, ImDrawList* dl);
+  void draw_transport(PanelContext& s);
+  void draw_plot(PanelContext& s, const Rect& r);
+  std::vector<Series> collect_series(PanelContext& s);
+  void draw_axes(PanelContext& s, const Plot& p, float label_right, ImDrawList* dl);
+  void draw_curves(PanelContext& s, const std::vector<Series>& series, const Plot& p, ImDrawList* dl);
+  void draw_marks(PanelContext& s, const std::vector<Series>& series, const Plot& p, ImDrawList* dl);
+  void handle_input(PanelContext& s, const Plot& p, const Rect& r, ImDrawList* dl);
   bool scrubbing_ = false;
 };
 

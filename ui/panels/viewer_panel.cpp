@@ -5,7 +5,7 @@
 
 #include <imgui.h>
 
-#include "studio.h"
+#include "panel_context.h"
 
 namespace wfvae::studio {
 
@@ -30,7 +30,7 @@ void label_at(ImDrawList* dl, ImVec2 p, const std::string& text, ImU32 accent) {
 // The tiles of a tiled run over every pane: each tile's outline, and its overlap
 // with its neighbours shaded, where a seam would show if blending failed.
 template <class ToX, class ToY>
-void draw_tile_grid(Studio& s, const std::vector<Pane>& panes, int image_w, int image_h, ToX to_screen_x,
+void draw_tile_grid(PanelContext& s, const std::vector<Pane>& panes, int image_w, int image_h, ToX to_screen_x,
                     ToY to_screen_y) {
   if (!s.settings().show_tile_grid || !s.doc().current_run() || !s.doc().current_run()->result) return;
   const pipeline::ReconResult& r = *s.doc().current_run()->result;
@@ -75,7 +75,7 @@ ViewerPanel::ViewerPanel() {
   }
 }
 
-void ViewerPanel::draw(Studio& s, const Rect& area, const std::function<void(const Rect& body)>& other_view) {
+void ViewerPanel::draw(PanelContext& s, const Rect& area, const std::function<void(const Rect& body)>& other_view) {
   ImGui::SetNextWindowPos(area.min());
   ImGui::SetNextWindowSize(ImVec2(area.w, area.h));
   ImGui::PushStyleColor(ImGuiCol_WindowBg, to_vec4(color::kViewerBg));
@@ -124,7 +124,7 @@ void ViewerPanel::draw(Studio& s, const Rect& area, const std::function<void(con
   ImGui::PopStyleColor();
 }
 
-void ViewerPanel::draw_toolbar(Studio& s) {
+void ViewerPanel::draw_toolbar(PanelContext& s) {
   const ImVec2 start = ImGui::GetCursorScreenPos();
   static const char* const kLabels[kViewCount] = {"1  Side by side", "2  Split",    "3  A/B flicker",
                                                   "4  Difference",   "5  Wavelets", "6  Norm lab"};
@@ -178,8 +178,10 @@ void ViewerPanel::draw_toolbar(Studio& s) {
   s.layout().add("viewer/toolbar", Rect{start.x, start.y, ImGui::GetWindowContentRegionMax().x, end.y - start.y});
 }
 
-void ViewerPanel::draw_options(Studio& s) {
-  Settings& st = s.settings();
+void ViewerPanel::draw_options(PanelContext& s) {
+  // Edited on a copy, handed to the studio when a control changed it.
+  Settings st = s.settings();
+  bool changed = false;
   ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(6, 2));
   switch (s.view()) {
     case View::Side:
@@ -192,27 +194,27 @@ void ViewerPanel::draw_options(Studio& s) {
       ImGui::SameLine();
       ImGui::SetNextItemWidth(160);
       float pct = st.split * 100;
-      if (ImGui::SliderFloat("##split", &pct, 0, 100, "divider %.0f%%")) st.split = pct / 100;
+      if (ImGui::SliderFloat("##split", &pct, 0, 100, "divider %.0f%%")) st.split = pct / 100, changed = true;
       break;
     }
     case View::Flicker: {
       ImGui::TextDisabled("Alternates A and B in place: small shifts and colour changes pop out");
       ImGui::SameLine();
       ImGui::SetNextItemWidth(160);
-      ImGui::SliderFloat("##hz", &st.flicker_hz, 0.5f, 10.0f, "%.1f Hz", ImGuiSliderFlags_Logarithmic);
+      changed |= ImGui::SliderFloat("##hz", &st.flicker_hz, 0.5f, 10.0f, "%.1f Hz", ImGuiSliderFlags_Logarithmic);
       break;
     }
     case View::Diff: {
       int mode = st.diff_signed ? 1 : 0;
       static const char* const kMode[] = {"|B \xE2\x88\x92 A|", "B \xE2\x88\x92 A signed"};
-      if (segmented("diffmode", kMode, 2, &mode)) st.diff_signed = mode == 1;
+      if (segmented("diffmode", kMode, 2, &mode)) st.diff_signed = mode == 1, changed = true;
       ImGui::SameLine(0, 14);
       int luma = st.diff_luma ? 1 : 0;
       static const char* const kChan[] = {"RGB", "Luma"};
-      if (segmented("diffchan", kChan, 2, &luma)) st.diff_luma = luma == 1;
+      if (segmented("diffchan", kChan, 2, &luma)) st.diff_luma = luma == 1, changed = true;
       ImGui::SameLine(0, 14);
       ImGui::SetNextItemWidth(170);
-      ImGui::SliderInt("##gain", &st.diff_gain, 1, 64, "gain \xC3\x97%d", ImGuiSliderFlags_Logarithmic);
+      changed |= ImGui::SliderInt("##gain", &st.diff_gain, 1, 64, "gain \xC3\x97%d", ImGuiSliderFlags_Logarithmic);
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("Amplification of the difference ([ and ] halve / double)");
       if (st.diff_signed) {
         // Legend of the diverging colormap.
@@ -236,6 +238,7 @@ void ViewerPanel::draw_options(Studio& s) {
     case View::NormLab: break;
   }
   ImGui::PopStyleVar();
+  if (changed) s.change_settings([&](Settings& x) { x = st; });
 }
 
 void ViewerPanel::draw_pane_callback(const ImDrawList*, const ImDrawCmd* cmd) {
@@ -270,7 +273,7 @@ void ViewerPanel::draw_pane_callback(const ImDrawList*, const ImDrawCmd* cmd) {
   draw_fullscreen_quad();
 }
 
-void ViewerPanel::draw_empty_state(Studio& s, const Rect& r) {
+void ViewerPanel::draw_empty_state(PanelContext& s, const Rect& r) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float w = std::min(560.0f, r.w - 40), h = 250;
   const ImVec2 p(r.x + (r.w - w) / 2, r.y + (r.h - h) / 2);
@@ -311,7 +314,7 @@ void ViewerPanel::draw_empty_state(Studio& s, const Rect& r) {
   ImGui::EndGroup();
 }
 
-void ViewerPanel::upload(Studio& s) {
+void ViewerPanel::upload(PanelContext& s) {
   const int64_t i = s.doc().frame();
   const media::RgbFrame* a = s.doc().frame_a(i);
   const media::RgbFrame* b = s.doc().frame_b(i);
@@ -329,7 +332,7 @@ void ViewerPanel::upload(Studio& s) {
   }
 }
 
-void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
+void ViewerPanel::draw_compare(PanelContext& s, const Rect& r) {
   if (!shader_error_.empty()) {
     ImGui::TextColored(to_vec4(color::kError), "The compare shader failed: %s", shader_error_.c_str());
     return;
@@ -363,7 +366,7 @@ void ViewerPanel::draw_compare(Studio& s, const Rect& r) {
 }
 
 // The panes of the current view and what each shows.
-ViewerPanel::Frame ViewerPanel::layout_panes(Studio& s, const Rect& r) {
+ViewerPanel::Frame ViewerPanel::layout_panes(PanelContext& s, const Rect& r) {
   Frame f;
   f.W = static_cast<float>(image_w_), f.H = static_cast<float>(image_h_);
   const Settings& st = s.settings();
@@ -402,7 +405,7 @@ ViewerPanel::Frame ViewerPanel::layout_panes(Studio& s, const Rect& r) {
 
 // Zoom and pan by wheel, drag and double-click, and the split divider's drag, before
 // anything is drawn, so all of it uses this frame's zoom and pan.
-void ViewerPanel::handle_zoom_pan(Studio& s, Frame& f, bool hovered, const Pane* over) {
+void ViewerPanel::handle_zoom_pan(PanelContext& s, Frame& f, bool hovered, const Pane* over) {
   const Settings& st = s.settings();
   ImGuiIO& io = ImGui::GetIO();
   auto to_image = [&](const Pane& p, ImVec2 m) {
@@ -415,7 +418,7 @@ void ViewerPanel::handle_zoom_pan(Studio& s, Frame& f, bool hovered, const Pane*
     const bool near = hovered && std::fabs(io.MousePos.x - dx) < 8;
     if (near && ImGui::IsMouseClicked(0)) dragging_split_ = true;
     if (!ImGui::IsMouseDown(0)) dragging_split_ = false;
-    if (dragging_split_) s.settings().split = std::clamp(to_image(p, io.MousePos).x / f.W, 0.0f, 1.0f);
+    if (dragging_split_) set_setting(s, &Settings::split, std::clamp(to_image(p, io.MousePos).x / f.W, 0.0f, 1.0f));
     if (near || dragging_split_) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeEW);
   }
   if (hovered && over) {
@@ -442,7 +445,7 @@ void ViewerPanel::handle_zoom_pan(Studio& s, Frame& f, bool hovered, const Pane*
 
 // The panes are queued as draw callbacks that run the compare shader in the UI's
 // render pass; around the image, plain background.
-void ViewerPanel::queue_pane_draws(Studio& s, const Frame& f, ImDrawList* dl) {
+void ViewerPanel::queue_pane_draws(PanelContext& s, const Frame& f, ImDrawList* dl) {
   const Settings& st = s.settings();
   // Straight into the window (no offscreen copy: llvmpipe pays for every pixel twice).
   const float sc = s.framebuffer_scale();
@@ -478,7 +481,7 @@ void ViewerPanel::queue_pane_draws(Studio& s, const Frame& f, ImDrawList* dl) {
 }
 
 // The split divider, the panes' labels, and where each image is (for --dump-layout).
-void ViewerPanel::draw_labels(Studio& s, const Frame& f, ImDrawList* dl) {
+void ViewerPanel::draw_labels(PanelContext& s, const Frame& f, ImDrawList* dl) {
   const Settings& st = s.settings();
   const float sc = s.framebuffer_scale();
   if (s.view() == View::Split) {
@@ -525,7 +528,7 @@ void ViewerPanel::draw_labels(Studio& s, const Frame& f, ImDrawList* dl) {
 }
 
 // Over the B panes while B is not there: why, and an "Open model" button without a model.
-void ViewerPanel::draw_waiting_note(Studio& s, const Frame& f, ImDrawList* dl) {
+void ViewerPanel::draw_waiting_note(PanelContext& s, const Frame& f, ImDrawList* dl) {
   const Run* run = s.doc().current_run();
   std::string why =
       s.doc().effective_pair() == Pair::OrigFile ? "loading B\xE2\x80\xA6"
@@ -557,7 +560,7 @@ void ViewerPanel::draw_waiting_note(Studio& s, const Frame& f, ImDrawList* dl) {
 
 // Zoomed far in, every visible pixel shows its values (as YUView does): R, G, B of
 // the pane's image, or B − A in the difference view.
-void ViewerPanel::draw_pixel_values(Studio& s, const Frame& f, ImDrawList* dl) {
+void ViewerPanel::draw_pixel_values(PanelContext& s, const Frame& f, ImDrawList* dl) {
   const Settings& st = s.settings();
   const media::RgbFrame* fa = s.doc().frame_a(s.doc().frame());
   const media::RgbFrame* fb = s.doc().frame_b(s.doc().frame());
@@ -611,7 +614,7 @@ void ViewerPanel::draw_pixel_values(Studio& s, const Frame& f, ImDrawList* dl) {
 
 // The pixel under the cursor: into the probe (the inspector shows it), and outlined
 // in every pane at high zoom.
-void ViewerPanel::inspect_pixel(Studio& s, const Frame& f, const Pane& over, ImDrawList* dl) {
+void ViewerPanel::inspect_pixel(PanelContext& s, const Frame& f, const Pane& over, ImDrawList* dl) {
   ImGuiIO& io = ImGui::GetIO();
   const float ix_f = f.center_x + (io.MousePos.x - (over.rect.x + over.rect.w / 2)) / f.zoom;
   const float iy_f = f.center_y + (io.MousePos.y - (over.rect.y + over.rect.h / 2)) / f.zoom;

@@ -19,14 +19,14 @@
 
 namespace wfvae::studio {
 
-class Studio;
+class PanelContext;
 
 class ViewerPanel {
  public:
   static constexpr int kModeCount = 5;
   ViewerPanel();
   // other_view draws the body of the wavelet and norm-lab views.
-  void draw(Studio& s, const Rect& area, const std::function<void(const Rect& body)>& other_view);
+  void draw(PanelContext& s, const Rect& area, const std::function<void(const Rect& body)>& other_view);
 
   // Zoom: 0 = fit. Changed by the wheel, the toolbar, shortcuts and --zoom.
   void zoom_in() { view_.zoom_in(); }
@@ -46,10 +46,10 @@ class ViewerPanel {
   };
 
  private:
-  void draw_toolbar(Studio& s);
-  void draw_options(Studio& s);
-  void draw_empty_state(Studio& s, const Rect& r);
-  void draw_compare(Studio& s, const Rect& r);
+  void draw_toolbar(PanelContext& s);
+  void draw_options(PanelContext& s);
+  void draw_empty_state(PanelContext& s, const Rect& r);
+  void draw_compare(PanelContext& s, const Rect& r);
   // One frame of a compare view: its panes and the zoom and pan in effect.
   struct Frame {
     std::vector<Pane> panes;
@@ -62,14 +62,14 @@ class ViewerPanel {
     float y(const Pane& p, float iy) const { return p.rect.y + p.rect.h / 2 + (iy - center_y) * zoom; }
   };
   // draw_compare's steps, in order.
-  Frame layout_panes(Studio& s, const Rect& r);
-  void handle_zoom_pan(Studio& s, Frame& f, bool hovered, const Pane* over);
-  void queue_pane_draws(Studio& s, const Frame& f, ImDrawList* dl);
-  void draw_labels(Studio& s, const Frame& f, ImDrawList* dl);
-  void draw_waiting_note(Studio& s, const Frame& f, ImDrawList* dl);
-  void draw_pixel_values(Studio& s, const Frame& f, ImDrawList* dl);
-  void inspect_pixel(Studio& s, const Frame& f, const Pane& over, ImDrawList* dl);
-  void upload(Studio& s);
+  Frame layout_panes(PanelContext& s, const Rect& r);
+  void handle_zoom_pan(PanelContext& s, Frame& f, bool hovered, const Pane* over);
+  void queue_pane_draws(PanelContext& s, const Frame& f, ImDrawList* dl);
+  void draw_labels(PanelContext& s, const Frame& f, ImDrawList* dl);
+  void draw_waiting_note(PanelContext& s, const Frame& f, ImDrawList* dl);
+  void draw_pixel_values(PanelContext& s, const Frame& f, ImDrawList* dl);
+  void inspect_pixel(PanelContext& s, const Frame& f, const Pane& over, ImDrawList* dl);
+  void upload(PanelContext& s);
 
   // One pane's draw, issued from the UI's render pass (ImDrawList callback).
   struct PaneDraw {

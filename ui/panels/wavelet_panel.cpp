@@ -6,7 +6,7 @@
 #include <imgui.h>
 
 #include "core/haar.h"
-#include "studio.h"
+#include "panel_context.h"
 
 namespace wfvae::studio {
 
@@ -23,7 +23,7 @@ const char* const kTabLabels[kTabs] = {"Level 0 \xC2\xB7 3-D Haar", "L1 \xC2\xB7
                                        "Model L2 \xC2\xB7 decoder vs encoder"};
 
 // Frames [first, first + count) of A or B as [1, 3, count, H, W] in [-1, 1].
-bool frames_tensor(Studio& s, bool b_side, int64_t first, int64_t count, HostTensor* out) {
+bool frames_tensor(PanelContext& s, bool b_side, int64_t first, int64_t count, HostTensor* out) {
   const media::RgbFrame* f0 = b_side ? s.doc().frame_b(first) : s.doc().frame_a(first);
   if (!f0) return false;
   const int64_t H = f0->height, W = f0->width, plane = H * W;
@@ -133,7 +133,7 @@ WaveletPanel::WaveletPanel() {
 
 WaveletPanel::~WaveletPanel() = default;
 
-void WaveletPanel::compute(Studio& s) {
+void WaveletPanel::compute(PanelContext& s) {
   const int64_t n = s.frame_count();
   const int tc = s.model().loaded ? s.model().config.temporal_compression() : 4;
   const bool temporal_l1 = tc == 8;
@@ -222,7 +222,7 @@ void WaveletPanel::compute(Studio& s) {
   }
 }
 
-void WaveletPanel::draw(Studio& s, const Rect& area) {
+void WaveletPanel::draw(PanelContext& s, const Rect& area) {
   tiles_used_ = 0;
   if (!shader_error_.empty()) {
     ImGui::SetCursorScreenPos(area.min());
@@ -233,7 +233,8 @@ void WaveletPanel::draw(Studio& s, const Rect& area) {
   segmented("wavelet_tabs", kTabLabels, kTabs, &tab_);
   ImGui::SameLine(0, 16);
   static const char* const kChannels[] = {"Luma", "R", "G", "B"};
-  segmented("wavelet_channel", kChannels, 4, &s.settings().wavelet_channel);
+  if (int channel = s.settings().wavelet_channel; segmented("wavelet_channel", kChannels, 4, &channel))
+    set_setting(s, &Settings::wavelet_channel, channel);
   const ImVec2 below = ImGui::GetCursorScreenPos();
   if (!s.doc().clip()) {
     ImGui::TextDisabled("Open a video to see its wavelet subbands.");
@@ -275,7 +276,7 @@ void WaveletPanel::draw(Studio& s, const Rect& area) {
   draw_bars(s, L, bars);
 }
 
-bool WaveletPanel::draw_tile(Studio& s, const Plane& p, float scale, const Rect& cell, const std::string& name,
+bool WaveletPanel::draw_tile(PanelContext& s, const Plane& p, float scale, const Rect& cell, const std::string& name,
                              const std::string& label, ImU32 accent) {
   if (tiles_used_ >= tiles_.size()) tiles_.push_back(std::make_unique<Tile>());
   Tile& t = *tiles_[tiles_used_++];
@@ -351,7 +352,7 @@ WaveletPanel::Grid WaveletPanel::plan_grid(const Level& L, float width, float ma
   return best;
 }
 
-void WaveletPanel::draw_level(Studio& s, const Level& L, const Grid& g, const Rect& r, const std::string& id) {
+void WaveletPanel::draw_level(PanelContext& s, const Level& L, const Grid& g, const Rect& r, const std::string& id) {
   const int n = static_cast<int>(L.bands.size());
   const int cols = g.cols;
   const int rows = (n + cols - 1) / cols;
@@ -385,7 +386,7 @@ void WaveletPanel::draw_level(Studio& s, const Level& L, const Grid& g, const Re
   }
 }
 
-void WaveletPanel::draw_focus(Studio& s, const Level& L, const Rect& r, const std::string& id) {
+void WaveletPanel::draw_focus(PanelContext& s, const Level& L, const Rect& r, const std::string& id) {
   // One band, A and B as large as they fit; click (or the button) to go back.
   const size_t i = static_cast<size_t>(focus_band_);
   ImGui::SetCursorScreenPos(r.min());
@@ -410,7 +411,7 @@ void WaveletPanel::draw_focus(Studio& s, const Level& L, const Rect& r, const st
   }
 }
 
-void WaveletPanel::draw_bars(Studio& s, const Level& L, const Rect& r) {
+void WaveletPanel::draw_bars(PanelContext& s, const Level& L, const Rect& r) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const int n = static_cast<int>(L.bands.size());
   const float gap = 16;

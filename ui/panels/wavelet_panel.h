@@ -19,13 +19,13 @@
 
 namespace wfvae::studio {
 
-class Studio;
+class PanelContext;
 
 class WaveletPanel {
  public:
   WaveletPanel();
   ~WaveletPanel();
-  void draw(Studio& s, const Rect& area);
+  void draw(PanelContext& s, const Rect& area);
   // 0: level 0, 1: L1, 2: L2, 3: model taps.
   void set_tab(int tab) { tab_ = tab; }
 
@@ -53,13 +53,13 @@ class WaveletPanel {
     float zoom = 0;        // screen pixels per coefficient
     float height = 0;      // what the tiles need
   };
-  void compute(Studio& s);
+  void compute(PanelContext& s);
   Grid plan_grid(const Level& level, float width, float max_height) const;
-  void draw_level(Studio& s, const Level& level, const Grid& g, const Rect& r, const std::string& id);
-  void draw_focus(Studio& s, const Level& level, const Rect& r, const std::string& id);
-  void draw_bars(Studio& s, const Level& level, const Rect& r);
+  void draw_level(PanelContext& s, const Level& level, const Grid& g, const Rect& r, const std::string& id);
+  void draw_focus(PanelContext& s, const Level& level, const Rect& r, const std::string& id);
+  void draw_bars(PanelContext& s, const Level& level, const Rect& r);
   // Returns true when the tile was clicked.
-  bool draw_tile(Studio& s, const Plane& p, float scale, const Rect& cell, const std::string& name,
+  bool draw_tile(PanelContext& s, const Plane& p, float scale, const Rect& cell, const std::string& name,
                  const std::string& label, ImU32 accent);
 
   ShaderProgram program_;

@@ -1,0 +1,272 @@
+// The studio's side of startup (what opens first) and of the scripted runs: the
+// ScriptHost actions headless/script_driver.cpp uses, and the state dump.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+
+#include "core/assets.h"
+#include "core/norm_setting.h"
+#include "core/fileutil.h"
+#include "panels/export_dialog.h"
+#include "render_pacing.h"
+#include "panels/normlab_panel.h"
+#include "studio_internal.h"
+#include "panels/viewer_panel.h"
+#include "panels/wavelet_panel.h"
+
+namespace wfvae::studio {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+json::Value run_json(const Run& r) {
+  json::Value j = json::Object{};
+  j["id"] = r.id;
+  j["label"] = r.settings.label();
+  j["norm_type"] = r.settings.norm_type;
+  j["num_groups"] = r.settings.num_groups;
+  j["chunked"] = r.settings.chunked;
+  j["state"] = r.state == Run::State::Running     ? "running"
+               : r.state == Run::State::Done      ? "done"
+               : r.state == Run::State::Cancelled ? "cancelled"
+                                                  : "failed";
+  j["error"] = r.error;
+  j["frames_decoded"] = r.decoded;
+  j["psnr_mean"] = r.psnr_mean();
+  j["ssim_mean"] = r.ssim_mean();
+  j["blockiness_mean"] = r.blockiness_mean();
+  json::Array per;
+  for (int64_t i = 0; i < r.count(); ++i)
+    per.emplace_back(r.has_metrics(i) ? json::Value(r.frame_metrics[i].psnr) : json::Value());
+  j["psnr_per_frame"] = json::Value(per);
+  if (r.result) {
+    j["psnr_8bit_mean"] = r.result->metrics_8bit.psnr_mean;
+    j["encode_ms"] = r.result->timings.encode_ms;
+    j["decode_ms"] = r.result->timings.decode_ms;
+    j["read_ms"] = r.result->timings.read_ms;
+    j["metrics_ms"] = r.result->timings.metrics_ms;
+    j["total_ms"] = r.result->timings.total_ms;
+    j["frames"] = r.result->frames;
+    json::Array notes;
+    for (const auto& n : r.result->notes) notes.emplace_back(studio_note(n));
+    j["notes"] = json::Value(notes);
+    j["taps"] = !r.result->taps.dec_l1.empty();
+  }
+  if (r.delta) {
+    json::Value d = json::Object{};
+    d["vs_run"] = r.delta->other_run;
+    d["max_abs"] = r.delta->max_abs;
+    d["mean_abs"] = r.delta->mean_abs;
+    d["psnr"] = r.delta->psnr;
+    j["delta_vs_previous"] = d;
+  }
+  return j;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- startup and scripts
+
+void Studio::start_initial_work() {
+  // First in the worker's queue: a GPU machine's CUDA start-up (about a second) is
+  // paid there, before the model load that needs it anyway.
+  worker_->submit(JobKind::System, "Check devices", [this](JobContext& ctx) {
+    auto info = std::make_shared<const SystemInfo>(query_system_info());
+    ctx.post([this, info] { system_ = info; });
+  });
+  std::error_code ec;
+  if (!opts_.no_model) {
+    std::string m = opts_.model;
+    if (m.empty() && !opts_.isolated() && !settings_.last_model.empty() && fs::exists(settings_.last_model, ec))
+      m = settings_.last_model;
+    if (m.empty())
+      if (auto d = find_default_model()) m = d->string();
+    if (!m.empty()) {
+      if (fs::exists(m, ec))
+        open_model(m);
+      else
+        report_error(ErrorKind::BadInput, m + ": no such model folder");
+    }
+  }
+  std::string in = opts_.input;
+  if (in.empty() && !opts_.isolated() && !settings_.last_input.empty() && fs::exists(settings_.last_input, ec))
+    in = settings_.last_input;
+  if (in.empty() && fs::exists(default_sample_clip(), ec)) in = default_sample_clip().string();
+  if (!in.empty()) open_path(in);
+  if (!opts_.compare.empty()) open_compare_file(opts_.compare);
+  apply_view_options();
+}
+
+void Studio::apply_view_options() {
+  if (!opts_.view.empty()) {
+    View v;
+    if (parse_view(opts_.view, &v)) set_view(v);
+  }
+  if (!opts_.pair.empty())
+    for (int i = 0; i < kPairCount; ++i)
+      if (opts_.pair == pair_name(static_cast<Pair>(i))) doc_.set_pair(static_cast<Pair>(i));
+  if (opts_.frame) set_frame(*opts_.frame);
+  if (opts_.split) settings_.split = *opts_.split;
+  if (opts_.zoom) viewer_->zoom_to(*opts_.zoom);
+  if (opts_.diff_gain) settings_.diff_gain = *opts_.diff_gain;
+  if (!opts_.diff_mode.empty()) settings_.diff_signed = opts_.diff_mode == "signed";
+  if (opts_.diff_luma) settings_.diff_luma = *opts_.diff_luma;
+  if (!opts_.wavelet_level.empty()) {
+    static const char* const kLevels[] = {"l0", "l1", "l2", "model"};
+    for (int i = 0; i < 4; ++i)
+      if (opts_.wavelet_level == kLevels[i]) wavelets_->set_tab(i);
+  }
+}
+
+json::Value Studio::state_json() const {
+  json::Value j = json::Object{};
+  if (doc_.clip()) {
+    json::Value c = json::Object{};
+    c["path"] = doc_.clip()->path;
+    c["frames"] = doc_.clip()->count();
+    c["width"] = doc_.clip()->width;
+    c["height"] = doc_.clip()->height;
+    c["fps"] = doc_.clip()->fps;
+    j["clip"] = c;
+  }
+  j["first_frame_ms"] = first_frame_ms_;
+  j["first_result_ms"] = first_result_ms_;
+  json::Value m = json::Object{};
+  m["loaded"] = model_.loaded;
+  m["path"] = model_.path;
+  m["name"] = model_.name;
+  m["norm_type"] = norm_.type;
+  m["num_groups"] = norm_.groups;
+  if (model_.loaded) {
+    m["trained_norm_type"] = model_.trained.norm_type;
+    m["trained_num_groups"] = model_.trained.norm_num_groups;
+    m["num_parameters"] = model_.num_parameters;
+    m["stored_dtype"] = model_.stored_dtype;
+    m["weights_format"] = model_.weights_format;
+    m["state_dict"] = model_.state_dict;
+    m["latent_norm_ok"] = model_.latent_norm_ok;
+    m["device"] = model_.device;
+    m["dtype"] = model_.dtype;
+    json::Array g;
+    for (int v : model_.valid_groups) g.emplace_back(v);
+    m["valid_groups"] = json::Value(g);
+  }
+  j["model"] = m;
+  if (doc_.current_run()) j["run"] = run_json(*doc_.current_run());
+  if (doc_.previous_run()) j["previous_run"] = run_json(*doc_.previous_run());
+  if (doc_.file_b()) {
+    json::Value f = json::Object{};
+    f["path"] = doc_.file_b()->path;
+    f["frames"] = static_cast<int64_t>(doc_.file_b()->frames.size());
+    f["psnr_mean"] = doc_.file_b()->psnr_mean;
+    f["ssim_mean"] = doc_.file_b()->ssim_mean;
+    j["file_b"] = f;
+  }
+  j["view"] = view_name(view_);
+  j["pair"] = pair_name(doc_.effective_pair());
+  j["frame"] = doc_.frame();
+  j["split"] = static_cast<double>(settings_.split);
+  j["chunked"] = settings_.chunked;
+  j["worker_nice"] = worker_->applied_nice();
+  j["gl_software"] = software_gl_;
+  j["busy_refresh_hz"] = 1.0 / busy_refresh_period(software_gl_);
+  json::Array msgs;
+  for (const auto& x : messages_) {
+    json::Value e = json::Object{};
+    e["level"] = x.level == Message::Level::Error ? "error" : x.level == Message::Level::Warning ? "warning" : "info";
+    e["text"] = x.text;
+    msgs.push_back(e);
+  }
+  j["messages"] = json::Value(msgs);
+  json::Array lab;
+  for (const auto& r : doc_.lab().rows) {
+    json::Value e = json::Object{};
+    e["label"] = r.setting.label();
+    e["model"] = r.setting.model_name;
+    e["norm_type"] = r.setting.norm_type;
+    e["num_groups"] = r.setting.num_groups;
+    e["chunked"] = r.setting.chunked;
+    e["trained"] = r.setting.trained;
+    e["state"] = r.state == LabResult::State::Done ? "done" : r.state == LabResult::State::Failed ? "failed" : "other";
+    e["psnr"] = r.psnr;
+    e["ssim"] = r.ssim;
+    e["encode_ms"] = r.encode_ms;
+    e["decode_ms"] = r.decode_ms;
+    e["peak_rss"] = r.peak_rss;
+    e["error"] = r.error;
+    lab.push_back(e);
+  }
+  j["normlab"] = json::Value(lab);
+  json::Array ex;
+  for (const auto& p : export_dialog_->written()) ex.emplace_back(p);
+  j["exported"] = json::Value(ex);
+  return j;
+}
+
+bool Studio::busy() const {
+  return !worker_->idle() || !model_loading_.empty() || !captures_.empty() || !captures_next_.empty();
+}
+
+void Studio::simulate_drop(const std::string& path) {
+  GLFWdropfun handler = glfwSetDropCallback(window_, nullptr);
+  glfwSetDropCallback(window_, handler);
+  if (!handler) return report_error(ErrorKind::Runtime, "no drop handler is registered");
+  const char* paths[] = {path.c_str()};
+  handler(window_, 1, paths);
+}
+
+void Studio::show_dialog(const std::string& name) {
+  if (name == "help")
+    help_open_ = true;
+  else if (name == "about")
+    about_open_ = true;
+  else if (name == "export")
+    open_export_dialog();
+  else if (name == "open")
+    open_file_dialog();
+  else if (name == "model")
+    open_model_dialog();
+}
+
+bool Studio::select_normlab(const std::string& spec, std::string* error) {
+  return normlab_->select(*this, spec, error);
+}
+void Studio::start_selected_normlab() { normlab_->start(*this); }
+Rect Studio::normlab_table_rect() const { return normlab_->table_rect(); }
+
+bool Studio::start_scripted_export(const std::string& folder, bool overwrite, std::string* error) {
+  return export_dialog_->start_scripted(*this, folder, overwrite, error);
+}
+
+json::Value Studio::layout_json() const {
+  return layout_.to_json(framebuffer_width_, framebuffer_height_, framebuffer_scale_);
+}
+
+json::Value Studio::frame_loop_json() const {
+  json::Value j = json::Object{};
+  j["worker_nice"] = worker_->applied_nice();
+  j["gl_software"] = software_gl_;
+  j["busy_refresh_hz"] = 1.0 / busy_refresh_period(software_gl_);
+  j["window_width"] = framebuffer_width_;
+  j["window_height"] = framebuffer_height_;
+  return j;
+}
+
+Rect Studio::window_rect() const {
+  const ImVec2 ds = ImGui::GetIO().DisplaySize;
+  return Rect{0, 0, ds.x, ds.y};
+}
+
+void Studio::park_pointer() {
+  int w = 0, h = 0;
+  glfwGetWindowSize(window_, &w, &h);
+  glfwSetCursorPos(window_, w - 1, h - 1);
+}
+
+}  // namespace wfvae::studio
