@@ -1,5 +1,7 @@
 // Where the bundled models and sample clip live: $WFVAE_ASSETS if set, else the
-// source tree's assets/ (compiled in), else <executable>/../share/wfvae-studio/assets.
+// installed assets beside the executable (<exe>/../share/wfvae-studio/assets, as
+// `cmake --install` lays them out) when they exist, else the source tree's assets/
+// (compiled in, for binaries run from the build folder).
 #pragma once
 
 #include <filesystem>
