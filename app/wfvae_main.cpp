@@ -17,6 +17,7 @@ std::vector<cli::Command> all_commands() {
   auto cmds = cli::model_commands();
   for (auto& c : cli::media_commands()) cmds.push_back(std::move(c));
   for (auto& c : cli::train_commands()) cmds.push_back(std::move(c));
+  for (auto& c : cli::lab_commands()) cmds.push_back(std::move(c));
   return cmds;
 }
 
@@ -62,12 +63,7 @@ int main(int argc, char** argv) {
   for (const auto& c : cmds) {
     if (c.spec.name != name) continue;
     try {
-      cli::Args args = cli::parse(c.spec, std::vector<std::string>(argv + 2, argv + argc));
-      if (args.help) {
-        std::printf("%s", cli::help_text(c.spec).c_str());
-        return 0;
-      }
-      return c.run(args);
+      return c.run(std::vector<std::string>(argv + 2, argv + argc));
     } catch (const Error& e) {
       // The engine says what to try in words; here they are the flags.
       const char* flags =

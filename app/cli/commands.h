@@ -2,6 +2,7 @@
 // app/wfvae_main.cpp only dispatches.
 #pragma once
 
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <vector>
@@ -20,28 +21,52 @@ using flags::help_text;
 using flags::parse;
 
 struct Command {
-  CommandSpec spec;
-  std::function<int(const Args&)> run;  // returns the exit code
+  CommandSpec spec;  // for `wfvae --help` and `wfvae help NAME` (its flags bound to nothing)
+  // Parses the arguments after the command's name into fresh options and runs (or
+  // prints --help); returns the exit code.
+  std::function<int(const std::vector<std::string>& argv)> run;
 };
 
-std::vector<Command> model_commands();  // parity, info, bench
-std::vector<Command> media_commands();  // recon, eval (empty without FFmpeg)
+// A command whose flags `spec` binds to the fields of an Options; `run` gets them set.
+template <class Options>
+Command make_command(CommandSpec (*spec)(Options&), int (*run)(Options&, const Args&)) {
+  Options unbound;
+  Command c{spec(unbound), nullptr};
+  for (auto& f : c.spec.flags) f.target = {};
+  c.run = [spec, run](const std::vector<std::string>& argv) {
+    Options o;
+    const CommandSpec s = spec(o);
+    const Args a = parse(s, argv);
+    if (a.help) {
+      std::fputs(help_text(s).c_str(), stdout);
+      return 0;
+    }
+    return run(o, a);
+  };
+  return c;
+}
+
+std::vector<Command> model_commands();  // parity, info, convert, bench, doctor
+std::vector<Command> media_commands();  // recon, eval, decode (empty without FFmpeg)
 // train (from videos with FFmpeg, from a clip pack always) and pack-clips (with FFmpeg).
 std::vector<Command> train_commands();
+std::vector<Command> lab_commands();  // eval-curve, model-card (scripts/lab's summaries of a run)
 
-// --device (cpu, cuda, auto; `fallback` when absent). When auto settles on the CPU
-// it says so once, with the reason, on stderr.
-Device device_option(const Args& a, const std::string& fallback);
-// --tile N|auto|off (-1 auto, 0 off), --tile-overlap P, --max-memory SIZE; Usage
-// errors for bad values. Untouched outputs keep their defaults.
-void read_plan_flags(const Args& a, int* tile, int* overlap, int64_t* max_memory);
+// cpu, cuda or auto as the engine reads them (parse_device). When auto settles on the
+// CPU it says so once, with the reason, on stderr.
+Device device_option(const std::string& asked);
 
-// --config FILE (a config.json or a JSON with an "ae" object, replacing the one
-// beside the weights) and --weights auto|ema|model (which state dict of a
-// training checkpoint), as every command that loads a model reads them.
-LoadOptions load_options(const Args& a, bool config_flag = true);
-// Their --help lines.
-std::vector<FlagSpec> model_source_flags(bool config_flag = true);
+// --tile N|auto|off (-1 auto, 0 off; N checked with its overlap by the pipeline / bench),
+// --tile-overlap P (>= 0), --max-memory SIZE, each with its help line.
+FlagSpec tile_flag(int* tile, const std::string& help);
+FlagSpec tile_overlap_flag(int* overlap, const std::string& help);
+FlagSpec max_memory_flag(int64_t* max_memory, const std::string& help);
+
+// --weights auto|ema|model (which state dict of a training checkpoint), worded by the engine.
+FlagSpec weights_flag(WeightsChoice* weights, const std::string& help);
+// --config FILE (a config.json or a JSON with an "ae" object, replacing the one beside
+// the weights) and --weights, as the commands that load a model without more say.
+std::vector<FlagSpec> model_source_flags(LoadOptions& o, bool config_flag = true);
 
 // Set by SIGINT/SIGTERM; long commands pass it to the engine.
 CancelToken& interrupt_token();

@@ -45,33 +45,26 @@ void parse_start(const std::string& s, pipeline::ReconRequest* r) {
   }
 }
 
-// The settings both commands share, read from the flags.
-pipeline::ReconRequest request_from_flags(const Args& a) {
+// The settings recon and eval share, bound to their flags (request_flags).
+struct RequestFlags {
   pipeline::ReconRequest r;
-  int h = 0, w = 0;
-  if (a.get_size("--size", &h, &w)) {
-    r.height = h;
-    r.width = w;
-  }
-  r.frames = a.get_int("--frames", 0);
-  if (a.has("--frames") && r.frames < 1) fail_usage("--frames must be at least 1");
-  if (auto s = a.get("--start")) parse_start(*s, &r);
-  r.stride = a.get_int("--stride", 1);
-  r.norm_type = a.get_or("--norm-type", "");
-  r.num_groups = a.get_int("--num-groups", 0);
-  if (a.has("--num-groups") && r.num_groups < 1) fail_usage("--num-groups must be positive");
-  r.device = device_option(a, "auto");
-  r.dtype = parse_dtype(a.get_or("--dtype", "f32"));
-  r.load = load_options(a);
-  r.chunked = a.has("--chunked");
-  read_plan_flags(a, &r.tile, &r.tile_overlap, &r.max_memory);
+  std::string model, device = "auto", dtype = "f32";
+  std::optional<int> frames, num_groups, seed;
+};
+
+// The request, once the values the flags set are checked together.
+pipeline::ReconRequest request_from_flags(RequestFlags& f) {
+  pipeline::ReconRequest& r = f.r;
+  if (f.frames && *f.frames < 1) fail_usage("--frames must be at least 1");
+  if (f.frames) r.frames = *f.frames;
+  if (f.num_groups && *f.num_groups < 1) fail_usage("--num-groups must be positive");
+  if (f.num_groups) r.num_groups = *f.num_groups;
+  r.device = device_option(f.device);
+  r.dtype = parse_dtype(f.dtype);
   r.keep_input_tensor = false;  // the CLI reports metrics and writes files: 12 B/pixel-frame less
-  r.sample = a.has("--sample");
-  if (a.has("--seed") && !r.sample)
-    fail_usage("--seed only matters with --sample (the default decodes the posterior mode)");
-  const int seed = a.get_int("--seed", 0);
-  if (seed < 0) fail_usage("--seed must not be negative");
-  r.seed = static_cast<uint64_t>(seed);
+  if (f.seed && !r.sample) fail_usage("--seed only matters with --sample (the default decodes the posterior mode)");
+  if (f.seed && *f.seed < 0) fail_usage("--seed must not be negative");
+  r.seed = static_cast<uint64_t>(f.seed.value_or(0));
   pipeline::check_request(r);
   return r;
 }
@@ -81,35 +74,28 @@ void clear_bar_line() {
   if (::isatty(2)) std::fputs("\r\033[K", stderr);
 }
 
-int run_recon_cmd(const Args& a) {
-  pipeline::ReconRequest req = request_from_flags(a);
+struct ReconFlags : RequestFlags {
+  pipeline::ExportRequest ex;  // --metrics-csv is ex.metrics_csv
+  std::optional<std::string> metrics;
+};
+
+int run_recon_cmd(ReconFlags& f, const Args& a) {
+  pipeline::ReconRequest req = request_from_flags(f);
   req.input = a.positional[0];
 
-  pipeline::ExportRequest ex;
-  const auto out = a.get("--output");
-  if (!out) fail_usage("missing -o OUTPUT (.mkv lossless, .mp4 H.264, frame_%04d.png or folder/)");
-  ex.recon = *out;
-  ex.input = a.get_or("--save-input", "");
-  ex.side_by_side = a.get_or("--side-by-side", "");
-  ex.difference = a.get_or("--diff", "");
-  ex.latents = a.get_or("--latents", "");
-  ex.latents_normalized = a.has("--normalized");
-  if (auto m = a.get("--metrics")) {
-    const std::string ext = text::lower_extension(*m);
-    (ext == ".csv" ? ex.metrics_csv : ex.metrics_json) = *m;
+  pipeline::ExportRequest& ex = f.ex;
+  if (ex.recon.empty()) fail_usage("missing -o OUTPUT (.mkv lossless, .mp4 H.264, frame_%04d.png or folder/)");
+  if (f.metrics) {
+    const bool csv = text::lower_extension(*f.metrics) == ".csv";
+    if (csv && !ex.metrics_csv.empty())
+      fail_usage("--metrics already names a .csv file; --metrics-csv is a second one");
+    (csv ? ex.metrics_csv : ex.metrics_json) = *f.metrics;
   }
-  if (auto m = a.get("--metrics-csv")) {
-    if (!ex.metrics_csv.empty()) fail_usage("--metrics already names a .csv file; --metrics-csv is a second one");
-    ex.metrics_csv = *m;
-  }
-  ex.crf = a.get_int("--crf", 18);
-  ex.diff_gain = a.get_int("--diff-gain", 4);
-  ex.overwrite = a.has("--yes");
   // The input and every output are checked before the model loads or a frame is
   // decoded: a missing input is reported as such, not as a missing model.
   media::probe(req.input);
   pipeline::check_exports(ex, req.input);
-  req.model = pipeline::resolve_model(a.get_or("--model", ""));
+  req.model = pipeline::resolve_model(f.model);
   const ModelFiles files = resolve_model_files(req.model, req.load.config);  // a clear error now, not after decoding
   if (ex.latents_normalized) {
     const std::string problem = ModelConfig::load(files.config).latent_norm_problem();
@@ -160,20 +146,22 @@ int run_recon_cmd(const Args& a) {
   return 0;
 }
 
-int run_eval_cmd(const Args& a) {
-  const auto out = a.get("--out");
-  if (!out) fail_usage("missing --out TABLE.csv");
-  const fs::path table = *out;
-  {
-    if (text::lower_extension(table) != ".csv") fail_usage(table.string() + ": the eval table must be a .csv file");
-  }
-  pipeline::ReconRequest base = request_from_flags(a);
+struct EvalFlags : RequestFlags {
+  fs::path table;
+  std::optional<std::string> shard;
+};
+
+int run_eval_cmd(EvalFlags& f, const Args& a) {
+  const fs::path& table = f.table;
+  if (table.empty()) fail_usage("missing --out TABLE.csv");
+  if (text::lower_extension(table) != ".csv") fail_usage(table.string() + ": the eval table must be a .csv file");
+  pipeline::ReconRequest base = request_from_flags(f);
   pipeline::Shard shard;
-  if (auto s = a.get("--shard")) shard = pipeline::parse_shard(*s);
+  if (f.shard) shard = pipeline::parse_shard(*f.shard);
 
   const std::vector<fs::path> all = pipeline::expand_inputs(a.positional);
   const std::vector<fs::path> mine = pipeline::shard_inputs(all, shard);
-  const fs::path model = pipeline::resolve_model(a.get_or("--model", ""));
+  const fs::path model = pipeline::resolve_model(f.model);
   resolve_model_files(model, base.load.config);
   const std::string settings = pipeline::settings_fingerprint(base, model.string());
   pipeline::EvalTable existing = pipeline::open_eval_table(table, settings);  // before the model loads
@@ -224,20 +212,28 @@ int run_eval_cmd(const Args& a) {
   return o.failed ? 2 : 0;
 }
 
-int run_decode_cmd(const Args& a) {
-  const auto out = a.get("--output");
-  if (!out) fail_usage("missing -o VIDEO (.mkv lossless, .mp4 H.264, frame_%04d.png or folder/)");
-  if (a.has("--normalized") && a.has("--raw")) fail_usage("give --normalized or --raw, not both");
+struct DecodeFlags {
+  std::string output, tensor, device = "auto", dtype = "f32";
+  std::optional<std::string> model;
+  LoadOptions load;
+  bool normalized = false, raw = false, chunked = false, overwrite = false;
+  std::optional<double> fps;
+  int crf = 18;
+};
+
+int run_decode_cmd(DecodeFlags& f, const Args& a) {
+  const std::string& out = f.output;
+  if (out.empty()) fail_usage("missing -o VIDEO (.mkv lossless, .mp4 H.264, frame_%04d.png or folder/)");
+  if (f.normalized && f.raw) fail_usage("give --normalized or --raw, not both");
   std::optional<bool> normalized;
-  if (a.has("--normalized")) normalized = true;
-  if (a.has("--raw")) normalized = false;
-  const bool overwrite = a.has("--yes");
-  media::check_video_output(*out, overwrite);  // before any work
-  pipeline::LatentFile file = pipeline::read_latent_file(a.positional[0], a.get_or("--tensor", ""), normalized);
+  if (f.normalized) normalized = true;
+  if (f.raw) normalized = false;
+  media::check_video_output(out, f.overwrite);  // before any work
+  pipeline::LatentFile file = pipeline::read_latent_file(a.positional[0], f.tensor, normalized);
   fs::path model;
   std::string model_why;
-  if (auto m = a.get("--model")) {
-    model = *m;
+  if (f.model) {
+    model = *f.model;
   } else if (!file.model.empty() && fs::exists(file.model)) {
     model = file.model;
     model_why = " (named by the file's metadata)";
@@ -246,19 +242,19 @@ int run_decode_cmd(const Args& a) {
     model_why = file.model.empty() ? " (the bundled default)"
                                    : " (the bundled default: the file's model " + file.model + " is not here)";
   }
-  const LoadOptions load = load_options(a);
+  const LoadOptions& load = f.load;
   resolve_model_files(model, load.config);
-  std::unique_ptr<Vae> vae = Vae::load(model, device_option(a, "auto"), parse_dtype(a.get_or("--dtype", "f32")), load);
+  std::unique_ptr<Vae> vae = Vae::load(model, device_option(f.device), parse_dtype(f.dtype), load);
   CancelToken& cancel = interrupt_token();
   ProgressBar bar("decode");
   pipeline::DecodeLatentsResult r =
-      pipeline::decode_latents(*vae, file, a.has("--chunked"), sub_progress(bar.fn(), 0.0, 0.9), &cancel);
+      pipeline::decode_latents(*vae, file, f.chunked, sub_progress(bar.fn(), 0.0, 0.9), &cancel);
   media::EncodeOptions vo;
-  vo.fps = a.has("--fps") ? a.get_double("--fps", 25) : (file.fps > 0 ? file.fps : 25);
+  vo.fps = f.fps ? *f.fps : (file.fps > 0 ? file.fps : 25);
   if (!(vo.fps > 0)) fail_usage("--fps must be positive");
-  vo.crf = a.get_int("--crf", 18);
-  vo.overwrite = overwrite;
-  media::write_video(*out, r.frames, vo, sub_progress(bar.fn(), 0.9, 1.0), &cancel);
+  vo.crf = f.crf;
+  vo.overwrite = f.overwrite;
+  media::write_video(out, r.frames, vo, sub_progress(bar.fn(), 0.9, 1.0), &cancel);
   bar.finish();
   std::printf("latents: %s, tensor \"%s\" %s\n", file.path.string().c_str(), file.tensor.c_str(),
               file.latent.shape_str().c_str());
@@ -266,48 +262,49 @@ int run_decode_cmd(const Args& a) {
   std::printf("decoded: %zu frames of %dx%d%s in %.2f s\n", r.frames.size(), r.frames.empty() ? 0 : r.frames[0].height,
               r.frames.empty() ? 0 : r.frames[0].width, r.chunked ? " (chunked)" : "", r.decode_ms / 1000);
   for (const auto& n : r.notes) std::printf("note: %s\n", n.c_str());
-  std::printf("wrote: %s\n", out->c_str());
+  std::printf("wrote: %s\n", out.c_str());
   return 0;
 }
 
-const std::vector<FlagSpec>& shared_flags() {
-  static const std::vector<FlagSpec> f = {
+std::vector<FlagSpec> request_flags(RequestFlags& f) {
+  pipeline::ReconRequest& r = f.r;
+  return {
       {"--model", "M",
-       std::string("a model folder, .safetensors or .ckpt/.pt file (default: the bundled ") + kDefaultModelName + ")"},
+       std::string("a model folder, .safetensors or .ckpt/.pt file (default: the bundled ") + kDefaultModelName + ")",
+       &f.model},
       {"--config", "FILE",
        "the model's config instead of the config.json beside its weights (a config.json, or a JSON whose \"ae\" "
-       "object is the config: Open-Sora-Plan v1.5)"},
-      {"--weights", "W",
-       "which weights of a training checkpoint: auto (default: the EMA when present, as the reference), ema, or "
-       "model (the reference's NOT_USE_EMA_MODEL)"},
+       "object is the config: Open-Sora-Plan v1.5)",
+       &r.load.config},
+      weights_flag(&r.load.weights,
+                   "which weights of a training checkpoint: auto (default: the EMA when present, as the reference), "
+                   "ema, or model (the reference's NOT_USE_EMA_MODEL)"),
       {"--size", "HxW",
-       "model input size, multiples of 8 (default: the source's, rounded down to 8, short side <= 512)"},
-      {"--frames", "N", "frames to use (default: all); trimmed to the largest 1 + 4k (1 + 8k) that fits"},
-      {"--start", "T", "where to start: seconds (2.5 or 2.5s) or a frame index (48f)"},
-      {"--stride", "K", "keep every K-th frame (the reference's --sample_rate; default 1)"},
-      {"--norm-type", "T", "override norm_type: groupnorm | layernorm"},
-      {"--num-groups", "G", "override the GroupNorm group count"},
-      {"--device", "D", "cpu, cuda or auto (default auto: CUDA when usable)"},
-      {"--dtype", "T", "f32 (default), bf16 or f16"},
-      {"--chunked", "", "causal-cache chunked inference (the reference's enable_tiling): less memory"},
-      {"--tile", "N",
-       "spatial tiles of NxN pixels (multiple of 8, >= 32), blended across the overlap; "
-       "auto (default: only when whole frames do not fit) or off"},
-      {"--tile-overlap", "P", "pixels neighbouring tiles share (multiple of 8, <= N/2; default N/4)"},
-      {"--max-memory", "SIZE",
-       "memory the run may use (e.g. 4G, 512M; default: what is free: GPU memory, "
-       "or host memory under ulimit -v and cgroup limits)"},
-      {"--sample", "", "decode a posterior sample, as the official scripts do (default: the mode, deterministic)"},
-      {"--seed", "S", "seed for --sample (default 0)"},
+       "model input size, multiples of 8 (default: the source's, rounded down to 8, short side <= 512)",
+       flags::Dims{&r.height, &r.width}},
+      {"--frames", "N", "frames to use (default: all); trimmed to the largest 1 + 4k (1 + 8k) that fits", &f.frames},
+      {"--start", "T", "where to start: seconds (2.5 or 2.5s) or a frame index (48f)",
+       [&r](const std::string& v) { parse_start(v, &r); }},
+      {"--stride", "K", "keep every K-th frame (the reference's --sample_rate; default 1)", &r.stride},
+      {"--norm-type", "T", "override norm_type: groupnorm | layernorm", &r.norm_type},
+      {"--num-groups", "G", "override the GroupNorm group count", &f.num_groups},
+      {"--device", "D", "cpu, cuda or auto (default auto: CUDA when usable)", &f.device},
+      {"--dtype", "T", "f32 (default), bf16 or f16", &f.dtype},
+      {"--chunked", "", "causal-cache chunked inference (the reference's enable_tiling): less memory", &r.chunked},
+      tile_flag(&r.tile,
+                "spatial tiles of NxN pixels (multiple of 8, >= 32), blended across the overlap; "
+                "auto (default: only when whole frames do not fit) or off"),
+      tile_overlap_flag(&r.tile_overlap, "pixels neighbouring tiles share (multiple of 8, <= N/2; default N/4)"),
+      max_memory_flag(&r.max_memory,
+                      "memory the run may use (e.g. 4G, 512M; default: what is free: GPU memory, "
+                      "or host memory under ulimit -v and cgroup limits)"),
+      {"--sample", "", "decode a posterior sample, as the official scripts do (default: the mode, deterministic)",
+       &r.sample},
+      {"--seed", "S", "seed for --sample (default 0)", &f.seed},
   };
-  return f;
 }
 
-}  // namespace
-
-std::vector<Command> media_commands() {
-  std::vector<Command> cmds;
-
+CommandSpec recon_spec(ReconFlags& f) {
   CommandSpec recon{
       "recon",
       "wfvae recon INPUT -o OUTPUT [--model DIR] [--size HxW] [--frames N] [--start T] [--stride K] [--norm-type T] "
@@ -345,23 +342,29 @@ std::vector<Command> media_commands() {
       1,
       "  wfvae recon assets/samples/city-cc0.mp4 -o recon.mkv --size 256x256 --frames 17 --metrics m.json\n"
       "  wfvae recon clip.mov -o recon.mp4 --crf 16 --side-by-side sbs.mp4 --diff diff.mkv --latents z.safetensors\n"};
-  recon.flags = {{"--output", "FILE", "reconstruction (.mkv, .mp4, frame_%04d.png, folder/, .png)", "-o"}};
-  for (const auto& f : shared_flags()) recon.flags.push_back(f);
-  for (const FlagSpec& f : std::vector<FlagSpec>{
-           {"--metrics", "FILE", "metrics report: .json (per frame + summary + provenance) or .csv"},
-           {"--metrics-csv", "FILE", "also (or only) the per-frame CSV"},
-           {"--save-input", "FILE", "the preprocessed input as the model saw it (lossless: .mkv, PNG)"},
-           {"--side-by-side", "FILE", "input | reconstruction video"},
-           {"--diff", "FILE", "|input - reconstruction| * gain video"},
-           {"--diff-gain", "G", "difference amplification (default 4)"},
+  pipeline::ExportRequest& ex = f.ex;
+  recon.flags = {
+      {"--output", "FILE", "reconstruction (.mkv, .mp4, frame_%04d.png, folder/, .png)", &ex.recon, {}, "-o"}};
+  for (auto& flag : request_flags(f)) recon.flags.push_back(std::move(flag));
+  for (FlagSpec& flag : std::vector<FlagSpec>{
+           {"--metrics", "FILE", "metrics report: .json (per frame + summary + provenance) or .csv", &f.metrics},
+           {"--metrics-csv", "FILE", "also (or only) the per-frame CSV", &ex.metrics_csv},
+           {"--save-input", "FILE", "the preprocessed input as the model saw it (lossless: .mkv, PNG)", &ex.input},
+           {"--side-by-side", "FILE", "input | reconstruction video", &ex.side_by_side},
+           {"--diff", "FILE", "|input - reconstruction| * gain video", &ex.difference},
+           {"--diff-gain", "G", "difference amplification (default 4)", &ex.diff_gain},
            {"--latents", "FILE",
-            "the latent decoded, its mean and logvar (F32 .safetensors, config and scale/shift in metadata)"},
-           {"--normalized", "", "with --latents: store the latent as the diffusion pipeline does, (z - shift) * scale"},
-           {"--crf", "N", "H.264 quality for .mp4 outputs, 0 (lossless luma) .. 51 (default 18)"},
-           {"--yes", "", "overwrite existing outputs", "-y"}})
-    recon.flags.push_back(f);
-  cmds.push_back({recon, run_recon_cmd});
+            "the latent decoded, its mean and logvar (F32 .safetensors, config and scale/shift in metadata)",
+            &ex.latents},
+           {"--normalized", "", "with --latents: store the latent as the diffusion pipeline does, (z - shift) * scale",
+            &ex.latents_normalized},
+           {"--crf", "N", "H.264 quality for .mp4 outputs, 0 (lossless luma) .. 51 (default 18)", &ex.crf},
+           {"--yes", "", "overwrite existing outputs", &ex.overwrite, {}, "-y"}})
+    recon.flags.push_back(std::move(flag));
+  return recon;
+}
 
+CommandSpec eval_spec(EvalFlags& f) {
   CommandSpec eval{
       "eval",
       "wfvae eval INPUTS... --out TABLE.csv [--model DIR] [--size HxW] [--frames N] [--start T] [--stride K] "
@@ -386,11 +389,13 @@ std::vector<Command> media_commands() {
       SIZE_MAX,
       "  wfvae eval videos/ --out results.csv --size 256x256 --frames 33\n"
       "  wfvae eval list.txt --out part0.csv --shard 0/4 --size 256x256 --frames 17 --device cuda\n"};
-  eval.flags = {{"--out", "TABLE.csv", "the results table (resumed when it exists)"}};
-  for (const auto& f : shared_flags()) eval.flags.push_back(f);
-  eval.flags.push_back({"--shard", "i/n", "evaluate the inputs at sorted positions p with p % n == i"});
-  cmds.push_back({eval, run_eval_cmd});
+  eval.flags = {{"--out", "TABLE.csv", "the results table (resumed when it exists)", &f.table}};
+  for (auto& flag : request_flags(f)) eval.flags.push_back(std::move(flag));
+  eval.flags.push_back({"--shard", "i/n", "evaluate the inputs at sorted positions p with p % n == i", &f.shard});
+  return eval;
+}
 
+CommandSpec decode_spec(DecodeFlags& f) {
   CommandSpec decode{
       "decode",
       "wfvae decode LATENTS -o VIDEO [--model M] [--normalized | --raw] [--tensor NAME] [--fps F] [--chunked] "
@@ -409,23 +414,30 @@ std::vector<Command> media_commands() {
       "  wfvae recon clip.mp4 -o recon.mkv --latents z.safetensors --normalized\n"
       "  wfvae decode z.safetensors -o decoded.mkv          # the same frames as recon.mkv\n"
       "  wfvae decode dit_sample.safetensors -o sample.mp4 --model vae/ --normalized --tensor x\n"};
-  decode.flags = {{"--output", "VIDEO", "the decoded video (.mkv, .mp4, frame_%04d.png, folder/, .png)", "-o"},
-                  {"--model", "M", "the WF-VAE (default: the file's own model, else the bundled one)"}};
-  for (const auto& f : model_source_flags()) decode.flags.push_back(f);
-  for (const FlagSpec& f : std::vector<FlagSpec>{
-           {"--normalized", "", "the latent is normalised ((z - shift) * scale): undo it before decoding"},
-           {"--raw", "", "the latent is raw (overrides the file's metadata)"},
-           {"--tensor", "NAME", "which tensor of the file is the latent"},
-           {"--fps", "F", "frame rate of the video (default: the file's, else 25)"},
-           {"--chunked", "", "causal-cache chunked decoding (less memory)"},
-           {"--device", "D", "cpu, cuda or auto (default auto)"},
-           {"--dtype", "T", "f32 (default), bf16 or f16"},
-           {"--crf", "N", "H.264 quality for .mp4 (default 18)"},
-           {"--yes", "", "overwrite an existing output", "-y"}})
-    decode.flags.push_back(f);
-  cmds.push_back({decode, run_decode_cmd});
+  decode.flags = {
+      {"--output", "VIDEO", "the decoded video (.mkv, .mp4, frame_%04d.png, folder/, .png)", &f.output, {}, "-o"},
+      {"--model", "M", "the WF-VAE (default: the file's own model, else the bundled one)", &f.model}};
+  for (auto& flag : model_source_flags(f.load)) decode.flags.push_back(std::move(flag));
+  for (FlagSpec& flag :
+       std::vector<FlagSpec>{{"--normalized", "",
+                              "the latent is normalised ((z - shift) * scale): undo it before decoding", &f.normalized},
+                             {"--raw", "", "the latent is raw (overrides the file's metadata)", &f.raw},
+                             {"--tensor", "NAME", "which tensor of the file is the latent", &f.tensor},
+                             {"--fps", "F", "frame rate of the video (default: the file's, else 25)", &f.fps},
+                             {"--chunked", "", "causal-cache chunked decoding (less memory)", &f.chunked},
+                             {"--device", "D", "cpu, cuda or auto (default auto)", &f.device},
+                             {"--dtype", "T", "f32 (default), bf16 or f16", &f.dtype},
+                             {"--crf", "N", "H.264 quality for .mp4 (default 18)", &f.crf},
+                             {"--yes", "", "overwrite an existing output", &f.overwrite, {}, "-y"}})
+    decode.flags.push_back(std::move(flag));
+  return decode;
+}
 
-  return cmds;
+}  // namespace
+
+std::vector<Command> media_commands() {
+  return {make_command(recon_spec, run_recon_cmd), make_command(eval_spec, run_eval_cmd),
+          make_command(decode_spec, run_decode_cmd)};
 }
 
 }  // namespace wfvae::cli

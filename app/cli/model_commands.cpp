@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/fileutil.h"
 #include "core/json.h"
+#include "perceptual/metric_parity.h"
 #include "runtime/bench.h"
 #include "runtime/parity.h"
 #include "runtime/system_info.h"
@@ -22,8 +23,9 @@ namespace fs = std::filesystem;
 namespace {
 
 // DIR itself when it holds io.safetensors, else every subfolder (and sub-subfolder:
-// ../shared/fixtures holds one folder per fixture kind) that does. Folders with an
-// io.safetensors but no config.json are other tools' fixtures (metrics): said, skipped.
+// ../shared/fixtures holds one folder per fixture kind) that does. A fixture's kind
+// comes from its files (perceptual::fixture_kind: a model, LPIPS or FVD); a folder
+// with io.safetensors of no known kind is said and skipped.
 std::vector<fs::path> fixture_dirs(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) fail_input(dir.string() + ": not a folder");
@@ -33,10 +35,11 @@ std::vector<fs::path> fixture_dirs(const fs::path& dir) {
     for (const auto& e : fs::directory_iterator(d, ec)) {
       if (!e.is_directory()) continue;
       if (fs::exists(e.path() / "io.safetensors")) {
-        if (fs::exists(e.path() / "config.json"))
+        if (perceptual::fixture_kind(e.path()) != perceptual::FixtureKind::Unknown)
           out.push_back(e.path());
         else
-          std::printf("skip %s: not a model fixture (no config.json)\n", e.path().string().c_str());
+          std::printf("skip %s: not a fixture this tool knows (no config.json, LPIPS or FVD files)\n",
+                      e.path().string().c_str());
       } else if (depth > 0) {
         self(e.path(), depth - 1, self);
       }
@@ -48,15 +51,25 @@ std::vector<fs::path> fixture_dirs(const fs::path& dir) {
   return out;
 }
 
-int run_parity_cmd(const Args& a) {
-  Device device = device_option(a, "cpu");
+struct ParityFlags {
+  std::string device = "cpu";
+  WeightsChoice weights = WeightsChoice::Auto;
+};
+
+int run_parity_cmd(ParityFlags& f, const Args& a) {
+  Device device = device_option(f.device);
   bool all_pass = true;
   int fixtures = 0;
   for (const auto& dir : fixture_dirs(a.positional[0])) {
     ++fixtures;
-    ParityResult r = run_parity(dir, device, load_options(a, false).weights);
-    std::printf("fixture %s (device %s, tolerance |a-b| <= %g + %g*|b|)\n", dir.string().c_str(), r.device.c_str(),
-                r.atol, r.rtol);
+    const perceptual::FixtureKind kind = perceptual::fixture_kind(dir);
+    ParityResult r = perceptual::run_any_parity(dir, device, f.weights);
+    if (kind == perceptual::FixtureKind::Lpips || kind == perceptual::FixtureKind::Fvd)
+      std::printf("fixture %s (%s, device %s, tolerance per tensor)\n", dir.string().c_str(),
+                  perceptual::fixture_kind_name(kind), r.device.c_str());
+    else
+      std::printf("fixture %s (device %s, tolerance |a-b| <= %g + %g*|b|)\n", dir.string().c_str(), r.device.c_str(),
+                  r.atol, r.rtol);
     for (const auto& l : r.lines) {
       if (!l.computed) {
         std::printf("  %-4s %-22s %-18s skipped: %s\n", l.file.c_str(), l.name.c_str(), shape_string(l.shape).c_str(),
@@ -76,12 +89,17 @@ int run_parity_cmd(const Args& a) {
   return all_pass ? 0 : 4;
 }
 
-int run_info_cmd(const Args& a) {
-  std::unique_ptr<Vae> vae = Vae::load(a.positional[0], Device::CPU, ComputeDType::F32, load_options(a));
+struct InfoFlags {
+  LoadOptions load;
+  bool json = false;
+};
+
+int run_info_cmd(InfoFlags& f, const Args& a) {
+  std::unique_ptr<Vae> vae = Vae::load(a.positional[0], Device::CPU, ComputeDType::F32, f.load);
   const ModelConfig& c = vae->config();
   const LoadReport& r = vae->load_report();
   auto groups = c.valid_num_groups();
-  if (a.has("--json")) {
+  if (f.json) {
     json::Value j = json::Object{};
     j["config"] = c.to_json();
     j["parameters"] = vae->num_parameters();
@@ -133,16 +151,20 @@ int run_info_cmd(const Args& a) {
   return 0;
 }
 
-int run_convert_cmd(const Args& a) {
-  const auto out = a.get("--output");
-  if (!out) fail_usage("missing -o DIR (the diffusers folder to write)");
-  const std::string dtype = a.get_choice("--dtype", {"f32", "f16", "bf16"}).value_or("f32");
-  const bool overwrite = a.has("--yes");
-  check_output_path(*out, overwrite, OutputKind::Folder);  // before the load
+struct ConvertFlags {
+  std::string output, dtype = "f32";
+  LoadOptions load;
+  bool overwrite = false;
+};
+
+int run_convert_cmd(ConvertFlags& f, const Args& a) {
+  const std::string& out = f.output;
+  if (out.empty()) fail_usage("missing -o DIR (the diffusers folder to write)");
+  check_output_path(out, f.overwrite, OutputKind::Folder);  // before the load
   const auto t0 = std::chrono::steady_clock::now();
-  std::unique_ptr<Vae> vae = Vae::load(a.positional[0], Device::CPU, ComputeDType::F32, load_options(a));
+  std::unique_ptr<Vae> vae = Vae::load(a.positional[0], Device::CPU, ComputeDType::F32, f.load);
   const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  vae->save(*out, dtype, overwrite);
+  vae->save(out, f.dtype, f.overwrite);
   const LoadReport& r = vae->load_report();
   std::printf("read: %s (%s, %s), %lld tensors in %.2f s\n", r.weights_path.c_str(), r.weights_format.c_str(),
               r.stored_dtype.c_str(), static_cast<long long>(r.tensors_loaded), load_s);
@@ -154,36 +176,25 @@ int run_convert_cmd(const Args& a) {
   for (const auto& n : r.notes) std::printf("note: %s\n", n.c_str());
   std::printf("latent scale/shift: %s\n", r.latent_norm.c_str());
   std::printf("wrote: %s (config.json + diffusion_pytorch_model.safetensors, %s; the %d Haar constants in F32)\n",
-              out->c_str(), dtype.c_str(), r.constants_present + r.constants_absent);
+              out.c_str(), f.dtype.c_str(), r.constants_present + r.constants_absent);
   return 0;
 }
 
-int run_bench_cmd(const Args& a) {
+struct BenchFlags {
   BenchOptions o;
-  if (auto m = a.get("--model")) o.model = *m;
-  if (auto c = a.get("--config")) o.config = *c;
+  std::string device = "auto", dtype = "f32";
+  int tile = 0, overlap = -1;
+};
+
+int run_bench_cmd(BenchFlags& f, const Args& a) {
+  BenchOptions& o = f.o;
   if (o.model.empty() && o.config.empty()) fail_usage("give --model M (its weights) or --config FILE (random weights)");
-  o.weights = load_options(a, false).weights;
   if (o.model.empty() && a.has("--weights")) fail_usage("--weights chooses the weights of --model M");
-  o.frames = a.get_int("--frames", 17);
-  o.height = o.width = 256;
-  a.get_size("--size", &o.height, &o.width);
-  o.device = device_option(a, "auto");
-  o.dtype = parse_dtype(a.get_or("--dtype", "f32"));
-  o.chunked = a.has("--chunked");
-  {
-    int tile = 0, overlap = -1;
-    int64_t unused = 0;
-    read_plan_flags(a, &tile, &overlap, &unused);
-    if (tile < 0) fail_usage("bench --tile takes a size (or off): it measures one plan, it does not choose one");
-    o.tile = {tile, tile > 0 ? (overlap >= 0 ? overlap : tiling::default_overlap(tile)) : 0};
-    tiling::check_tile_size(o.tile);
-  }
-  o.reps = a.get_int("--reps", 3);
-  o.warmup = a.get_int("--warmup", 1);
-  o.norm_type = a.get_or("--norm-type", "");
-  o.num_groups = a.get_int("--num-groups", 0);
-  o.profile = a.has("--profile");
+  o.device = device_option(f.device);
+  o.dtype = parse_dtype(f.dtype);
+  if (f.tile < 0) fail_usage("bench --tile takes a size (or off): it measures one plan, it does not choose one");
+  o.tile = {f.tile, f.tile > 0 ? (f.overlap >= 0 ? f.overlap : tiling::default_overlap(f.tile)) : 0};
+  tiling::check_tile_size(o.tile);
   ProgressBar bar("bench");
   o.progress = bar.fn();
   BenchResult r = run_bench(o);
@@ -226,7 +237,9 @@ std::string studio_gl_check() {
   return out;
 }
 
-int run_doctor_cmd(const Args& a) {
+struct NoFlags {};
+
+int run_doctor_cmd(NoFlags&, const Args&) {
   const auto t0 = std::chrono::steady_clock::now();
   const SystemInfo info = query_system_info();
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -236,118 +249,130 @@ int run_doctor_cmd(const Args& a) {
   return 0;
 }
 
+CommandSpec parity_spec(ParityFlags& f) {
+  return {"parity",
+          "wfvae parity DIR [--device cpu|cuda] [--weights auto|ema|model]",
+          "Check this engine against tensors computed by the official PyTorch WF-VAE.",
+          "DIR is a fixture folder (config.json, weights, io.safetensors, optional taps.safetensors)\n"
+          "or a folder of such folders. The weights may be a diffusers safetensors file or a training\n"
+          "checkpoint (.ckpt), taken as the reference's from_pretrained takes it. Every known tensor is "
+          "recomputed in float32 and compared\n"
+          "element-wise: |a-b| <= 1e-4 + 1e-5*|b| on CPU, 1e-3 + 1e-4*|b| on CUDA (TF32 off).\n"
+          "Exits 4 when any element is out of tolerance.",
+          {{"--device", "D", "cpu (default) or cuda", &f.device},
+           weights_flag(&f.weights, "which weights of a .ckpt fixture: auto (default, EMA first), ema or model")},
+          1,
+          1,
+          "  wfvae parity ../shared/fixtures/wfvae-parity\n  wfvae parity "
+          "../shared/fixtures/wfvae-parity/gn-l8 --device cuda\n"};
+}
+
+CommandSpec info_spec(InfoFlags& f) {
+  return {"info",
+          "wfvae info MODEL [--config FILE] [--weights auto|ema|model] [--json]",
+          "Show a model's configuration, size, norm settings and load report.",
+          "MODEL is one of:\n"
+          "  a diffusers folder (config.json + diffusion_pytorch_model.safetensors, F32/F16/BF16);\n"
+          "  a folder with config.json and .ckpt files (Open-Sora-Plan's vae/ with merged.ckpt, a\n"
+          "    training run's folder): the last .ckpt in the folder's listing, as the reference;\n"
+          "  a .safetensors, .ckpt, .pt, .pth or .bin file with config.json beside it;\n"
+          "  any of these with --config FILE (a config.json, or a JSON whose \"ae\" object is the\n"
+          "    config, as Open-Sora-Plan v1.5's pipeline files).\n"
+          "torch.save files are read without Python and nothing in them is executed. Of a training\n"
+          "checkpoint the state dict is chosen as the reference's init_from_ckpt does: ema_state_dict\n"
+          "(with \"module.\" removed), else state_dict[\"gen_model\"], else state_dict, else the file's\n"
+          "dict; the report says which, why, and what was left aside (optimizer, discriminator, ...).\n"
+          "Loading is strict: missing, unexpected or mis-shaped tensors are listed and refuse the load\n"
+          "(exit 2); only the frozen Haar filters may be absent (the constructor's values are used).",
+          {{"--config", "FILE", "the config instead of the config.json beside the weights", &f.load.config},
+           weights_flag(&f.load.weights, "auto (default: the EMA when present, as the reference), ema or model"),
+           {"--json", "", "print machine-readable JSON", &f.json}},
+          1,
+          1,
+          "  wfvae info assets/models/wfvae-tiny-gn\n"
+          "  wfvae info runs/checkpoint-2000.ckpt --weights model\n"
+          "  wfvae info wfvae_888_dim32.ckpt --config opensoraplan1.5.json\n"};
+}
+
+CommandSpec convert_spec(ConvertFlags& f) {
+  return {"convert",
+          "wfvae convert IN -o DIR [--dtype f32|f16|bf16] [--config FILE] [--weights auto|ema|model] [-y]",
+          "Write any model wfvae reads (a .ckpt included) as a diffusers folder.",
+          "IN is any model form wfvae info accepts (see wfvae info --help). DIR receives config.json\n"
+          "and diffusion_pytorch_model.safetensors, loadable by diffusers-style code and by every wfvae\n"
+          "command. The weights are stored in --dtype (default f32: the converted folder reproduces\n"
+          "IN's outputs exactly); the frozen Haar filters always in F32, so their values survive f16.\n"
+          "Of a training checkpoint only the chosen state dict is written (the EMA by default, as the\n"
+          "reference); optimizer and discriminator are left aside. DIR is written to a temporary\n"
+          "folder and renamed into place; an existing DIR is kept unless -y.",
+          {{"--output", "DIR", "the diffusers folder to write", &f.output, {}, "-o"},
+           {"--dtype", "T", "the weights' storage (default f32)", &f.dtype, {"f32", "f16", "bf16"}},
+           {"--config", "FILE",
+            "the config instead of the config.json beside IN (a config.json, or a JSON with an \"ae\" object)",
+            &f.load.config},
+           weights_flag(&f.load.weights, "auto (default: EMA first, as the reference), ema or model"),
+           {"--yes", "", "replace an existing DIR", &f.overwrite, {}, "-y"}},
+          1,
+          1,
+          "  wfvae convert runs/checkpoint-2000.ckpt -o wfvae-2000\n"
+          "  wfvae convert osp13/vae -o osp13-diffusers --dtype bf16\n"
+          "  wfvae convert wfvae_888_dim32.ckpt --config opensoraplan1.5.json -o osp15-vae\n"};
+}
+
+CommandSpec bench_spec(BenchFlags& f) {
+  BenchOptions& o = f.o;
+  return {"bench",
+          "wfvae bench (--model DIR | --config FILE) --frames T --size HxW [--device D] [--dtype T] [--chunked] "
+          "[--tile N] [--reps N]",
+          "Measure encode/decode latency (median over --reps) and peak memory.",
+          "With --config only, the weights are random (speed does not depend on them). Peak memory\n"
+          "is the CUDA allocator's peak on a GPU and the process's resident high-water mark on CPU.\n"
+          "The first call of each (cold: oneDNN primitive creation on a CPU, cuDNN autotuning on a GPU)\n"
+          "is reported apart; the medians are of the calls after --warmup.\n"
+          "The last line is one JSON object (enc_ms, dec_ms, enc_cold_ms, dec_cold_ms, enc_peak_mb,\n"
+          "dec_peak_mb, planned_activation_mb, ...).",
+          {{"--model", "M", "a model folder, .safetensors or .ckpt file", &o.model},
+           {"--config", "FILE", "a config.json: random weights; with --model, the config of its weights", &o.config},
+           weights_flag(&o.weights,
+                        "with --model, which weights of a training checkpoint: auto (EMA first), ema or "
+                        "model"),
+           {"--frames", "T", "frames (1 + 4k, or 1 + 8k for 8x models; default 17)", &o.frames},
+           {"--size", "HxW", "frame size, multiples of 8 (default 256x256)", flags::Dims{&o.height, &o.width}},
+           {"--device", "D", "cpu, cuda or auto (default auto)", &f.device},
+           {"--dtype", "T", "f32 (default), bf16 or f16", &f.dtype},
+           {"--chunked", "", "causal-cache chunked inference (the reference's enable_tiling)", &o.chunked},
+           tile_flag(&f.tile, "spatial tiles of NxN pixels (default off)"),
+           tile_overlap_flag(&f.overlap, "pixels neighbouring tiles share (default N/4)"),
+           {"--reps", "N", "timed repetitions (default 3)", &o.reps},
+           {"--warmup", "N", "untimed repetitions first (default 1)", &o.warmup},
+           {"--norm-type", "T", "override norm_type (groupnorm|layernorm)", &o.norm_type},
+           {"--num-groups", "G", "override the GroupNorm group count", &o.num_groups},
+           {"--profile", "", "then one encode and decode with every operator and module timed (tables)", &o.profile}},
+          0,
+          0,
+          "  wfvae bench --config ../shared/fixtures/wfvae-parity/gn-l8/config.json --frames 17 --size 128x128\n"};
+}
+
+CommandSpec doctor_spec(NoFlags&) {
+  return {"doctor",
+          "wfvae doctor",
+          "Say what this machine and build can run WF-VAE on (LibTorch, CUDA, GPUs, CPU, OpenGL).",
+          "Prints LibTorch's version and whether it has CUDA; the CUDA runtime, the driver's CUDA\n"
+          "version and cuDNN; each GPU's name, compute capability and free/total memory; CPU threads,\n"
+          "SIMD level, BLAS and oneDNN; and whether wfvae-studio gets an OpenGL 3.3 core context on\n"
+          "this display. The studio shows the same under Help > About.",
+          {},
+          0,
+          0,
+          "  wfvae doctor\n  xvfb-run -a wfvae doctor    # the OpenGL check on a virtual display\n"};
+}
+
 }  // namespace
 
 std::vector<Command> model_commands() {
-  std::vector<Command> cmds;
-  cmds.push_back({{"parity",
-                   "wfvae parity DIR [--device cpu|cuda] [--weights auto|ema|model]",
-                   "Check this engine against tensors computed by the official PyTorch WF-VAE.",
-                   "DIR is a fixture folder (config.json, weights, io.safetensors, optional taps.safetensors)\n"
-                   "or a folder of such folders. The weights may be a diffusers safetensors file or a training\n"
-                   "checkpoint (.ckpt), taken as the reference's from_pretrained takes it. Every known tensor is "
-                   "recomputed in float32 and compared\n"
-                   "element-wise: |a-b| <= 1e-4 + 1e-5*|b| on CPU, 1e-3 + 1e-4*|b| on CUDA (TF32 off).\n"
-                   "Exits 4 when any element is out of tolerance.",
-                   {{"--device", "D", "cpu (default) or cuda"},
-                    {"--weights", "W", "which weights of a .ckpt fixture: auto (default, EMA first), ema or model"}},
-                   1,
-                   1,
-                   "  wfvae parity ../shared/fixtures/wfvae-parity\n  wfvae parity "
-                   "../shared/fixtures/wfvae-parity/gn-l8 --device cuda\n"},
-                  run_parity_cmd});
-  cmds.push_back({{"info",
-                   "wfvae info MODEL [--config FILE] [--weights auto|ema|model] [--json]",
-                   "Show a model's configuration, size, norm settings and load report.",
-                   "MODEL is one of:\n"
-                   "  a diffusers folder (config.json + diffusion_pytorch_model.safetensors, F32/F16/BF16);\n"
-                   "  a folder with config.json and .ckpt files (Open-Sora-Plan's vae/ with merged.ckpt, a\n"
-                   "    training run's folder): the last .ckpt in the folder's listing, as the reference;\n"
-                   "  a .safetensors, .ckpt, .pt, .pth or .bin file with config.json beside it;\n"
-                   "  any of these with --config FILE (a config.json, or a JSON whose \"ae\" object is the\n"
-                   "    config, as Open-Sora-Plan v1.5's pipeline files).\n"
-                   "torch.save files are read without Python and nothing in them is executed. Of a training\n"
-                   "checkpoint the state dict is chosen as the reference's init_from_ckpt does: ema_state_dict\n"
-                   "(with \"module.\" removed), else state_dict[\"gen_model\"], else state_dict, else the file's\n"
-                   "dict; the report says which, why, and what was left aside (optimizer, discriminator, ...).\n"
-                   "Loading is strict: missing, unexpected or mis-shaped tensors are listed and refuse the load\n"
-                   "(exit 2); only the frozen Haar filters may be absent (the constructor's values are used).",
-                   {{"--config", "FILE", "the config instead of the config.json beside the weights"},
-                    {"--weights", "W", "auto (default: the EMA when present, as the reference), ema or model"},
-                    {"--json", "", "print machine-readable JSON"}},
-                   1,
-                   1,
-                   "  wfvae info assets/models/wfvae-tiny-gn\n"
-                   "  wfvae info runs/checkpoint-2000.ckpt --weights model\n"
-                   "  wfvae info wfvae_888_dim32.ckpt --config opensoraplan1.5.json\n"},
-                  run_info_cmd});
-  cmds.push_back({{"convert",
-                   "wfvae convert IN -o DIR [--dtype f32|f16|bf16] [--config FILE] [--weights auto|ema|model] [-y]",
-                   "Write any model wfvae reads (a .ckpt included) as a diffusers folder.",
-                   "IN is any model form wfvae info accepts (see wfvae info --help). DIR receives config.json\n"
-                   "and diffusion_pytorch_model.safetensors, loadable by diffusers-style code and by every wfvae\n"
-                   "command. The weights are stored in --dtype (default f32: the converted folder reproduces\n"
-                   "IN's outputs exactly); the frozen Haar filters always in F32, so their values survive f16.\n"
-                   "Of a training checkpoint only the chosen state dict is written (the EMA by default, as the\n"
-                   "reference); optimizer and discriminator are left aside. DIR is written to a temporary\n"
-                   "folder and renamed into place; an existing DIR is kept unless -y.",
-                   {{"--output", "DIR", "the diffusers folder to write", "-o"},
-                    {"--dtype", "T", "f32 (default), f16 or bf16"},
-                    {"--config", "FILE",
-                     "the config instead of the config.json beside IN (a config.json, or a JSON "
-                     "with an \"ae\" object)"},
-                    {"--weights", "W", "auto (default: EMA first, as the reference), ema or model"},
-                    {"--yes", "", "replace an existing DIR", "-y"}},
-                   1,
-                   1,
-                   "  wfvae convert runs/checkpoint-2000.ckpt -o wfvae-2000\n"
-                   "  wfvae convert osp13/vae -o osp13-diffusers --dtype bf16\n"
-                   "  wfvae convert wfvae_888_dim32.ckpt --config opensoraplan1.5.json -o osp15-vae\n"},
-                  run_convert_cmd});
-  cmds.push_back(
-      {{"bench",
-        "wfvae bench (--model DIR | --config FILE) --frames T --size HxW [--device D] [--dtype T] [--chunked] [--tile "
-        "N] "
-        "[--reps N]",
-        "Measure encode/decode latency (median over --reps) and peak memory.",
-        "With --config only, the weights are random (speed does not depend on them). Peak memory\n"
-        "is the CUDA allocator's peak on a GPU and the process's resident high-water mark on CPU.\n"
-        "The first call of each (cold: oneDNN primitive creation on a CPU, cuDNN autotuning on a GPU)\n"
-        "is reported apart; the medians are of the calls after --warmup.\n"
-        "The last line is one JSON object (enc_ms, dec_ms, enc_cold_ms, dec_cold_ms, enc_peak_mb,\n"
-        "dec_peak_mb, planned_activation_mb, ...).",
-        {{"--model", "M", "a model folder, .safetensors or .ckpt file"},
-         {"--config", "FILE", "a config.json: random weights; with --model, the config of its weights"},
-         {"--weights", "W", "with --model, which weights of a training checkpoint: auto (EMA first), ema or model"},
-         {"--frames", "T", "frames (1 + 4k, or 1 + 8k for 8x models; default 17)"},
-         {"--size", "HxW", "frame size, multiples of 8 (default 256x256)"},
-         {"--device", "D", "cpu, cuda or auto (default auto)"},
-         {"--dtype", "T", "f32 (default), bf16 or f16"},
-         {"--chunked", "", "causal-cache chunked inference (the reference's enable_tiling)"},
-         {"--tile", "N", "spatial tiles of NxN pixels (default off)"},
-         {"--tile-overlap", "P", "pixels neighbouring tiles share (default N/4)"},
-         {"--reps", "N", "timed repetitions (default 3)"},
-         {"--warmup", "N", "untimed repetitions first (default 1)"},
-         {"--norm-type", "T", "override norm_type (groupnorm|layernorm)"},
-         {"--num-groups", "G", "override the GroupNorm group count"},
-         {"--profile", "", "then one encode and decode with every operator and module timed (tables)"}},
-        0,
-        0,
-        "  wfvae bench --config ../shared/fixtures/wfvae-parity/gn-l8/config.json --frames 17 --size 128x128\n"},
-       run_bench_cmd});
-  cmds.push_back({{"doctor",
-                   "wfvae doctor",
-                   "Say what this machine and build can run WF-VAE on (LibTorch, CUDA, GPUs, CPU, OpenGL).",
-                   "Prints LibTorch's version and whether it has CUDA; the CUDA runtime, the driver's CUDA\n"
-                   "version and cuDNN; each GPU's name, compute capability and free/total memory; CPU threads,\n"
-                   "SIMD level, BLAS and oneDNN; and whether wfvae-studio gets an OpenGL 3.3 core context on\n"
-                   "this display. The studio shows the same under Help > About.",
-                   {},
-                   0,
-                   0,
-                   "  wfvae doctor\n  xvfb-run -a wfvae doctor    # the OpenGL check on a virtual display\n"},
-                  run_doctor_cmd});
-  return cmds;
+  return {make_command(parity_spec, run_parity_cmd), make_command(info_spec, run_info_cmd),
+          make_command(convert_spec, run_convert_cmd), make_command(bench_spec, run_bench_cmd),
+          make_command(doctor_spec, run_doctor_cmd)};
 }
 
 }  // namespace wfvae::cli

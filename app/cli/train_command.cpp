@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -23,6 +25,13 @@ namespace wfvae::cli {
 namespace fs = std::filesystem;
 
 namespace {
+
+// How DATA... and --val are decoded (train and pack-clips).
+struct ClipFlags {
+  std::optional<std::string> val;
+  std::string short_side = "160";
+  int max_clip_frames = 300;
+};
 
 #ifdef WFVAE_HAVE_MEDIA
 std::vector<int> parse_int_list(const std::string& flag, const std::string& text) {
@@ -67,14 +76,14 @@ void print_clip(const char* split, const train::Clip& c) {
 
 // DATA... and --val decoded the way --short-side, --max-clip-frames and --val-size say;
 // the pack's info records those settings.
-train::ClipPack decode_clips(const Args& a, int val_size) {
-  const std::string sides_text = a.get_or("--short-side", "160");
+train::ClipPack decode_clips(const ClipFlags& c, const std::vector<std::string>& data, int val_size) {
+  const std::string& sides_text = c.short_side;
   const std::vector<int> sides = parse_int_list("--short-side", sides_text);
-  const int64_t max_frames = a.get_int("--max-clip-frames", 300);
+  const int64_t max_frames = c.max_clip_frames;
   if (max_frames < 1) fail_usage("--max-clip-frames must be >= 1");
-  std::vector<fs::path> files = pipeline::expand_inputs(a.positional);
+  std::vector<fs::path> files = pipeline::expand_inputs(data);
   std::vector<fs::path> val_files;
-  if (auto v = a.get("--val")) val_files = pipeline::expand_inputs({*v});
+  if (c.val) val_files = pipeline::expand_inputs({*c.val});
   for (const auto& v : val_files)
     for (const auto& f : files)
       if (fs::weakly_canonical(v) == fs::weakly_canonical(f))
@@ -145,64 +154,51 @@ train::TrainResult run_training_worded(const train::TrainOptions& o, const std::
   }
 }
 
-int run_train_cmd(const Args& a) {
-  train::TrainOptions o;
-  if (!a.has("--out")) fail_usage("--out DIR is required");
-  o.out_dir = *a.get("--out");
-  o.resume = a.has("--resume");
-  if (auto c = a.get("--config")) o.config = ModelConfig::load(*c);
-  if (auto m = a.get("--init")) o.init_model = *m;
-  o.init_weights = load_options(a, /*config_flag=*/false).weights;
-  if (a.has("--weights") && !a.has("--init")) fail_usage("--weights chooses the weights of --init MODEL");
-  if (a.has("--config") && a.has("--init"))
+struct TrainFlags {
+  train::TrainOptions o;  // most flags set it directly
+  std::optional<std::string> config, norm_type, clips, recipe;
+  std::optional<int> latent_dim, base_channels, num_groups;
+  bool no_sample = false, print_settings = false;
+  int seed = 0;
+  std::string device = "cpu";
+  ClipFlags decoding;
+};
+
+int run_train_cmd(TrainFlags& f, const Args& a) {
+  train::TrainOptions& o = f.o;
+  if (o.out_dir.empty()) fail_usage("--out DIR is required");
+  if (f.config) o.config = ModelConfig::load(*f.config);
+  if (a.has("--weights") && o.init_model.empty()) fail_usage("--weights chooses the weights of --init MODEL");
+  if (f.config && !o.init_model.empty())
     fail_usage("give --config (new model) or --init (start from weights), not both");
   // Architecture shortcuts on top of the config.
-  o.config.latent_dim = a.get_int("--latent-dim", o.config.latent_dim);
-  o.config.base_channels = a.get_int("--base-channels", o.config.base_channels);
-  if (auto n = a.get("--norm-type")) o.config.norm_type = *n;
-  o.config.norm_num_groups = a.get_int("--num-groups", o.config.norm_num_groups);
-  if (!a.has("--config")) {
+  o.config.latent_dim = f.latent_dim.value_or(o.config.latent_dim);
+  o.config.base_channels = f.base_channels.value_or(o.config.base_channels);
+  o.config.norm_type = f.norm_type.value_or(o.config.norm_type);
+  o.config.norm_num_groups = f.num_groups.value_or(o.config.norm_num_groups);
+  if (!f.config) {
     // Without a config: the small architecture of the bundled models.
-    if (!a.has("--base-channels")) o.config.base_channels = 24;
-    if (!a.has("--latent-dim")) o.config.latent_dim = 16;
+    o.config.base_channels = f.base_channels.value_or(24);
+    o.config.latent_dim = f.latent_dim.value_or(16);
     o.config.encoder_num_resblocks = o.config.decoder_num_resblocks = 1;
     o.config.encoder_energy_flow_hidden_size = o.config.decoder_energy_flow_hidden_size = o.config.base_channels;
     o.config.t_interpolation = "trilinear";
-    if (!a.has("--num-groups")) o.config.norm_num_groups = 8;
+    o.config.norm_num_groups = f.num_groups.value_or(8);
   }
   o.config.validate("training config");
-  o.steps = a.get_int("--steps", o.steps);
-  o.batch = a.get_int("--batch", o.batch);
-  o.crop_frames = a.get_int("--frames", o.crop_frames);
-  o.crop_size = a.get_int("--crop", o.crop_size);
-  o.lr = a.get_double("--lr", o.lr);
-  o.warmup_steps = a.get_int("--warmup", o.warmup_steps);
-  o.ema_decay = a.get_double("--ema", o.ema_decay);
-  o.weight_decay = a.get_double("--weight-decay", o.weight_decay);
-  o.kl_weight = a.get_double("--kl-weight", o.kl_weight);
-  o.wavelet_weight = a.get_double("--wavelet-weight", o.wavelet_weight);
-  o.mse_weight = a.get_double("--mse-weight", o.mse_weight);
-  o.gradient_weight = a.get_double("--gradient-weight", o.gradient_weight);
-  o.grid_weight = a.get_double("--grid-weight", o.grid_weight);
-  o.sample_posterior = !a.has("--no-sample");
-  o.seed = static_cast<uint64_t>(a.get_int("--seed", 0));
-  o.log_every = a.get_int("--log-every", o.log_every);
-  o.val_every = a.get_int("--val-every", o.val_every);
-  o.ckpt_every = a.get_int("--ckpt-every", o.ckpt_every);
-  o.store_dtype = a.get_or("--store-dtype", o.store_dtype);
-  o.val_frames = a.get_int("--val-frames", o.val_frames);
-  o.val_size = a.get_int("--val-size", o.val_size);
+  o.sample_posterior = !f.no_sample;
+  o.seed = static_cast<uint64_t>(f.seed);
   if (o.log_every < 1 || o.val_every < 1 || o.ckpt_every < 1)
     fail_usage("--log-every, --val-every and --ckpt-every must be >= 1");
-  o.device = device_option(a, "cpu");
-  o.time_budget_s = a.get_double("--time-budget", 0);
+  o.device = device_option(f.device);
   if (o.time_budget_s < 0) fail_usage("--time-budget must be >= 0 seconds");
 
   train::ClipPack data;
-  if (auto p = a.get("--clips")) {
+  if (const auto& p = f.clips) {
     // Decoded when the pack was made: the decoding flags would be silently ignored.
-    for (const char* f : {"--val", "--short-side", "--max-clip-frames"})
-      if (a.has(f)) fail_usage(std::string(f) + " cannot be combined with --clips (the pack was decoded with its own)");
+    for (const char* flag : {"--val", "--short-side", "--max-clip-frames"})
+      if (a.has(flag))
+        fail_usage(std::string(flag) + " cannot be combined with --clips (the pack was decoded with its own)");
     if (!a.positional.empty()) fail_usage("give DATA or --clips PACK, not both");
     data = train::read_clip_pack(*p);
     std::printf("clip pack %s: %zu training clips, %zu validation clips (short sides %s, val size %s)\n", p->c_str(),
@@ -212,7 +208,7 @@ int run_train_cmd(const Args& a) {
   } else {
 #ifdef WFVAE_HAVE_MEDIA
     if (a.positional.empty()) fail_usage("give the training videos (DATA...) or --clips PACK");
-    data = decode_clips(a, o.val_size);
+    data = decode_clips(f.decoding, a.positional, o.val_size);
 #else
     fail_usage(
         "this wfvae was built without FFmpeg: it trains on a clip pack (--clips PACK, made with "
@@ -248,108 +244,242 @@ int run_train_cmd(const Args& a) {
 }
 
 #ifdef WFVAE_HAVE_MEDIA
-int run_pack_clips_cmd(const Args& a) {
-  if (!a.has("-o")) fail_usage("-o PACK is required");
-  const fs::path out = *a.get("-o");
-  check_output_path(out, a.has("-y"));  // before any decoding
-  train::ClipPack pack = decode_clips(a, a.get_int("--val-size", 128));
-  train::write_clip_pack(out, pack, a.has("-y"));
+struct PackFlags {
+  fs::path out;
+  bool overwrite = false;
+  ClipFlags decoding;
+  int val_size = 128;
+};
+
+int run_pack_clips_cmd(PackFlags& f, const Args& a) {
+  const fs::path& out = f.out;
+  if (out.empty()) fail_usage("-o PACK is required");
+  check_output_path(out, f.overwrite);  // before any decoding
+  train::ClipPack pack = decode_clips(f.decoding, a.positional, f.val_size);
+  train::write_clip_pack(out, pack, f.overwrite);
   std::printf("wrote %s: %zu training clips (%.1f MB), %zu validation clips (%.1f MB)\n", out.string().c_str(),
               pack.train.size(), clip_bytes(pack.train) / 1048576.0, pack.val.size(), clip_bytes(pack.val) / 1048576.0);
   return 0;
 }
 #endif
 
+CommandSpec train_spec(TrainFlags& f) {
+  train::TrainOptions& o = f.o;
+  ClipFlags& c = f.decoding;
+  return {
+      "train",
+      "wfvae train DATA... --out DIR [--config FILE | --init MODEL | --resume] [--val FILE] [--steps N] [options]\n"
+      "       wfvae train --clips PACK --out DIR ... (no FFmpeg needed)",
+      "Train a WF-VAE on videos (L1 + KL + wavelet energy-flow loss, AdamW, EMA).",
+      "DATA are video/image files, folders (searched recursively) or .txt lists. Each video is\n"
+      "decoded once per --short-side (aspect kept) and random crops of --frames x --crop x --crop\n"
+      "are drawn from it (random temporal stride 1-2, horizontal flips). Checkpoints go to\n"
+      "DIR/checkpoint-N and DIR/final (EMA weights, diffusers layout: wfvae info/recon load them);\n"
+      "DIR/latest + DIR/train_state.safetensors hold the raw weights and optimiser state for\n"
+      "--resume, and DIR/train_log.jsonl one line per log. Ctrl-C saves the state and stops.\n"
+      "The loss weights follow the reference's scaling (reconstruction summed per frame, KL\n"
+      "and wavelet terms per sample), divided by the pixels of one frame. Without --config the\n"
+      "model is the bundled models' small architecture (base 24, latent 16, 1 res block).\n"
+      "The same --seed gives the same run. --clips trains on clips decoded earlier by\n"
+      "wfvae pack-clips (the way to train where FFmpeg is missing, as on a GPU machine).\n"
+      "--time-budget shortens the schedule to what fits: the pace of the first steps decides\n"
+      "how many steps run, warm-up and cosine decay included, and the run ends on time\n"
+      "with its final checkpoint.",
+      {{"--out", "DIR", "output folder (required)", &o.out_dir},
+       {"--recipe", "FILE", "take the settings of this recipe (below); flags given here override them", &f.recipe},
+       {"--print-settings", "",
+        "print the run's settings as one wfvae train command line (a recipe's spelled out) "
+        "and exit",
+        &f.print_settings},
+       {"--config", "FILE", "config.json of a new model", &f.config},
+       {"--init", "MODEL", "start from these weights (fine-tune): a model folder, .safetensors or .ckpt",
+        &o.init_model},
+       weights_flag(&o.init_weights,
+                    "with --init, which weights of a training checkpoint: auto (EMA first), ema or "
+                    "model"),
+       {"--resume", "", "continue DIR's run exactly where it stopped", &o.resume},
+       {"--val", "FILE", "held-out clip(s) for validation PSNR/SSIM (a file, folder or list)", &c.val},
+       {"--clips", "PACK", "train on a clip pack from wfvae pack-clips instead of DATA (and --val)", &f.clips},
+       {"--device", "D", "cpu (default), cuda or auto", &f.device},
+       {"--time-budget", "SEC", "end the run, decayed and saved, within SEC seconds of wall time (default: none)",
+        &o.time_budget_s},
+       {"--latent-dim", "N", "latent channels (overrides the config)", &f.latent_dim},
+       {"--base-channels", "N", "base width (overrides the config)", &f.base_channels},
+       {"--norm-type", "T", "groupnorm or layernorm (overrides the config)", &f.norm_type},
+       {"--num-groups", "G", "GroupNorm groups (overrides the config)", &f.num_groups},
+       {"--steps", "N", "optimiser steps (default 1000)", &o.steps},
+       {"--batch", "B", "clips per step (default 1)", &o.batch},
+       {"--frames", "T", "frames per crop, 1 + 4k (default 9)", &o.crop_frames},
+       {"--crop", "S", "square crop size, multiple of 8 (default 128)", &o.crop_size},
+       {"--lr", "X", "peak learning rate (default 4e-4)", &o.lr},
+       {"--warmup", "N", "linear warm-up steps, then cosine decay (default 200)", &o.warmup_steps},
+       {"--ema", "D", "EMA decay of the saved weights (default 0.998)", &o.ema_decay},
+       {"--weight-decay", "W", "AdamW weight decay on conv weights (default 1e-4)", &o.weight_decay},
+       {"--kl-weight", "W", "KL weight (default 1e-6, as the reference)", &o.kl_weight},
+       {"--wavelet-weight", "W", "energy-flow loss weight (default 0.1, as the reference; 0 = off)", &o.wavelet_weight},
+       {"--mse-weight", "W", "extra L2 loss weight (default 0)", &o.mse_weight},
+       {"--gradient-weight", "W",
+        "gradient-difference loss weight: |steps between neighbouring pixels| of input vs output, "
+        "against flat 8x8 blocks (default 0; not in the reference)",
+        &o.gradient_weight},
+       {"--grid-weight", "W",
+        "cell-grid loss weight: how the steps between neighbouring pixels spread over the 8 phases of "
+        "the latent cell, input vs output, against a visible 4x4/8x8 block grid (default 0; not in the reference)",
+        &o.grid_weight},
+       {"--no-sample", "", "decode the posterior mean instead of samples", &f.no_sample},
+       {"--seed", "S", "random seed (default 0)", &f.seed},
+       {"--short-side", "S[,S2]", "decode training videos at these short sides (default 160)", &c.short_side},
+       {"--max-clip-frames", "N", "frames kept per video (default 300)", &c.max_clip_frames},
+       {"--val-frames", "T", "validation frames (default 17)", &o.val_frames},
+       {"--val-size", "S", "validation crop size (default 128)", &o.val_size},
+       {"--log-every", "N", "progress line every N steps (default 10)", &o.log_every},
+       {"--val-every", "N", "validate every N steps (default 250)", &o.val_every},
+       {"--ckpt-every", "N", "checkpoint every N steps (default 1000)", &o.ckpt_every},
+       {"--store-dtype", "T", "checkpoint storage (default f16)", &o.store_dtype, {"f16", "bf16", "f32"}}},
+      0,
+      SIZE_MAX,
+      "  wfvae train ~/.cache/wfvae-studio/training/train.txt --val ~/.cache/wfvae-studio/footage/cityCC0.mpg \\\n"
+      "      --out runs/gn --steps 20000 --frames 9 --crop 96\n"
+      "  wfvae train ... --out runs/gn --resume\n"
+      "  wfvae train --clips clips.safetensors --out runs/gn --device cuda --time-budget 480 ...\n"
+      "  wfvae train data.txt --out runs/v3-gn --recipe assets/recipes/v3.json --norm-type groupnorm --num-groups 8\n",
+      "wfvae",
+      CommandSpec{}.exit_codes,
+      "recipes: --recipe FILE reads a JSON object of settings whose keys are the flags above\n"
+      "without their dashes: {\"steps\": 16000, \"lr\": 1e-3, \"no-sample\": true, \"config\": \"arch.json\"}.\n"
+      "A value is a number, a string or true (a switch); keys beginning with _ are notes; a relative\n"
+      "\"config\" path is taken from the recipe's folder. Flags given on the command line win over\n"
+      "the recipe's. What a run trains on and where it writes is the command line's alone: out,\n"
+      "resume, val, clips and init are refused in a recipe, as is any key that is not a flag.\n"
+      "assets/recipes/ holds the bundled models' recipes (v1..v4; its README says what each is).\n"};
+}
+
+// A recipe's number as the shortest text that reads back the same, in the shorter of
+// the two notations: 16000, 0.1, 1e-3 (not 0.001 or 1e-03).
+std::string number_text(double x) {
+  if (x == std::floor(x) && std::fabs(x) < 1e15) return std::to_string(static_cast<long long>(x));
+  char buf[40];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*e", digits - 1, x);
+    if (std::strtod(buf, nullptr) == x) break;
+  }
+  // buf: [-]d[.ddd]e(+|-)XX
+  std::string s = buf;
+  const size_t e = s.find('e');
+  const bool negative = s[0] == '-';
+  std::string mantissa = s.substr(negative, e - negative), all = mantissa;
+  all.erase(std::remove(all.begin(), all.end(), '.'), all.end());  // the significant digits
+  const int exp = std::atoi(s.c_str() + e + 1);
+  const std::string sci = mantissa + "e" + std::to_string(exp);
+  std::string dec;
+  if (exp < 0)
+    dec = "0." + std::string(-exp - 1, '0') + all;
+  else if (static_cast<size_t>(exp) + 1 >= all.size())
+    dec = all + std::string(exp + 1 - all.size(), '0');
+  else
+    dec = all.substr(0, exp + 1) + "." + all.substr(exp + 1);
+  return (negative ? "-" : "") + (sci.size() < dec.size() ? sci : dec);
+}
+
+// The settings of the recipe at `path` that the command line `cli` does not give, as
+// arguments: {"steps": 16000, "no-sample": true} -> --steps 16000 --no-sample.
+std::vector<std::string> recipe_args(const fs::path& path, const CommandSpec& spec, const Args& cli) {
+  const std::string where = path.string();
+  json::Value root;
+  try {
+    root = json::parse(read_text_file(path));
+  } catch (const json::ParseError& e) {
+    fail_input(where + ": not valid JSON: " + e.what());
+  }
+  if (!root.is_object()) fail_input(where + ": a recipe is a JSON object of settings ({\"steps\": 1000, ...})");
+  std::vector<std::string> args;
+  for (const auto& [key, v] : root.as_object()) {
+    if (!key.empty() && key[0] == '_') continue;  // a note
+    const std::string flag = "--" + key;
+    auto f = std::find_if(spec.flags.begin(), spec.flags.end(), [&](const FlagSpec& x) { return x.name == flag; });
+    if (f == spec.flags.end())
+      fail_usage(where + ": unknown key \"" + key + "\" (a recipe's keys are wfvae train's flags without --)");
+    for (const char* own : {"out", "resume", "val", "clips", "init", "recipe", "print-settings"})
+      if (key == own)
+        fail_usage(where + ": \"" + key + "\" is not a recipe's to say: give " + flag + " on the command line");
+    if (cli.has(flag)) continue;  // the command line's value wins
+    if (!f->takes_value() && v.is_bool()) {
+      if (v.as_bool()) args.push_back(flag);
+      continue;
+    }
+    if (!f->takes_value() || !(v.is_number() || v.is_string()))
+      fail_usage(where + ": \"" + key + "\": expected " +
+                 (f->takes_value() ? "a number or a string" : "true or false") + ", found " + json::dump(v));
+    std::string value = v.is_number() ? number_text(v.as_number()) : v.as_string();
+    if (key == "config" && !value.empty() && fs::path(value).is_relative())
+      value = (path.parent_path() / value).string();
+    args.push_back(flag);
+    args.push_back(value);
+  }
+  // The values checked on their own first, so that their errors name the recipe.
+  TrainFlags scratch;
+  try {
+    parse(train_spec(scratch), args);
+  } catch (const Error& e) {
+    fail_usage(where + ": " + e.what());
+  }
+  return args;
+}
+
+// wfvae train: the settings of a --recipe go before the command line's (which win).
+int train_main(const std::vector<std::string>& argv) {
+  auto f = std::make_unique<TrainFlags>();
+  CommandSpec spec = train_spec(*f);
+  Args a = parse(spec, argv);
+  if (a.help) {
+    std::fputs(help_text(spec).c_str(), stdout);
+    return 0;
+  }
+  if (f->recipe) {
+    std::vector<std::string> args = recipe_args(*f->recipe, spec, a);
+    args.insert(args.end(), argv.begin(), argv.end());
+    f = std::make_unique<TrainFlags>();
+    spec = train_spec(*f);
+    a = parse(spec, args);
+  }
+  if (f->print_settings) {
+    std::printf("wfvae train %s\n", flags::command_line(spec, a, {"--recipe", "--print-settings"}).c_str());
+    return 0;
+  }
+  return run_train_cmd(*f, a);
+}
+
+#ifdef WFVAE_HAVE_MEDIA
+CommandSpec pack_clips_spec(PackFlags& f) {
+  ClipFlags& c = f.decoding;
+  return {"pack-clips",
+          "wfvae pack-clips DATA... -o PACK [--val FILE] [--short-side S[,S2]] [--max-clip-frames N] [--val-size S]",
+          "Decode training videos once into a clip pack (wfvae train --clips).",
+          "Decodes DATA (and --val) exactly as wfvae train does with the same flags and writes the\n"
+          "frames, uncompressed, into one safetensors file of U8 [frames, height, width, 3] tensors:\n"
+          "wfvae train --clips PACK then trains on them without FFmpeg (a GPU machine has none) and\n"
+          "without decoding again. Size: frames x height x width x 3 bytes per clip and side.",
+          {{"-o", "PACK", "output file (required; never overwritten without -y)", &f.out},
+           {"--val", "FILE", "held-out clip(s) for validation (a file, folder or list)", &c.val},
+           {"--short-side", "S[,S2]", "decode the training videos at these short sides (default 160)", &c.short_side},
+           {"--max-clip-frames", "N", "frames kept per video (default 300)", &c.max_clip_frames},
+           {"--val-size", "S", "short side of the validation clips (default 128, train's --val-size)", &f.val_size},
+           {"-y", "", "replace an existing PACK", &f.overwrite}},
+          1,
+          SIZE_MAX,
+          "  wfvae pack-clips ~/.cache/wfvae-studio/training/train.txt --val ~/.cache/wfvae-studio/training/val.txt "
+          "\\\n"
+          "      --short-side 160,256 --max-clip-frames 64 -o clips.safetensors\n"};
+}
+#endif
+
 }  // namespace
 
 std::vector<Command> train_commands() {
-  std::vector<Command> cmds;
-  cmds.push_back(
-      {{"train",
-        "wfvae train DATA... --out DIR [--config FILE | --init MODEL | --resume] [--val FILE] [--steps N] [options]\n"
-        "       wfvae train --clips PACK --out DIR ... (no FFmpeg needed)",
-        "Train a WF-VAE on videos (L1 + KL + wavelet energy-flow loss, AdamW, EMA).",
-        "DATA are video/image files, folders (searched recursively) or .txt lists. Each video is\n"
-        "decoded once per --short-side (aspect kept) and random crops of --frames x --crop x --crop\n"
-        "are drawn from it (random temporal stride 1-2, horizontal flips). Checkpoints go to\n"
-        "DIR/checkpoint-N and DIR/final (EMA weights, diffusers layout: wfvae info/recon load them);\n"
-        "DIR/latest + DIR/train_state.safetensors hold the raw weights and optimiser state for\n"
-        "--resume, and DIR/train_log.jsonl one line per log. Ctrl-C saves the state and stops.\n"
-        "The loss weights follow the reference's scaling (reconstruction summed per frame, KL\n"
-        "and wavelet terms per sample), divided by the pixels of one frame. Without --config the\n"
-        "model is the bundled models' small architecture (base 24, latent 16, 1 res block).\n"
-        "The same --seed gives the same run. --clips trains on clips decoded earlier by\n"
-        "wfvae pack-clips (the way to train where FFmpeg is missing, as on a GPU machine).\n"
-        "--time-budget shortens the schedule to what fits: the pace of the first steps decides\n"
-        "how many steps run, warm-up and cosine decay included, and the run ends on time\n"
-        "with its final checkpoint.",
-        {{"--out", "DIR", "output folder (required)"},
-         {"--config", "FILE", "config.json of a new model"},
-         {"--init", "MODEL", "start from these weights (fine-tune): a model folder, .safetensors or .ckpt"},
-         {"--weights", "W", "with --init, which weights of a training checkpoint: auto (EMA first), ema or model"},
-         {"--resume", "", "continue DIR's run exactly where it stopped"},
-         {"--val", "FILE", "held-out clip(s) for validation PSNR/SSIM (a file, folder or list)"},
-         {"--clips", "PACK", "train on a clip pack from wfvae pack-clips instead of DATA (and --val)"},
-         {"--device", "D", "cpu (default), cuda or auto"},
-         {"--time-budget", "SEC", "end the run, decayed and saved, within SEC seconds of wall time (default: none)"},
-         {"--latent-dim", "N", "latent channels (overrides the config)"},
-         {"--base-channels", "N", "base width (overrides the config)"},
-         {"--norm-type", "T", "groupnorm or layernorm (overrides the config)"},
-         {"--num-groups", "G", "GroupNorm groups (overrides the config)"},
-         {"--steps", "N", "optimiser steps (default 1000)"},
-         {"--batch", "B", "clips per step (default 1)"},
-         {"--frames", "T", "frames per crop, 1 + 4k (default 9)"},
-         {"--crop", "S", "square crop size, multiple of 8 (default 128)"},
-         {"--lr", "X", "peak learning rate (default 4e-4)"},
-         {"--warmup", "N", "linear warm-up steps, then cosine decay (default 200)"},
-         {"--ema", "D", "EMA decay of the saved weights (default 0.998)"},
-         {"--weight-decay", "W", "AdamW weight decay on conv weights (default 1e-4)"},
-         {"--kl-weight", "W", "KL weight (default 1e-6, as the reference)"},
-         {"--wavelet-weight", "W", "energy-flow loss weight (default 0.1, as the reference; 0 = off)"},
-         {"--mse-weight", "W", "extra L2 loss weight (default 0)"},
-         {"--gradient-weight", "W",
-          "gradient-difference loss weight: |steps between neighbouring pixels| of input vs output, "
-          "against flat 8x8 blocks (default 0; not in the reference)"},
-         {"--grid-weight", "W",
-          "cell-grid loss weight: how the steps between neighbouring pixels spread over the 8 phases of "
-          "the latent cell, input vs output, against a visible 4x4/8x8 block grid (default 0; not in the reference)"},
-         {"--no-sample", "", "decode the posterior mean instead of samples"},
-         {"--seed", "S", "random seed (default 0)"},
-         {"--short-side", "S[,S2]", "decode training videos at these short sides (default 160)"},
-         {"--max-clip-frames", "N", "frames kept per video (default 300)"},
-         {"--val-frames", "T", "validation frames (default 17)"},
-         {"--val-size", "S", "validation crop size (default 128)"},
-         {"--log-every", "N", "progress line every N steps (default 10)"},
-         {"--val-every", "N", "validate every N steps (default 250)"},
-         {"--ckpt-every", "N", "checkpoint every N steps (default 1000)"},
-         {"--store-dtype", "T", "checkpoint storage: f16 (default), bf16, f32"}},
-        0,
-        SIZE_MAX,
-        "  wfvae train ~/.cache/wfvae-studio/training/train.txt --val ~/.cache/wfvae-studio/footage/cityCC0.mpg \\\n"
-        "      --out runs/gn --steps 20000 --frames 9 --crop 96\n"
-        "  wfvae train ... --out runs/gn --resume\n"
-        "  wfvae train --clips clips.safetensors --out runs/gn --device cuda --time-budget 480 ...\n"},
-       run_train_cmd});
+  std::vector<Command> cmds{make_command(train_spec, run_train_cmd)};
+  cmds[0].run = train_main;
 #ifdef WFVAE_HAVE_MEDIA
-  cmds.push_back(
-      {{"pack-clips",
-        "wfvae pack-clips DATA... -o PACK [--val FILE] [--short-side S[,S2]] [--max-clip-frames N] [--val-size S]",
-        "Decode training videos once into a clip pack (wfvae train --clips).",
-        "Decodes DATA (and --val) exactly as wfvae train does with the same flags and writes the\n"
-        "frames, uncompressed, into one safetensors file of U8 [frames, height, width, 3] tensors:\n"
-        "wfvae train --clips PACK then trains on them without FFmpeg (a GPU machine has none) and\n"
-        "without decoding again. Size: frames x height x width x 3 bytes per clip and side.",
-        {{"-o", "PACK", "output file (required; never overwritten without -y)"},
-         {"--val", "FILE", "held-out clip(s) for validation (a file, folder or list)"},
-         {"--short-side", "S[,S2]", "decode the training videos at these short sides (default 160)"},
-         {"--max-clip-frames", "N", "frames kept per video (default 300)"},
-         {"--val-size", "S", "short side of the validation clips (default 128, train's --val-size)"},
-         {"-y", "", "replace an existing PACK"}},
-        1,
-        SIZE_MAX,
-        "  wfvae pack-clips ~/.cache/wfvae-studio/training/train.txt --val ~/.cache/wfvae-studio/training/val.txt \\\n"
-        "      --short-side 160,256 --max-clip-frames 64 -o clips.safetensors\n"},
-       run_pack_clips_cmd});
+  cmds.push_back(make_command(pack_clips_spec, run_pack_clips_cmd));
 #endif
   return cmds;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # wfvae parity over every fixture folder of every fixture kind given (model
-# fixtures, training-checkpoint fixtures); exit 77 (skipped) when there are none.
+# fixtures, training-checkpoint fixtures, LPIPS and FVD); exit 77 (skipped) when
+# there are none. Every fixture folder found must have been checked and passed.
 wfvae=$1
 shift
 dirs=()
@@ -14,6 +15,13 @@ done
 [ ${#dirs[@]} -gt 0 ] || { echo "SKIP: no parity fixtures in $*"; exit 77; }
 rc=0
 for dir in "${dirs[@]}"; do
-  "$wfvae" parity "$dir" || rc=$?
+  out=$("$wfvae" parity "$dir") || rc=$?
+  printf '%s\n' "$out"
+  found=$(find "$dir" -name io.safetensors | wc -l)
+  passed=$(printf '%s\n' "$out" | grep -c '^PASS [^:]*$' || true)
+  if [ "$passed" != "$found" ]; then
+    echo "FAIL: $dir holds $found fixture folders, $passed passed"
+    rc=1
+  fi
 done
 exit $rc

@@ -42,6 +42,53 @@ PY
 cmp from-videos/final/diffusion_pytorch_model.safetensors from-pack/final/diffusion_pytorch_model.safetensors \
   || fail "the two runs' final weights differ"
 
+note "a recipe is its flags: the same settings, the same run; the command line wins"
+cat >r.json <<'JSON'
+{"_about": "the flags above", "steps": 6, "frames": 5, "crop": 16, "base-channels": 8, "latent-dim": 4,
+ "num-groups": 4, "log-every": 1, "val-every": 3, "val-size": 32, "val-frames": 5, "seed": 3, "lr": 4e-4}
+JSON
+expect_rc 0 train --clips pack.safetensors --out from-pack "${recipe[@]}" --lr 4e-4 --print-settings
+cp out.txt flags-settings.txt
+expect_rc 0 train --clips pack.safetensors --out from-pack --recipe r.json --print-settings
+cmp out.txt flags-settings.txt || { cat out.txt flags-settings.txt; fail "the recipe's settings are not its flags'"; }
+expect_in out.txt "wfvae train --out from-pack --clips pack.safetensors --latent-dim 4 --base-channels 8 --num-groups 4"
+expect_in out.txt " --lr 4e-4 "
+[ ! -e from-recipe ] || fail "--print-settings wrote something"
+expect_rc 0 train --clips pack.safetensors --out from-recipe --recipe r.json
+cmp from-pack/final/diffusion_pytorch_model.safetensors from-recipe/final/diffusion_pytorch_model.safetensors \
+  || fail "training from the recipe is not the run its flags give"
+expect_rc 0 train --recipe r.json --steps 2 --seed 9 --print-settings
+expect_in out.txt "--steps 2 "
+expect_in out.txt "--seed 9"
+if grep -q -- "--steps 6" out.txt; then fail "the recipe's --steps won over the command line's"; fi
+mkdir -p sub
+echo '{"config": "arch.json", "no-sample": true}' >sub/r.json
+expect_rc 0 train --recipe sub/r.json --print-settings
+expect_in out.txt "--config sub/arch.json --no-sample"
+for v in v1 v2 v3 v4; do
+  expect_rc 0 train --recipe "$src/assets/recipes/$v.json" --print-settings
+  expect_in out.txt "--store-dtype f16"
+done
+
+note "a recipe's mistakes are refused, naming the file and the key"
+echo '{"steps": 6, "stepz": 1}' >bad.json
+expect_rc 1 train --clips pack.safetensors --out x --recipe bad.json
+expect_in err.txt "bad.json: unknown key \"stepz\""
+echo '{"out": "elsewhere"}' >bad.json
+expect_rc 1 train --clips pack.safetensors --out x --recipe bad.json
+expect_in err.txt "bad.json: \"out\" is not a recipe's to say: give --out on the command line"
+echo '{"steps": "many"}' >bad.json
+expect_rc 1 train --clips pack.safetensors --out x --recipe bad.json
+expect_in err.txt "bad.json: --steps: expected an integer, got \"many\""
+echo '{"no-sample": "yes"}' >bad.json
+expect_rc 1 train --clips pack.safetensors --out x --recipe bad.json
+expect_in err.txt "bad.json: \"no-sample\": expected true or false"
+echo '{"steps": 6' >bad.json
+expect_rc 2 train --clips pack.safetensors --out x --recipe bad.json
+expect_in err.txt "bad.json: not valid JSON"
+expect_rc 2 train --clips pack.safetensors --out x --recipe missing.json
+expect_in err.txt "missing.json: no such file"
+
 note "misuse of --clips is refused, saying why"
 expect_rc 1 train --clips pack.safetensors --short-side 64 --out x "${recipe[@]}"
 expect_in err.txt "--short-side cannot be combined with --clips"

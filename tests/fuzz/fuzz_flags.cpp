@@ -1,4 +1,4 @@
-// The CLI's flag parser and its typed getters (sizes, integers, numbers), and the
+// The CLI's flag parser and its typed targets (sizes, integers, numbers, choices), and the
 // studio's option parser: argv is the input split at NUL bytes.
 #include <vector>
 
@@ -16,33 +16,25 @@ void fuzz_one(const std::string& input) {
       argv.push_back(input.substr(start, i - start));
       start = i + 1;
     }
+  std::string output;
+  int h = 0, w = 0, frames = 0;
+  double lr = 0;
+  bool chunked = false;
   flags::CommandSpec spec{"recon",
                           "wfvae recon INPUT -o OUTPUT",
                           "",
                           "",
-                          {{"--output", "FILE", "", "-o"},
-                           {"--size", "HxW", ""},
-                           {"--frames", "N", ""},
-                           {"--lr", "X", ""},
-                           {"--chunked", "", ""}},
+                          {{"--output", "FILE", "", &output, {}, "-o"},
+                           {"--size", "HxW", "", flags::Dims{&h, &w}},
+                           {"--frames", "N", "", &frames},
+                           {"--lr", "X", "", &lr},
+                           {"--dtype", "T", "", {}, {"f32", "f16"}},
+                           {"--chunked", "", "", &chunked}},
                           0,
                           3,
                           ""};
   try {
-    flags::Args a = flags::parse(spec, argv);
-    int h = 0, w = 0;
-    try {
-      a.get_size("--size", &h, &w);
-    } catch (const std::exception&) {
-    }
-    try {
-      (void)a.get_int("--frames", 0);
-    } catch (const std::exception&) {
-    }
-    try {
-      (void)a.get_double("--lr", 0);
-    } catch (const std::exception&) {
-    }
+    flags::parse(spec, argv);
   } catch (const std::exception&) {
   }
   // The studio's parser prints --help/--version: keep those out.
