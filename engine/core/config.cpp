@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <climits>
+#include <cstring>
 #include <numeric>
 #include <set>
 #include <sstream>
@@ -57,6 +58,92 @@ bool matches(const LevelBlocks& b, const std::string& db, const std::string& dw,
   return db == b.down_block && dw == b.down_wavelet && ub == b.up_block && uw == b.up_wavelet;
 }
 
+// The model's arguments as config.json names them, in the reference's order: what
+// from_json reads (the first bad one is the error) and to_json writes.
+template <typename Config, typename Visit>
+void for_each_argument(Config& c, Visit&& visit) {
+  visit("latent_dim", c.latent_dim);
+  visit("base_channels", c.base_channels);
+  visit("encoder_num_resblocks", c.encoder_num_resblocks);
+  visit("encoder_energy_flow_hidden_size", c.encoder_energy_flow_hidden_size);
+  visit("decoder_num_resblocks", c.decoder_num_resblocks);
+  visit("decoder_energy_flow_hidden_size", c.decoder_energy_flow_hidden_size);
+  visit("attention_type", c.attention_type);
+  visit("use_attention", c.use_attention);
+  visit("dropout", c.dropout);
+  visit("norm_type", c.norm_type);
+  visit("norm_num_groups", c.norm_num_groups);
+  visit("t_interpolation", c.t_interpolation);
+  visit("connect_res_layer_num", c.connect_res_layer_num);
+  visit("scale", c.scale);
+  visit("shift", c.shift);
+  visit("l1_dowmsample_block", c.l1_dowmsample_block);
+  visit("l1_downsample_wavelet", c.l1_downsample_wavelet);
+  visit("l2_dowmsample_block", c.l2_dowmsample_block);
+  visit("l2_downsample_wavelet", c.l2_downsample_wavelet);
+  visit("l1_upsample_block", c.l1_upsample_block);
+  visit("l1_upsample_wavelet", c.l1_upsample_wavelet);
+  visit("l2_upsample_block", c.l2_upsample_block);
+  visit("l2_upsample_wavelet", c.l2_upsample_wavelet);
+}
+
+// Reads one argument when the file has it (type-checked), and notes the key as known.
+struct ArgumentReader {
+  const json::Value& root;
+  const std::string& source;
+  std::set<std::string>& known;
+
+  const json::Value* find(const char* key) const {
+    known.insert(key);
+    return root.find(key);
+  }
+  [[noreturn]] void error(const char* key, const std::string& what) const {
+    fail_input(source + ": \"" + key + "\": " + what);
+  }
+  void operator()(const char* key, int& dst) const {
+    if (const json::Value* v = find(key)) {
+      if (!v->is_integer()) error(key, "expected an integer, found " + json::dump(*v));
+      const int64_t x = v->as_int();
+      if (x < INT_MIN || x > INT_MAX) error(key, json::dump(*v) + " is out of range");
+      dst = static_cast<int>(x);
+    }
+  }
+  void operator()(const char* key, std::string& dst) const {
+    if (const json::Value* v = find(key)) {
+      if (!v->is_string()) error(key, "expected a string, found " + json::dump(*v));
+      dst = v->as_string();
+    }
+  }
+  void operator()(const char* key, bool& dst) const {
+    if (const json::Value* v = find(key)) {
+      if (!v->is_bool()) error(key, "expected true or false, found " + json::dump(*v));
+      dst = v->as_bool();
+    }
+  }
+  void operator()(const char* key, double& dst) const {
+    if (const json::Value* v = find(key)) {
+      if (!v->is_number()) error(key, "expected a number, found " + json::dump(*v));
+      dst = v->as_number();
+    }
+  }
+  void operator()(const char* key, std::vector<double>& dst) const {
+    if (const json::Value* v = find(key)) {
+      if (!v->is_array()) error(key, "expected a list of numbers, found " + json::dump(*v));
+      dst.clear();
+      for (const auto& x : v->as_array()) {
+        if (!x.is_number()) error(key, "expected a list of numbers, found " + json::dump(*v));
+        dst.push_back(x.as_number());
+      }
+    }
+  }
+};
+
+template <typename T>
+json::Value argument_value(const T& v) {
+  return json::Value(v);
+}
+json::Value argument_value(const std::vector<double>& v) { return json::array_of(v); }
+
 }  // namespace
 
 ModelConfig ModelConfig::from_json(const json::Value& root, const std::string& source) {
@@ -66,73 +153,12 @@ ModelConfig ModelConfig::from_json(const json::Value& root, const std::string& s
   auto key_error = [&](const std::string& key, const std::string& what) {
     fail_input(source + ": \"" + key + "\": " + what);
   };
-  auto get_int = [&](const char* key, int& dst) {
-    known.insert(key);
-    if (const json::Value* v = root.find(key)) {
-      if (!v->is_integer()) key_error(key, "expected an integer, found " + json::dump(*v));
-      const int64_t x = v->as_int();
-      if (x < INT_MIN || x > INT_MAX) key_error(key, json::dump(*v) + " is out of range");
-      dst = static_cast<int>(x);
-    }
-  };
-  auto get_str = [&](const char* key, std::string& dst) {
-    known.insert(key);
-    if (const json::Value* v = root.find(key)) {
-      if (!v->is_string()) key_error(key, "expected a string, found " + json::dump(*v));
-      dst = v->as_string();
-    }
-  };
-  auto get_bool = [&](const char* key, bool& dst) {
-    known.insert(key);
-    if (const json::Value* v = root.find(key)) {
-      if (!v->is_bool()) key_error(key, "expected true or false, found " + json::dump(*v));
-      dst = v->as_bool();
-    }
-  };
-  auto get_list = [&](const char* key, std::vector<double>& dst) {
-    known.insert(key);
-    if (const json::Value* v = root.find(key)) {
-      if (!v->is_array()) key_error(key, "expected a list of numbers, found " + json::dump(*v));
-      dst.clear();
-      for (const auto& x : v->as_array()) {
-        if (!x.is_number()) key_error(key, "expected a list of numbers, found " + json::dump(*v));
-        dst.push_back(x.as_number());
-      }
-    }
-  };
-
   known.insert("_class_name");
   if (const json::Value* v = root.find("_class_name")) {
     if (!v->is_string() || (v->as_string() != "WFVAEModel" && v->as_string() != "WFVAE"))
       key_error("_class_name", "this is a config for " + json::dump(*v) + ", not a WF-VAE (expected \"WFVAEModel\")");
   }
-  get_int("latent_dim", c.latent_dim);
-  get_int("base_channels", c.base_channels);
-  get_int("encoder_num_resblocks", c.encoder_num_resblocks);
-  get_int("encoder_energy_flow_hidden_size", c.encoder_energy_flow_hidden_size);
-  get_int("decoder_num_resblocks", c.decoder_num_resblocks);
-  get_int("decoder_energy_flow_hidden_size", c.decoder_energy_flow_hidden_size);
-  get_str("attention_type", c.attention_type);
-  get_bool("use_attention", c.use_attention);
-  known.insert("dropout");
-  if (const json::Value* v = root.find("dropout")) {
-    if (!v->is_number()) key_error("dropout", "expected a number, found " + json::dump(*v));
-    c.dropout = v->as_number();
-  }
-  get_str("norm_type", c.norm_type);
-  get_int("norm_num_groups", c.norm_num_groups);
-  get_str("t_interpolation", c.t_interpolation);
-  get_int("connect_res_layer_num", c.connect_res_layer_num);
-  get_list("scale", c.scale);
-  get_list("shift", c.shift);
-  get_str("l1_dowmsample_block", c.l1_dowmsample_block);
-  get_str("l1_downsample_wavelet", c.l1_downsample_wavelet);
-  get_str("l2_dowmsample_block", c.l2_dowmsample_block);
-  get_str("l2_downsample_wavelet", c.l2_downsample_wavelet);
-  get_str("l1_upsample_block", c.l1_upsample_block);
-  get_str("l1_upsample_wavelet", c.l1_upsample_wavelet);
-  get_str("l2_upsample_block", c.l2_upsample_block);
-  get_str("l2_upsample_wavelet", c.l2_upsample_wavelet);
+  for_each_argument(c, ArgumentReader{root, source, known});
 
   for (const auto& [k, v] : root.as_object()) {
     (void)v;
@@ -191,32 +217,11 @@ json::Value ModelConfig::to_json() const {
   json::Value o = json::Object{};
   o["_class_name"] = "WFVAEModel";
   o["_diffusers_version"] = "0.30.2";
-  o["latent_dim"] = latent_dim;
-  o["base_channels"] = base_channels;
-  o["encoder_num_resblocks"] = encoder_num_resblocks;
-  o["encoder_energy_flow_hidden_size"] = encoder_energy_flow_hidden_size;
-  o["decoder_num_resblocks"] = decoder_num_resblocks;
-  o["decoder_energy_flow_hidden_size"] = decoder_energy_flow_hidden_size;
-  o["attention_type"] = attention_type;
-  o["use_attention"] = use_attention;
-  o["dropout"] = dropout;
-  o["norm_type"] = norm_type;
-  if (norm_num_groups != 32) o["norm_num_groups"] = norm_num_groups;
-  o["t_interpolation"] = t_interpolation;
-  o["connect_res_layer_num"] = connect_res_layer_num;
-  json::Array sc, sh;
-  for (double v : scale) sc.emplace_back(v);
-  for (double v : shift) sh.emplace_back(v);
-  o["scale"] = json::Value(sc);
-  o["shift"] = json::Value(sh);
-  o["l1_dowmsample_block"] = l1_dowmsample_block;
-  o["l1_downsample_wavelet"] = l1_downsample_wavelet;
-  o["l2_dowmsample_block"] = l2_dowmsample_block;
-  o["l2_downsample_wavelet"] = l2_downsample_wavelet;
-  o["l1_upsample_block"] = l1_upsample_block;
-  o["l1_upsample_wavelet"] = l1_upsample_wavelet;
-  o["l2_upsample_block"] = l2_upsample_block;
-  o["l2_upsample_wavelet"] = l2_upsample_wavelet;
+  for_each_argument(*this, [&](const char* key, const auto& value) {
+    // The default group count stays out, as in the reference's own configs.
+    if (std::strcmp(key, "norm_num_groups") == 0 && norm_num_groups == 32) return;
+    o[key] = argument_value(value);
+  });
   return o;
 }
 

@@ -1,5 +1,8 @@
 #include "core/fileutil.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -91,6 +94,51 @@ void write_file_atomic(const fs::path& target, const std::string& data, bool ove
     if (!f) fail_runtime(target.string() + ": write failed (disk full?)");
   }
   out.commit();
+}
+
+MappedFile::MappedFile(const fs::path& path, const CheckFn& check) {
+  const std::string file = path.string();
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail_input(file + ": cannot open (" + std::strerror(errno) + ")");
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) fail_input(file + ": cannot stat");
+  check(static_cast<uint64_t>(st.st_size), S_ISREG(st.st_mode));
+  const size_t size = static_cast<size_t>(st.st_size);
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (map == MAP_FAILED) fail_input(file + ": cannot memory-map (" + std::strerror(errno) + ")");
+  map_ = map;
+  size_ = size;
+}
+
+MappedFile::~MappedFile() {
+  if (map_) ::munmap(map_, size_);
+}
+
+void MappedFile::drop_pages(const uint8_t* begin, const uint8_t* end) const {
+  const long page = ::sysconf(_SC_PAGESIZE);
+  const uintptr_t lo = reinterpret_cast<uintptr_t>(begin), hi = reinterpret_cast<uintptr_t>(end);
+  const uintptr_t a = (lo + static_cast<uintptr_t>(page) - 1) / page * page, b = hi / page * page;
+  if (page > 0 && b > a) ::madvise(reinterpret_cast<void*>(a), b - a, MADV_DONTNEED);
+}
+
+MappedFile::MappedFile(MappedFile&& other) noexcept : map_(other.map_), size_(other.size_) {
+  other.map_ = nullptr;
+  other.size_ = 0;
+}
+
+MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
+  if (this != &other) {
+    if (map_) ::munmap(map_, size_);
+    map_ = other.map_;
+    size_ = other.size_;
+    other.map_ = nullptr;
+    other.size_ = 0;
+  }
+  return *this;
 }
 
 }  // namespace wfvae

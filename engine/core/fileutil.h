@@ -1,9 +1,13 @@
 // File helpers that keep the "never a half-written output, never a silent
 // overwrite" promise: every output goes to a hidden temporary beside the target
-// and is renamed into place only when complete.
+// and is renamed into place only when complete. And MappedFile, how the weight
+// readers (safetensors, torch checkpoints) see their input.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace wfvae {
@@ -45,5 +49,33 @@ class PendingOutput {
 
 // Writes `data` atomically (temp + rename).
 void write_file_atomic(const fs::path& target, const std::string& data, bool overwrite);
+
+// A whole file mapped read-only; unmapped when destroyed (or replaced by a move).
+class MappedFile {
+ public:
+  // Runs after the file is opened and before it is mapped, with its size and whether
+  // it is a regular file; throws to refuse it (too short, not a regular file).
+  using CheckFn = std::function<void(uint64_t size, bool regular)>;
+
+  MappedFile() = default;
+  // BadInput errors "<path>: cannot open (<reason>)", "<path>: cannot stat",
+  // "<path>: cannot memory-map (<reason>)", or whatever `check` throws.
+  MappedFile(const fs::path& path, const CheckFn& check);
+  ~MappedFile();
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  const uint8_t* data() const { return static_cast<const uint8_t*>(map_); }
+  size_t size() const { return size_; }
+  // Hands the whole pages inside [begin, end) back to the OS: bytes read once and
+  // not needed again (read again, they fault back in from the file).
+  void drop_pages(const uint8_t* begin, const uint8_t* end) const;
+
+ private:
+  void* map_ = nullptr;
+  size_t size_ = 0;
+};
 
 }  // namespace wfvae

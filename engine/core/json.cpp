@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 namespace wfvae::json {
 
@@ -53,18 +54,13 @@ const Array& Value::as_array() const {
   if (type_ != Type::Array) throw mismatch("an array", type_);
   return *arr_;
 }
-Array& Value::as_array() {
-  if (type_ != Type::Array) throw mismatch("an array", type_);
-  return *arr_;
-}
 const Object& Value::as_object() const {
   if (type_ != Type::Object) throw mismatch("an object", type_);
   return *obj_;
 }
-Object& Value::as_object() {
-  if (type_ != Type::Object) throw mismatch("an object", type_);
-  return *obj_;
-}
+// The same checks; only the constness differs.
+Array& Value::as_array() { return const_cast<Array&>(std::as_const(*this).as_array()); }
+Object& Value::as_object() { return const_cast<Object&>(std::as_const(*this).as_object()); }
 bool Value::contains(const std::string& key) const { return find(key) != nullptr; }
 const Value* Value::find(const std::string& key) const {
   if (type_ != Type::Object) return nullptr;
@@ -143,13 +139,25 @@ class Parser {
     }
   }
 
-  Value object(int depth) {
-    ++pos_;  // '{'
-    Object o;
+  // A '{...}' or '[...]': read_item() for each item, the items separated by ','.
+  template <class ReadItem>
+  void items(char close, ReadItem&& read_item) {
+    ++pos_;  // '{' or '['
     skip_ws();
-    if (eat('}')) return Value(std::move(o));
+    if (eat(close)) return;
     while (true) {
       skip_ws();
+      read_item();
+      skip_ws();
+      if (eat(',')) continue;
+      if (eat(close)) break;
+      error(std::string("expected ',' or '") + close + "'");
+    }
+  }
+
+  Value object(int depth) {
+    Object o;
+    items('}', [&] {
       if (pos_ >= s_.size() || s_[pos_] != '"') error("expected a string key");
       std::string key = string();
       skip_ws();
@@ -158,27 +166,13 @@ class Parser {
       Value v = value(depth + 1);
       if (o.count(key)) error("duplicate key \"" + key + "\"");
       o.emplace(std::move(key), std::move(v));
-      skip_ws();
-      if (eat(',')) continue;
-      if (eat('}')) break;
-      error("expected ',' or '}'");
-    }
+    });
     return Value(std::move(o));
   }
 
   Value array(int depth) {
-    ++pos_;  // '['
     Array a;
-    skip_ws();
-    if (eat(']')) return Value(std::move(a));
-    while (true) {
-      skip_ws();
-      a.push_back(value(depth + 1));
-      skip_ws();
-      if (eat(',')) continue;
-      if (eat(']')) break;
-      error("expected ',' or ']'");
-    }
+    items(']', [&] { a.push_back(value(depth + 1)); });
     return Value(std::move(a));
   }
 

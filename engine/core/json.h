@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace wfvae::json {
@@ -68,6 +69,14 @@ class Value {
   std::shared_ptr<Array> arr_;
   std::shared_ptr<Object> obj_;
 };
+
+// A JSON array of `items` (numbers, strings, booleans: whatever a Value is made from).
+template <typename Range>
+Value array_of(const Range& items) {
+  Array a;
+  for (const auto& x : items) a.emplace_back(x);
+  return Value(std::move(a));
+}
 
 // Parses text as one JSON document. Throws ParseError with the byte offset and a
 // short description ("expected ',' or '}' at offset 12").

@@ -266,6 +266,30 @@ class Reader {
     x.text.assign(reinterpret_cast<const char*>(q), n);
     return push_new(std::move(x));
   }
+  Ref make_text(Kind k, const std::string& s) {
+    return make_text(k, reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  }
+  // A string or bytes value whose length comes first, in `width` little-endian bytes.
+  void counted_text(Kind k, int width) {
+    const uint64_t n = le(width);
+    make_text(k, take(n), static_cast<size_t>(n));
+  }
+  // LONG1 / LONG4: a length in `width` bytes, then that many bytes of two's complement.
+  void counted_long(int width) {
+    const uint64_t n = le(width);
+    make_long(take(n), static_cast<size_t>(n));
+  }
+  void make_bool(bool b) {
+    Value x;
+    x.kind = Kind::Bool;
+    x.boolean = b;
+    push_new(std::move(x));
+  }
+  Ref make_dict() {
+    Value x;
+    x.kind = Kind::Dict;
+    return push_new(std::move(x));
+  }
   Ref make_seq(Kind k, std::vector<Ref> items) {
     Value x;
     x.kind = k;
@@ -338,6 +362,21 @@ class Reader {
     return v;
   }
 
+  // The decimal argument of INT or LONG (`opname`), or a failure saying it is `what`.
+  int64_t decimal_arg(const std::string& s, const char* opname, const char* what) {
+    bool ok = false;
+    const int64_t v = parse_decimal(s, &ok);
+    if (!ok) fail(std::string(opname) + " argument \"" + s.substr(0, 40) + "\" " + what);
+    return v;
+  }
+  // The decimal key of the text PUT or GET (`opname`).
+  uint64_t memo_key(const char* opname) {
+    bool ok = false;
+    const int64_t k = parse_decimal(line(), &ok);
+    if (!ok || k < 0) fail(std::string(opname) + " with a bad memo key");
+    return static_cast<uint64_t>(k);
+  }
+
   // Python's repr of a str in the text protocol: quoted, with backslash escapes.
   std::string unquote(const std::string& s) {
     if (s.size() < 2 || (s[0] != '\'' && s[0] != '"') || s.back() != s[0]) fail("STRING argument is not quoted");
@@ -365,63 +404,54 @@ class Reader {
     return out;
   }
 
+  // One opcode; true at STOP. Each family's helper answers whether it knew `op`.
   bool step(uint8_t op) {
+    if (op == '.') return true;  // STOP
+    if (!(stack_op(op) || number_op(op) || text_op(op) || container_op(op) || object_op(op) || memo_op(op))) refuse(op);
+    return false;
+  }
+
+  // PROTO, FRAME and the stack and its MARKs.
+  bool stack_op(uint8_t op) {
     switch (op) {
-      case 0x80: take(1); return false;  // PROTO
-      case 0x95: take(8); return false;  // FRAME: a length hint only
-      case '.': return true;             // STOP
+      case 0x80: take(1); return true;  // PROTO
+      case 0x95: take(8); return true;  // FRAME: a length hint only
       case '(':
         if (marks_.size() >= limits_.max_marks) fail("MARKs nested deeper than " + std::to_string(limits_.max_marks));
         marks_.push_back(stack_.size());
-        return false;
-      case '0': pop(); return false;
-      case '1': pop_mark(); return false;
-      case '2': push(top()); return false;
-      case 'N': push_new(Value{}); return false;
+        return true;
+      case '0': pop(); return true;
+      case '1': pop_mark(); return true;
+      case '2': push(top()); return true;
+      default: return false;
+    }
+  }
+
+  // None, booleans, integers and floats.
+  bool number_op(uint8_t op) {
+    switch (op) {
+      case 'N': push_new(Value{}); return true;
       case 0x88:
-      case 0x89: {
-        Value x;
-        x.kind = Kind::Bool;
-        x.boolean = op == 0x88;
-        push_new(std::move(x));
-        return false;
-      }
-      case 'J': make_int(static_cast<int32_t>(static_cast<uint32_t>(le(4)))); return false;
-      case 'K': make_int(static_cast<int64_t>(le(1))); return false;
-      case 'M': make_int(static_cast<int64_t>(le(2))); return false;
+      case 0x89: make_bool(op == 0x88); return true;
+      case 'J': make_int(static_cast<int32_t>(static_cast<uint32_t>(le(4)))); return true;
+      case 'K': make_int(static_cast<int64_t>(le(1))); return true;
+      case 'M': make_int(static_cast<int64_t>(le(2))); return true;
       case 'I': {
         const std::string s = line();
         if (s == "00" || s == "01") {
-          Value x;
-          x.kind = Kind::Bool;
-          x.boolean = s == "01";
-          push_new(std::move(x));
-          return false;
+          make_bool(s == "01");
+          return true;
         }
-        bool ok = false;
-        const int64_t v = parse_decimal(s, &ok);
-        if (!ok) fail("INT argument \"" + s.substr(0, 40) + "\" is not an integer");
-        make_int(v);
-        return false;
+        make_int(decimal_arg(s, "INT", "is not an integer"));
+        return true;
       }
       case 'L': {
         const std::string s = line();
-        bool ok = false;
-        const int64_t v = parse_decimal(s, &ok);
-        if (!ok) fail("LONG argument \"" + s.substr(0, 40) + "\" is not a 64-bit integer");
-        make_int(v);
-        return false;
+        make_int(decimal_arg(s, "LONG", "is not a 64-bit integer"));
+        return true;
       }
-      case 0x8a: {
-        const uint64_t n = le(1);
-        make_long(take(n), static_cast<size_t>(n));
-        return false;
-      }
-      case 0x8b: {
-        const uint64_t n = le(4);
-        make_long(take(n), static_cast<size_t>(n));
-        return false;
-      }
+      case 0x8a: counted_long(1); return true;
+      case 0x8b: counted_long(4); return true;
       case 'F': {
         const std::string s = line();
         char* e = nullptr;
@@ -430,7 +460,7 @@ class Reader {
         x.number = std::strtod(s.c_str(), &e);
         if (s.empty() || *e) fail("FLOAT argument \"" + s.substr(0, 40) + "\" is not a number");
         push_new(std::move(x));
-        return false;
+        return true;
       }
       case 'G': {
         const uint8_t* q = take(8);
@@ -440,63 +470,37 @@ class Reader {
         x.kind = Kind::Float;
         std::memcpy(&x.number, &bits, 8);
         push_new(std::move(x));
-        return false;
+        return true;
       }
-      case 'S': {
-        const std::string s = unquote(line());
-        make_text(Kind::String, reinterpret_cast<const uint8_t*>(s.data()), s.size());
-        return false;
-      }
-      case 'V': {
-        const std::string s = line();
-        make_text(Kind::String, reinterpret_cast<const uint8_t*>(s.data()), s.size());
-        return false;
-      }
-      case 'T': {  // BINSTRING: Python 2 str (legacy torch files' keys)
-        const uint64_t n = le(4);
-        make_text(Kind::String, take(n), static_cast<size_t>(n));
-        return false;
-      }
-      case 'U': {
-        const uint64_t n = le(1);
-        make_text(Kind::String, take(n), static_cast<size_t>(n));
-        return false;
-      }
-      case 'X': {
-        const uint64_t n = le(4);
-        make_text(Kind::String, take(n), static_cast<size_t>(n));
-        return false;
-      }
-      case 0x8c: {
-        const uint64_t n = le(1);
-        make_text(Kind::String, take(n), static_cast<size_t>(n));
-        return false;
-      }
-      case 0x8d: {
-        const uint64_t n = le(8);
-        make_text(Kind::String, take(n), static_cast<size_t>(n));
-        return false;
-      }
-      case 'B': {
-        const uint64_t n = le(4);
-        make_text(Kind::Bytes, take(n), static_cast<size_t>(n));
-        return false;
-      }
-      case 'C': {
-        const uint64_t n = le(1);
-        make_text(Kind::Bytes, take(n), static_cast<size_t>(n));
-        return false;
-      }
+      default: return false;
+    }
+  }
+
+  // Strings and bytes: text lines, or a little-endian length of 1, 4 or 8 bytes.
+  bool text_op(uint8_t op) {
+    switch (op) {
+      case 'S': make_text(Kind::String, unquote(line())); return true;
+      case 'V': make_text(Kind::String, line()); return true;
+      case 'T': counted_text(Kind::String, 4); return true;  // BINSTRING: Python 2 str (legacy torch files' keys)
+      case 'U': counted_text(Kind::String, 1); return true;
+      case 'X': counted_text(Kind::String, 4); return true;
+      case 0x8c: counted_text(Kind::String, 1); return true;
+      case 0x8d: counted_text(Kind::String, 8); return true;
+      case 'B': counted_text(Kind::Bytes, 4); return true;
+      case 'C': counted_text(Kind::Bytes, 1); return true;
       case 0x8e:
-      case 0x96: {
-        const uint64_t n = le(8);
-        make_text(Kind::Bytes, take(n), static_cast<size_t>(n));
-        return false;
-      }
-      case ']': make_seq(Kind::List, {}); return false;
-      case 'l': make_seq(Kind::List, pop_mark()); return false;
-      case ')': make_seq(Kind::Tuple, {}); return false;
-      case 't': make_seq(Kind::Tuple, pop_mark()); return false;
+      case 0x96: counted_text(Kind::Bytes, 8); return true;
+      default: return false;
+    }
+  }
+
+  // Lists, tuples, sets and dicts: building them and adding to them.
+  bool container_op(uint8_t op) {
+    switch (op) {
+      case ']': make_seq(Kind::List, {}); return true;
+      case 'l': make_seq(Kind::List, pop_mark()); return true;
+      case ')': make_seq(Kind::Tuple, {}); return true;
+      case 't': make_seq(Kind::Tuple, pop_mark()); return true;
       case 0x85:
       case 0x86:
       case 0x87: {
@@ -504,55 +508,54 @@ class Reader {
         std::vector<Ref> items(n);
         for (size_t i = n; i-- > 0;) items[i] = pop();
         make_seq(Kind::Tuple, std::move(items));
-        return false;
+        return true;
       }
-      case 0x8f: make_seq(Kind::Set, {}); return false;
-      case 0x91: make_seq(Kind::Set, pop_mark()); return false;
+      case 0x8f: make_seq(Kind::Set, {}); return true;
+      case 0x91: make_seq(Kind::Set, pop_mark()); return true;
       case 0x90: {
         std::vector<Ref> items = pop_mark();
         append_items(top(), items, Kind::Set);
-        return false;
+        return true;
       }
-      case '}': {
-        Value x;
-        x.kind = Kind::Dict;
-        push_new(std::move(x));
-        return false;
-      }
+      case '}': make_dict(); return true;
       case 'd': {
         std::vector<Ref> kv = pop_mark();
-        Value x;
-        x.kind = Kind::Dict;
-        Ref d = push_new(std::move(x));
-        set_items(d, kv);
-        return false;
+        set_items(make_dict(), kv);
+        return true;
       }
       case 'a': {
         Ref v = pop();
         append_items(top(), {v}, Kind::List);
-        return false;
+        return true;
       }
       case 'e': {
         std::vector<Ref> items = pop_mark();
         append_items(top(), items, Kind::List);
-        return false;
+        return true;
       }
       case 's': {
         Ref v = pop();
         Ref k = pop();
         set_items(top(), {k, v});
-        return false;
+        return true;
       }
       case 'u': {
         std::vector<Ref> kv = pop_mark();
         set_items(top(), kv);
-        return false;
+        return true;
       }
+      default: return false;
+    }
+  }
+
+  // Globals, calls (never run), BUILD and persistent ids.
+  bool object_op(uint8_t op) {
+    switch (op) {
       case 'c': {
         const std::string module = line();
         const std::string name = line();
         make_global(module, name);
-        return false;
+        return true;
       }
       case 0x93: {
         Ref name = pop();
@@ -561,26 +564,19 @@ class Reader {
         const std::string* n = arena_.string(name);
         if (!m || !n) fail("STACK_GLOBAL with a module or name that is not a string");
         make_global(*m, *n);
-        return false;
+        return true;
       }
-      case 'R': {
-        Ref args = pop();
-        Ref callable = pop();
-        call(callable, args);
-        return false;
-      }
+      case 'R':     // REDUCE: callable, args
       case 0x81: {  // NEWOBJ: cls.__new__(cls, *args)
         Ref args = pop();
-        Ref cls = pop();
-        call(cls, args);
-        return false;
+        call(pop(), args);
+        return true;
       }
       case 0x92: {  // NEWOBJ_EX: cls, args, kwargs
         pop();
         Ref args = pop();
-        Ref cls = pop();
-        call(cls, args);
-        return false;
+        call(pop(), args);
+        return true;
       }
       case 'o': {  // OBJ: MARK cls args...
         std::vector<Ref> items = pop_mark();
@@ -588,7 +584,7 @@ class Reader {
         Ref cls = items.front();
         Ref args = arena_.add(Value{Kind::Tuple, false, 0, 0, {}, {items.begin() + 1, items.end()}, {}});
         call(cls, args);
-        return false;
+        return true;
       }
       case 'i': {  // INST: module, name lines; MARK args...
         const std::string module = line();
@@ -598,41 +594,42 @@ class Reader {
         pop();
         Ref args = arena_.add(Value{Kind::Tuple, false, 0, 0, {}, std::move(items), {}});
         call(cls, args);
-        return false;
+        return true;
       }
       case 'b': {  // BUILD: state onto the object below it; a dict's attributes (_metadata) are dropped
         Ref state = pop();
         Value& t = arena_.at(top());
         if (t.kind == Kind::Object) t.items.push_back(state);
-        return false;
+        return true;
       }
       case 'P': {
-        const std::string s = line();
-        Ref pid = make_text(Kind::String, reinterpret_cast<const uint8_t*>(s.data()), s.size());
+        Ref pid = make_text(Kind::String, line());
         pop();
         persistent(pid);
-        return false;
+        return true;
       }
-      case 'Q': persistent(pop()); return false;
-      case 'p': {
-        bool ok = false;
-        const int64_t k = parse_decimal(line(), &ok);
-        if (!ok || k < 0) fail("PUT with a bad memo key");
-        memo_put(static_cast<uint64_t>(k));
-        return false;
-      }
-      case 'q': memo_put(le(1)); return false;
-      case 'r': memo_put(le(4)); return false;
-      case 0x94: memo_put(memo_.size()); return false;
-      case 'g': {
-        bool ok = false;
-        const int64_t k = parse_decimal(line(), &ok);
-        if (!ok || k < 0) fail("GET with a bad memo key");
-        memo_get(static_cast<uint64_t>(k));
-        return false;
-      }
-      case 'h': memo_get(le(1)); return false;
-      case 'j': memo_get(le(4)); return false;
+      case 'Q': persistent(pop()); return true;
+      default: return false;
+    }
+  }
+
+  // The memo: PUT / BINPUT / LONG_BINPUT / MEMOIZE and the GETs.
+  bool memo_op(uint8_t op) {
+    switch (op) {
+      case 'p': memo_put(memo_key("PUT")); return true;
+      case 'q': memo_put(le(1)); return true;
+      case 'r': memo_put(le(4)); return true;
+      case 0x94: memo_put(memo_.size()); return true;
+      case 'g': memo_get(memo_key("GET")); return true;
+      case 'h': memo_get(le(1)); return true;
+      case 'j': memo_get(le(4)); return true;
+      default: return false;
+    }
+  }
+
+  // Opcodes no state dict needs, and bytes that are no opcode.
+  [[noreturn]] void refuse(uint8_t op) {
+    switch (op) {
       case 0x82:
       case 0x83:
       case 0x84: fail("uses the copyreg extension registry (EXT opcodes), which torch.save never writes");

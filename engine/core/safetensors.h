@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "core/fileutil.h"
+
 namespace wfvae {
 
 enum class StDType { BOOL, U8, I8, I16, U16, F16, BF16, I32, U32, F32, F64, I64, U64, F8_E4M3, F8_E5M2 };
@@ -53,8 +55,7 @@ class SafetensorsReader {
 
  private:
   std::filesystem::path path_;
-  void* map_ = nullptr;
-  size_t map_size_ = 0;
+  MappedFile file_;
   const uint8_t* data_ = nullptr;
   std::vector<StTensorEntry> entries_;
   std::map<std::string, size_t> index_;

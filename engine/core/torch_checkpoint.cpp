@@ -1,11 +1,5 @@
 #include "core/torch_checkpoint.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -69,49 +63,27 @@ bool TorchCheckpoint::sniff(const std::filesystem::path& path) {
 TorchCheckpoint::TorchCheckpoint(const std::filesystem::path& path) : path_(path) {
   const std::string src = path.string();
   auto bad = [&](const std::string& what) { fail_input(src + ": " + what); };
-  const int fd = ::open(src.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) bad(std::string("cannot open (") + std::strerror(errno) + ")");
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    bad("not a regular file");
+  file_ = MappedFile(path, [&](uint64_t size, bool regular) {
+    if (!regular) bad("not a regular file");
+    if (size < 8) bad("empty or truncated (" + std::to_string(size) + " bytes; not a torch.save checkpoint)");
+  });
+  const uint8_t* base = file_.data();
+  if (ZipIndex::looks_like_zip(base, file_.size())) {
+    format_ = "zip";
+    read_zip();
+  } else if (base[0] == 0x80) {
+    format_ = "legacy";
+    read_legacy();
+  } else if (file_.size() > 262 && std::memcmp(base + 257, "ustar", 5) == 0) {
+    bad("a tar-format torch checkpoint (PyTorch before 0.1.10): not supported; load and save it again with a "
+        "current PyTorch");
+  } else {
+    bad("not a torch.save checkpoint (neither a zip archive nor a pickle stream)");
   }
-  map_size_ = static_cast<size_t>(st.st_size);
-  if (map_size_ < 8) {
-    ::close(fd);
-    bad("empty or truncated (" + std::to_string(map_size_) + " bytes; not a torch.save checkpoint)");
-  }
-  map_ = ::mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (map_ == MAP_FAILED) {
-    map_ = nullptr;
-    bad(std::string("cannot memory-map (") + std::strerror(errno) + ")");
-  }
-  try {
-    const uint8_t* base = static_cast<const uint8_t*>(map_);
-    if (ZipIndex::looks_like_zip(base, map_size_)) {
-      format_ = "zip";
-      read_zip();
-    } else if (base[0] == 0x80) {
-      format_ = "legacy";
-      read_legacy();
-    } else if (map_size_ > 262 && std::memcmp(base + 257, "ustar", 5) == 0) {
-      bad("a tar-format torch checkpoint (PyTorch before 0.1.10): not supported; load and save it again with a "
-          "current PyTorch");
-    } else {
-      bad("not a torch.save checkpoint (neither a zip archive nor a pickle stream)");
-    }
-    check_tensors();
-  } catch (...) {
-    ::munmap(map_, map_size_);
-    map_ = nullptr;
-    throw;
-  }
+  check_tensors();
 }
 
-TorchCheckpoint::~TorchCheckpoint() {
-  if (map_) ::munmap(map_, map_size_);
-}
+TorchCheckpoint::~TorchCheckpoint() = default;
 
 Ref TorchCheckpoint::persistent_load(Arena& a, Ref pid) {
   const std::string src = path_.string();
@@ -240,8 +212,8 @@ Ref TorchCheckpoint::reduce(Arena& a, const std::string& callable, Ref args) {
 
 void TorchCheckpoint::read_zip() {
   const std::string src = path_.string();
-  const uint8_t* base = static_cast<const uint8_t*>(map_);
-  zip_ = std::make_unique<ZipIndex>(base, map_size_, src);
+  const uint8_t* base = file_.data();
+  zip_ = std::make_unique<ZipIndex>(base, file_.size(), src);
   const ZipEntry* pkl = nullptr;
   for (const auto& e : zip_->entries()) {
     const size_t slash = e.name.find('/');
@@ -265,11 +237,11 @@ void TorchCheckpoint::read_zip() {
 
 void TorchCheckpoint::read_legacy() {
   const std::string src = path_.string();
-  const uint8_t* base = static_cast<const uint8_t*>(map_);
+  const uint8_t* base = file_.data();
   size_t pos = 0;
   auto next = [&](const char* what, const pickle::Hooks& hooks) {
     size_t used = 0;
-    Ref r = pickle::load(base + pos, map_size_ - pos, arena_, hooks, src + " (legacy format, " + what + ")", &used);
+    Ref r = pickle::load(base + pos, file_.size() - pos, arena_, hooks, src + " (legacy format, " + what + ")", &used);
     pos += used;
     return r;
   };
@@ -299,16 +271,17 @@ void TorchCheckpoint::read_legacy() {
     for (auto& st : storages_)
       if (st.key == *key && st.view_of < 0) s = &st;
     if (!s) fail_input(src + ": legacy format: storage \"" + *key + "\" is listed but no tensor uses it");
-    if (map_size_ - pos < 8) fail_input(src + ": legacy format: storage \"" + *key + "\" is cut off (truncated file)");
+    if (file_.size() - pos < 8)
+      fail_input(src + ": legacy format: storage \"" + *key + "\" is cut off (truncated file)");
     int64_t n = 0;
     std::memcpy(&n, base + pos, 8);
     pos += 8;
     const uint64_t bytes = static_cast<uint64_t>(s->numel) * st_dtype_size(s->dtype);
-    if (n != s->numel || bytes > map_size_ - pos)
+    if (n != s->numel || bytes > file_.size() - pos)
       fail_input(
           src + ": legacy format: storage \"" + *key + "\" should hold " + std::to_string(s->numel) + " elements (" +
           std::to_string(bytes) + " bytes) but the file has " +
-          (n != s->numel ? std::to_string(n) + " elements there" : std::to_string(map_size_ - pos) + " bytes left") +
+          (n != s->numel ? std::to_string(n) + " elements there" : std::to_string(file_.size() - pos) + " bytes left") +
           " (truncated or damaged)");
     s->data = base + pos;
     pos += static_cast<size_t>(bytes);
@@ -383,11 +356,7 @@ std::vector<float> TorchCheckpoint::read_float(const TorchTensor& t, const std::
   if (n > 0) {
     int64_t last = t.offset;
     for (size_t d = 0; d < dims; ++d) last += (t.shape[d] - 1) * t.stride[d];
-    const long page = ::sysconf(_SC_PAGESIZE);
-    const uintptr_t lo = reinterpret_cast<uintptr_t>(s.data + static_cast<size_t>(t.offset) * es);
-    const uintptr_t hi = reinterpret_cast<uintptr_t>(s.data + static_cast<size_t>(last + 1) * es);
-    const uintptr_t a = (lo + static_cast<uintptr_t>(page) - 1) / page * page, b = hi / page * page;
-    if (page > 0 && b > a) ::madvise(reinterpret_cast<void*>(a), b - a, MADV_DONTNEED);
+    file_.drop_pages(s.data + static_cast<size_t>(t.offset) * es, s.data + static_cast<size_t>(last + 1) * es);
   }
   return out;
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/fileutil.h"
 #include "core/pickle.h"
 #include "core/safetensors.h"
 #include "core/weight_source.h"
@@ -57,7 +58,7 @@ class TorchCheckpoint {
   pickle::Ref root() const { return root_; }
   const std::vector<TorchTensor>& tensors() const { return tensors_; }
   const std::vector<TorchStorage>& storages() const { return storages_; }
-  uint64_t file_bytes() const { return map_size_; }
+  uint64_t file_bytes() const { return file_.size(); }
 
   // The tensor's elements in row-major order (strides honoured), as float32.
   std::vector<float> read_float(const TorchTensor& t, const std::string& name) const;
@@ -71,8 +72,7 @@ class TorchCheckpoint {
 
   std::filesystem::path path_;
   std::string format_;
-  void* map_ = nullptr;
-  size_t map_size_ = 0;
+  MappedFile file_;
   pickle::Arena arena_;
   pickle::Ref root_ = -1;
   std::vector<TorchStorage> storages_;

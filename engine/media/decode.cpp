@@ -309,188 +309,246 @@ RgbFrame rotate_clockwise(const RgbFrame& in, int degrees) {
   return out;
 }
 
+void check_decode_options(const DecodeOptions& options) {
+  if (options.stride < 1) fail_usage("stride must be at least 1 (got " + std::to_string(options.stride) + ")");
+  if (options.max_frames < 0) fail_usage("frame count must not be negative");
+  if (options.start_time_s && options.start_frame) fail_usage("give a start time or a start frame, not both");
+  if (options.start_time_s && !(*options.start_time_s >= 0)) fail_usage("start time must be >= 0 seconds");
+  if (options.start_frame && *options.start_frame < 0) fail_usage("start frame must be >= 0");
+}
+
+// A decoder for the opened stream, FFmpeg's threads on.
+CodecPtr open_decoder(const Opened& o) {
+  const std::string& p = o.info.path;
+  CodecPtr dec(avcodec_alloc_context3(o.codec));
+  if (!dec) throw std::bad_alloc();
+  int err = avcodec_parameters_to_context(dec.get(), o.stream->codecpar);
+  if (err < 0) fail_input(p + ": bad codec parameters: " + av_error_text(err));
+  dec->pkt_timebase = o.stream->time_base;
+  dec->thread_count = 0;  // FFmpeg picks (frame + slice threads)
+  clear_last_log();
+  err = avcodec_open2(dec.get(), o.codec, nullptr);
+  if (err < 0)
+    fail_input(p + ": cannot open the " + o.info.codec + " decoder: " + av_error_text(err) + last_log_suffix());
+  return dec;
+}
+
+// Decodes one opened input's stream and keeps the frames the options select:
+// seek (far starts), read packets, decode, time and select each frame, convert
+// the kept ones, flush, then the errors and notes about what happened.
+class StreamDecoder {
+ public:
+  StreamDecoder(Opened o, const DecodeOptions& options, const ProgressFn& progress)
+      : o_(std::move(o)),
+        p_(o_.info.path),
+        st_(o_.stream),
+        tb_(st_->time_base),
+        options_(options),
+        progress_(progress),
+        dec_(open_decoder(o_)),
+        converter_(p_) {
+    out_.info = o_.info;
+    // Timestamps are relative to the stream's start; a frame without one follows the
+    // previous frame by its duration (or one frame interval).
+    origin_ = st_->start_time;  // may be AV_NOPTS_VALUE: then the first frame is time 0
+    frame_interval_ = info().fps > 0 ? 1.0 / info().fps : 0.04;
+  }
+
+  DecodedVideo run(const CancelToken* cancel) {
+    seek_to_start();
+    read_packets(cancel);
+    if (!done_) {
+      avcodec_send_packet(dec_.get(), nullptr);  // flush delayed frames
+      drain();
+    }
+    check_found();
+    add_notes();
+    if (info().is_image) info().frame_count = 1;
+    out_.fps = info().fps / options_.stride;
+    if (progress_) progress_(1.0, "decode video");
+    return std::move(out_);
+  }
+
+ private:
+  VideoInfo& info() { return out_.info; }
+
+  // Starts later than kSeekThresholdS: seek to the keyframe before them.
+  void seek_to_start() {
+    const int64_t stream_start = st_->start_time;
+    if (!options_.start_time_s || *options_.start_time_s <= kSeekThresholdS || info().is_image || info().is_sequence ||
+        stream_start == AV_NOPTS_VALUE)
+      return;
+    const int64_t target =
+        av_rescale_q(static_cast<int64_t>(*options_.start_time_s * AV_TIME_BASE), AV_TIME_BASE_Q, tb_) + stream_start;
+    if (av_seek_frame(o_.fmt.get(), st_->index, target, AVSEEK_FLAG_BACKWARD) >= 0) {
+      avcodec_flush_buffers(dec_.get());
+      index_estimated_ = true;
+      index_ = -1;
+      info().notes.push_back("seeked to the keyframe before " + fmt_double(*options_.start_time_s, 3) +
+                             " s; source frame indices are estimated from the frame rate");
+    }
+  }
+
+  void read_packets(const CancelToken* cancel) {
+    PacketPtr pkt = make_packet();
+    while (!done_) {
+      if (cancel) cancel->check();
+      clear_last_log();
+      int r = av_read_frame(o_.fmt.get(), pkt.get());
+      if (r == AVERROR_EOF) break;
+      if (r == AVERROR(EAGAIN)) continue;
+      if (r < 0) {
+        // Truncated or damaged container: keep what was decoded so far.
+        read_error_ = av_error_text(r) + last_log_suffix();
+        break;
+      }
+      if (pkt->stream_index == st_->index) {
+        r = avcodec_send_packet(dec_.get(), pkt.get());
+        if (r == AVERROR(EAGAIN)) {
+          drain();
+          r = avcodec_send_packet(dec_.get(), pkt.get());
+        }
+        if (r < 0 && r != AVERROR(EAGAIN)) ++bad_packets_;  // corrupt packet: skip it, as players do
+        drain();
+      }
+      av_packet_unref(pkt.get());
+    }
+  }
+
+  void drain() {
+    while (!done_) {
+      int r = avcodec_receive_frame(dec_.get(), frame_.get());
+      if (r == AVERROR(EAGAIN) || r == AVERROR_EOF) return;
+      if (r < 0) {
+        ++bad_packets_;
+        return;
+      }
+      handle_frame(frame_.get());
+      av_frame_unref(frame_.get());
+    }
+  }
+
+  // The frame's time in seconds from the stream's start.
+  double frame_time(const AVFrame* f) {
+    const int64_t ts = f->best_effort_timestamp;
+    double t;
+    if (ts != AV_NOPTS_VALUE) {
+      if (origin_ == AV_NOPTS_VALUE) origin_ = ts;
+      t = (ts - origin_) * av_q2d(tb_);
+    } else {
+      missing_ts_ = true;
+      const double dur = f->pkt_duration > 0 ? f->pkt_duration * av_q2d(tb_) : frame_interval_;
+      t = last_ts_valid_ ? last_time_ + dur : 0.0;
+    }
+    last_time_ = t;
+    last_ts_valid_ = true;
+    return t;
+  }
+
+  // Whether the start and stride keep the frame.
+  bool selected(int64_t index, double t) {
+    if (options_.start_frame && index < *options_.start_frame) return false;
+    if (options_.start_time_s && t < *options_.start_time_s - 1e-4) return false;
+    if (first_kept_ < 0) first_kept_ = index;
+    return (index - first_kept_) % options_.stride == 0;
+  }
+
+  void handle_frame(AVFrame* f) {
+    ++decoded_;
+    const double t = frame_time(f);
+    if (index_ < 0) index_ = std::max<int64_t>(0, std::llround(t * info().fps));
+    const int64_t this_index = index_++;
+    if (!selected(this_index, t)) return;
+
+    RgbFrame rgb;
+    converter_.convert(f, &rgb);
+    rgb.time_s = t;
+    rgb.source_index = this_index;
+    if (info().rotation) rgb = rotate_clockwise(rgb, info().rotation);
+    if (options_.transform) rgb = options_.transform(std::move(rgb));
+    out_.frames.push_back(std::move(rgb));
+    if (options_.max_frames > 0 && static_cast<int64_t>(out_.frames.size()) >= options_.max_frames) done_ = true;
+    report(t);
+  }
+
+  void report(double t) {
+    if (!progress_) return;
+    double f = 0;
+    if (options_.max_frames > 0)
+      f = static_cast<double>(out_.frames.size()) / options_.max_frames;
+    else if (info().frame_count > 0)
+      f = static_cast<double>(std::max<int64_t>(index_, 0)) / info().frame_count;
+    else if (info().duration_s > 0)
+      f = t / info().duration_s;
+    progress_(std::min(1.0, std::max(0.0, f)), "decode video");
+  }
+
+  // BadInput when nothing decoded, or nothing was selected.
+  void check_found() const {
+    if (decoded_ == 0) {
+      std::string why = "no decodable video frame";
+      if (!read_error_.empty())
+        why += " (reading stopped: " + read_error_ + "; truncated file?)";
+      else if (bad_packets_)
+        why += " (" + std::to_string(bad_packets_) + " packets could not be decoded)";
+      fail_input(p_ + ": " + why);
+    }
+    if (out_.frames.empty()) {
+      std::string what = options_.start_frame
+                             ? "at or after frame " + std::to_string(*options_.start_frame)
+                             : "at or after " + fmt_double(options_.start_time_s.value_or(0), 3) + " s";
+      fail_input(p_ + ": no frame " + what + " (the video has " + std::to_string(index_) + " decodable frames, " +
+                 fmt_double(last_time_, 3) + " s)");
+    }
+  }
+
+  void add_notes() {
+    std::vector<std::string>& notes = info().notes;
+    if (!read_error_.empty())
+      notes.push_back("reading stopped early at a damaged or truncated part: " + read_error_ + "; used the " +
+                      std::to_string(decoded_) + " frames before it");
+    if (bad_packets_) notes.push_back(std::to_string(bad_packets_) + " packets could not be decoded and were skipped");
+    if (missing_ts_) notes.push_back("some frames had no timestamp; their times are estimated");
+    if (converter_.resized())
+      notes.push_back("the frame size changes mid-stream; later frames were scaled to the first frame's size");
+    if (converter_.has_alpha()) notes.push_back("alpha channel ignored (colour values kept as stored)");
+    const int64_t count = info().frame_count;
+    if (!index_estimated_ && !done_ && count > 0 && count != index_ && !info().is_image)
+      notes.push_back("the container says " + std::to_string(count) + " frames; " + std::to_string(index_) +
+                      " could be decoded");
+  }
+
+  Opened o_;
+  const std::string p_;
+  AVStream* st_;
+  const AVRational tb_;
+  const DecodeOptions& options_;
+  const ProgressFn& progress_;
+  CodecPtr dec_;
+  RgbConverter converter_;
+  FramePtr frame_ = make_frame();
+  DecodedVideo out_;
+
+  int64_t origin_ = AV_NOPTS_VALUE;
+  double frame_interval_ = 0.04;
+  int64_t index_ = 0;  // decoded order
+  bool index_estimated_ = false;
+  int64_t first_kept_ = -1, decoded_ = 0, bad_packets_ = 0;
+  bool last_ts_valid_ = false, missing_ts_ = false;
+  double last_time_ = 0;
+  std::string read_error_;
+  bool done_ = false;
+};
+
 }  // namespace
 
 VideoInfo probe(const fs::path& path) { return open_input(path).info; }
 
 DecodedVideo decode_video(const fs::path& path, const DecodeOptions& options, const ProgressFn& progress,
                           const CancelToken* cancel) {
-  if (options.stride < 1) fail_usage("stride must be at least 1 (got " + std::to_string(options.stride) + ")");
-  if (options.max_frames < 0) fail_usage("frame count must not be negative");
-  if (options.start_time_s && options.start_frame) fail_usage("give a start time or a start frame, not both");
-  if (options.start_time_s && !(*options.start_time_s >= 0)) fail_usage("start time must be >= 0 seconds");
-  if (options.start_frame && *options.start_frame < 0) fail_usage("start frame must be >= 0");
-
-  Opened o = open_input(path);
-  const std::string p = o.info.path;
-  AVFormatContext* fmt = o.fmt.get();
-  AVStream* st = o.stream;
-  const AVRational tb = st->time_base;
-
-  CodecPtr dec(avcodec_alloc_context3(o.codec));
-  if (!dec) throw std::bad_alloc();
-  int err = avcodec_parameters_to_context(dec.get(), st->codecpar);
-  if (err < 0) fail_input(p + ": bad codec parameters: " + av_error_text(err));
-  dec->pkt_timebase = tb;
-  dec->thread_count = 0;  // FFmpeg picks (frame + slice threads)
-  clear_last_log();
-  err = avcodec_open2(dec.get(), o.codec, nullptr);
-  if (err < 0)
-    fail_input(p + ": cannot open the " + o.info.codec + " decoder: " + av_error_text(err) + last_log_suffix());
-
-  DecodedVideo out;
-  out.info = o.info;
-  VideoInfo& info = out.info;
-
-  // Timestamps are relative to the stream's start; a frame without one follows the
-  // previous frame by its duration (or one frame interval).
-  const int64_t stream_start = st->start_time;  // may be AV_NOPTS_VALUE: then the first frame is time 0
-  int64_t origin = stream_start;
-  const double frame_interval = info.fps > 0 ? 1.0 / info.fps : 0.04;
-
-  int64_t index = 0;  // decoded order
-  bool index_estimated = false;
-  if (options.start_time_s && *options.start_time_s > kSeekThresholdS && !info.is_image && !info.is_sequence &&
-      stream_start != AV_NOPTS_VALUE) {
-    const int64_t target =
-        av_rescale_q(static_cast<int64_t>(*options.start_time_s * AV_TIME_BASE), AV_TIME_BASE_Q, tb) + stream_start;
-    if (av_seek_frame(fmt, st->index, target, AVSEEK_FLAG_BACKWARD) >= 0) {
-      avcodec_flush_buffers(dec.get());
-      index_estimated = true;
-      index = -1;
-      info.notes.push_back("seeked to the keyframe before " + fmt_double(*options.start_time_s, 3) +
-                           " s; source frame indices are estimated from the frame rate");
-    }
-  }
-
-  RgbConverter converter(p);
-  int64_t first_kept = -1, decoded = 0, bad_packets = 0;
-  bool last_ts_valid = false, missing_ts = false;
-  double last_time = 0;
-  std::string read_error;
-  bool done = false;
-  const int64_t target_count = options.max_frames;
-
-  auto report = [&](double t) {
-    if (!progress) return;
-    double f = 0;
-    if (target_count > 0)
-      f = static_cast<double>(out.frames.size()) / target_count;
-    else if (info.frame_count > 0)
-      f = static_cast<double>(std::max<int64_t>(index, 0)) / info.frame_count;
-    else if (info.duration_s > 0)
-      f = t / info.duration_s;
-    progress(std::min(1.0, std::max(0.0, f)), "decode video");
-  };
-
-  auto handle_frame = [&](AVFrame* f) {
-    ++decoded;
-    int64_t ts = f->best_effort_timestamp;
-    double t;
-    if (ts != AV_NOPTS_VALUE) {
-      if (origin == AV_NOPTS_VALUE) origin = ts;
-      t = (ts - origin) * av_q2d(tb);
-    } else {
-      missing_ts = true;
-      const double dur = f->pkt_duration > 0 ? f->pkt_duration * av_q2d(tb) : frame_interval;
-      t = last_ts_valid ? last_time + dur : 0.0;
-    }
-    last_time = t;
-    last_ts_valid = true;
-    if (index < 0) index = std::max<int64_t>(0, std::llround(t * info.fps));
-    const int64_t this_index = index++;
-
-    if (options.start_frame && this_index < *options.start_frame) return;
-    if (options.start_time_s && t < *options.start_time_s - 1e-4) return;
-    if (first_kept < 0) first_kept = this_index;
-    if ((this_index - first_kept) % options.stride != 0) return;
-
-    RgbFrame rgb;
-    converter.convert(f, &rgb);
-    rgb.time_s = t;
-    rgb.source_index = this_index;
-    if (info.rotation) rgb = rotate_clockwise(rgb, info.rotation);
-    if (options.transform) rgb = options.transform(std::move(rgb));
-    out.frames.push_back(std::move(rgb));
-    if (target_count > 0 && static_cast<int64_t>(out.frames.size()) >= target_count) done = true;
-    report(t);
-  };
-
-  PacketPtr pkt = make_packet();
-  FramePtr frame = make_frame();
-  auto drain = [&]() {
-    while (!done) {
-      int r = avcodec_receive_frame(dec.get(), frame.get());
-      if (r == AVERROR(EAGAIN) || r == AVERROR_EOF) return;
-      if (r < 0) {
-        ++bad_packets;
-        return;
-      }
-      handle_frame(frame.get());
-      av_frame_unref(frame.get());
-    }
-  };
-
-  bool eof = false;
-  while (!done && !eof) {
-    if (cancel) cancel->check();
-    clear_last_log();
-    int r = av_read_frame(fmt, pkt.get());
-    if (r == AVERROR_EOF) {
-      eof = true;
-      break;
-    }
-    if (r == AVERROR(EAGAIN)) continue;
-    if (r < 0) {
-      // Truncated or damaged container: keep what was decoded so far.
-      read_error = av_error_text(r) + last_log_suffix();
-      break;
-    }
-    if (pkt->stream_index == st->index) {
-      r = avcodec_send_packet(dec.get(), pkt.get());
-      if (r == AVERROR(EAGAIN)) {
-        drain();
-        r = avcodec_send_packet(dec.get(), pkt.get());
-      }
-      if (r < 0 && r != AVERROR(EAGAIN)) ++bad_packets;  // corrupt packet: skip it, as players do
-      drain();
-    }
-    av_packet_unref(pkt.get());
-  }
-  if (!done) {
-    avcodec_send_packet(dec.get(), nullptr);  // flush delayed frames
-    drain();
-  }
-
-  if (decoded == 0) {
-    std::string why = "no decodable video frame";
-    if (!read_error.empty())
-      why += " (reading stopped: " + read_error + "; truncated file?)";
-    else if (bad_packets)
-      why += " (" + std::to_string(bad_packets) + " packets could not be decoded)";
-    fail_input(p + ": " + why);
-  }
-  if (out.frames.empty()) {
-    std::string what = options.start_frame ? "at or after frame " + std::to_string(*options.start_frame)
-                                           : "at or after " + fmt_double(options.start_time_s.value_or(0), 3) + " s";
-    fail_input(p + ": no frame " + what + " (the video has " + std::to_string(index) + " decodable frames, " +
-               fmt_double(last_time, 3) + " s)");
-  }
-  if (!read_error.empty())
-    info.notes.push_back("reading stopped early at a damaged or truncated part: " + read_error + "; used the " +
-                         std::to_string(decoded) + " frames before it");
-  if (bad_packets) info.notes.push_back(std::to_string(bad_packets) + " packets could not be decoded and were skipped");
-  if (missing_ts) info.notes.push_back("some frames had no timestamp; their times are estimated");
-  if (converter.resized())
-    info.notes.push_back("the frame size changes mid-stream; later frames were scaled to the first frame's size");
-  if (converter.has_alpha()) info.notes.push_back("alpha channel ignored (colour values kept as stored)");
-  if (!index_estimated && !done && info.frame_count > 0 && info.frame_count != index && !info.is_image)
-    info.notes.push_back("the container says " + std::to_string(info.frame_count) + " frames; " +
-                         std::to_string(index) + " could be decoded");
-  if (info.is_image) info.frame_count = 1;
-  out.fps = info.fps / options.stride;
-  if (progress) progress(1.0, "decode video");
-  return out;
+  check_decode_options(options);
+  StreamDecoder decoder(open_input(path), options, progress);
+  return decoder.run(cancel);
 }
 
 }  // namespace wfvae::media

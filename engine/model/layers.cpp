@@ -264,13 +264,16 @@ Tensor Normalize::forward(const Tensor& x) {
 
 // ---------------------------------------------------------------- Resnet blocks
 
-ResnetBlock2D::ResnetBlock2D(int in, int out, const BlockOptions& o) {
+template <class Conv>
+ResnetBlock<Conv>::ResnetBlock(int in, int out, const BlockOptions& o) {
   norm1_ = register_module("norm1", std::make_unique<Normalize>(in, o.norm_type, o.num_groups));
-  conv1_ = register_module("conv1", std::make_unique<Conv2d>(in, out, 3, 1, 1));
+  conv1_ = register_module("conv1", std::make_unique<Conv>(in, out, 3, 1, 1));
   norm2_ = register_module("norm2", std::make_unique<Normalize>(out, o.norm_type, o.num_groups));
-  conv2_ = register_module("conv2", std::make_unique<Conv2d>(out, out, 3, 1, 1));
-  if (in != out) nin_shortcut_ = register_module("nin_shortcut", std::make_unique<Conv2d>(in, out, 1, 1, 0));
+  conv2_ = register_module("conv2", std::make_unique<Conv>(out, out, 3, 1, 1));
+  if (in != out) nin_shortcut_ = register_module("nin_shortcut", std::make_unique<Conv>(in, out, 1, 1, 0));
 }
+template class ResnetBlock<Conv2d>;
+template class ResnetBlock<CausalConv3d>;
 
 Tensor ResnetBlock2D::forward(const Tensor& x5) {
   WFVAE_PROFILE_SCOPE("ResnetBlock2D");
@@ -282,14 +285,6 @@ Tensor ResnetBlock2D::forward(const Tensor& x5) {
   if (nin_shortcut_) x = nin_shortcut_->forward_4d(x);
   Tensor y = x + h;
   return video ? from_frames(y, x5.size(0), x5.size(2)) : y;
-}
-
-ResnetBlock3D::ResnetBlock3D(int in, int out, const BlockOptions& o) {
-  norm1_ = register_module("norm1", std::make_unique<Normalize>(in, o.norm_type, o.num_groups));
-  conv1_ = register_module("conv1", std::make_unique<CausalConv3d>(in, out, 3, 1, 1));
-  norm2_ = register_module("norm2", std::make_unique<Normalize>(out, o.norm_type, o.num_groups));
-  conv2_ = register_module("conv2", std::make_unique<CausalConv3d>(out, out, 3, 1, 1));
-  if (in != out) nin_shortcut_ = register_module("nin_shortcut", std::make_unique<CausalConv3d>(in, out, 1, 1, 0));
 }
 
 Tensor ResnetBlock3D::forward(const Tensor& x) {
@@ -406,6 +401,37 @@ Tensor Spatial2xTime2x3DUpsample::forward(const Tensor& x_in) {
 namespace {
 const char* kHaar3DNames[8] = {"h", "g", "hh", "gh", "h_v", "g_v", "hh_v", "gh_v"};
 const char* kHaar2DNames[4] = {"aa", "ad", "da", "dd"};
+
+// A Haar transform's registered filters side by side along dim 0, in `like`'s
+// dtype; with add_time_dim, 2-D filters [1, 2, 2] become 1x2x2 3-D ones.
+template <size_t N>
+Tensor stack_filters(Tensor* const (&filters)[N], const Tensor& like, bool add_time_dim) {
+  std::vector<Tensor> fs;
+  for (auto* f : filters) fs.push_back(add_time_dim ? f->unsqueeze(2) : *f);
+  return at::cat(fs, 0).to(like.dtype());
+}
+
+// The forward transforms' filtering: every channel of x [B, C, T, H, W] through the
+// N filters [N, 1, kt, kh, kw] with `stride`, into [B, (N C), T', H', W'], band-major
+// (channel = filter * C + c).
+Tensor split_bands(const Tensor& x, const Tensor& filters, at::IntArrayRef stride) {
+  const int64_t b = x.size(0), c = x.size(1), n = filters.size(0);
+  Tensor y = at::conv3d(x.reshape({b * c, 1, x.size(2), x.size(3), x.size(4)}), filters, {}, stride);
+  // [(b c), n, t, h, w] -> [b, (n c), t, h, w].
+  y = y.reshape({b, c, n, y.size(2), y.size(3), y.size(4)}).permute({0, 2, 1, 3, 4, 5});
+  return y.reshape({b, n * c, y.size(3), y.size(4), y.size(5)});
+}
+
+// The inverse transforms' filtering: coeffs [B, (N C), T, H, W] laid out as
+// split_bands writes them, each channel's N bands through the transposed filters
+// [N, 1, kt, kh, kw] with `stride` and summed: [(B C), 1, T', H', W'].
+Tensor sum_bands(const Tensor& coeffs, const Tensor& filters, at::IntArrayRef stride) {
+  const int64_t n = filters.size(0);
+  const int64_t b = coeffs.size(0), c = coeffs.size(1) / n;
+  const int64_t t = coeffs.size(2), h = coeffs.size(3), w = coeffs.size(4);
+  Tensor x = coeffs.reshape({b, n, c, t, h, w}).permute({0, 2, 1, 3, 4, 5}).reshape({b * c, n, t, h, w});
+  return at::conv_transpose3d(x, filters, {}, stride);
+}
 }  // namespace
 
 Tensor haar3d_filters() {
@@ -446,16 +472,9 @@ HaarWaveletTransform3D::HaarWaveletTransform3D() {
 
 Tensor HaarWaveletTransform3D::forward(const Tensor& x_in) {
   WFVAE_PROFILE_SCOPE("HaarWaveletTransform3D");
-  const int64_t b = x_in.size(0), c = x_in.size(1);
   Tensor x = x_in;
   if (!chunk.enable_cached || chunk.is_first_chunk) x = at::cat({x.narrow(2, 0, 1), x}, 2);
-  std::vector<Tensor> fs;
-  for (auto* f : filters_) fs.push_back(*f);
-  Tensor w = at::cat(fs, 0).to(x.dtype());
-  Tensor y = at::conv3d(x.reshape({b * c, 1, x.size(2), x.size(3), x.size(4)}), w, {}, {2, 2, 2});
-  // [(b c), 8, t, h, w] -> [b, (8 c), t, h, w]: channel = filter * C + c.
-  y = y.reshape({b, c, 8, y.size(2), y.size(3), y.size(4)}).permute({0, 2, 1, 3, 4, 5});
-  return y.reshape({b, 8 * c, y.size(3), y.size(4), y.size(5)});
+  return split_bands(x, stack_filters(filters_, x, false), {2, 2, 2});
 }
 
 InverseHaarWaveletTransform3D::InverseHaarWaveletTransform3D() {
@@ -465,15 +484,10 @@ InverseHaarWaveletTransform3D::InverseHaarWaveletTransform3D() {
 
 Tensor InverseHaarWaveletTransform3D::forward(const Tensor& coeffs) {
   WFVAE_PROFILE_SCOPE("InverseHaarWaveletTransform3D");
-  const int64_t b = coeffs.size(0), c = coeffs.size(1) / 8;
-  const int64_t t = coeffs.size(2), h = coeffs.size(3), w = coeffs.size(4);
-  std::vector<Tensor> fs;
-  for (auto* f : filters_) fs.push_back(*f);
-  Tensor weight = at::cat(fs, 0).to(coeffs.dtype());  // [8 in, 1 out, 2, 2, 2]: sums the 8 bands
-  Tensor x = coeffs.reshape({b, 8, c, t, h, w}).permute({0, 2, 1, 3, 4, 5}).reshape({b * c, 8, t, h, w});
-  Tensor y = at::conv_transpose3d(x, weight, {}, {2, 2, 2});
+  // [8 in, 1 out, 2, 2, 2] filters: sums the 8 bands.
+  Tensor y = sum_bands(coeffs, stack_filters(filters_, coeffs, false), {2, 2, 2});
   if (!(chunk.enable_cached && !chunk.is_first_chunk)) y = slice_time(y, 1, kSliceEnd);
-  return y.reshape({b, c, y.size(2), y.size(3), y.size(4)});
+  return y.reshape({coeffs.size(0), coeffs.size(1) / 8, y.size(2), y.size(3), y.size(4)});
 }
 
 HaarWaveletTransform2D::HaarWaveletTransform2D() {
@@ -484,13 +498,7 @@ HaarWaveletTransform2D::HaarWaveletTransform2D() {
 Tensor HaarWaveletTransform2D::forward(const Tensor& x) {
   WFVAE_PROFILE_SCOPE("HaarWaveletTransform2D");
   // Per frame as a 1x2x2 3-D convolution: same sums as the reference's conv2d per frame.
-  const int64_t b = x.size(0), c = x.size(1), t = x.size(2);
-  std::vector<Tensor> fs;
-  for (auto* f : filters_) fs.push_back(f->unsqueeze(2));
-  Tensor w = at::cat(fs, 0).to(x.dtype());  // [4, 1, 1, 2, 2]
-  Tensor y = at::conv3d(x.reshape({b * c, 1, t, x.size(3), x.size(4)}), w, {}, {1, 2, 2});
-  y = y.reshape({b, c, 4, t, y.size(3), y.size(4)}).permute({0, 2, 1, 3, 4, 5});
-  return y.reshape({b, 4 * c, t, y.size(4), y.size(5)});
+  return split_bands(x, stack_filters(filters_, x, true), {1, 2, 2});  // [4, 1, 1, 2, 2] filters
 }
 
 InverseHaarWaveletTransform2D::InverseHaarWaveletTransform2D() {
@@ -500,14 +508,8 @@ InverseHaarWaveletTransform2D::InverseHaarWaveletTransform2D() {
 
 Tensor InverseHaarWaveletTransform2D::forward(const Tensor& coeffs) {
   WFVAE_PROFILE_SCOPE("InverseHaarWaveletTransform2D");
-  const int64_t b = coeffs.size(0), c = coeffs.size(1) / 4;
-  const int64_t t = coeffs.size(2), h = coeffs.size(3), w = coeffs.size(4);
-  std::vector<Tensor> fs;
-  for (auto* f : filters_) fs.push_back(f->unsqueeze(2));
-  Tensor weight = at::cat(fs, 0).to(coeffs.dtype());  // [4, 1, 1, 2, 2]
-  Tensor x = coeffs.reshape({b, 4, c, t, h, w}).permute({0, 2, 1, 3, 4, 5}).reshape({b * c, 4, t, h, w});
-  Tensor y = at::conv_transpose3d(x, weight, {}, {1, 2, 2});
-  return y.reshape({b, c, t, 2 * h, 2 * w});
+  Tensor y = sum_bands(coeffs, stack_filters(filters_, coeffs, true), {1, 2, 2});  // [4, 1, 1, 2, 2] filters
+  return y.reshape({coeffs.size(0), coeffs.size(1) / 4, y.size(2), y.size(3), y.size(4)});
 }
 
 }  // namespace wfvae::model

@@ -81,26 +81,31 @@ struct BlockOptions {
   int num_groups = 32;
 };
 
-// ResnetBlock2D: per-frame (GroupNorm statistics per frame).
-class ResnetBlock2D : public Module {
+// The parts of the reference's resnet blocks, registered in its order: norm1, conv1
+// (3x3), norm2, conv2 and, when the channel count changes, a 1x1 nin_shortcut.
+// Conv is Conv2d or CausalConv3d; the blocks below differ in their forward.
+template <class Conv>
+class ResnetBlock : public Module {
  public:
-  ResnetBlock2D(int in, int out, const BlockOptions& o);
-  Tensor forward(const Tensor& x) override;
+  ResnetBlock(int in, int out, const BlockOptions& o);
 
- private:
+ protected:
   Normalize *norm1_, *norm2_;
-  Conv2d *conv1_, *conv2_, *nin_shortcut_ = nullptr;
+  Conv *conv1_, *conv2_, *nin_shortcut_ = nullptr;
+};
+
+// ResnetBlock2D: per-frame (GroupNorm statistics per frame).
+class ResnetBlock2D : public ResnetBlock<Conv2d> {
+ public:
+  using ResnetBlock::ResnetBlock;
+  Tensor forward(const Tensor& x) override;
 };
 
 // ResnetBlock3D: causal 3x3x3 convolutions, norms over (C/G, T, H, W).
-class ResnetBlock3D : public Module {
+class ResnetBlock3D : public ResnetBlock<CausalConv3d> {
  public:
-  ResnetBlock3D(int in, int out, const BlockOptions& o);
+  using ResnetBlock::ResnetBlock;
   Tensor forward(const Tensor& x) override;
-
- private:
-  Normalize *norm1_, *norm2_;
-  CausalConv3d *conv1_, *conv2_, *nin_shortcut_ = nullptr;
 };
 
 // AttnBlock3DFix: single-head attention within each frame over its H*W positions.

@@ -246,6 +246,41 @@ at::Tensor view_of(const HostTensor& t) {
   return at::from_blob(const_cast<float*>(t.data.data()), t.shape, at::kFloat);
 }
 
+// The taps a tiled run blends besides its main output, by name.
+void add_taps(TileBlend& blend, const model::EncoderTaps& t, size_t r, size_t c) {
+  blend.add("wavelet_in", t.wavelet_in, r, c);
+  blend.add("l1", t.l1_coeffs, r, c);
+  blend.add("l2", t.l2_coeffs, r, c);
+}
+void add_taps(TileBlend& blend, const model::DecoderTaps& t, size_t r, size_t c) {
+  blend.add("l1", t.l1_coeffs, r, c);
+  blend.add("l2", t.l2_coeffs, r, c);
+}
+void take_taps(TileBlend& blend, model::EncoderTaps* t) {
+  t->wavelet_in = to_aten(blend.take("wavelet_in"));
+  t->l1_coeffs = to_aten(blend.take("l1"));
+  t->l2_coeffs = to_aten(blend.take("l2"));
+}
+void take_taps(TileBlend& blend, model::DecoderTaps* t) {
+  t->l1_coeffs = to_aten(blend.take("l1"));
+  t->l2_coeffs = to_aten(blend.take("l2"));
+}
+
+// Runs run(tile, taps or nullptr) on every tile of `x` (`scale` elements of x per
+// latent element of `grid`) and blends its output under `name`, and with
+// keep_taps its taps.
+template <class Taps, class Run>
+TileBlend blend_tiles(const tiling::Grid& grid, const at::Tensor& x, int64_t scale, const char* name, bool keep_taps,
+                      Run&& run) {
+  TileBlend blend(grid);
+  for_each_tile(grid, [&](size_t r, size_t c) {
+    Taps tile_taps;
+    blend.add(name, run(tile_of(x, grid, r, c, scale), keep_taps ? &tile_taps : nullptr), r, c);
+    if (keep_taps) add_taps(blend, tile_taps, r, c);
+  });
+  return blend;
+}
+
 }  // namespace
 
 EncodeResult Vae::encode(const HostTensor& video_in, const RunOptions& o) {
@@ -281,22 +316,9 @@ EncodeResult Vae::encode(const HostTensor& video_in, const RunOptions& o) {
     if (grid.count() == 1) {
       h = run(to_aten(*video), o.keep_taps ? &taps : nullptr);
     } else {
-      const at::Tensor x = view_of(*video);
-      TileBlend blend(grid);
-      for_each_tile(grid, [&](size_t r, size_t c) {
-        model::EncoderTaps tile_taps;
-        blend.add("h", run(tile_of(x, grid, r, c, 8), o.keep_taps ? &tile_taps : nullptr), r, c);
-        if (!o.keep_taps) return;
-        blend.add("wavelet_in", tile_taps.wavelet_in, r, c);
-        blend.add("l1", tile_taps.l1_coeffs, r, c);
-        blend.add("l2", tile_taps.l2_coeffs, r, c);
-      });
+      TileBlend blend = blend_tiles<model::EncoderTaps>(grid, view_of(*video), 8, "h", o.keep_taps, run);
       h = to_aten(blend.take("h"));
-      if (o.keep_taps) {
-        taps.wavelet_in = to_aten(blend.take("wavelet_in"));
-        taps.l1_coeffs = to_aten(blend.take("l1"));
-        taps.l2_coeffs = to_aten(blend.take("l2"));
-      }
+      if (o.keep_taps) take_taps(blend, &taps);
     }
     check_finite(h, "the encoder's output", impl_->dtype);
     const int64_t L = config().latent_dim;
@@ -356,21 +378,10 @@ DecodeResult Vae::decode(const HostTensor& z, const RunOptions& o) {
     if (!tiled) {
       video = run(to_aten(z), o.keep_taps ? &taps : nullptr);
     } else {
-      const at::Tensor zl = view_of(z);
-      TileBlend blend(grid);
-      for_each_tile(grid, [&](size_t r, size_t col) {
-        model::DecoderTaps tile_taps;
-        blend.add("video", run(tile_of(zl, grid, r, col, 1), o.keep_taps ? &tile_taps : nullptr), r, col);
-        if (!o.keep_taps) return;
-        blend.add("l1", tile_taps.l1_coeffs, r, col);
-        blend.add("l2", tile_taps.l2_coeffs, r, col);
-      });
+      TileBlend blend = blend_tiles<model::DecoderTaps>(grid, view_of(z), 1, "video", o.keep_taps, run);
       tiled_video = blend.take("video");
       video = view_of(tiled_video);
-      if (o.keep_taps) {
-        taps.l1_coeffs = to_aten(blend.take("l1"));
-        taps.l2_coeffs = to_aten(blend.take("l2"));
-      }
+      if (o.keep_taps) take_taps(blend, &taps);
     }
     check_finite(video, "the reconstruction", impl_->dtype);
     DecodeResult r;

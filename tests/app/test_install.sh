@@ -8,29 +8,16 @@
 # with cpack, the .deb lists the same tree and its Depends.
 # Usage: test_install.sh path/to/build/app/wfvae (the build folder is found above it).
 set -euo pipefail
-wfvae=${1:?usage: $0 path/to/wfvae}
-src=${WFVAE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-skip() {
-  echo "SKIP: $*"
-  exit 77
-}
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-note() { echo "-- $*"; }
+source "$(dirname "$0")/app_test_lib.sh"  # $wfvae, $src, skip/fail/note; the scratch folder $tmp is the current one
 
 build=$(cd "$(dirname "$wfvae")" && pwd)
 while [ "$build" != / ] && [ ! -f "$build/CMakeCache.txt" ]; do build=$(dirname "$build"); done
 [ -f "$build/cmake_install.cmake" ] || fail "no build folder with cmake_install.cmake above $wfvae"
 studio_built=$(sed -n 's/^WFVAE_WITH_STUDIO:BOOL=//p' "$build/CMakeCache.txt")
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-prefix="$tmp/prefix with space"
+prefix="$tmp/prefix with space"  # $tmp: outside the source tree
 unset WFVAE_ASSETS
 export XDG_CONFIG_HOME=$tmp/config  # the studio's settings: none, and the user's left alone
-cd "$tmp"                           # outside the source tree
 
 note "cmake --install into $prefix"
 cmake --install "$build" --prefix "$prefix" >install.log 2>&1 || {

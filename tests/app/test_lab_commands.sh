@@ -4,30 +4,7 @@
 # the card's sections as tests/app/test_model_cards.sh and BundledModels.* read them.
 # No model, no footage: it reads text.
 set -euo pipefail
-wfvae=${1:?usage: $0 path/to/wfvae}
-wfvae=$(cd "$(dirname "$wfvae")" && pwd)/$(basename "$wfvae")
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-run() {
-  set +e
-  "$wfvae" "$@" >out.txt 2>err.txt
-  rc=$?
-  set -e
-}
-expect_rc() {
-  local want=$1
-  shift
-  run "$@"
-  [ "$rc" -eq "$want" ] || { cat out.txt err.txt; fail "wfvae $* exited $rc, expected $want"; }
-}
-expect_in() {  # expect_in FILE TEXT
-  grep -qF -- "$2" "$1" || { echo "--- $1"; cat "$1"; fail "expected \"$2\" in $1"; }
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp"
+source "$(dirname "$0")/app_test_lib.sh"
 
 # The run: stage1 (400 steps, resumed at 150: steps 150 and 200 logged twice) and run,
 # its fine-tune; the cache's lists and the unseen clips' manifest.

@@ -71,21 +71,16 @@ for v in v1 v2 v3 v4; do
 done
 
 note "a recipe's mistakes are refused, naming the file and the key"
-echo '{"steps": 6, "stepz": 1}' >bad.json
-expect_rc 1 train --clips pack.safetensors --out x --recipe bad.json
-expect_in err.txt "bad.json: unknown key \"stepz\""
-echo '{"out": "elsewhere"}' >bad.json
-expect_rc 1 train --clips pack.safetensors --out x --recipe bad.json
-expect_in err.txt "bad.json: \"out\" is not a recipe's to say: give --out on the command line"
-echo '{"steps": "many"}' >bad.json
-expect_rc 1 train --clips pack.safetensors --out x --recipe bad.json
-expect_in err.txt "bad.json: --steps: expected an integer, got \"many\""
-echo '{"no-sample": "yes"}' >bad.json
-expect_rc 1 train --clips pack.safetensors --out x --recipe bad.json
-expect_in err.txt "bad.json: \"no-sample\": expected true or false"
-echo '{"steps": 6' >bad.json
-expect_rc 2 train --clips pack.safetensors --out x --recipe bad.json
-expect_in err.txt "bad.json: not valid JSON"
+refused() {  # refused RC RECIPE TEXT: training with RECIPE as bad.json exits RC, saying TEXT
+  echo "$2" >bad.json
+  expect_rc "$1" train --clips pack.safetensors --out x --recipe bad.json
+  expect_in err.txt "$3"
+}
+refused 1 '{"steps": 6, "stepz": 1}' 'bad.json: unknown key "stepz"'
+refused 1 '{"out": "elsewhere"}' "bad.json: \"out\" is not a recipe's to say: give --out on the command line"
+refused 1 '{"steps": "many"}' 'bad.json: --steps: expected an integer, got "many"'
+refused 1 '{"no-sample": "yes"}' 'bad.json: "no-sample": expected true or false'
+refused 2 '{"steps": 6' 'bad.json: not valid JSON'
 expect_rc 2 train --clips pack.safetensors --out x --recipe missing.json
 expect_in err.txt "missing.json: no such file"
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/errors.h"
 #include "core/error.h"
 
 using namespace wfvae;
@@ -77,16 +78,11 @@ TEST(MemoryPlan, ChoosesTheFirstPlanThatFits) {
   EXPECT_GT(plans[i - 1].device_peak(false), 4 * GB);
   // A budget below the frames themselves: refused before any work, with numbers.
   Budget tiny_budget{1 * GB, 1 * GB, "ulimit -v"};
-  try {
-    choose(plans, w, tiny_budget);
-    FAIL() << "a 1 GB budget was accepted for 33 frames of 1080p";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::OutOfMemory);
-    const std::string m = e.what();
-    EXPECT_NE(m.find("33 frames of 1080x1920"), std::string::npos) << m;
-    EXPECT_NE(m.find("1.00 GB is available (ulimit -v)"), std::string::npos) << m;
-    EXPECT_NE(m.find("frames would fit"), std::string::npos) << m;
-  }
+  const std::string m = error_message([&] { choose(plans, w, tiny_budget); }, ErrorKind::OutOfMemory,
+                                      "a 1 GB budget was accepted for 33 frames of 1080p");
+  EXPECT_NE(m.find("33 frames of 1080x1920"), std::string::npos) << m;
+  EXPECT_NE(m.find("1.00 GB is available (ulimit -v)"), std::string::npos) << m;
+  EXPECT_NE(m.find("frames would fit"), std::string::npos) << m;
 }
 
 TEST(MemoryPlan, GpuBudgetsCountActivationsAndHostApart) {

@@ -1,20 +1,13 @@
 // A torch.save file (zip or legacy pickle stream): the zip index, the safe
 // unpickler, storages and tensor bounds, the state-dict choice, then every tensor
 // of the chosen dict read. Any input must give a result or a BadInput error.
-#include <unistd.h>
-
-#include <fstream>
-
 #include "core/torch_checkpoint.h"
 #include "fuzz_common.h"
 
 using namespace wfvae;
 
 void fuzz_one(const std::string& input) {
-  static const std::string path = "/tmp/wfvae-fuzz-" + std::to_string(::getpid()) + ".ckpt";
-  std::ofstream(path, std::ios::binary | std::ios::trunc)
-      .write(input.data(), static_cast<std::streamsize>(input.size()));
-  TorchCheckpoint c(path);
+  TorchCheckpoint c(input_file(input, ".ckpt"));
   for (WeightsChoice w : {WeightsChoice::Auto, WeightsChoice::Model}) {
     StateDictSelection s = select_state_dict(c, w);
     CheckpointWeights weights(c, s);

@@ -7,6 +7,7 @@
 #include <limits>
 #include <set>
 
+#include "common/errors.h"
 #include "common/small_config.h"
 #include "common/temp_dir.h"
 #include "core/error.h"
@@ -33,17 +34,6 @@ double max_abs_diff(const HostTensor& a, const HostTensor& b) {
   double m = 0;
   for (size_t i = 0; i < a.data.size(); ++i) m = std::max(m, static_cast<double>(std::fabs(a.data[i] - b.data[i])));
   return m;
-}
-
-std::string error_message(const std::function<void()>& fn, ErrorKind kind) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    EXPECT_EQ(static_cast<int>(e.kind()), static_cast<int>(kind)) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "no error";
-  return "";
 }
 
 bool contains(const std::string& s, const std::string& p) { return s.find(p) != std::string::npos; }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/errors.h"
 #include "common/temp_dir.h"
 #include "core/error.h"
 #include "core/safetensors.h"
@@ -194,16 +195,12 @@ TEST(Trainer, ANonFiniteLossMidRunStopsKeepingTheLastFiniteWeights) {
   o.ckpt_every = 3;
   o.poison_loss_at_step = 5;
   int logged = 0;
-  try {
-    train::run_training(o, clips, val, [&](const train::TrainLog&) { ++logged; });
-    FAIL() << "a NaN loss did not stop the run";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::Runtime);
-    const std::string m = e.what();
-    EXPECT_NE(m.find("the loss became nan at step 5"), std::string::npos) << m;
-    EXPECT_NE(m.find("the last finite weights are in"), std::string::npos) << m;
-    EXPECT_NE(m.find("latest"), std::string::npos) << m;
-  }
+  const std::string m =
+      error_message([&] { train::run_training(o, clips, val, [&](const train::TrainLog&) { ++logged; }); },
+                    ErrorKind::Runtime, "a NaN loss did not stop the run");
+  EXPECT_NE(m.find("the loss became nan at step 5"), std::string::npos) << m;
+  EXPECT_NE(m.find("the last finite weights are in"), std::string::npos) << m;
+  EXPECT_NE(m.find("latest"), std::string::npos) << m;
   EXPECT_EQ(logged, 4);  // steps 1-4 ran
   for (float v : weights_of(dir.path() / "run" / "latest")) ASSERT_TRUE(std::isfinite(v));
   EXPECT_NO_THROW(Vae::load(dir.path() / "run" / "latest"));

@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <random>
 #include <regex>
 #include <sstream>
 
 #include "common/compare.h"
+#include "common/errors.h"
 #include "common/temp_dir.h"
 #include "core/error.h"
 #include "core/haar.h"
@@ -42,6 +44,23 @@ fs::path fixture_model() { return fs::path(WFVAE_FIXTURES_DIR) / "gn-l8"; }
                    << " (it comes from ../shared beside the checkout)"; \
   } while (0)
 
+// A request for the fixture model on `input`, at size x size (0: the default size).
+pipeline::ReconRequest fixture_request(const fs::path& input, int size) {
+  pipeline::ReconRequest r;
+  r.input = input;
+  r.model = fixture_model();
+  r.height = r.width = size;
+  return r;
+}
+
+// An eval table row for `file` with `status` ("ok" or "error").
+pipeline::EvalRow row(const std::string& file, const std::string& status) {
+  pipeline::EvalRow r;
+  r.file = file;
+  r.status = status;
+  return r;
+}
+
 // A 13-frame moving-gradient clip written with our own FFV1 writer.
 fs::path make_clip(const TempDir& dir, int frames = 13, int w = 48, int h = 40) {
   std::vector<media::RgbFrame> v;
@@ -71,10 +90,7 @@ fs::path make_clip(const TempDir& dir, int frames = 13, int w = 48, int h = 40) 
 TEST(Pipeline, ReconstructStreamsFramesAndMeasuresWhatIsWritten) {
   REQUIRE_MODEL();
   TempDir dir;
-  pipeline::ReconRequest r;
-  r.input = make_clip(dir);
-  r.model = fixture_model();
-  r.height = r.width = 32;
+  pipeline::ReconRequest r = fixture_request(make_clip(dir), 32);
   r.chunked = true;
   std::vector<int64_t> firsts;
   int64_t streamed = 0;
@@ -118,10 +134,7 @@ TEST(Pipeline, InputFirstThenStreamedMetricsEqualFinalAndTapsAreKept) {
   const fs::path clip = make_clip(dir);
   for (bool chunked : {true, false}) {
     SCOPED_TRACE(chunked ? "chunked" : "direct");
-    pipeline::ReconRequest r;
-    r.input = clip;
-    r.model = fixture_model();
-    r.height = r.width = 32;
+    pipeline::ReconRequest r = fixture_request(clip, 32);
     r.chunked = chunked;
     r.keep_taps = true;
     int inputs = 0;
@@ -162,10 +175,7 @@ TEST(Pipeline, InputFirstThenStreamedMetricsEqualFinalAndTapsAreKept) {
     EXPECT_EQ(res.taps.dec_l2.shape, res.taps.enc_l2.shape);
   }
   // Without keep_taps nothing extra is kept.
-  pipeline::ReconRequest r;
-  r.input = clip;
-  r.model = fixture_model();
-  r.height = r.width = 16;
+  pipeline::ReconRequest r = fixture_request(clip, 16);
   r.frames = 5;
   EXPECT_TRUE(pipeline::reconstruct(r).taps.dec_l1.empty());
 }
@@ -173,10 +183,7 @@ TEST(Pipeline, InputFirstThenStreamedMetricsEqualFinalAndTapsAreKept) {
 TEST(Pipeline, FramesAreTrimmedToValidCountsWithANote) {
   REQUIRE_MODEL();
   TempDir dir;
-  pipeline::ReconRequest r;
-  r.input = make_clip(dir, 12);
-  r.model = fixture_model();
-  r.height = r.width = 16;
+  pipeline::ReconRequest r = fixture_request(make_clip(dir, 12), 16);
   pipeline::ReconResult res = pipeline::reconstruct(r);
   EXPECT_EQ(res.frames, 9);
   bool noted = false;
@@ -196,10 +203,7 @@ TEST(Pipeline, FramesAreTrimmedToValidCountsWithANote) {
 TEST(Pipeline, ExportsAreAllOrNothing) {
   REQUIRE_MODEL();
   TempDir dir;
-  pipeline::ReconRequest r;
-  r.input = make_clip(dir, 5);
-  r.model = fixture_model();
-  r.height = r.width = 16;
+  pipeline::ReconRequest r = fixture_request(make_clip(dir, 5), 16);
   r.sample = true;
   r.seed = 7;
   pipeline::ReconResult res = pipeline::reconstruct(r);
@@ -252,35 +256,27 @@ TEST(Pipeline, ExportsAreAllOrNothing) {
 TEST(Pipeline, CheckExportsCatchesMistakesEarly) {
   TempDir dir;
   touch(dir / "in.mp4");
-  auto usage = [&](const pipeline::ExportRequest& e, const std::string& needle) {
-    try {
-      pipeline::check_exports(e, dir / "in.mp4");
-      ADD_FAILURE() << "expected a usage error about " << needle;
-    } catch (const Error& err) {
-      EXPECT_EQ(err.kind(), ErrorKind::Usage) << err.what();
-      EXPECT_NE(std::string(err.what()).find(needle), std::string::npos) << err.what();
-    }
+  // Each mistake on its own, in a request that writes r.mkv.
+  const std::pair<std::function<void(pipeline::ExportRequest&)>, const char*> mistakes[] = {
+      {[&](pipeline::ExportRequest& e) { e.difference = dir / "r.mkv"; }, "given twice"},
+      {[&](pipeline::ExportRequest& e) { e.input = dir / "x.mp4"; }, "lossless"},
+      {[&](pipeline::ExportRequest& e) {
+         e.recon = dir / "in.mp4";
+         e.overwrite = true;
+       },
+       "overwrite the input"},
+      {[&](pipeline::ExportRequest& e) { e.latents = dir / "z.bin"; }, ".safetensors"},
+      {[&](pipeline::ExportRequest& e) { e.metrics_json = dir / "m.txt"; }, ".json"},
+      {[](pipeline::ExportRequest& e) { e.crf = 52; }, "CRF"},
   };
-  pipeline::ExportRequest e;
-  e.recon = dir / "r.mkv";
-  e.difference = dir / "r.mkv";
-  usage(e, "given twice");
-  e.difference.clear();
-  e.input = dir / "x.mp4";
-  usage(e, "lossless");
-  e.input.clear();
-  e.recon = dir / "in.mp4";
-  e.overwrite = true;
-  usage(e, "overwrite the input");
-  e.recon = dir / "r.mkv";
-  e.latents = dir / "z.bin";
-  usage(e, ".safetensors");
-  e.latents.clear();
-  e.metrics_json = dir / "m.txt";
-  usage(e, ".json");
-  e.metrics_json.clear();
-  e.crf = 52;
-  usage(e, "CRF");
+  for (const auto& [make, needle] : mistakes) {
+    pipeline::ExportRequest e;
+    e.recon = dir / "r.mkv";
+    make(e);
+    const std::string m = error_message([&] { pipeline::check_exports(e, dir / "in.mp4"); }, ErrorKind::Usage,
+                                        std::string("expected a usage error about ") + needle);
+    EXPECT_NE(m.find(needle), std::string::npos) << m;
+  }
 }
 
 TEST(Eval, ExpandInputsFoldersListsAndMissingFiles) {
@@ -314,9 +310,7 @@ TEST(Eval, Shards) {
 TEST(Eval, TableRoundTripsAwkwardNamesAndAggregates) {
   TempDir dir;
   pipeline::EvalTable t;
-  pipeline::EvalRow a;
-  a.file = "dir with, comma/\"quoted\" name.mp4";
-  a.status = "ok";
+  pipeline::EvalRow a = row("dir with, comma/\"quoted\" name.mp4", "ok");
   a.frames = 17;
   a.height = a.width = 64;
   a.psnr = 30.123456789012;
@@ -330,9 +324,7 @@ TEST(Eval, TableRoundTripsAwkwardNamesAndAggregates) {
   b.frames = 9;
   b.psnr = 20;
   b.ssim = 0.5;
-  pipeline::EvalRow bad;
-  bad.file = "bad.mp4";
-  bad.status = "error";
+  pipeline::EvalRow bad = row("bad.mp4", "error");
   bad.error = "bad.mp4: not a video,\nreally";
   bad.psnr = bad.ssim = std::nan("");
   t.upsert(a);
@@ -365,9 +357,7 @@ TEST(Eval, TableRoundTripsAwkwardNamesAndAggregates) {
 TEST(Eval, OpenTableRefusesOtherSettings) {
   TempDir dir;
   pipeline::EvalTable t;
-  pipeline::EvalRow a;
-  a.file = "a.mp4";
-  a.status = "ok";
+  pipeline::EvalRow a = row("a.mp4", "ok");
   a.settings = "model=m;size=64x64";
   t.upsert(a);
   std::ofstream(dir / "t.csv") << t.to_csv();
@@ -428,9 +418,7 @@ TEST(Pipeline, NotesAreTypedAndShortClipsRunDirectWhenAsked) {
   REQUIRE_MODEL();
   TempDir dir;
   const fs::path clip = make_clip(dir, 5);
-  pipeline::ReconRequest r;
-  r.input = clip;
-  r.model = fixture_model();
+  pipeline::ReconRequest r = fixture_request(clip, 0);
   r.chunked = true;
   try {
     pipeline::reconstruct(r);

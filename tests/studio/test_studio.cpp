@@ -85,6 +85,12 @@ StudioRun studio(const std::vector<std::string>& args, const fs::path& config) {
 }
 
 std::vector<std::string> base_args() { return {"--window", kWindow, "--timeout", "600"}; }
+// base_args(), then `extra`.
+std::vector<std::string> with_base_args(const std::vector<std::string>& extra) {
+  std::vector<std::string> args = base_args();
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
 
 json::Value read_json(const fs::path& p) { return json::parse(read_text_file(p)); }
 
@@ -187,12 +193,10 @@ TEST(Studio, SplitDividerIsWhereItWasAsked) {
       write_clip(dir.path() / "b.mkv", 128, 96, 5, [](int, int, int, uint8_t* p) { p[0] = 230, p[1] = 20, p[2] = 20; });
   for (double split : {0.3, 0.75}) {
     SCOPED_TRACE(split);
-    auto args = base_args();
     const fs::path shot = dir.path() / "split.png", layout = dir.path() / "split.json";
-    for (std::string x : {std::string(a), std::string("--no-model"), std::string("--compare"), std::string(b),
-                          std::string("--view"), std::string("split"), std::string("--split"), std::to_string(split),
-                          std::string("--screenshot"), shot.string(), std::string("--dump-layout"), layout.string()})
-      args.push_back(x);
+    auto args =
+        with_base_args({std::string(a), "--no-model", "--compare", std::string(b), "--view", "split", "--split",
+                        std::to_string(split), "--screenshot", shot.string(), "--dump-layout", layout.string()});
     const StudioRun r = studio(args, dir.path() / "cfg");
     ASSERT_EQ(r.code, 0) << r.log;
     const media::RgbFrame img = read_png(shot);
@@ -251,13 +255,10 @@ TEST(Studio, DifferenceIsBlackWhereTheFramesAreEqual) {
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   for (const char* mode : {"abs", "signed"}) {
     SCOPED_TRACE(mode);
-    auto args = base_args();
     const fs::path shot = dir.path() / "diff.png", layout = dir.path() / "diff.json";
-    for (std::string x :
-         {a.string(), std::string("--no-model"), std::string("--compare"), b.string(), std::string("--view"),
-          std::string("diff"), std::string("--diff-mode"), std::string(mode), std::string("--diff-gain"),
-          std::string("8"), std::string("--screenshot"), shot.string(), std::string("--dump-layout"), layout.string()})
-      args.push_back(x);
+    auto args = with_base_args({a.string(), "--no-model", "--compare", b.string(), "--view", "diff", "--diff-mode",
+                                std::string(mode), "--diff-gain", "8", "--screenshot", shot.string(), "--dump-layout",
+                                layout.string()});
     const StudioRun r = studio(args, dir.path() / "cfg");
     ASSERT_EQ(r.code, 0) << r.log;
     const media::RgbFrame img = read_png(shot);
@@ -289,12 +290,9 @@ TEST(Studio, WaveletViewShowsEightSubbandsPerSideWithTheRightContent) {
     const uint8_t v = static_cast<uint8_t>((x * 37) % 200 + 20);
     p[0] = p[1] = p[2] = v;
   });
-  auto args = base_args();
   const fs::path shot = dir.path() / "w.png", layout = dir.path() / "w.json";
-  for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--view"),
-                        std::string("wavelet"), std::string("--frame"), std::string("3"), std::string("--screenshot"),
-                        shot.string(), std::string("--dump-layout"), layout.string()})
-    args.push_back(x);
+  auto args = with_base_args({clip.string(), "--model", model_dir().string(), "--view", "wavelet", "--frame", "3",
+                              "--screenshot", shot.string(), "--dump-layout", layout.string()});
   const StudioRun r = studio(args, dir.path() / "cfg");
   ASSERT_EQ(r.code, 0) << r.log;
   const media::RgbFrame img = read_png(shot);
@@ -340,12 +338,9 @@ TEST(Studio, WaveletViewShowsEightSubbandsPerSideWithTheRightContent) {
   }
   // The energy-flow levels and the model's taps are there too.
   for (const char* level : {"l1", "l2", "model"}) {
-    auto a2 = base_args();
     const fs::path l2 = dir.path() / (std::string(level) + ".json");
-    for (std::string x :
-         {clip.string(), std::string("--model"), model_dir().string(), std::string("--view"), std::string("wavelet"),
-          std::string("--wavelet-level"), std::string(level), std::string("--dump-layout"), l2.string()})
-      a2.push_back(x);
+    auto a2 = with_base_args({clip.string(), "--model", model_dir().string(), "--view", "wavelet", "--wavelet-level",
+                              std::string(level), "--dump-layout", l2.string()});
     const StudioRun r2 = studio(a2, dir.path() / "cfg");
     ASSERT_EQ(r2.code, 0) << r2.log;
     int tiles = 0;
@@ -363,11 +358,9 @@ TEST(Studio, DroppedModelAndClipAreOpenedAndReconstructed) {
   // Start without a model; drop the model folder, then a second clip, through the
   // drop handler GLFW has registered for the window.
   const fs::path state = dir.path() / "state.json", shot = dir.path() / "drop.png", layout = dir.path() / "drop.json";
-  auto args = base_args();
-  for (std::string x : {first.string(), std::string("--no-model"), std::string("--simulate-drop"), model_dir().string(),
-                        std::string("--simulate-drop"), second.string(), std::string("--dump-state"), state.string(),
-                        std::string("--screenshot"), shot.string(), std::string("--dump-layout"), layout.string()})
-    args.push_back(x);
+  auto args = with_base_args({first.string(), "--no-model", "--simulate-drop", model_dir().string(), "--simulate-drop",
+                              second.string(), "--dump-state", state.string(), "--screenshot", shot.string(),
+                              "--dump-layout", layout.string()});
   const StudioRun r = studio(args, dir.path() / "cfg");
   ASSERT_EQ(r.code, 0) << r.log;
   const json::Value st = read_json(state);
@@ -413,10 +406,8 @@ TEST(Studio, DroppedTrainingCheckpointLoadsItsEma) {
                           (run / "checkpoint-7.ckpt").string() + "')\"";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   const fs::path state = dir.path() / "state.json";
-  auto args = base_args();
-  for (std::string x : {clip.string(), std::string("--no-model"), std::string("--simulate-drop"),
-                        (run / "checkpoint-7.ckpt").string(), std::string("--dump-state"), state.string()})
-    args.push_back(x);
+  auto args = with_base_args({clip.string(), "--no-model", "--simulate-drop", (run / "checkpoint-7.ckpt").string(),
+                              "--dump-state", state.string()});
   const StudioRun r = studio(args, dir.path() / "cfg");
   ASSERT_EQ(r.code, 0) << r.log;
   const json::Value st = read_json(state);
@@ -436,12 +427,9 @@ TEST(Studio, BadInputIsShownPlainlyAndNeverCrashes) {
   const fs::path folder = dir.path() / "just_a_folder";
   fs::create_directories(folder);
   const fs::path state = dir.path() / "state.json", shot = dir.path() / "bad.png", layout = dir.path() / "bad.json";
-  auto args = base_args();
-  for (std::string x : {std::string("--no-model"), std::string("--simulate-drop"), junk.string(),
-                        std::string("--simulate-drop"), folder.string(), std::string("--simulate-drop"),
-                        (dir.path() / "missing.mkv").string(), std::string("--dump-state"), state.string(),
-                        std::string("--screenshot"), shot.string(), std::string("--dump-layout"), layout.string()})
-    args.push_back(x);
+  auto args = with_base_args({"--no-model", "--simulate-drop", junk.string(), "--simulate-drop", folder.string(),
+                              "--simulate-drop", (dir.path() / "missing.mkv").string(), "--dump-state", state.string(),
+                              "--screenshot", shot.string(), "--dump-layout", layout.string()});
   const StudioRun r = studio(args, dir.path() / "cfg");
   EXPECT_EQ(r.code, 2) << "bad input exits 2 after showing it\n" << r.log;
   const json::Value st = read_json(state);
@@ -461,10 +449,7 @@ TEST(Studio, BadInputIsShownPlainlyAndNeverCrashes) {
       red += near_color(px(img, x, y), 240, 80, 80, 40);
   EXPECT_GT(red, 20) << "the error box is not drawn in the error colour";
   // A model that is not one: plain message, exit 2, no crash.
-  auto a2 = base_args();
-  for (std::string x :
-       {junk.string(), std::string("--model"), folder.string(), std::string("--dump-state"), state.string()})
-    a2.push_back(x);
+  auto a2 = with_base_args({junk.string(), "--model", folder.string(), "--dump-state", state.string()});
   const StudioRun r2 = studio(a2, dir.path() / "cfg");
   EXPECT_EQ(r2.code, 2) << r2.log;
   const std::string msgs2 = state_messages(read_json(state));
@@ -478,10 +463,8 @@ TEST(Studio, NormChangeRerunsKeepsThePreviousRunAndSaysItDiffersFromTraining) {
   TempDir dir;
   const fs::path clip = gradient_clip(dir.path() / "c.mkv", 64, 48, 9);
   const fs::path state = dir.path() / "state.json";
-  auto args = base_args();
-  for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--rerun-with"),
-                        std::string("layernorm"), std::string("--dump-state"), state.string()})
-    args.push_back(x);
+  auto args = with_base_args(
+      {clip.string(), "--model", model_dir().string(), "--rerun-with", "layernorm", "--dump-state", state.string()});
   const StudioRun r = studio(args, dir.path() / "cfg");
   ASSERT_EQ(r.code, 0) << r.log;
   const json::Value st = read_json(state);
@@ -499,10 +482,8 @@ TEST(Studio, NormChangeRerunsKeepsThePreviousRunAndSaysItDiffersFromTraining) {
   EXPECT_GT(run.find("delta_vs_previous")->find("max_abs")->as_number(), 0);
 
   // An invalid group count is refused with the valid ones listed; nothing crashes.
-  auto a2 = base_args();
-  for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--rerun-with"),
-                        std::string("groupnorm:7"), std::string("--dump-state"), state.string()})
-    a2.push_back(x);
+  auto a2 = with_base_args(
+      {clip.string(), "--model", model_dir().string(), "--rerun-with", "groupnorm:7", "--dump-state", state.string()});
   const StudioRun r2 = studio(a2, dir.path() / "cfg");
   EXPECT_EQ(r2.code, 1) << r2.log;
   const std::string msgs = state_messages(read_json(state));
@@ -517,11 +498,8 @@ TEST(Studio, ChunkedVersusDirectDifferForGroupNormAndAgreeForLayerNorm) {
   for (const char* norm : {"groupnorm", "layernorm"}) {
     SCOPED_TRACE(norm);
     const fs::path state = dir.path() / "state.json";
-    auto args = base_args();
-    for (std::string x :
-         {clip.string(), std::string("--model"), model_dir().string(), std::string("--norm-type"), std::string(norm),
-          std::string("--chunked"), std::string("--ab-chunked"), std::string("--dump-state"), state.string()})
-      args.push_back(x);
+    auto args = with_base_args({clip.string(), "--model", model_dir().string(), "--norm-type", std::string(norm),
+                                "--chunked", "--ab-chunked", "--dump-state", state.string()});
     const StudioRun r = studio(args, dir.path() / "cfg");
     ASSERT_EQ(r.code, 0) << r.log;
     const json::Value st = read_json(state);
@@ -544,10 +522,8 @@ TEST(Studio, ExportWritesWhatTheCliWritesAndNeverOverwritesSilently) {
   const fs::path out = dir.path() / "out";
   fs::create_directories(out);
   const fs::path state = dir.path() / "state.json";
-  auto args = base_args();
-  for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--direct"),
-                        std::string("--export"), out.string(), std::string("--dump-state"), state.string()})
-    args.push_back(x);
+  auto args = with_base_args({clip.string(), "--model", model_dir().string(), "--direct", "--export", out.string(),
+                              "--dump-state", state.string()});
   const StudioRun r = studio(args, dir.path() / "cfg");
   ASSERT_EQ(r.code, 0) << r.log;
   std::set<std::string> files;
@@ -603,13 +579,10 @@ TEST(Studio, NormLabTableAndItsExports) {
   TempDir dir;
   const fs::path clip = gradient_clip(dir.path() / "c.mkv", 64, 48, 9);
   const fs::path csv = dir.path() / "lab.csv", png = dir.path() / "lab.png", state = dir.path() / "state.json";
-  auto args = base_args();
-  for (std::string x :
-       {clip.string(), std::string("--model"), model_dir().string(), std::string("--frames"), std::string("9"),
-        std::string("--normlab"), "trained,gn:" + std::to_string(trained_groups() == 2 ? 4 : 2) + ",ln,ln/chunked",
-        std::string("--normlab-csv"), csv.string(), std::string("--normlab-png"), png.string(),
-        std::string("--dump-state"), state.string()})
-    args.push_back(x);
+  auto args =
+      with_base_args({clip.string(), "--model", model_dir().string(), "--frames", "9", "--normlab",
+                      "trained,gn:" + std::to_string(trained_groups() == 2 ? 4 : 2) + ",ln,ln/chunked", "--normlab-csv",
+                      csv.string(), "--normlab-png", png.string(), "--dump-state", state.string()});
   const StudioRun r = studio(args, dir.path() / "cfg");
   ASSERT_EQ(r.code, 0) << r.log;
   const std::string table = read_text_file(csv);
@@ -640,10 +613,7 @@ TEST(Studio, UiBenchMeasuresFramesWhileInferenceRuns) {
   TempDir dir;
   const fs::path clip = gradient_clip(dir.path() / "c.mkv", 64, 48, 9);
   const fs::path bench = dir.path() / "bench.json";
-  auto args = base_args();
-  for (std::string x :
-       {clip.string(), std::string("--model"), model_dir().string(), std::string("--ui-bench"), bench.string()})
-    args.push_back(x);
+  auto args = with_base_args({clip.string(), "--model", model_dir().string(), "--ui-bench", bench.string()});
   const StudioRun r = studio(args, dir.path() / "cfg");
   ASSERT_EQ(r.code, 0) << r.log;
   const json::Value b = read_json(bench);
@@ -663,10 +633,8 @@ TEST(Studio, ResultsStreamInWhileTheRunIsStillGoing) {
   TempDir dir;
   const fs::path clip = gradient_clip(dir.path() / "c.mkv", 64, 48, 17);
   const fs::path mid = dir.path() / "mid", state = dir.path() / "end.json";
-  auto args = base_args();
-  for (std::string x : {clip.string(), std::string("--model"), model_dir().string(), std::string("--chunked"),
-                        std::string("--during-run"), mid.string(), std::string("--dump-state"), state.string()})
-    args.push_back(x);
+  auto args = with_base_args({clip.string(), "--model", model_dir().string(), "--chunked", "--during-run", mid.string(),
+                              "--dump-state", state.string()});
   const StudioRun r = studio(args, dir.path() / "cfg");
   ASSERT_EQ(r.code, 0) << r.log;
   // Part-way: some frames decoded and measured, the rest not yet.
@@ -723,11 +691,8 @@ TEST(Studio, EveryViewRendersSomething) {
     SCOPED_TRACE(view);
     const fs::path shot = dir.path() / (std::string(view) + ".png"),
                    layout = dir.path() / (std::string(view) + ".json");
-    auto args = base_args();
-    for (std::string x :
-         {clip.string(), std::string("--model"), model_dir().string(), std::string("--view"), std::string(view),
-          std::string("--screenshot"), shot.string(), std::string("--dump-layout"), layout.string()})
-      args.push_back(x);
+    auto args = with_base_args({clip.string(), "--model", model_dir().string(), "--view", std::string(view),
+                                "--screenshot", shot.string(), "--dump-layout", layout.string()});
     const StudioRun r = studio(args, dir.path() / "cfg");
     ASSERT_EQ(r.code, 0) << r.log;
     const media::RgbFrame img = read_png(shot);
