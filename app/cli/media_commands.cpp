@@ -18,6 +18,8 @@
 #include "pipeline/exports.h"
 #include "pipeline/recon.h"
 #include "pipeline/report.h"
+#include "perceptual/fvd.h"
+#include "perceptual/lpips.h"
 #include "runtime/vae.h"
 
 namespace wfvae::cli {
@@ -50,7 +52,37 @@ struct RequestFlags {
   pipeline::ReconRequest r;
   std::string model, device = "auto", dtype = "f32";
   std::optional<int> frames, num_groups, seed;
+  bool lpips = false;
+  std::string lpips_alexnet, lpips_lin;
+  std::unique_ptr<perceptual::Lpips> lpips_net;  // loaded by load_perceptual
 };
+
+// A weight file: the flag's, else the first of the standard places; BadInput saying
+// where it looked and how to get it when there is none.
+fs::path weight_file(const std::string& given, const perceptual::WeightSearch& search, const char* what) {
+  if (!given.empty()) {
+    std::error_code ec;
+    if (!fs::is_regular_file(given, ec)) fail_input(given + ": no such file (" + what + ")");
+    return given;
+  }
+  if (search.found.empty()) fail_input(search.missing_message(what));
+  return search.found;
+}
+
+// --lpips: the LPIPS network, before any video is read.
+void load_lpips(RequestFlags& f, pipeline::ReconRequest& r) {
+  if (!f.lpips) {
+    if (!f.lpips_alexnet.empty() || !f.lpips_lin.empty())
+      fail_usage("--lpips-alexnet and --lpips-lin choose LPIPS's weights: add --lpips");
+    return;
+  }
+  const fs::path alexnet = weight_file(f.lpips_alexnet, perceptual::find_alexnet_weights(),
+                                       "LPIPS's AlexNet weights (alexnet-owt-7be5be79.pth)");
+  const fs::path lin =
+      weight_file(f.lpips_lin, perceptual::find_lpips_lin_weights(), "LPIPS's lin heads (lpips weights/v0.1/alex.pth)");
+  f.lpips_net = perceptual::Lpips::load(alexnet, lin, r.device);
+  r.lpips = f.lpips_net.get();
+}
 
 // The request, once the values the flags set are checked together.
 pipeline::ReconRequest request_from_flags(RequestFlags& f) {
@@ -79,6 +111,11 @@ struct ReconFlags : RequestFlags {
   std::optional<std::string> metrics;
 };
 
+std::string lpips_line(const pipeline::ReconResult& r) {
+  if (r.lpips.empty()) return "";
+  return "LPIPS " + fmt(r.lpips_mean, 4) + " (alex, lower is better)";
+}
+
 int run_recon_cmd(ReconFlags& f, const Args& a) {
   pipeline::ReconRequest req = request_from_flags(f);
   req.input = a.positional[0];
@@ -94,6 +131,7 @@ int run_recon_cmd(ReconFlags& f, const Args& a) {
   // The input and every output are checked before the model loads or a frame is
   // decoded: a missing input is reported as such, not as a missing model.
   media::probe(req.input);
+  if (!ex.lpips_map.empty() && !f.lpips) fail_usage("--lpips-map needs --lpips");
   pipeline::check_exports(ex, req.input);
   req.model = pipeline::resolve_model(f.model);
   const ModelFiles files = resolve_model_files(req.model, req.load.config);  // a clear error now, not after decoding
@@ -101,6 +139,9 @@ int run_recon_cmd(ReconFlags& f, const Args& a) {
     const std::string problem = ModelConfig::load(files.config).latent_norm_problem();
     if (!problem.empty()) fail_input(files.config.string() + ": --normalized: " + problem);
   }
+
+  load_lpips(f, req);
+  req.lpips_maps = !ex.lpips_map.empty();
 
   CancelToken& cancel = interrupt_token();
   req.cancel = &cancel;
@@ -134,9 +175,11 @@ int run_recon_cmd(ReconFlags& f, const Args& a) {
               fmt(r.metrics.blockiness_mean, 2).c_str());
   std::printf("8-bit output: PSNR %s dB  SSIM %s\n", fmt(r.metrics_8bit.psnr_mean, 3).c_str(),
               fmt(r.metrics_8bit.ssim_mean, 4).c_str());
-  std::printf("time: load %.2f s, read %.2f s, encode %.2f s, decode %.2f s, metrics %.2f s, write %.2f s\n",
+  if (!r.lpips.empty()) std::printf("%s\n", lpips_line(r).c_str());
+  std::printf("time: load %.2f s, read %.2f s, encode %.2f s, decode %.2f s, metrics %.2f s%s, write %.2f s\n",
               r.timings.load_ms / 1000, r.timings.read_ms / 1000, r.timings.encode_ms / 1000,
-              r.timings.decode_ms / 1000, r.timings.metrics_ms / 1000, write_ms / 1000);
+              r.timings.decode_ms / 1000, r.timings.metrics_ms / 1000,
+              r.lpips.empty() ? "" : (", LPIPS " + fmt(r.timings.lpips_ms / 1000, 2) + " s").c_str(), write_ms / 1000);
   for (const auto& p : written) std::printf("wrote: %s\n", p.string().c_str());
   for (const auto& n : r.notes)
     std::printf("note: %s%s\n", n.text.c_str(),
@@ -149,6 +192,10 @@ int run_recon_cmd(ReconFlags& f, const Args& a) {
 struct EvalFlags : RequestFlags {
   fs::path table;
   std::optional<std::string> shard;
+  bool fvd = false;
+  std::string i3d;
+  std::optional<int> fvd_batched;
+  std::unique_ptr<perceptual::I3dDetector> detector;
 };
 
 int run_eval_cmd(EvalFlags& f, const Args& a) {
@@ -156,6 +203,15 @@ int run_eval_cmd(EvalFlags& f, const Args& a) {
   if (table.empty()) fail_usage("missing --out TABLE.csv");
   if (text::lower_extension(table) != ".csv") fail_usage(table.string() + ": the eval table must be a .csv file");
   pipeline::ReconRequest base = request_from_flags(f);
+  if (f.fvd_batched && !f.fvd) fail_usage("--fvd-batched needs --fvd");
+  if (f.fvd_batched && *f.fvd_batched < 1) fail_usage("--fvd-batched must be at least 1");
+  if (!f.i3d.empty() && !f.fvd) fail_usage("--i3d chooses FVD's detector: add --fvd");
+  load_lpips(f, base);
+  if (f.fvd) {
+    f.detector = perceptual::I3dDetector::load(
+        weight_file(f.i3d, perceptual::find_i3d_detector(), "FVD's I3D detector (i3d_torchscript.pt)"), base.device);
+    base.i3d = f.detector.get();
+  }
   pipeline::Shard shard;
   if (f.shard) shard = pipeline::parse_shard(*f.shard);
 
@@ -195,9 +251,9 @@ int run_eval_cmd(EvalFlags& f, const Args& a) {
     if (skipped) {
       std::printf("skip  %s (in the table)\n", r.file.c_str());
     } else if (r.status == "ok") {
-      std::printf("ok    %s: %lld frames %dx%d, PSNR %s dB, SSIM %s, blockiness %s\n", r.file.c_str(),
+      std::printf("ok    %s: %lld frames %dx%d, PSNR %s dB, SSIM %s, blockiness %s%s\n", r.file.c_str(),
                   static_cast<long long>(r.frames), r.height, r.width, fmt(r.psnr, 3).c_str(), fmt(r.ssim, 4).c_str(),
-                  fmt(r.blockiness, 2).c_str());
+                  fmt(r.blockiness, 2).c_str(), std::isnan(r.lpips) ? "" : (", LPIPS " + fmt(r.lpips, 4)).c_str());
     } else {
       std::printf("FAIL  %s\n", r.error.c_str());
     }
@@ -205,8 +261,22 @@ int run_eval_cmd(EvalFlags& f, const Args& a) {
   };
   pipeline::EvalOutcome o = pipeline::run_eval(req);
   bar.finish();
-  std::printf("ALL: %s; PSNR %s dB, SSIM %s, blockiness %s -> %s\n", o.all.error.c_str(), fmt(o.all.psnr, 3).c_str(),
-              fmt(o.all.ssim, 4).c_str(), fmt(o.all.blockiness, 2).c_str(), table.string().c_str());
+  std::printf("ALL: %s; PSNR %s dB, SSIM %s, blockiness %s%s%s -> %s\n", o.all.error.c_str(),
+              fmt(o.all.psnr, 3).c_str(), fmt(o.all.ssim, 4).c_str(), fmt(o.all.blockiness, 2).c_str(),
+              std::isnan(o.all.lpips) ? "" : (", LPIPS " + fmt(o.all.lpips, 4)).c_str(),
+              std::isnan(o.all.fvd) ? "" : (", FVD " + fmt(o.all.fvd, 3)).c_str(), table.string().c_str());
+  if (f.fvd) {
+    std::printf("FVD features: %s\n", o.features.string().c_str());
+    if (f.fvd_batched) {
+      pipeline::EvalTable t = pipeline::EvalTable::load(table);
+      t.fvd_detector = f.detector->sha256();
+      t.features = pipeline::load_features(o.features, t.fvd_detector);
+      std::printf(
+          "FVD as the reference's eval scripts report it (the mean of per-batch FVDs over batches of %d in table "
+          "order; it depends on the batch size): %s\n",
+          *f.fvd_batched, fmt(t.batched_fvd(*f.fvd_batched), 3).c_str());
+    }
+  }
   std::printf("this run: %d evaluated, %d skipped, %d failed\n", o.evaluated, o.skipped, o.failed);
   if (o.runtime_failure) return 3;
   return o.failed ? 2 : 0;
@@ -301,6 +371,13 @@ std::vector<FlagSpec> request_flags(RequestFlags& f) {
       {"--sample", "", "decode a posterior sample, as the official scripts do (default: the mode, deterministic)",
        &r.sample},
       {"--seed", "S", "seed for --sample (default 0)", &f.seed},
+      {"--lpips", "",
+       "also LPIPS per frame, as WF-VAE's cal_lpips.py (alex, spatial; lower is better); the weights are "
+       "looked for in the torch hub cache and the lpips package",
+       &f.lpips},
+      {"--lpips-alexnet", "FILE", "torchvision's alexnet-owt-7be5be79.pth (default: the torch hub cache)",
+       &f.lpips_alexnet},
+      {"--lpips-lin", "FILE", "lpips' weights/v0.1/alex.pth (default: from the installed lpips package)", &f.lpips_lin},
   };
 }
 
@@ -358,6 +435,8 @@ CommandSpec recon_spec(ReconFlags& f) {
             &ex.latents},
            {"--normalized", "", "with --latents: store the latent as the diffusion pipeline does, (z - shift) * scale",
             &ex.latents_normalized},
+           {"--lpips-map", "FILE", "with --lpips: the spatial LPIPS map as a video (0 black .. 1 pale yellow)",
+            &ex.lpips_map},
            {"--crf", "N", "H.264 quality for .mp4 outputs, 0 (lossless luma) .. 51 (default 18)", &ex.crf},
            {"--yes", "", "overwrite existing outputs", &ex.overwrite, {}, "-y"}})
     recon.flags.push_back(std::move(flag));
@@ -375,7 +454,7 @@ CommandSpec eval_spec(EvalFlags& f) {
       "The inputs are sorted by path; --shard i/n keeps those whose 0-based position p satisfies\n"
       "p % n == i, so n machines (or a job array) with i = 0..n-1 cover every input once.\n"
       "Columns: file,frames,height,width,psnr,ssim,psnr_r,psnr_g,psnr_b,enc_ms,dec_ms,read_ms,\n"
-      "psnr_8bit,ssim_8bit,blockiness,fps,status,error,settings. psnr/ssim are the float\n"
+      "psnr_8bit,ssim_8bit,blockiness,fps,status,error,settings,lpips,fvd. psnr/ssim are the float\n"
       "reconstruction's (as cal_psnr.py/cal_ssim.py), *_8bit those of 8-bit frames; blockiness as in\n"
       "wfvae recon --help (1 = no 8x8 grid added). The last row, file ALL, is the\n"
       "per-video mean (every video counts once, as the reference's eval.py averages videos; frame\n"
@@ -383,6 +462,12 @@ CommandSpec eval_spec(EvalFlags& f) {
       "Resume: rows already ok in TABLE are skipped (failed ones are retried), the ALL row is\n"
       "recomputed, and the table is rewritten atomically after each input, so a crash loses at most\n"
       "the input in progress. Every row records its settings; resuming with other settings is refused.\n"
+      "LPIPS (--lpips) is each video's mean over its frames, the ALL row the mean over videos. FVD\n"
+      "(--fvd) is one number for the whole set, in the ALL row: the Frechet distance of the I3D\n"
+      "features of every input and of its reconstruction, computed over all videos at once (the\n"
+      "reference's eval scripts average per-batch values instead, which depends on the batch size:\n"
+      "--fvd-batched B prints that figure too). The features are kept beside the table, so a resumed\n"
+      "run computes the same FVD as one run.\n"
       "A bad input becomes an error row and the batch goes on; the exit code is then 2.",
       {},
       1,
@@ -392,6 +477,16 @@ CommandSpec eval_spec(EvalFlags& f) {
   eval.flags = {{"--out", "TABLE.csv", "the results table (resumed when it exists)", &f.table}};
   for (auto& flag : request_flags(f)) eval.flags.push_back(std::move(flag));
   eval.flags.push_back({"--shard", "i/n", "evaluate the inputs at sorted positions p with p % n == i", &f.shard});
+  eval.flags.push_back({"--fvd", "",
+                        "also FVD over all the inputs (ALL row), as WF-VAE's cal_fvd.py (styleganv I3D); the "
+                        "per-clip features are kept in TABLE.i3d.safetensors",
+                        &f.fvd});
+  eval.flags.push_back(
+      {"--i3d", "FILE", "StyleGAN-V's i3d_torchscript.pt (default: $WFVAE_I3D, the torch hub cache)", &f.i3d});
+  eval.flags.push_back({"--fvd-batched", "B",
+                        "also print the figure the reference's eval scripts report: the mean of per-batch FVDs "
+                        "over batches of B videos",
+                        &f.fvd_batched});
   return eval;
 }
 

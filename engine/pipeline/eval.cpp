@@ -12,6 +12,8 @@
 #include "core/csv.h"
 #include "core/error.h"
 #include "core/fileutil.h"
+#include "core/json.h"
+#include "core/safetensors.h"
 #include "core/text.h"
 
 namespace wfvae::pipeline {
@@ -121,19 +123,25 @@ std::vector<fs::path> shard_inputs(const std::vector<fs::path>& sorted, Shard s)
 }
 
 const std::vector<std::string>& EvalTable::columns() {
-  static const std::vector<std::string> c = {
-      "file",   "frames",  "height",    "width",     "psnr",       "ssim", "psnr_r", "psnr_g", "psnr_b",  "enc_ms",
-      "dec_ms", "read_ms", "psnr_8bit", "ssim_8bit", "blockiness", "fps",  "status", "error",  "settings"};
+  static const std::vector<std::string> c = {"file",      "frames",    "height",     "width",  "psnr",   "ssim",
+                                             "psnr_r",    "psnr_g",    "psnr_b",     "enc_ms", "dec_ms", "read_ms",
+                                             "psnr_8bit", "ssim_8bit", "blockiness", "fps",    "status", "error",
+                                             "settings",  "lpips",     "fvd"};
   return c;
 }
 
 namespace {
 
-// Tables written before the blockiness column existed still resume (it reads NaN).
-std::vector<std::string> columns_without_blockiness() {
-  std::vector<std::string> c = EvalTable::columns();
-  c.erase(std::find(c.begin(), c.end(), "blockiness"));
-  return c;
+// Tables written before the blockiness or the lpips and fvd columns existed still
+// resume (the missing columns read NaN): the header is ours when it is columns()
+// without some of those.
+bool known_header(const std::vector<std::string>& header) {
+  std::vector<std::string> expected;
+  for (const auto& c : EvalTable::columns()) {
+    const bool optional = c == "blockiness" || c == "lpips" || c == "fvd";
+    if (!optional || std::find(header.begin(), header.end(), c) != header.end()) expected.push_back(c);
+  }
+  return header == expected;
 }
 
 }  // namespace
@@ -144,7 +152,7 @@ EvalTable EvalTable::load(const fs::path& path) {
   EvalTable t;
   if (records.empty()) return t;  // an empty file: start fresh
   const std::vector<std::string>& header = records[0];
-  if (header != columns() && header != columns_without_blockiness())
+  if (!known_header(header))
     fail_input(src + ": not a wfvae eval table (its header differs); choose another --out or remove the file");
   auto column = [&](const std::string& name) {
     const auto it = std::find(header.begin(), header.end(), name);
@@ -180,6 +188,8 @@ EvalTable EvalTable::load(const fs::path& path) {
     row.psnr_8bit = number("psnr_8bit");
     row.ssim_8bit = number("ssim_8bit");
     row.blockiness = number("blockiness");
+    row.lpips = number("lpips");
+    row.fvd = std::nan("");
     row.fps = number("fps");
     row.status = f[column("status")];
     row.error = f[column("error")];
@@ -203,7 +213,7 @@ void EvalTable::upsert(EvalRow row) {
   auto as_written = [](double v) { return std::isfinite(v) ? std::strtod(num(v).c_str(), nullptr) : v; };
   auto ms_written = [](double v) { return std::strtod(ms(v).c_str(), nullptr); };
   for (double* v : {&row.psnr, &row.ssim, &row.psnr_rgb[0], &row.psnr_rgb[1], &row.psnr_rgb[2], &row.psnr_8bit,
-                    &row.ssim_8bit, &row.blockiness, &row.fps})
+                    &row.ssim_8bit, &row.blockiness, &row.lpips, &row.fps})
     *v = as_written(*v);
   for (double* v : {&row.encode_ms, &row.decode_ms, &row.read_ms}) *v = ms_written(*v);
   for (auto& r : rows)
@@ -219,7 +229,7 @@ EvalRow EvalTable::aggregate() const {
   all.file = "ALL";
   all.status = "summary";
   int ok = 0, failed = 0;
-  double psnr = 0, ssim = 0, rgb[3] = {0, 0, 0}, p8 = 0, s8 = 0, blockiness = 0;
+  double psnr = 0, ssim = 0, rgb[3] = {0, 0, 0}, p8 = 0, s8 = 0, blockiness = 0, lpips = 0;
   int first_h = -1, first_w = -1;
   bool same_size = true;
   for (const auto& r : rows) {
@@ -235,6 +245,7 @@ EvalRow EvalTable::aggregate() const {
     p8 += r.psnr_8bit;
     s8 += r.ssim_8bit;
     blockiness += r.blockiness;
+    lpips += r.lpips;
     all.encode_ms += r.encode_ms;
     all.decode_ms += r.decode_ms;
     all.read_ms += r.read_ms;
@@ -253,6 +264,8 @@ EvalRow EvalTable::aggregate() const {
   all.psnr_8bit = ok ? p8 / ok : nan;
   all.ssim_8bit = ok ? s8 / ok : nan;
   all.blockiness = ok ? blockiness / ok : nan;
+  all.lpips = ok ? lpips / ok : nan;
+  all.fvd = nan;
   all.fps = nan;
   if (same_size && ok) {
     all.height = first_h;
@@ -261,6 +274,16 @@ EvalRow EvalTable::aggregate() const {
   all.error = "per-video mean over " + std::to_string(ok) + " videos" +
               (failed ? "; " + std::to_string(failed) + " failed inputs not counted" : "") +
               "; frames and times are sums";
+  if (!fvd_detector.empty()) {
+    perceptual::Features real, fake;
+    feature_sets(&real, &fake);
+    if (fake.size() > 1 || (fake.size() == 1 && real.size() == 1)) {
+      all.fvd = perceptual::frechet_distance(fake, real).value;
+      all.error += "; fvd: styleganv (cal_fvd.py's I3D features and Frechet distance) over all " +
+                   std::to_string(fake.size()) + " videos at once, not the mean of per-batch values; detector sha256 " +
+                   fvd_detector;
+    }
+  }
   return all;
 }
 
@@ -288,13 +311,98 @@ std::string EvalTable::to_csv() const {
                                         num(r.fps),
                                         r.status,
                                         csv_field(r.error),
-                                        csv_field(r.settings)};
+                                        csv_field(r.settings),
+                                        num(r.lpips),
+                                        num(r.fvd)};
     for (size_t i = 0; i < f.size(); ++i) out += (i ? "," : "") + f[i];
     out += "\n";
   };
   for (const auto& r : rows) line(r);
   line(aggregate());
   return out;
+}
+
+void EvalTable::feature_sets(perceptual::Features* real, perceptual::Features* fake) const {
+  for (const auto& r : rows) {
+    const auto it = features.find(r.file);
+    if (r.status != "ok" || it == features.end()) continue;
+    real->push_back(it->second.real);
+    fake->push_back(it->second.fake);
+  }
+}
+
+double EvalTable::batched_fvd(int batch) const {
+  if (fvd_detector.empty() || batch < 1) return std::nan("");
+  perceptual::Features real, fake;
+  feature_sets(&real, &fake);
+  double sum = 0;
+  int batches = 0;
+  for (size_t i = 0; i < fake.size(); i += static_cast<size_t>(batch), ++batches) {
+    const size_t end = std::min(fake.size(), i + static_cast<size_t>(batch));
+    sum += perceptual::frechet_distance(perceptual::Features(fake.begin() + i, fake.begin() + end),
+                                        perceptual::Features(real.begin() + i, real.begin() + end))
+               .value;
+  }
+  return batches ? sum / batches : std::nan("");
+}
+
+fs::path features_path(const fs::path& table) {
+  fs::path p = table;
+  return p.replace_extension(".i3d.safetensors");
+}
+
+std::map<std::string, ClipFeatures> load_features(const fs::path& path, const std::string& sha256) {
+  std::map<std::string, ClipFeatures> out;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return out;
+  const SafetensorsReader f(path);
+  const auto& meta = f.metadata();
+  const auto format = meta.find("format"), det = meta.find("detector_sha256"), files = meta.find("files");
+  if (format == meta.end() || format->second != "wfvae-eval-i3d-features" || files == meta.end())
+    fail_input(path.string() + ": not a wfvae eval features file; remove it or choose another --out");
+  if (det == meta.end() || det->second != sha256)
+    fail_input(path.string() + ": features made with another I3D detector (sha256 " +
+               (det == meta.end() ? std::string("unknown") : det->second) + ", now " + sha256 +
+               "): resume with the same --i3d or write to another --out");
+  const json::Value names = json::parse(files->second);
+  const StTensorEntry* real = f.find("real");
+  const StTensorEntry* fake = f.find("fake");
+  const size_t n = names.as_array().size();
+  const std::vector<int64_t> shape = {static_cast<int64_t>(n), perceptual::kI3dFeatureCount};
+  if (!real || !fake || real->dtype != StDType::F64 || fake->dtype != StDType::F64 || real->shape != shape ||
+      fake->shape != shape)
+    fail_input(path.string() + ": its real/fake tensors are not F64 [" + std::to_string(n) + ", 400] (damaged?)");
+  const double* pr = reinterpret_cast<const double*>(f.data(*real));
+  const double* pf = reinterpret_cast<const double*>(f.data(*fake));
+  for (size_t i = 0; i < n; ++i) {
+    ClipFeatures c;
+    c.real.assign(pr + i * perceptual::kI3dFeatureCount, pr + (i + 1) * perceptual::kI3dFeatureCount);
+    c.fake.assign(pf + i * perceptual::kI3dFeatureCount, pf + (i + 1) * perceptual::kI3dFeatureCount);
+    out[names.as_array()[i].as_string()] = std::move(c);
+  }
+  return out;
+}
+
+void save_features(const fs::path& path, const EvalTable& table) {
+  std::vector<double> real, fake;
+  json::Array names;
+  for (const auto& r : table.rows) {
+    const auto it = table.features.find(r.file);
+    if (r.status != "ok" || it == table.features.end()) continue;
+    names.emplace_back(r.file);
+    real.insert(real.end(), it->second.real.begin(), it->second.real.end());
+    fake.insert(fake.end(), it->second.fake.begin(), it->second.fake.end());
+  }
+  const std::vector<int64_t> shape = {static_cast<int64_t>(names.size()), perceptual::kI3dFeatureCount};
+  std::map<std::string, std::string> meta = {{"format", "wfvae-eval-i3d-features"},
+                                             {"detector_sha256", table.fvd_detector},
+                                             {"files", json::dump(json::Value(names))},
+                                             {"note",
+                                              "I3D features (cal_fvd.py's get_fvd_feats: preprocess_single, "
+                                              "return_features=True) of each input (real) and its reconstruction "
+                                              "(fake), one row per file in 'files'"}};
+  write_safetensors(path, {{"real", StDType::F64, shape, real.data()}, {"fake", StDType::F64, shape, fake.data()}},
+                    meta, true);
 }
 
 std::string settings_fingerprint(const ReconRequest& b, const std::string& model_path) {
@@ -321,6 +429,8 @@ std::string settings_fingerprint(const ReconRequest& b, const std::string& model
   // differ per input and per machine, and each row's plan is its own).
   if (b.tile != -1) s += ";tile=" + std::to_string(b.tile) + (b.tile > 0 ? "/" + std::to_string(b.tile_overlap) : "");
   s += b.sample ? ";latent=sample:" + std::to_string(b.seed) : std::string(";latent=mode");
+  if (b.lpips) s += ";lpips=alex";
+  if (b.i3d) s += ";fvd=styleganv:" + b.i3d->sha256().substr(0, 16);
   return s;
 }
 
@@ -343,12 +453,19 @@ EvalTable open_eval_table(const fs::path& table, const std::string& settings) {
 EvalOutcome run_eval(const EvalRequest& req) {
   EvalTable table = open_eval_table(req.table, req.settings);
   EvalOutcome out;
+  const bool fvd = req.base.i3d != nullptr;
+  if (fvd) {
+    out.features = features_path(req.table);
+    table.fvd_detector = req.base.i3d->sha256();
+    table.features = load_features(out.features, table.fvd_detector);
+  }
   const size_t n = req.inputs.size();
   for (size_t i = 0; i < n; ++i) {
     if (req.cancel) req.cancel->check();
     const std::string file = req.inputs[i].string();
     const EvalRow* existing = table.find(file);
-    if (existing && existing->status == "ok") {
+    // With FVD a finished row also needs its features (else it is done again).
+    if (existing && existing->status == "ok" && (!fvd || table.features.count(file))) {
       ++out.skipped;
       if (req.on_row) req.on_row(*existing, true);
       continue;
@@ -378,6 +495,9 @@ EvalOutcome run_eval(const EvalRequest& req) {
       row.psnr_8bit = res.metrics_8bit.psnr_mean;
       row.ssim_8bit = res.metrics_8bit.ssim_mean;
       row.blockiness = res.metrics.blockiness_mean;
+      row.lpips = res.lpips.empty() ? std::nan("") : res.lpips_mean;
+      row.fvd = std::nan("");
+      if (fvd) table.features[file] = ClipFeatures{res.i3d_real, res.i3d_fake};
       row.encode_ms = res.timings.encode_ms;
       row.decode_ms = res.timings.decode_ms;
       row.read_ms = res.timings.read_ms;
@@ -396,10 +516,12 @@ EvalOutcome run_eval(const EvalRequest& req) {
     }
     if (row.status == "error") {
       const double nan = std::nan("");
-      row.psnr = row.ssim = row.psnr_8bit = row.ssim_8bit = row.blockiness = row.fps = nan;
+      row.psnr = row.ssim = row.psnr_8bit = row.ssim_8bit = row.blockiness = row.lpips = row.fvd = row.fps = nan;
+      table.features.erase(file);
       for (double& v : row.psnr_rgb) v = nan;
     }
     table.upsert(row);
+    if (fvd) save_features(out.features, table);  // before the table: a row never lacks its features
     write_file_atomic(req.table, table.to_csv(), true);
     if (req.on_row) req.on_row(row, false);
   }

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <functional>
+#include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,11 +39,19 @@ struct EvalRow {
   double psnr = 0, ssim = 0, psnr_rgb[3] = {0, 0, 0};
   double encode_ms = 0, decode_ms = 0, read_ms = 0;
   double psnr_8bit = 0, ssim_8bit = 0;
-  double blockiness = 0;  // metrics::FrameMetrics::blockiness, mean over frames
+  double blockiness = 0;                                    // metrics::FrameMetrics::blockiness, mean over frames
+  double lpips = std::numeric_limits<double>::quiet_NaN();  // mean LPIPS over frames; NaN: not computed
+  double fvd = std::numeric_limits<double>::quiet_NaN();    // the ALL row only: FVD over every "ok" video
   double fps = 0;
   std::string status;  // "ok", "error", or "summary" (the ALL row)
   std::string error;   // why an input failed; for ALL, what the means cover
   std::string settings;
+};
+
+// A clip's I3D features (ReconResult::i3d_real / i3d_fake), kept beside the table
+// so that a resumed or sharded run computes the same FVD as one run.
+struct ClipFeatures {
+  std::vector<double> real, fake;
 };
 
 class EvalTable {
@@ -54,11 +64,29 @@ class EvalTable {
   void upsert(EvalRow row);  // replaces the row of the same file, else appends
   // Unweighted mean over "ok" rows of each metric (every video counts once, as
   // the reference's eval.py averages videos); frames and times are sums.
+  // With features (fvd_detector set): the ALL row's fvd over the "ok" rows that
+  // have them, in row order, and its description in the ALL row's error field.
   EvalRow aggregate() const;
   std::string to_csv() const;  // rows in order, then ALL
 
+  // The reference's batched figure (cal_fvd.py over a data loader): the mean of the
+  // FVDs of consecutive batches of `batch` videos, in row order (a batch of one gives
+  // its mean term only). NaN without features.
+  double batched_fvd(int batch) const;
+  // The features of the "ok" rows that have them, in row order.
+  void feature_sets(perceptual::Features* real, perceptual::Features* fake) const;
+
   std::vector<EvalRow> rows;
+  std::map<std::string, ClipFeatures> features;  // by file
+  std::string fvd_detector;                      // the detector's SHA-256 ("": no FVD)
 };
+
+// Where a table's I3D features live: TABLE with the extension .i3d.safetensors.
+fs::path features_path(const fs::path& table);
+// Reads the features file of a table made with detector `sha256` (none yet: empty);
+// BadInput when it was made with another detector or is not ours.
+std::map<std::string, ClipFeatures> load_features(const fs::path& path, const std::string& sha256);
+void save_features(const fs::path& path, const EvalTable& table);
 
 // What makes two evaluations comparable; stored in every row and checked on resume.
 std::string settings_fingerprint(const ReconRequest& base, const std::string& model_path);
@@ -76,6 +104,7 @@ struct EvalRequest {
 
 struct EvalOutcome {
   int evaluated = 0, skipped = 0, failed = 0;
+  fs::path features;             // the I3D features file (with FVD)
   bool runtime_failure = false;  // some input failed for a reason other than bad input
   EvalRow all;
 };

@@ -11,6 +11,7 @@
 #include "core/latent_norm.h"
 #include "core/safetensors.h"
 #include "core/text.h"
+#include "pipeline/perceptual_metrics.h"
 #include "pipeline/report.h"
 
 namespace wfvae::pipeline {
@@ -33,9 +34,10 @@ void check_exports(const ExportRequest& e, const fs::path& source) {
     const char* what;
     const fs::path* path;
   };
-  const Named all[] = {{"reconstruction", &e.recon},   {"input copy", &e.input}, {"side-by-side", &e.side_by_side},
-                       {"difference", &e.difference},  {"latents", &e.latents},  {"metrics JSON", &e.metrics_json},
-                       {"metrics CSV", &e.metrics_csv}};
+  const Named all[] = {{"reconstruction", &e.recon},      {"input copy", &e.input},
+                       {"side-by-side", &e.side_by_side}, {"difference", &e.difference},
+                       {"LPIPS map", &e.lpips_map},       {"latents", &e.latents},
+                       {"metrics JSON", &e.metrics_json}, {"metrics CSV", &e.metrics_csv}};
   std::set<std::string> seen;
   const std::string src = source.empty() ? "" : identity(source);
   for (const auto& n : all) {
@@ -55,6 +57,7 @@ void check_exports(const ExportRequest& e, const fs::path& source) {
   }
   if (!e.side_by_side.empty()) media::check_video_output(e.side_by_side, e.overwrite);
   if (!e.difference.empty()) media::check_video_output(e.difference, e.overwrite);
+  if (!e.lpips_map.empty()) media::check_video_output(e.lpips_map, e.overwrite);
   if (!e.latents.empty()) {
     if (lower_ext(e.latents) != ".safetensors")
       fail_usage(e.latents.string() + ": latents are written as .safetensors");
@@ -89,7 +92,7 @@ std::vector<fs::path> write_exports(const ReconResult& r, const ExportRequest& e
   vo.overwrite = e.overwrite;
 
   int total = 0, done = 0;
-  for (const fs::path* p : {&e.recon, &e.input, &e.side_by_side, &e.difference}) total += !p->empty();
+  for (const fs::path* p : {&e.recon, &e.input, &e.side_by_side, &e.difference, &e.lpips_map}) total += !p->empty();
   auto step = [&]() {
     const double b = total ? static_cast<double>(done) / total : 0;
     const double en = total ? static_cast<double>(done + 1) / total : 1;
@@ -116,6 +119,10 @@ std::vector<fs::path> write_exports(const ReconResult& r, const ExportRequest& e
   video(e.input, r.input_frames);
   if (!e.side_by_side.empty()) video(e.side_by_side, media::side_by_side(r.input_frames, r.recon_frames));
   if (!e.difference.empty()) video(e.difference, media::difference(r.input_frames, r.recon_frames, e.diff_gain));
+  if (!e.lpips_map.empty()) {
+    if (r.lpips_map.empty()) fail_usage(e.lpips_map.string() + ": the LPIPS map needs LPIPS computed with its maps");
+    video(e.lpips_map, lpips_map_frames(r.lpips_map));
+  }
   if (cancel) cancel->check();
 
   if (!e.latents.empty()) {

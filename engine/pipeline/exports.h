@@ -20,6 +20,7 @@ struct ExportRequest {
   // `latent` (the one decoded) as the diffusion pipeline sees it: (z - shift) * scale
   // with the config's per-channel values, recorded in the metadata.
   bool latents_normalized = false;
+  fs::path lpips_map;     // the spatial LPIPS map as a false-coloured video (needs ReconResult::lpips_map)
   fs::path metrics_json;  // .json
   fs::path metrics_csv;   // .csv
   int crf = 18;

@@ -7,6 +7,7 @@
 #include "core/assets.h"
 #include "core/error.h"
 #include "core/parallel.h"
+#include "pipeline/perceptual_metrics.h"
 #include "pipeline/plan.h"
 
 namespace wfvae::pipeline {
@@ -326,6 +327,7 @@ ReconResult reconstruct(const ReconRequest& req) {
   take_output(run, res);
   if (cancel) cancel->check();
   compute_metrics(run, req, res);
+  compute_perceptual_metrics(req, res);
   res.timings.total_ms = ms_since(t_start);
   if (req.progress) req.progress(1.0, "done");
   return res;

@@ -17,6 +17,8 @@
 #include "core/metrics.h"
 #include "core/progress.h"
 #include "media/media.h"
+#include "perceptual/fvd.h"
+#include "perceptual/lpips.h"
 #include "runtime/vae.h"
 
 namespace wfvae::pipeline {
@@ -99,6 +101,12 @@ struct ReconRequest {
   std::function<void(int64_t first_frame, const std::vector<metrics::FrameMetrics>& frames)> on_frame_metrics;
   // Also return the energy-flow coefficients (ReconResult::taps).
   bool keep_taps = false;
+  // The paper's perceptual metrics, computed when given (loaded once by the caller):
+  // per-frame LPIPS (and with lpips_maps the spatial maps), and the input's and the
+  // reconstruction's I3D features for FVD over a set of clips.
+  const perceptual::Lpips* lpips = nullptr;
+  bool lpips_maps = false;
+  const perceptual::I3dDetector* i3d = nullptr;
   // Keep ReconResult::input (the float input tensor). Without it the tensor is freed
   // once encoded (metrics read the 8-bit input frames, which hold the same values):
   // 12 bytes per pixel and frame less at the decoder's peak (the CLI's choice).
@@ -121,6 +129,8 @@ struct ReconTimings {
   double encode_ms = 0;   // VAE encoder
   double decode_ms = 0;   // VAE decoder
   double metrics_ms = 0;  // PSNR/SSIM (float and 8-bit)
+  double lpips_ms = 0;    // LPIPS (with ReconRequest::lpips)
+  double i3d_ms = 0;      // I3D features of input and reconstruction (with ReconRequest::i3d)
   double total_ms = 0;
 };
 
@@ -156,6 +166,15 @@ struct ReconResult {
 
   metrics::VideoMetrics metrics;       // float reconstruction vs input (the reference's numbers)
   metrics::VideoMetrics metrics_8bit;  // the 8-bit frames actually written vs the input
+  // LPIPS of each frame (ReconRequest::lpips; empty otherwise) and their mean, on the
+  // same values as PSNR: the input and the reconstruction clamped to [-1, 1], in [0, 1].
+  std::vector<double> lpips;
+  double lpips_mean = 0;
+  std::string lpips_alexnet, lpips_lin;  // the weight files
+  HostTensor lpips_map;                  // [T, 1, H, W] with lpips_maps
+  // I3D features (ReconRequest::i3d) of the input ("real") and the reconstruction ("fake").
+  std::vector<double> i3d_real, i3d_fake;
+  std::string i3d_sha256;
   ReconTimings timings;
   std::vector<Note> notes;  // for the user: trimming, default size, source quirks, norm changes
 };

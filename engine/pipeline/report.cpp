@@ -13,12 +13,6 @@ std::string fmt(double v, int decimals) { return text::fixed(v, decimals); }
 
 std::string norm_desc(const ModelConfig& c) { return NormSetting::of(c).label(); }
 
-json::Value number_array(const std::vector<double>& v) {
-  json::Array a;
-  for (double x : v) a.emplace_back(x);
-  return json::Value(a);
-}
-
 }  // namespace
 
 json::Value source_json(const media::VideoInfo& info) {
@@ -50,13 +44,13 @@ json::Value metrics_block(const metrics::VideoMetrics& m) {
     mse.push_back(f.mse);
     rgb.emplace_back(json::Array{f.psnr_rgb[0], f.psnr_rgb[1], f.psnr_rgb[2]});
   }
-  j["psnr_per_frame"] = number_array(psnr);
+  j["psnr_per_frame"] = json::array_of(psnr);
   j["psnr_mean"] = m.psnr_mean;
-  j["ssim_per_frame"] = number_array(ssim);
+  j["ssim_per_frame"] = json::array_of(ssim);
   j["ssim_mean"] = m.ssim_mean;
-  j["blockiness_per_frame"] = number_array(blockiness);
+  j["blockiness_per_frame"] = json::array_of(blockiness);
   j["blockiness_mean"] = m.blockiness_mean;
-  j["mse_per_frame"] = number_array(mse);
+  j["mse_per_frame"] = json::array_of(mse);
   j["psnr_rgb_per_frame"] = json::Value(rgb);
   j["psnr_rgb_mean"] = json::Array{m.psnr_rgb_mean[0], m.psnr_rgb_mean[1], m.psnr_rgb_mean[2]};
   return j;
@@ -101,10 +95,8 @@ json::Value input_json(const ReconResult& r) {
   j["default_size"] = r.default_size;
   j["fps"] = r.fps;
   j["stride"] = r.stride;
-  json::Array idx;
-  for (int64_t i : r.source_indices) idx.emplace_back(i);
-  j["source_frame_indices"] = json::Value(idx);
-  j["source_times_s"] = number_array(r.source_times);
+  j["source_frame_indices"] = json::array_of(r.source_indices);
+  j["source_times_s"] = json::array_of(r.source_times);
   j["preprocessing"] =
       "center crop to the target aspect from the short edge, antialiased bilinear resize (as "
       "torch interpolate(antialias=True, align_corners=True)), rounded to 8 bits, x = u8 / 127.5 - 1";
@@ -120,6 +112,8 @@ json::Value timings_json(const ReconTimings& t) {
   j["encode_ms"] = t.encode_ms;
   j["decode_ms"] = t.decode_ms;
   j["metrics_ms"] = t.metrics_ms;
+  if (t.lpips_ms > 0) j["lpips_ms"] = t.lpips_ms;
+  if (t.i3d_ms > 0) j["i3d_ms"] = t.i3d_ms;
   j["total_ms"] = t.total_ms;
   return j;
 }
@@ -127,6 +121,15 @@ json::Value timings_json(const ReconTimings& t) {
 std::string csv_num(double v) { return text::csv_number(v); }
 
 }  // namespace
+
+const char* lpips_definition() {
+  return "LPIPS as WF-VAE's causalvideovae/eval/cal_lpips.py: lpips.LPIPS(net='alex', spatial=True) (lpips 0.1: "
+         "AlexNet trunk tapped at its five ReLUs, ScalingLayer, features normalised per channel vector, squared "
+         "differences weighed by the lin heads, bilinear upsampling to the frame, summed); inputs in [0, 1] mapped "
+         "to [-1, 1], the reconstruction clamped first as for PSNR; a frame's value is the mean of its map, the "
+         "video's the mean over frames (Open-Sora-Plan's per-timestamp mean over videos gives the same per-frame "
+         "values); lower is better";
+}
 
 json::Value metrics_json(const ReconResult& r) {
   json::Value j = metrics_block(r.metrics);
@@ -145,6 +148,15 @@ json::Value metrics_json(const ReconResult& r) {
   j["model"] = model_json(r);
   j["run"] = run_json(r);
   j["timings_ms"] = timings_json(r.timings);
+  if (!r.lpips.empty()) {
+    j["lpips_per_frame"] = json::array_of(r.lpips);
+    j["lpips_mean"] = r.lpips_mean;
+    json::Value l = json::Object{};
+    l["definition"] = lpips_definition();
+    l["alexnet"] = r.lpips_alexnet;
+    l["lin"] = r.lpips_lin;
+    j["lpips"] = l;
+  }
   json::Array notes;
   for (const auto& n : r.notes) notes.emplace_back(n.text);
   j["notes"] = json::Value(notes);
@@ -176,20 +188,24 @@ std::string metrics_csv(const ReconResult& r) {
   meta("definition",
        "psnr/ssim: float reconstruction as cal_psnr.py/cal_ssim.py; *_8bit: the 8-bit frames written; blockiness: "
        "steps across 8x8 latent-cell edges over steps inside cells, reconstruction over input (1 = no grid added)");
+  const bool lpips = !r.lpips.empty();
+  if (lpips) meta("lpips", std::string(lpips_definition()) + "; weights " + r.lpips_alexnet + ", " + r.lpips_lin);
   for (const auto& n : r.notes) meta("note", n.text);
-  out += "frame,source_index,time_s,psnr,ssim,psnr_r,psnr_g,psnr_b,mse,psnr_8bit,ssim_8bit,blockiness\n";
+  out += std::string("frame,source_index,time_s,psnr,ssim,psnr_r,psnr_g,psnr_b,mse,psnr_8bit,ssim_8bit,blockiness") +
+         (lpips ? ",lpips" : "") + "\n";
   for (size_t i = 0; i < r.metrics.frames.size(); ++i) {
     const auto& f = r.metrics.frames[i];
     const auto& b = r.metrics_8bit.frames[i];
     out += std::to_string(i) + "," + std::to_string(r.source_indices[i]) + "," + csv_num(r.source_times[i]) + "," +
            csv_num(f.psnr) + "," + csv_num(f.ssim) + "," + csv_num(f.psnr_rgb[0]) + "," + csv_num(f.psnr_rgb[1]) + "," +
            csv_num(f.psnr_rgb[2]) + "," + csv_num(f.mse) + "," + csv_num(b.psnr) + "," + csv_num(b.ssim) + "," +
-           csv_num(f.blockiness) + "\n";
+           csv_num(f.blockiness) + (lpips ? "," + csv_num(r.lpips[i]) : "") + "\n";
   }
   const auto& m = r.metrics;
   out += "mean,,," + csv_num(m.psnr_mean) + "," + csv_num(m.ssim_mean) + "," + csv_num(m.psnr_rgb_mean[0]) + "," +
          csv_num(m.psnr_rgb_mean[1]) + "," + csv_num(m.psnr_rgb_mean[2]) + ",," + csv_num(r.metrics_8bit.psnr_mean) +
-         "," + csv_num(r.metrics_8bit.ssim_mean) + "," + csv_num(m.blockiness_mean) + "\n";
+         "," + csv_num(r.metrics_8bit.ssim_mean) + "," + csv_num(m.blockiness_mean) +
+         (lpips ? "," + csv_num(r.lpips_mean) : "") + "\n";
   return out;
 }
 

@@ -18,6 +18,9 @@ json::Value metrics_json(const ReconResult& result);
 std::string metrics_csv(const ReconResult& result);
 // The source description used in reports and latents metadata.
 json::Value source_json(const media::VideoInfo& info);
+// What LPIPS is here, word for word in every report that carries it.
+const char* lpips_definition();
+
 // The model input's description (size, fps, stride, source frame indices and times,
 // preprocessing), in reports and latents metadata.
 json::Value input_json(const ReconResult& result);

@@ -17,7 +17,7 @@ note "a folder: every media file, recursively; a bad file is an error row, exit 
 expect_rc 2 eval data --out t.csv "${common[@]}"
 expect_in out.txt "eval: 4 inputs"
 expect_in out.txt "FAIL  data/sub/bad.mp4: not a video or image FFmpeg can read"
-[ "$(head -1 t.csv)" = "file,frames,height,width,psnr,ssim,psnr_r,psnr_g,psnr_b,enc_ms,dec_ms,read_ms,psnr_8bit,ssim_8bit,blockiness,fps,status,error,settings" ] ||
+[ "$(head -1 t.csv)" = "file,frames,height,width,psnr,ssim,psnr_r,psnr_g,psnr_b,enc_ms,dec_ms,read_ms,psnr_8bit,ssim_8bit,blockiness,fps,status,error,settings,lpips,fvd" ] ||
   fail "header: $(head -1 t.csv)"
 have_numpy && check_py=1 || check_py=
 "$py" - <<'EOF' || fail "table content"

@@ -1,0 +1,19 @@
+// The paper's perceptual metrics on a reconstruction: LPIPS per frame (and its
+// spatial maps) and the I3D features FVD is computed from over a set of clips, on
+// the same values PSNR uses (the input, and the reconstruction clamped to [-1, 1],
+// both mapped to [0, 1]).
+#pragma once
+
+#include "pipeline/recon.h"
+
+namespace wfvae::pipeline {
+
+// Fills res.lpips/lpips_mean/lpips_map with req.lpips and res.i3d_* with req.i3d
+// (nothing when neither is set). Frames go through LPIPS a few at a time.
+void compute_perceptual_metrics(const ReconRequest& req, ReconResult& res);
+
+// The LPIPS map as 8-bit frames, false-coloured (0 black -> 1 white through
+// purple, red and yellow, an inferno-like ramp; values above 1 saturate).
+std::vector<media::RgbFrame> lpips_map_frames(const HostTensor& map);
+
+}  // namespace wfvae::pipeline
