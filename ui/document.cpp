@@ -1,6 +1,7 @@
 #include "document.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 namespace wfvae::studio {
@@ -64,6 +65,7 @@ Document::ClipAccepted Document::accept_clip(std::shared_ptr<Clip> c) {
 // ---------------------------------------------------------------- runs
 
 Ticket Document::begin_run(RunSettings settings) {
+  stop_lpips("stopped: a new run started");
   const Ticket t = tickets_.issue(JobKind::Recon);
   auto run = std::make_shared<Run>();
   run->id = static_cast<int>(t.id);
@@ -161,6 +163,69 @@ bool Document::run_failed(const Ticket& t, Run::State state, const std::string& 
 
 void Document::run_went_direct(const Ticket& t) {
   if (Run* r = live_run(t)) r->settings.chunked = false;
+}
+
+// ---------------------------------------------------------------- LPIPS
+
+Ticket Document::begin_lpips() {
+  if (!run_current_ || !run_current_->done() || !run_current_->result) return {};
+  stop_lpips("stopped: computed again");
+  RunLpips& l = run_current_->lpips;
+  const size_t n = run_current_->frame_metrics.size();
+  const uint64_t version = l.version;
+  l = RunLpips();
+  l.state = RunLpips::State::Computing;
+  l.scores.assign(n, NAN);
+  l.maps.assign(n, LpipsMap{});
+  l.version = version + 1;
+  lpips_run_id_ = run_current_->id;
+  return tickets_.issue(JobKind::Lpips);
+}
+
+Run* Document::lpips_run(const Ticket& t) {
+  if (t.kind != JobKind::Lpips || !tickets_.is_current(t) || !run_current_ || run_current_->id != lpips_run_id_)
+    return nullptr;
+  return run_current_.get();
+}
+
+void Document::stop_lpips(const char* why) {
+  for (Run* r : {run_current_.get(), run_previous_.get()})
+    if (r && r->id == lpips_run_id_ && r->lpips.state == RunLpips::State::Computing) {
+      r->lpips.state = RunLpips::State::Cancelled;
+      r->lpips.message = why;
+      ++r->lpips.version;
+    }
+  tickets_.retire(JobKind::Lpips);
+  lpips_run_id_ = 0;
+}
+
+bool Document::run_lpips(const Ticket& t, int64_t first, std::vector<double> scores, std::vector<LpipsMap> maps) {
+  Run* r = lpips_run(t);
+  if (!r || first < 0) return false;
+  RunLpips& l = r->lpips;
+  for (size_t k = 0; k < scores.size(); ++k) {
+    const size_t i = static_cast<size_t>(first) + k;
+    if (i >= l.scores.size()) break;
+    l.scores[i] = scores[k];
+    if (k < maps.size()) {
+      l.map_range = std::max(l.map_range, static_cast<double>(maps[k].p99));
+      l.maps[i] = std::move(maps[k]);
+    }
+  }
+  ++l.version;
+  return true;
+}
+
+bool Document::lpips_finished(const Ticket& t, RunLpips::State state, const std::string& message, double elapsed_ms) {
+  Run* r = lpips_run(t);
+  if (!r) return false;
+  r->lpips.state = state;
+  r->lpips.message = message;
+  r->lpips.elapsed_ms = elapsed_ms;
+  ++r->lpips.version;
+  tickets_.retire(JobKind::Lpips);
+  lpips_run_id_ = 0;
+  return true;
 }
 
 void Document::model_changed(const std::string& model_path) {

@@ -83,6 +83,16 @@ class Document {
   bool run_done(const Ticket& t, std::shared_ptr<const pipeline::ReconResult> result, std::optional<RunDelta> delta);
   bool run_failed(const Ticket& t, Run::State state, const std::string& message);
   void run_went_direct(const Ticket& t);  // too few frames to chunk: the run is direct
+  // ---- LPIPS of the current run, after it is done (a job of its own)
+  // The current run's LPIPS starts (sized to its frames, state Computing); no ticket
+  // when there is no finished current run. A new run (begin_run) makes it stale:
+  // what it computed so far stays, marked cancelled, and later results are dropped.
+  Ticket begin_lpips();
+  // Frames first .. first + n - 1 of the LPIPS `t`; false (dropped) when stale.
+  bool run_lpips(const Ticket& t, int64_t first, std::vector<double> scores, std::vector<LpipsMap> maps);
+  // It ended: Done, Unavailable / Failed (message: why) or Cancelled; false when stale.
+  bool lpips_finished(const Ticket& t, RunLpips::State state, const std::string& message, double elapsed_ms = 0);
+
   // Another model is in: its runs are not comparable with the old model's, except
   // the last finished one as "previous".
   void model_changed(const std::string& model_path);
@@ -141,7 +151,9 @@ class Document {
 
  private:
   ClipAccepted accept_clip(std::shared_ptr<Clip> c);
-  Run* live_run(const Ticket& t);  // the current run when t is its ticket
+  Run* live_run(const Ticket& t);    // the current run when t is its ticket
+  Run* lpips_run(const Ticket& t);   // the current run when t is its LPIPS's ticket
+  void stop_lpips(const char* why);  // the LPIPS in flight is stale: marked cancelled, ticket retired
 
   TicketDesk tickets_;
   std::string opening_;
@@ -150,6 +162,7 @@ class Document {
   std::shared_ptr<Run> run_current_, run_previous_;
   std::shared_ptr<CompareFile> file_b_;
   Ticket compare_ticket_;
+  int lpips_run_id_ = 0;  // the run the current LPIPS ticket is for
   LabSweep lab_;
   // What begin_run replaced, put back when the run fails before its input is read.
   std::shared_ptr<Run> restore_current_, restore_previous_;

@@ -28,10 +28,11 @@ flags::CommandSpec studio_spec(Options& o) {
   c.usage = "wfvae-studio [INPUT] [--model DIR] [options]";
   c.summary =
       "WFVAE Studio: open a video or image, reconstruct it with WF-VAE and compare the two\n"
-      "(side by side, split, A/B flicker, difference), follow per-frame PSNR/SSIM along the\n"
-      "timeline, look inside the Haar wavelet subbands and energy-flow levels, switch\n"
-      "norm_type/num_groups, run the norm lab, export. Drag and drop a video, an image or a\n"
-      "model folder onto the window; F1 lists the keyboard shortcuts.";
+      "(side by side, split, A/B flicker, difference, LPIPS heatmap), follow per-frame\n"
+      "PSNR/SSIM/LPIPS along the timeline, look inside the Haar wavelet subbands and\n"
+      "energy-flow levels, switch norm_type/num_groups, run the norm lab, export. Drag and\n"
+      "drop a video, an image or a model folder onto the window; F1 lists the keyboard\n"
+      "shortcuts.";
   c.description =
       "INPUT                     a video or image (default: the last one opened, else the bundled\n"
       "                          sample assets/samples/city-cc0.mp4)";
@@ -64,7 +65,16 @@ flags::CommandSpec studio_spec(Options& o) {
       {"--max-short-side", "N", "scale the input so its short side is at most N (default 256 on CPU)",
        &o.max_short_side},
       {"--frames", "N", "frames to reconstruct, 0 = all (default 33 on CPU); trimmed to 1 + 4k", &o.frames},
-      in(kView, {"--view", "V", "the view", &o.view, {"side", "split", "flicker", "diff", "wavelet", "normlab"}}),
+      {"--lpips-alexnet", "FILE",
+       "LPIPS: torchvision's AlexNet weights, alexnet-owt-7be5be79.pth (default: the file given before, else the "
+       "torch hub cache: $TORCH_HOME, $XDG_CACHE_HOME/torch or ~/.cache/torch, hub/checkpoints)",
+       &o.lpips_alexnet},
+      {"--lpips-lin", "FILE",
+       "LPIPS: lpips' linear heads, weights/v0.1/alex.pth (default: the file given before, else an installed lpips "
+       "package's)",
+       &o.lpips_lin},
+      in(kView,
+         {"--view", "V", "the view", &o.view, {"side", "split", "flicker", "diff", "wavelet", "normlab", "lpips"}}),
       {"--pair", "P", "the two images compared", &o.pair, {"orig-recon", "prev-recon", "orig-prev", "orig-file"}},
       {"--compare", "FILE",
        "B = FILE: compare the input against another video (aligned frame by frame, resized to the model input size)",

@@ -13,7 +13,7 @@ struct Options {
   std::string model;      // model folder or .safetensors (empty: last used, else the bundled default)
   bool no_model = false;  // view and compare without reconstructing
   std::string compare;    // "B = file": compare the input against this video
-  std::string view;       // side|split|flicker|diff|wavelet|normlab
+  std::string view;       // side|split|flicker|diff|wavelet|normlab|lpips
   std::string pair;       // orig-recon|prev-recon|orig-prev|orig-file
   std::optional<int> frame;
   std::string norm_type;
@@ -30,6 +30,8 @@ struct Options {
   std::optional<bool> diff_luma;
   std::string wavelet_level;  // l0|l1|l2|model
   int window_width = 0, window_height = 0;
+  // LPIPS weights (default: the settings' files, else the standard places).
+  std::string lpips_alexnet, lpips_lin;
 
   // Scripted actions (run after the first reconstruction, as a user would do them).
   std::vector<std::string> simulate_drops;

@@ -68,6 +68,8 @@ class PanelContext {
   virtual LayoutRecorder& layout() = 0;
   // What the viewer's pixel probe reads under the cursor (the metrics panel shows it).
   virtual PixelProbe& probe() = 0;
+  // The LPIPS weights the runs use, or what is missing (shown in place of the metric).
+  virtual const LpipsWeights& lpips_weights() const = 0;
 
   // ---- the one way a panel changes settings: `edit` runs on the studio's copy
   virtual void change_settings(const std::function<void(Settings&)>& edit) = 0;
@@ -75,6 +77,9 @@ class PanelContext {
   // ---- actions
   virtual void request_run() = 0;
   virtual void start_ab_chunked() = 0;  // the clip again with chunked flipped
+  // The current run's LPIPS (again): after a cancel or a failure. A finished run starts
+  // it by itself.
+  virtual void request_lpips() = 0;
   virtual void open_model(const std::string& path) = 0;
   virtual void open_file_dialog() = 0;
   virtual void open_model_dialog() = 0;

@@ -11,6 +11,8 @@ struct PixelProbe {
   int x = 0, y = 0;
   bool has_a = false, has_b = false;
   uint8_t a[3] = {0, 0, 0}, b[3] = {0, 0, 0};
+  bool has_lpips = false;  // the current run's LPIPS map has this frame
+  float lpips = 0;         // its value at the pixel
 };
 
 }  // namespace wfvae::studio

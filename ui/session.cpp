@@ -62,6 +62,32 @@ double Run::blockiness_mean() const {
   return result ? result->metrics.blockiness_mean : mean_measured(&metrics::FrameMetrics::blockiness);
 }
 
+int64_t RunLpips::computed() const {
+  int64_t n = 0;
+  for (size_t i = 0; i < scores.size(); ++i) n += has(static_cast<int64_t>(i));
+  return n;
+}
+
+double RunLpips::mean() const {
+  double s = 0;
+  int64_t n = 0;
+  for (size_t i = 0; i < scores.size(); ++i)
+    if (has(static_cast<int64_t>(i))) s += scores[i], ++n;
+  return n ? s / static_cast<double>(n) : NAN;
+}
+
+const char* lpips_state_name(RunLpips::State s) {
+  switch (s) {
+    case RunLpips::State::None: return "none";
+    case RunLpips::State::Computing: return "computing";
+    case RunLpips::State::Done: return "done";
+    case RunLpips::State::Unavailable: return "unavailable";
+    case RunLpips::State::Failed: return "failed";
+    case RunLpips::State::Cancelled: return "cancelled";
+  }
+  return "?";
+}
+
 std::vector<pipeline::Note> Run::notes() const { return result ? result->notes : std::vector<pipeline::Note>{}; }
 
 const char* pair_name(Pair p) {

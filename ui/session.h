@@ -4,6 +4,7 @@
 // belongs to the UI thread; the worker sends new values through posted closures.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -73,6 +74,46 @@ struct RunDelta {
   double psnr = 0;  // PSNR of one against the other (clamped, [0, 1] scale)
 };
 
+// One frame's spatial LPIPS map (lpips' spatial=True output, upsampled to the frame):
+// row 0 = top, one value per pixel.
+struct LpipsMap {
+  int height = 0, width = 0;
+  std::vector<float> values;
+  float p99 = 0;  // its 99th percentile: where the heatmap's full scale starts
+};
+
+// A run's LPIPS (its input against its float reconstruction), computed after the
+// run by a job of its own, a few frames at a time.
+struct RunLpips {
+  // None: not asked for yet; Unavailable: no weights (or frames too small), `message`
+  // says which file was looked for, where, and how to get it.
+  enum class State { None, Computing, Done, Unavailable, Failed, Cancelled };
+  State state = State::None;
+  std::vector<double> scores;  // per frame; NaN until computed
+  std::vector<LpipsMap> maps;  // per frame; empty values until computed
+  double map_range = 0;        // the largest p99 of the maps so far: the heatmap's default full scale
+  std::string message;         // Unavailable / Failed: why
+  double elapsed_ms = 0;       // the job's time, when it ended
+  uint64_t version = 0;        // bumped on every change (the heatmap's texture cache compares it)
+  bool has(int64_t i) const {
+    return i >= 0 && i < static_cast<int64_t>(scores.size()) && !maps[static_cast<size_t>(i)].values.empty();
+  }
+  int64_t computed() const;
+  double mean() const;  // over the frames computed so far (NaN before the first)
+};
+const char* lpips_state_name(RunLpips::State s);  // "none", "computing", "done", ...
+
+// Where the LPIPS weights are: a flag's file, else the one in the settings, else the
+// standard places (engine/perceptual/lpips.h). `missing` says what is not there (or
+// did not load): which file was looked for, where, and how to get it.
+struct LpipsWeights {
+  std::string alexnet, lin;            // the files to load ("" when not found)
+  std::string alexnet_from, lin_from;  // "--lpips-alexnet", "settings", "standard place"
+  std::string missing;                 // "" when both were found
+  std::string missing_short;           // the same without the places looked in (for narrow panels)
+  bool available() const { return missing.empty(); }
+};
+
 struct Run {
   enum class State { Running, Done, Failed, Cancelled };
   int id = 0;
@@ -88,6 +129,7 @@ struct Run {
   uint64_t version = 0;                                 // bumped on every change (texture caches compare it)
   std::shared_ptr<const pipeline::ReconResult> result;  // when Done
   std::optional<RunDelta> delta;                        // vs the run before it, when comparable
+  RunLpips lpips;                                       // after the run is done
 
   bool done() const { return state == State::Done; }
   // The reconstructed frame i, or nullptr while it is not decoded yet.
@@ -151,6 +193,8 @@ struct LabResult {
   LabSetting setting;
   State state = State::Queued;
   double psnr = 0, ssim = 0, psnr_8bit = 0;
+  double lpips = NAN;      // NaN: not measured (no weights, or it failed: lpips_note says why)
+  std::string lpips_note;  // why there is no LPIPS
   double encode_ms = 0, decode_ms = 0;
   int64_t peak_rss = -1, baseline_rss = -1;  // of this run alone
   int64_t frames = 0;

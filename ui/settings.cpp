@@ -9,9 +9,9 @@
 namespace wfvae::studio {
 
 namespace {
-const char* const kViewNames[kViewCount] = {"side", "split", "flicker", "diff", "wavelet", "normlab"};
-const char* const kViewTitles[kViewCount] = {"Side by side", "Split",    "A/B flicker",
-                                             "Difference",   "Wavelets", "Norm lab"};
+const char* const kViewNames[kViewCount] = {"side", "split", "flicker", "diff", "wavelet", "normlab", "lpips"};
+const char* const kViewTitles[kViewCount] = {"Side by side", "Split",    "A/B flicker", "Difference",
+                                             "Wavelets",     "Norm lab", "LPIPS map"};
 constexpr size_t kMaxRecent = 12;
 
 void push_front_unique(std::vector<std::string>& list, const std::string& item) {
@@ -78,6 +78,9 @@ Settings load_settings(const std::filesystem::path& file, std::string* problem) 
     flag("show_ssim", s.show_ssim);
     flag("show_previous", s.show_previous);
     num("wavelet_channel", s.wavelet_channel, 0, 3);
+    flag("show_lpips", s.show_lpips);
+    num("lpips_opacity", s.lpips_opacity, 0, 1);
+    num("lpips_gain", s.lpips_gain, 1, 16);
     flag("chunked", s.chunked);
     num("tile", s.tile, -1, 4096);
     if (s.tile > 0 && (s.tile < 32 || s.tile % 8)) s.tile = -1;  // not a tile size: back to automatic
@@ -87,6 +90,8 @@ Settings load_settings(const std::filesystem::path& file, std::string* problem) 
     num("max_short_side", s.max_short_side, 8, 4096);
     num("frames", s.frames, 0, 100000);
     flag("auto_rerun", s.auto_rerun);
+    str("lpips_alexnet", s.lpips_alexnet);
+    str("lpips_lin", s.lpips_lin);
     num("window_width", s.window_width, 320, 16384);
     num("window_height", s.window_height, 240, 16384);
     num("sidebar_width", s.sidebar_width, 200, 4000);
@@ -122,6 +127,9 @@ bool save_settings(const Settings& s, const std::filesystem::path& file, std::st
   root["show_ssim"] = s.show_ssim;
   root["show_previous"] = s.show_previous;
   root["wavelet_channel"] = s.wavelet_channel;
+  root["show_lpips"] = s.show_lpips;
+  root["lpips_opacity"] = static_cast<double>(s.lpips_opacity);
+  root["lpips_gain"] = s.lpips_gain;
   root["chunked"] = s.chunked;
   root["tile"] = s.tile;
   root["show_tile_grid"] = s.show_tile_grid;
@@ -130,6 +138,8 @@ bool save_settings(const Settings& s, const std::filesystem::path& file, std::st
   root["max_short_side"] = s.max_short_side;
   root["frames"] = s.frames;
   root["auto_rerun"] = s.auto_rerun;
+  root["lpips_alexnet"] = s.lpips_alexnet;
+  root["lpips_lin"] = s.lpips_lin;
   root["window_width"] = s.window_width;
   root["window_height"] = s.window_height;
   root["sidebar_width"] = static_cast<double>(s.sidebar_width);

@@ -10,8 +10,8 @@
 
 namespace wfvae::studio {
 
-enum class View { Side = 0, Split, Flicker, Diff, Wavelet, NormLab };
-constexpr int kViewCount = 6;
+enum class View { Side = 0, Split, Flicker, Diff, Wavelet, NormLab, Lpips };
+constexpr int kViewCount = 7;
 const char* view_name(View v);   // "side", "split", ...
 const char* view_title(View v);  // "Side by side", ...
 bool parse_view(const std::string& s, View* v);
@@ -31,7 +31,10 @@ struct Settings {
   bool loop = true;
   bool show_ssim = true;
   bool show_previous = true;
-  int wavelet_channel = 0;  // 0 luma, 1 R, 2 G, 3 B
+  int wavelet_channel = 0;     // 0 luma, 1 R, 2 G, 3 B
+  bool show_lpips = true;      // the LPIPS curve on the timeline
+  float lpips_opacity = 0.8f;  // the heatmap over the reconstruction, 0..1
+  int lpips_gain = 1;          // the heatmap's full scale is the run's map range / gain
 
   // Run.
   bool chunked = true;
@@ -41,6 +44,8 @@ struct Settings {
   int max_short_side = 256;
   int frames = 33;  // 0 = all
   bool auto_rerun = true;
+  // LPIPS weights the user gave (--lpips-alexnet / --lpips-lin); "" = the standard places.
+  std::string lpips_alexnet, lpips_lin;
 
   // Window and panels (logical pixels).
   int window_width = 1600, window_height = 1000;

@@ -34,6 +34,11 @@ Studio::Studio(Options options) : opts_(std::move(options)) {
   if (!opts_.dtype.empty()) settings_.dtype = opts_.dtype;
   if (opts_.window_width) settings_.window_width = opts_.window_width, settings_.window_height = opts_.window_height;
   view_ = static_cast<View>(settings_.view);
+  lpips_weights_ =
+      find_lpips_weights(opts_.lpips_alexnet, opts_.lpips_lin, settings_.lpips_alexnet, settings_.lpips_lin);
+  // Files given on the command line are remembered (when they exist).
+  if (lpips_weights_.alexnet_from == "--lpips-alexnet") settings_.lpips_alexnet = lpips_weights_.alexnet;
+  if (lpips_weights_.lin_from == "--lpips-lin") settings_.lpips_lin = lpips_weights_.lin;
   engine_ = std::make_shared<Engine>();
   scan_bundled_models();
 }
@@ -189,6 +194,7 @@ void Studio::request_run() {
   const int prev_id = before ? before->id : 0;
   const std::string prev_label = before ? before->settings.label() : "";
   const Ticket t = doc_.begin_run(run_settings);
+  worker_->cancel_kind(JobKind::Lpips);  // of the run this one replaces (begin_run made it stale)
 
   ReconCallbacks cb;
   cb.on_input = [this, t](std::shared_ptr<Clip> c) { apply(doc_.run_input_ready(t, std::move(c))); };
@@ -205,6 +211,7 @@ void Studio::request_run() {
     model_.device = info.device;
     model_.dtype = info.dtype;
     model_.config = info.config;
+    request_lpips();
   };
   cb.on_failed = [this, t](Run::State state, std::string msg) { doc_.run_failed(t, state, msg); };
   cb.on_direct_fallback = [this, t] { doc_.run_went_direct(t); };
@@ -224,6 +231,39 @@ void Studio::apply(const Document::ClipAccepted& accepted) {
     if (n.kind != pipeline::NoteKind::SizeChosen && !studio_hides_note(n))
       message(Message::Level::Info, studio_note(n));
   if (!accepted.realign_b.empty()) open_compare_file(accepted.realign_b);
+}
+
+void Studio::request_lpips() {
+  const Run* run = doc_.current_run();
+  if (!run || !run->done() || !run->result) return;
+  const Ticket t = doc_.begin_lpips();
+  if (!t) return;
+  if (!lpips_weights_.available()) {
+    doc_.lpips_finished(t, RunLpips::State::Unavailable, lpips_weights_.missing);
+    return;
+  }
+  if (run->result->height < kLpipsMinSide || run->result->width < kLpipsMinSide) {
+    doc_.lpips_finished(t, RunLpips::State::Unavailable,
+                        fmt("LPIPS needs frames of at least %dx%d pixels (AlexNet's first layers); these are %dx%d",
+                            kLpipsMinSide, kLpipsMinSide, run->result->width, run->result->height));
+    return;
+  }
+  LpipsRequest request;
+  request.result = run->result;
+  request.weights = lpips_weights_;
+  request.device = settings_.device;
+  LpipsCallbacks cb;
+  cb.on_frames = [this, t](int64_t first, std::vector<double> scores, std::vector<LpipsMap> maps) {
+    doc_.run_lpips(t, first, std::move(scores), std::move(maps));
+  };
+  cb.on_finished = [this, t](RunLpips::State state, std::string message, bool weights_unusable, double ms) {
+    // Weights that do not load are not tried again: later runs say why in place of the metric.
+    if (weights_unusable)
+      lpips_weights_.missing = lpips_weights_.missing_short = "the LPIPS weights did not load: " + message;
+    doc_.lpips_finished(t, state, weights_unusable ? lpips_weights_.missing : message, ms);
+  };
+  const std::string title = "LPIPS " + fs::path(doc_.clip() ? doc_.clip()->path : "").filename().string();
+  worker_->submit(JobKind::Lpips, title, make_lpips_job(engine_, std::move(request), std::move(cb)), true);
 }
 
 void Studio::start_ab_chunked() {
@@ -257,6 +297,7 @@ void Studio::start_normlab(std::vector<LabSetting> settings, int frames) {
   request.frames = frames;
   request.device = settings_.device;
   request.dtype = settings_.dtype;
+  request.lpips = lpips_weights_;
   const Ticket sweep = doc_.begin_lab(std::move(settings));
   auto row = [this, sweep](size_t i, LabResult result) { doc_.lab_row(sweep, i, std::move(result)); };
   auto finished = [this, sweep] { doc_.lab_finished(sweep); };
@@ -272,7 +313,19 @@ void Studio::start_export(pipeline::ExportRequest request, const fs::path& view_
             "export: the reconstruction is gone (a new run started); export again when it has finished");
     return;
   }
-  auto result = run->result;
+  std::shared_ptr<const pipeline::ReconResult> result = run->result;
+  const RunLpips& l = run->lpips;
+  if (l.state == RunLpips::State::Done && l.computed() == static_cast<int64_t>(l.scores.size()) && !l.scores.empty()) {
+    // The run's LPIPS, computed after it, goes into the metrics JSON and CSV as
+    // `wfvae recon --lpips` writes it (on a copy: the run's result stays as it came).
+    auto with = std::make_shared<pipeline::ReconResult>(*result);
+    with->lpips = l.scores;
+    with->lpips_mean = l.mean();
+    with->lpips_alexnet = lpips_weights_.alexnet;
+    with->lpips_lin = lpips_weights_.lin;
+    with->timings.lpips_ms = l.elapsed_ms;
+    result = std::move(with);
+  }
   auto submit = [this, request, result, done](std::optional<ViewPng> png) {
     worker_->submit(JobKind::Export, "Export", make_export_job(result, request, std::move(png), done));
   };

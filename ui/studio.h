@@ -60,6 +60,7 @@ class Studio : public ScriptHost {
   void request_run() override;
   // Runs the clip again with chunked flipped: the A/B of chunked vs direct.
   void start_ab_chunked() override;
+  void request_lpips() override;
   void cancel_jobs() override;
   void cancel_running_job() override;
   void set_view(View v) override;
@@ -107,6 +108,7 @@ class Studio : public ScriptHost {
   int framebuffer_width() const override { return framebuffer_width_; }
   int framebuffer_height() const override { return framebuffer_height_; }
   PixelProbe& probe() override { return probe_; }
+  const LpipsWeights& lpips_weights() const override { return lpips_weights_; }
   Rect view_rect() const override;
 
   // ---- what the scripted runs use (ScriptHost; headless/script_host.cpp)
@@ -166,6 +168,7 @@ class Studio : public ScriptHost {
   NormSetting norm_{"groupnorm", 32};
   std::vector<std::string> bundled_models_;  // assets/models/* with config.json
   std::shared_ptr<const SystemInfo> system_;
+  LpipsWeights lpips_weights_;  // found at start; `missing` also says when they did not load
 
   Document doc_;  // clip, runs, B = file, the pair and frame shown
   ErrorTally errors_;

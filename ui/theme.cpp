@@ -35,6 +35,25 @@ ImU32 diverging_color(float t) {
   return IM_COL32(static_cast<int>(c[0] * 255), static_cast<int>(c[1] * 255), static_cast<int>(c[2] * 255), 255);
 }
 
+ImU32 inferno_color(float t) {
+  // Matt Zucker's polynomial fit of matplotlib's inferno (as shaders/common.glsl).
+  static const float c[7][3] = {{0.0002189403691192265f, 0.001651004631001012f, -0.01948089843709184f},
+                                {0.1065134194856116f, 0.5639564367884091f, 3.932712388889277f},
+                                {11.60249308247187f, -3.972853965665698f, -15.9423941062914f},
+                                {-41.70399613139459f, 17.43639888205313f, 44.35414519872813f},
+                                {77.162935699427f, -33.40235894210092f, -81.80730925738993f},
+                                {-71.31942824499214f, 32.62606426397723f, 73.20951985803202f},
+                                {25.13112622477341f, -12.24266895238567f, -23.07032500287172f}};
+  t = std::clamp(t, 0.0f, 1.0f);
+  int rgb[3];
+  for (int i = 0; i < 3; ++i) {
+    float v = c[6][i];
+    for (int k = 5; k >= 0; --k) v = c[k][i] + t * v;
+    rgb[i] = static_cast<int>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255));
+  }
+  return IM_COL32(rgb[0], rgb[1], rgb[2], 255);
+}
+
 Fonts setup_theme(float scale) {
   ImGuiIO& io = ImGui::GetIO();
   Fonts f;

@@ -24,6 +24,7 @@ constexpr ImU32 kAccent = IM_COL32(64, 170, 255, 255);     // PSNR, current run,
 constexpr ImU32 kSecondary = IM_COL32(255, 176, 64, 255);  // SSIM
 constexpr ImU32 kPrevious = IM_COL32(170, 170, 190, 200);  // previous run
 constexpr ImU32 kFileB = IM_COL32(190, 120, 255, 255);     // B = file
+constexpr ImU32 kLpips = IM_COL32(245, 105, 180, 255);     // LPIPS
 constexpr ImU32 kOriginal = IM_COL32(120, 200, 140, 255);  // original (A) in charts
 constexpr ImU32 kError = IM_COL32(240, 80, 80, 255);
 constexpr ImU32 kWarning = IM_COL32(240, 190, 60, 255);
@@ -39,6 +40,8 @@ constexpr ImU32 kSplitter = IM_COL32(45, 48, 56, 255);
 ImVec4 to_vec4(ImU32 c);
 // The diverging colormap of shaders/common.glsl, for legends drawn by ImGui.
 ImU32 diverging_color(float t);
+// The heatmap colormap of shaders/common.glsl (matplotlib's inferno), t in [0, 1].
+ImU32 inferno_color(float t);
 
 // Section title with a thin rule, as used in the sidebar.
 void section_header(const char* title, const Fonts& fonts);

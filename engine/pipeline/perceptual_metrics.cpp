@@ -54,6 +54,11 @@ HostTensor as_video(const HostTensor& frames) {
 
 }  // namespace
 
+void lpips_inputs(const ReconResult& res, int64_t first, int64_t n, HostTensor* x0, HostTensor* x1) {
+  *x0 = input_frames_01(res, first, n);
+  *x1 = recon_frames_01(res, first, n);
+}
+
 void compute_perceptual_metrics(const ReconRequest& req, ReconResult& res) {
   const int64_t T = res.frames;
   if (req.lpips) {
@@ -66,7 +71,9 @@ void compute_perceptual_metrics(const ReconRequest& req, ReconResult& res) {
     for (int64_t first = 0; first < T; first += kLpipsFrames) {
       if (req.cancel) req.cancel->check();
       const int64_t n = std::min(kLpipsFrames, T - first);
-      const HostTensor map = req.lpips->spatial_map(input_frames_01(res, first, n), recon_frames_01(res, first, n));
+      HostTensor x0, x1;
+      lpips_inputs(res, first, n, &x0, &x1);
+      const HostTensor map = req.lpips->spatial_map(x0, x1);
       for (int64_t i = 0; i < n; ++i) {
         double s = 0;
         for (int64_t p = 0; p < plane; ++p) s += map.data[static_cast<size_t>(i * plane + p)];

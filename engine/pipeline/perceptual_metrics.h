@@ -12,6 +12,11 @@ namespace wfvae::pipeline {
 // (nothing when neither is set). Frames go through LPIPS a few at a time.
 void compute_perceptual_metrics(const ReconRequest& req, ReconResult& res);
 
+// Frames [first, first + n) of a reconstruction as LPIPS compares them, [n, 3, H, W]
+// in [0, 1]: the input (x0, from the 8-bit frames the model saw) and the
+// reconstruction clamped to [-1, 1] (x1). The studio's LPIPS job uses it too.
+void lpips_inputs(const ReconResult& res, int64_t first, int64_t n, HostTensor* x0, HostTensor* x1);
+
 // The LPIPS map as 8-bit frames, false-coloured (0 black -> 1 white through
 // purple, red and yellow, an inferno-like ramp; values above 1 saturate).
 std::vector<media::RgbFrame> lpips_map_frames(const HostTensor& map);

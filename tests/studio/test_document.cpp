@@ -3,6 +3,8 @@
 // clip invalidates, what a failed job leads to, and how errors are counted.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "document.h"
 
 namespace wfvae::studio {
@@ -316,6 +318,82 @@ TEST(Document, TheFrameStaysInsideTheClip) {
   doc.set_frame(4);
   doc.accept_decoded(doc.begin_open("/b.mp4"), make_clip("/b.mp4", 3));
   EXPECT_EQ(doc.frame(), 2) << "a shorter clip clamps the frame";
+}
+
+// LPIPS maps of `n` frames, each filled with its score, of a 24x16 clip.
+std::vector<LpipsMap> lpips_maps(const std::vector<double>& scores) {
+  std::vector<LpipsMap> maps;
+  for (double v : scores) {
+    LpipsMap m;
+    m.height = 16;
+    m.width = 24;
+    m.values.assign(24 * 16, static_cast<float>(v));
+    m.p99 = static_cast<float>(v);
+    maps.push_back(m);
+  }
+  return maps;
+}
+
+TEST(Document, LpipsStartsOnlyOnAFinishedRunAndStreamsInChunkByChunk) {
+  Document doc;
+  doc.begin_open("/a.mp4");
+  const Ticket run = doc.begin_run(settings_named("groupnorm"));
+  ASSERT_TRUE(doc.run_input_ready(run, make_clip("/a.mp4")).taken);
+  EXPECT_FALSE(doc.begin_lpips()) << "a run still going has no reconstruction to measure";
+  ASSERT_TRUE(doc.run_done(run, result_of(5), std::nullopt));
+  const Ticket t = doc.begin_lpips();
+  ASSERT_TRUE(t);
+  const RunLpips& l = doc.current_run()->lpips;
+  EXPECT_EQ(l.state, RunLpips::State::Computing);
+  ASSERT_EQ(l.scores.size(), 5u);
+  EXPECT_EQ(l.computed(), 0);
+  EXPECT_TRUE(std::isnan(l.mean()));
+  EXPECT_TRUE(doc.run_lpips(t, 0, {0.1, 0.3}, lpips_maps({0.1, 0.3})));
+  EXPECT_TRUE(l.has(0) && l.has(1) && !l.has(2));
+  EXPECT_EQ(l.computed(), 2);
+  EXPECT_NEAR(l.mean(), 0.2, 1e-12);
+  EXPECT_NEAR(l.map_range, 0.3, 1e-6) << "the heatmap's scale: the largest 99th percentile so far";
+  EXPECT_TRUE(doc.run_lpips(t, 2, {0.2, 0.2, 0.2}, lpips_maps({0.2, 0.2, 0.2})));
+  EXPECT_TRUE(doc.lpips_finished(t, RunLpips::State::Done, "", 12.5));
+  EXPECT_EQ(l.state, RunLpips::State::Done);
+  EXPECT_EQ(l.computed(), 5);
+  EXPECT_NEAR(l.mean(), 0.2, 1e-12);
+  EXPECT_EQ(l.elapsed_ms, 12.5);
+  EXPECT_FALSE(doc.run_lpips(t, 0, {9}, lpips_maps({9}))) << "a finished LPIPS takes no more results";
+  EXPECT_NEAR(l.scores[0], 0.1, 1e-12);
+}
+
+TEST(Document, ANewRunMakesTheLpipsInFlightStaleAndKeepsWhatItHad) {
+  WithFinishedRun w;
+  const Ticket t = w.doc.begin_lpips();
+  ASSERT_TRUE(w.doc.run_lpips(t, 0, {0.25}, lpips_maps({0.25})));
+  const uint64_t version = w.doc.current_run()->lpips.version;
+  w.doc.begin_run(settings_named("layernorm"));
+  const studio::Run* before = w.doc.previous_run();
+  ASSERT_NE(before, nullptr);
+  EXPECT_EQ(before->lpips.state, RunLpips::State::Cancelled) << "no longer computing: its job was made stale";
+  EXPECT_GT(before->lpips.version, version) << "the change shows (the heatmap's texture cache compares it)";
+  EXPECT_FALSE(w.doc.run_lpips(t, 1, {0.5}, lpips_maps({0.5}))) << "a stale run's LPIPS is dropped";
+  EXPECT_FALSE(w.doc.lpips_finished(t, RunLpips::State::Done, ""));
+  EXPECT_TRUE(before->lpips.has(0));
+  EXPECT_FALSE(before->lpips.has(1));
+  EXPECT_EQ(w.doc.current_run()->lpips.state, RunLpips::State::None);
+}
+
+TEST(Document, LpipsAgainReplacesTheOneBeforeAndSaysWhyWhenThereIsNone) {
+  WithFinishedRun w;
+  const Ticket first = w.doc.begin_lpips();
+  ASSERT_TRUE(w.doc.run_lpips(first, 0, {0.4}, lpips_maps({0.4})));
+  const Ticket second = w.doc.begin_lpips();
+  const RunLpips& l = w.doc.current_run()->lpips;
+  EXPECT_EQ(l.computed(), 0) << "computed again from scratch";
+  EXPECT_FALSE(w.doc.run_lpips(first, 1, {0.4}, lpips_maps({0.4})));
+  EXPECT_FALSE(w.doc.lpips_finished(first, RunLpips::State::Failed, "old"));
+  EXPECT_TRUE(w.doc.lpips_finished(second, RunLpips::State::Unavailable, "alexnet-owt-7be5be79.pth not found"));
+  EXPECT_EQ(l.state, RunLpips::State::Unavailable);
+  EXPECT_EQ(l.message, "alexnet-owt-7be5be79.pth not found");
+  EXPECT_TRUE(std::isnan(l.mean()));
+  EXPECT_STREQ(lpips_state_name(l.state), "unavailable");
 }
 
 }  // namespace

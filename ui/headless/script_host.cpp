@@ -58,6 +58,17 @@ json::Value run_json(const Run& r) {
     j["notes"] = json::Value(notes);
     j["taps"] = !r.result->taps.dec_l1.empty();
   }
+  // LPIPS (input vs float reconstruction, after the run): null per frame until computed.
+  j["lpips_state"] = lpips_state_name(r.lpips.state);
+  j["lpips_message"] = r.lpips.message;
+  j["lpips_mean"] = r.lpips.mean();
+  j["lpips_frames_computed"] = r.lpips.computed();
+  j["lpips_map_range"] = r.lpips.map_range;
+  j["lpips_ms"] = r.lpips.elapsed_ms;
+  json::Array lp;
+  for (int64_t i = 0; i < static_cast<int64_t>(r.lpips.scores.size()); ++i)
+    lp.emplace_back(r.lpips.has(i) ? json::Value(r.lpips.scores[static_cast<size_t>(i)]) : json::Value());
+  j["lpips_per_frame"] = json::Value(lp);
   if (r.delta) {
     json::Value d = json::Object{};
     d["vs_run"] = r.delta->other_run;
@@ -168,6 +179,14 @@ json::Value Studio::state_json() const {
     f["ssim_mean"] = doc_.file_b()->ssim_mean;
     j["file_b"] = f;
   }
+  json::Value lw = json::Object{};
+  lw["weights_found"] = lpips_weights_.available();
+  lw["alexnet"] = lpips_weights_.alexnet;
+  lw["alexnet_from"] = lpips_weights_.alexnet_from;
+  lw["lin"] = lpips_weights_.lin;
+  lw["lin_from"] = lpips_weights_.lin_from;
+  lw["missing"] = lpips_weights_.missing;
+  j["lpips"] = lw;
   j["view"] = view_name(view_);
   j["pair"] = pair_name(doc_.effective_pair());
   j["frame"] = doc_.frame();
@@ -196,6 +215,8 @@ json::Value Studio::state_json() const {
     e["state"] = r.state == LabResult::State::Done ? "done" : r.state == LabResult::State::Failed ? "failed" : "other";
     e["psnr"] = r.psnr;
     e["ssim"] = r.ssim;
+    e["lpips"] = r.lpips;
+    e["lpips_note"] = r.lpips_note;
     e["encode_ms"] = r.encode_ms;
     e["decode_ms"] = r.decode_ms;
     e["peak_rss"] = r.peak_rss;

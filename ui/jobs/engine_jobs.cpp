@@ -1,7 +1,11 @@
 #include "jobs/engine_jobs.h"
 
+#include "pipeline/perceptual_metrics.h"
+
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <filesystem>
 
 #include "core/error.h"
 #include "core/metrics.h"
@@ -160,6 +164,152 @@ Worker::JobFn make_recon_job(std::shared_ptr<Engine> engine, std::string input, 
     } catch (const std::exception& e) {
       const std::string msg = e.what();
       ctx.post([cb, msg] { cb.on_failed(Run::State::Failed, msg); });
+      throw;
+    }
+  };
+}
+
+// ---------------------------------------------------------------- LPIPS
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// One of the two weight files: the flag's, else the saved one, else the standard places.
+void find_weight(const std::string& flag_value, const char* flag, const std::string& saved,
+                 const perceptual::WeightSearch& search, const std::string& what, std::string* path, std::string* from,
+                 LpipsWeights* w) {
+  std::error_code ec;
+  auto add_missing = [&](const std::string& line, const std::string& short_line) {
+    w->missing += (w->missing.empty() ? "" : "\n") + line;
+    w->missing_short += (w->missing_short.empty() ? "" : "\n") + short_line;
+  };
+  if (!flag_value.empty()) {
+    const fs::path p = fs::absolute(flag_value, ec).lexically_normal();
+    if (fs::is_regular_file(p, ec)) {
+      *path = p.string();
+      *from = flag;
+    } else {
+      const std::string line =
+          what + ": " + p.string() + " (given with " + flag + ") is not a file; " + search.how_to_get;
+      add_missing(line, line);
+    }
+    return;
+  }
+  if (!saved.empty() && fs::is_regular_file(saved, ec)) {
+    *path = saved;
+    *from = "settings";
+  } else if (!search.found.empty()) {
+    *path = search.found.string();
+    *from = "standard place";
+  } else {
+    add_missing(search.missing_message(what), what + " not found; " + search.how_to_get);
+  }
+}
+
+// Frames per LPIPS call: about half a million pixels (AlexNet's activations of a
+// chunk stay small, and a cancel waits for one chunk at most).
+int64_t lpips_chunk(const pipeline::ReconResult& r) {
+  const int64_t pixels = std::max<int64_t>(1, static_cast<int64_t>(r.height) * r.width);
+  return std::clamp<int64_t>(500000 / pixels, 1, 16);
+}
+
+perceptual::Lpips& engine_lpips(Engine& e, const LpipsWeights& w, const std::string& device) {
+  const Device dev = device == "cuda" && cuda_available() ? Device::CUDA : Device::CPU;
+  const std::string key = w.alexnet + "|" + w.lin + "|" + device_name(dev);
+  if (!e.lpips || e.lpips_key != key) {
+    e.lpips.reset();
+    e.lpips_key.clear();
+    e.lpips = perceptual::Lpips::load(w.alexnet, w.lin, dev);
+    e.lpips_key = key;
+  }
+  return *e.lpips;
+}
+
+// Every frame of a finished run through LPIPS, chunk by chunk: on_chunk(first,
+// scores, maps) after each (maps only with keep_maps).
+void lpips_of_run(const perceptual::Lpips& lp, const pipeline::ReconResult& r, bool keep_maps,
+                  const CancelToken* cancel, const ProgressFn& progress,
+                  const std::function<void(int64_t, std::vector<double>, std::vector<LpipsMap>)>& on_chunk) {
+  if (r.recon.shape.size() != 5 || r.recon.dim(1) != 3)
+    throw Error(ErrorKind::Runtime, "LPIPS: the run kept no float reconstruction");
+  const int64_t T = std::min<int64_t>(r.recon.dim(2), static_cast<int64_t>(r.input_frames.size()));
+  const int H = static_cast<int>(r.recon.dim(3)), W = static_cast<int>(r.recon.dim(4));
+  const int64_t per = lpips_chunk(r);
+  for (int64_t first = 0; first < T; first += per) {
+    if (cancel) cancel->check();
+    const int64_t n = std::min(per, T - first);
+    HostTensor x0, x1;
+    pipeline::lpips_inputs(r, first, n, &x0, &x1);
+    const HostTensor map = lp.spatial_map(x0, x1);  // [n, 1, H, W]
+    const size_t plane = static_cast<size_t>(H) * W;
+    std::vector<double> scores;
+    std::vector<LpipsMap> maps;
+    for (int64_t k = 0; k < n; ++k) {
+      const float* v = map.data.data() + static_cast<size_t>(k) * plane;
+      double sum = 0;
+      for (size_t i = 0; i < plane; ++i) sum += v[i];
+      scores.push_back(sum / static_cast<double>(plane));
+      if (!keep_maps) continue;
+      LpipsMap m;
+      m.height = H;
+      m.width = W;
+      const auto begin = map.data.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(k) * plane);
+      m.values = std::vector<float>(begin, begin + static_cast<std::ptrdiff_t>(plane));
+      std::vector<float> sorted = m.values;
+      const size_t q = std::min(plane - 1, static_cast<size_t>(0.99 * static_cast<double>(plane)));
+      std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(q), sorted.end());
+      m.p99 = sorted[q];
+      maps.push_back(std::move(m));
+    }
+    on_chunk(first, std::move(scores), std::move(maps));
+    if (progress)
+      progress(static_cast<double>(first + n) / static_cast<double>(T),
+               fmt("LPIPS %lld of %lld frames", static_cast<long long>(first + n), static_cast<long long>(T)));
+  }
+}
+
+}  // namespace
+
+LpipsWeights find_lpips_weights(const std::string& alexnet_flag, const std::string& lin_flag,
+                                const std::string& alexnet_saved, const std::string& lin_saved) {
+  LpipsWeights w;
+  find_weight(alexnet_flag, "--lpips-alexnet", alexnet_saved, perceptual::find_alexnet_weights(),
+              "LPIPS's AlexNet weights (torchvision's alexnet-owt-7be5be79.pth)", &w.alexnet, &w.alexnet_from, &w);
+  find_weight(lin_flag, "--lpips-lin", lin_saved, perceptual::find_lpips_lin_weights(),
+              "LPIPS's linear heads (lpips' weights/v0.1/alex.pth)", &w.lin, &w.lin_from, &w);
+  return w;
+}
+
+Worker::JobFn make_lpips_job(std::shared_ptr<Engine> engine, LpipsRequest req, LpipsCallbacks cb) {
+  return [=](JobContext& ctx) {
+    const auto start = std::chrono::steady_clock::now();
+    auto finished = [&](RunLpips::State state, std::string message, bool weights_unusable) {
+      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      ctx.post([cb, state, message, weights_unusable, ms] { cb.on_finished(state, message, weights_unusable, ms); });
+    };
+    const perceptual::Lpips* lp = nullptr;
+    try {
+      if (ctx.progress) ctx.progress(0, "load LPIPS weights");
+      lp = &engine_lpips(*engine, req.weights, req.device);
+    } catch (const std::exception& e) {
+      finished(RunLpips::State::Failed, e.what(), true);
+      throw;
+    }
+    try {
+      lpips_of_run(*lp, *req.result, true, ctx.cancel, ctx.progress,
+                   [&](int64_t first, std::vector<double> scores, std::vector<LpipsMap> maps) {
+                     auto shared = std::make_shared<std::vector<LpipsMap>>(std::move(maps));
+                     ctx.post([cb, first, scores, shared] { cb.on_frames(first, scores, std::move(*shared)); });
+                   });
+      finished(RunLpips::State::Done, "", false);
+    } catch (const Error& e) {
+      const bool cancelled = e.kind() == ErrorKind::Cancelled;
+      finished(cancelled ? RunLpips::State::Cancelled : RunLpips::State::Failed, cancelled ? "cancelled" : e.what(),
+               false);
+      throw;
+    } catch (const std::exception& e) {
+      finished(RunLpips::State::Failed, e.what(), false);
       throw;
     }
   };
@@ -331,6 +481,25 @@ Worker::JobFn make_normlab_job(std::shared_ptr<Engine> engine, NormLabRequest r,
         row.width = res.width;
         for (const auto& n : res.notes) row.notes.push_back(studio_note(n));
         if (!res.recon_frames.empty()) row.thumb = thumbnail(res.recon_frames[res.recon_frames.size() / 2], 72);
+        if (!r.lpips.available()) {
+          row.lpips_note = r.lpips.missing;
+        } else if (res.height < kLpipsMinSide || res.width < kLpipsMinSide) {
+          row.lpips_note = fmt("LPIPS needs frames of at least %dx%d pixels", kLpipsMinSide, kLpipsMinSide);
+        } else {
+          try {
+            if (ctx.progress) ctx.progress((i + 0.99) / n, fmt("%zu/%zu LPIPS", i + 1, n));
+            double sum = 0;
+            int64_t count = 0;
+            lpips_of_run(engine_lpips(*engine, r.lpips, r.device), res, false, ctx.cancel, nullptr,
+                         [&](int64_t, std::vector<double> scores, std::vector<LpipsMap>) {
+                           for (double v : scores) sum += v, ++count;
+                         });
+            row.lpips = count ? sum / static_cast<double>(count) : NAN;
+          } catch (const Error& e) {
+            if (e.kind() == ErrorKind::Cancelled) throw;
+            row.lpips_note = e.what();
+          }
+        }
       } catch (const Error& e) {
         row.state = e.kind() == ErrorKind::Cancelled ? LabResult::State::Cancelled : LabResult::State::Failed;
         row.error = e.what();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "perceptual/lpips.h"
 #include "pipeline/exports.h"
 #include "runtime/vae.h"
 #include "session.h"
@@ -17,10 +18,13 @@
 
 namespace wfvae::studio {
 
-// The loaded model. Only jobs touch it, so only the worker thread does.
+// The loaded model, and LPIPS once a job needed it (loaded once, kept). Only jobs
+// touch them, so only the worker thread does.
 struct Engine {
   std::unique_ptr<Vae> vae;
   std::string path;
+  std::unique_ptr<perceptual::Lpips> lpips;
+  std::string lpips_key;  // the files and device it was loaded from
 };
 
 ModelInfo describe_model(const Vae& vae, const std::string& path);
@@ -60,12 +64,41 @@ Worker::JobFn make_export_job(std::shared_ptr<const pipeline::ReconResult> resul
                               std::optional<ViewPng> view_png,
                               std::function<void(std::vector<std::filesystem::path>)> on_done);
 
+// The LPIPS weights: a flag's file (`*_flag`, made absolute), else the settings'
+// (`*_saved`, when it still exists), else the standard places. Filesystem look-ups
+// only: nothing is loaded.
+LpipsWeights find_lpips_weights(const std::string& alexnet_flag, const std::string& lin_flag,
+                                const std::string& alexnet_saved, const std::string& lin_saved);
+
+// LPIPS needs frames of at least this many pixels per side (AlexNet's first
+// convolution and pools).
+constexpr int kLpipsMinSide = 32;
+
+struct LpipsRequest {
+  std::shared_ptr<const pipeline::ReconResult> result;  // a finished run (input_frames and recon)
+  LpipsWeights weights;                                 // available()
+  std::string device = "cpu";
+};
+struct LpipsCallbacks {
+  std::function<void(int64_t first, std::vector<double> scores, std::vector<LpipsMap> maps)> on_frames;
+  // However the job ends; weights_unusable: the weights did not load (the message says
+  // why); elapsed_ms: the job's time, loading included.
+  std::function<void(RunLpips::State, std::string message, bool weights_unusable, double elapsed_ms)> on_finished;
+};
+
+// A run's LPIPS as cal_lpips.py computes it (lpips.LPIPS(net='alex', spatial=True)):
+// the input frames against the float reconstruction clamped to [-1, 1] and mapped to
+// [0, 1] (the values the run's PSNR compares), a few frames per chunk, each chunk's
+// scores and spatial maps posted as it is done. Cancellable between chunks.
+Worker::JobFn make_lpips_job(std::shared_ptr<Engine> engine, LpipsRequest request, LpipsCallbacks callbacks);
+
 struct NormLabRequest {
   std::vector<LabSetting> settings;
   std::string input;
   int max_short_side = 256;
   int frames = 17;
   std::string device = "cpu", dtype = "f32";
+  LpipsWeights lpips;  // LPIPS per setting when available(); otherwise each row says why not
 };
 
 // The norm lab's sweep: the clip through every setting in turn (the loaded model is

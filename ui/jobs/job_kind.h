@@ -4,10 +4,10 @@
 
 namespace wfvae::studio {
 
-enum class JobKind { System, Model, Decode, Recon, Compare, NormLab, Export };
-constexpr int kJobKindCount = 7;
+enum class JobKind { System, Model, Decode, Recon, Compare, NormLab, Export, Lpips };
+constexpr int kJobKindCount = 8;
 
-// "system", "model", "decode", "recon", "compare", "normlab", "export": as the
+// "system", "model", "decode", "recon", "compare", "normlab", "export", "lpips": as the
 // scripted runs' state dump and the UI benchmark name them.
 inline const char* job_kind_name(JobKind k) {
   switch (k) {
@@ -18,6 +18,7 @@ inline const char* job_kind_name(JobKind k) {
     case JobKind::Compare: return "compare";
     case JobKind::NormLab: return "normlab";
     case JobKind::Export: return "export";
+    case JobKind::Lpips: return "lpips";
   }
   return "?";
 }

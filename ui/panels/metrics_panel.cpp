@@ -52,6 +52,62 @@ void draw_blockiness(double blockiness) {
         "Not one of the reference's metrics.");
 }
 
+// The run's LPIPS beside its PSNR and SSIM: the mean (while it is computed, so far).
+void draw_lpips_number(PanelContext& s, const Run& run) {
+  const double mean = run.lpips.mean();
+  big_number(s.fonts(), "LPIPS", std::isfinite(mean) ? fmt("%.4f", mean) : "\xE2\x80\x94", color::kLpips);
+  s.layout().add("sidebar/lpips", Rect::from(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
+  if (ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 36);
+    ImGui::TextUnformatted(
+        "LPIPS (AlexNet) as the reference's cal_lpips.py: the input frames against the float reconstruction "
+        "clamped to [-1, 1], the mean over frames and pixels. Lower is better; view 7 shows where.");
+    if (s.lpips_weights().available())
+      ImGui::TextDisabled("alexnet: %s\nlin: %s", s.lpips_weights().alexnet.c_str(), s.lpips_weights().lin.c_str());
+    else
+      ImGui::TextDisabled("%s", s.lpips_weights().missing.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+}
+
+// Under the numbers: LPIPS in progress, or why there is none (which weights were
+// looked for and how to get them; where it looked on hover and in the LPIPS view).
+void draw_lpips_status(PanelContext& s, const Run& run) {
+  const RunLpips& l = run.lpips;
+  const long long done = static_cast<long long>(l.computed()), all = static_cast<long long>(l.scores.size());
+  switch (l.state) {
+    case RunLpips::State::None:
+      if (run.state == Run::State::Running) ImGui::TextDisabled("LPIPS follows when the run is done");
+      return;
+    case RunLpips::State::Computing:
+      ImGui::TextDisabled("computing LPIPS\xE2\x80\xA6 %lld of %lld frames", done, all);
+      return;
+    case RunLpips::State::Done: return;
+    case RunLpips::State::Unavailable: {
+      const bool weights = !s.lpips_weights().available();
+      callout("No LPIPS: " + (weights ? s.lpips_weights().missing_short : l.message), color::kTextDim);
+      if (weights && ImGui::IsItemHovered()) {
+        ImGui::BeginTooltip();
+        ImGui::PushTextWrapPos(ImGui::GetFontSize() * 40);
+        ImGui::TextUnformatted(l.message.c_str());
+        ImGui::PopTextWrapPos();
+        ImGui::EndTooltip();
+      }
+      s.layout().add("sidebar/lpips_missing", Rect::from(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
+      return;
+    }
+    case RunLpips::State::Failed: callout("LPIPS failed: " + l.message, color::kError); break;
+    case RunLpips::State::Cancelled:
+      ImGui::TextDisabled("LPIPS %s (%lld of %lld frames)", l.message.empty() ? "cancelled" : l.message.c_str(), done,
+                          all);
+      ImGui::SameLine();
+      break;
+  }
+  if (ImGui::SmallButton("Compute LPIPS again")) s.request_lpips();
+}
+
 }  // namespace
 
 void MetricsPanel::draw_job(PanelContext& s) {
@@ -101,7 +157,10 @@ void MetricsPanel::draw_metrics(PanelContext& s) {
   ImGui::SameLine(0, 30);
   big_number(s.fonts(), "SSIM", std::isnan(ssim) ? "\xE2\x80\x94" : fmt("%.4f", ssim), color::kSecondary);
   s.layout().add("sidebar/metrics", Rect::from(ImGui::GetItemRectMin(), ImGui::GetItemRectMax()));
+  ImGui::SameLine(0, 30);
+  draw_lpips_number(s, *run);
   if (run->state == Run::State::Failed) callout(run->error, color::kError);
+  draw_lpips_status(s, *run);
 
   if (const auto& r = run->result) {
     ImGui::TextDisabled("8-bit output");
@@ -149,7 +208,12 @@ void MetricsPanel::draw_metrics(PanelContext& s) {
     const auto& m = run->frame_metrics[s.doc().frame()];
     ImGui::TextDisabled("frame %lld", static_cast<long long>(s.doc().frame()));
     ImGui::SameLine();
+    const float values_x = ImGui::GetCursorPosX();
     ImGui::Text("PSNR %.2f dB \xC2\xB7 SSIM %.4f \xC2\xB7 blockiness %.2f", m.psnr, m.ssim, m.blockiness);
+    if (run->lpips.has(s.doc().frame())) {
+      ImGui::SetCursorPosX(values_x);  // under this frame's PSNR
+      ImGui::TextColored(to_vec4(color::kLpips), "LPIPS %.4f", run->lpips.scores[static_cast<size_t>(s.doc().frame())]);
+    }
   }
 }
 
@@ -200,6 +264,11 @@ void MetricsPanel::draw_inspector(PanelContext& s) {
       }
     }
     ImGui::EndTable();
+  }
+  if (p.has_lpips) {
+    ImGui::TextColored(to_vec4(color::kLpips), "LPIPS map %.4f", p.lpips);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("The current run's spatial LPIPS at this pixel (a frame's LPIPS is its map's mean)");
   }
   ImGui::PopFont();
 }

@@ -159,8 +159,8 @@ void NormLabPanel::update_textures(const Document::LabSweep& lab) {
 
 std::string normlab_csv(const std::vector<LabResult>& rows) {
   std::string out =
-      "model,norm_type,num_groups,chunked,trained_setting,status,frames,height,width,psnr,ssim,psnr_8bit,encode_ms,"
-      "decode_ms,peak_rss_mib,baseline_rss_mib,error\n";
+      "model,norm_type,num_groups,chunked,trained_setting,status,frames,height,width,psnr,ssim,psnr_8bit,lpips,"
+      "encode_ms,decode_ms,peak_rss_mib,baseline_rss_mib,error\n";
   for (const auto& r : rows) {
     const LabSetting& s = r.setting;
     const bool ok = r.state == LabResult::State::Done;
@@ -169,8 +169,8 @@ std::string normlab_csv(const std::vector<LabResult>& rows) {
            (s.trained ? "yes" : "no") + "," + state_name(r.state) + "," + (ok ? std::to_string(r.frames) : "") + "," +
            (ok ? std::to_string(r.height) : "") + "," + (ok ? std::to_string(r.width) : "") + "," +
            (ok ? csv_num(r.psnr, 4) : "") + "," + (ok ? csv_num(r.ssim, 5) : "") + "," +
-           (ok ? csv_num(r.psnr_8bit, 4) : "") + "," + (ok ? csv_num(r.encode_ms, 1) : "") + "," +
-           (ok ? csv_num(r.decode_ms, 1) : "") + "," +
+           (ok ? csv_num(r.psnr_8bit, 4) : "") + "," + (ok ? csv_num(r.lpips, 5) : "") + "," +
+           (ok ? csv_num(r.encode_ms, 1) : "") + "," + (ok ? csv_num(r.decode_ms, 1) : "") + "," +
            (ok && r.peak_rss >= 0 ? csv_num(r.peak_rss / 1048576.0, 1) : "") + "," +
            (ok && r.baseline_rss >= 0 ? csv_num(r.baseline_rss / 1048576.0, 1) : "") + "," + csv_field(r.error) + "\n";
   }
@@ -280,7 +280,7 @@ void NormLabPanel::draw_table(PanelContext& s, const Rect& r) {
     ImGui::Spacing();
     ImGui::TextWrapped(
         "Tick the settings to compare on the left and press Run. Each setting reconstructs the same frames; "
-        "the table shows PSNR and SSIM (as the reference's scripts compute them), encode and decode "
+        "the table shows PSNR, SSIM and LPIPS (as the reference's scripts compute them), encode and decode "
         "time and the process's peak resident memory during the run.");
     ImGui::EndChild();
     return;
@@ -300,13 +300,14 @@ void NormLabPanel::draw_table(PanelContext& s, const Rect& r) {
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn("Reconstruction", ImGuiTableColumnFlags_NoSort, thumb_h * 16 / 9 + 8);
     ImGui::TableSetupColumn("Setting", ImGuiTableColumnFlags_WidthStretch);
-    ImGui::TableSetupColumn("PSNR dB", ImGuiTableColumnFlags_PreferSortDescending);
+    // Short headers: the setting's name needs the room (PSNR in dB, times in seconds).
+    ImGui::TableSetupColumn("PSNR", ImGuiTableColumnFlags_PreferSortDescending);
     ImGui::TableSetupColumn("\xCE\x94 trained");
     ImGui::TableSetupColumn("SSIM", ImGuiTableColumnFlags_PreferSortDescending);
-    ImGui::TableSetupColumn("Encode s");
-    ImGui::TableSetupColumn("Decode s");
+    ImGui::TableSetupColumn("LPIPS", ImGuiTableColumnFlags_PreferSortAscending);
+    ImGui::TableSetupColumn("Enc/dec s");  // encode above decode
     ImGui::TableSetupColumn("Peak RSS");
-    ImGui::TableSetupColumn("Status", ImGuiTableColumnFlags_NoSort);
+    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_NoSort);  // status: a tick, running, failed
     ImGui::TableHeadersRow();
     const std::vector<size_t> order = sorted_rows(rows);
     for (size_t k : order) {
@@ -336,8 +337,8 @@ std::vector<size_t> NormLabPanel::sorted_rows(const std::vector<LabResult>& rows
         case 2:
         case 3: return row.psnr;
         case 4: return row.ssim;
-        case 5: return row.encode_ms;
-        case 6: return row.decode_ms;
+        case 5: return std::isfinite(row.lpips) ? row.lpips : (sort_ascending_ ? 1e17 : -1e17);
+        case 6: return row.encode_ms + row.decode_ms;
         case 7: return static_cast<double>(row.peak_rss);
       }
       return 0;
@@ -350,9 +351,13 @@ std::vector<size_t> NormLabPanel::sorted_rows(const std::vector<LabResult>& rows
 }
 
 // One row: thumbnail (original beside it on hover), setting, PSNR (best in green),
-// PSNR against the trained setting, SSIM, times, peak memory, status.
+// PSNR against the trained setting, SSIM, LPIPS (best in green), times, peak memory, status.
 void NormLabPanel::draw_row(PanelContext& s, size_t k, double best, double ref, float thumb_h) {
   const LabResult& row = s.doc().lab().rows[k];
+  double best_lpips = INFINITY;
+  for (const auto& other : s.doc().lab().rows)
+    if (other.state == LabResult::State::Done && std::isfinite(other.lpips))
+      best_lpips = std::min(best_lpips, other.lpips);
   const Texture* texture = k < textures_.size() ? textures_[k].get() : nullptr;
   ImGui::TableNextRow(0, thumb_h + 6);
   ImGui::TableSetColumnIndex(0);
@@ -395,9 +400,26 @@ void NormLabPanel::draw_row(PanelContext& s, size_t k, double best, double ref, 
   ImGui::TableSetColumnIndex(4);
   if (ok) ImGui::Text("%.4f", row.ssim);
   ImGui::TableSetColumnIndex(5);
-  if (ok) ImGui::Text("%6.2f", row.encode_ms / 1000);
+  if (ok && std::isfinite(row.lpips)) {
+    ImGui::TextColored(to_vec4(row.lpips == best_lpips ? color::kOk : color::kText), "%.4f", row.lpips);
+  } else if (ok) {
+    // No LPIPS: blank, and why on hover (the weights looked for, where, how to get them).
+    ImGui::TextDisabled("  \xE2\x80\x94");
+    if (ImGui::IsItemHovered()) {
+      ImGui::BeginTooltip();
+      ImGui::PushTextWrapPos(ImGui::GetFontSize() * 36);
+      ImGui::TextUnformatted(row.lpips_note.empty() ? "no LPIPS" : row.lpips_note.c_str());
+      ImGui::PopTextWrapPos();
+      ImGui::EndTooltip();
+    }
+  }
   ImGui::TableSetColumnIndex(6);
-  if (ok) ImGui::Text("%6.2f", row.decode_ms / 1000);
+  if (ok) {
+    ImGui::Text("%6.2f", row.encode_ms / 1000);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("encode time");
+    ImGui::Text("%6.2f", row.decode_ms / 1000);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("decode time");
+  }
   ImGui::TableSetColumnIndex(7);
   if (ok) {
     ImGui::TextUnformatted(row.peak_rss >= 0 ? human_bytes(row.peak_rss).c_str() : "n/a");

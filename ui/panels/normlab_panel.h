@@ -1,5 +1,5 @@
 // The norm lab: the same clip through several settings — the bundled models, the
-// valid num_groups values, layernorm, chunked and direct — as a table of PSNR, SSIM,
+// valid num_groups values, layernorm, chunked and direct — as a table of PSNR, SSIM, LPIPS,
 // encode/decode time and peak memory with a thumbnail of each reconstruction;
 // exported as CSV and as a PNG of the table.
 #pragma once

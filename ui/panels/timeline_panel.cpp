@@ -12,6 +12,7 @@ namespace wfvae::studio {
 namespace {
 
 using Series = TimelinePanel::Series;
+using Axis = TimelinePanel::Axis;
 
 void dashed_line(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 c, float t) {
   const float len = std::hypot(b.x - a.x, b.y - a.y);
@@ -79,9 +80,20 @@ void TimelinePanel::draw_transport(PanelContext& s) {
   ImGui::PopFont();
 
   // Right side: the curve toggles (the means are drawn in the plot's corner).
-  const float toggles_w = 200;
+  const float toggles_w = 285;
   ImGui::SameLine(std::max(ImGui::GetCursorPosX() + 10, ImGui::GetWindowContentRegionMax().x - toggles_w));
   if (bool on = s.settings().show_ssim; ImGui::Checkbox("SSIM", &on)) set_setting(s, &Settings::show_ssim, on);
+  ImGui::SameLine();
+  if (bool on = s.settings().show_lpips; ImGui::Checkbox("LPIPS", &on)) set_setting(s, &Settings::show_lpips, on);
+  if (ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 36);
+    ImGui::TextUnformatted(s.lpips_weights().available()
+                               ? "The per-frame LPIPS curve (its own axis, right; lower is better)"
+                               : ("No LPIPS curve: " + s.lpips_weights().missing).c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
   ImGui::SameLine();
   if (bool on = s.settings().show_previous; ImGui::Checkbox("previous", &on))
     set_setting(s, &Settings::show_previous, on);
@@ -91,8 +103,13 @@ void TimelinePanel::draw_plot(PanelContext& s, const Rect& r) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(r.min(), r.max(), IM_COL32(20, 21, 25, 255), 4);
   const int64_t n = s.frame_count();
-  const float left = 52, right = 44, top = 8, bottom = 22;
-  const Rect pr{r.x + left, r.y + top, r.w - left - right, r.h - top - bottom};
+  const std::vector<Series> series = collect_series(s);
+  // A column of labels on the right for each right axis drawn (SSIM, LPIPS).
+  const bool ssim_axis = s.settings().show_ssim && s.doc().current_run();
+  const bool lpips_axis = std::any_of(series.begin(), series.end(),
+                                      [](const Series& x) { return x.axis == Axis::Lpips && !x.points.empty(); });
+  const float left = 52, right = 8 + (ssim_axis ? 36.0f : 0.0f) + (lpips_axis ? 44.0f : 0.0f), top = 8, bottom = 22;
+  const Rect pr{r.x + left, r.y + top, r.w - left - std::max(44.0f, right), r.h - top - bottom};
   if (n <= 0 || pr.w < 10 || pr.h < 10) {
     const char* t = "The per-frame PSNR and SSIM appear here as the reconstruction streams in";
     const ImVec2 ts = ImGui::CalcTextSize(t);
@@ -100,9 +117,8 @@ void TimelinePanel::draw_plot(PanelContext& s, const Rect& r) {
     ImGui::Dummy(ImVec2(r.w, r.h));
     return;
   }
-  const std::vector<Series> series = collect_series(s);
   const Plot p = plot_ranges(series, pr, n);
-  draw_axes(s, p, r.x + left, dl);
+  draw_axes(s, series, p, r.x + left, dl);
   draw_curves(s, series, p, dl);
   draw_marks(s, series, p, dl);
   json::Value extra = json::Object{};
@@ -111,17 +127,18 @@ void TimelinePanel::draw_plot(PanelContext& s, const Rect& r) {
   extra["x_last"] = static_cast<double>(p.x(static_cast<double>(n - 1)) * s.framebuffer_scale());
   extra["psnr_min"] = p.psnr_lo;
   extra["psnr_max"] = p.psnr_hi;
+  extra["lpips_max"] = p.lpips_hi;
   s.layout().add("timeline/plot", pr, extra);
   handle_input(s, p, r, dl);
 }
 
-// The curves: the previous run's PSNR (dashed), B's, and the current run's SSIM and PSNR.
+// The curves: the previous run's PSNR (dashed), B's, and the current run's SSIM, LPIPS and PSNR.
 std::vector<TimelinePanel::Series> TimelinePanel::collect_series(PanelContext& s) {
   std::vector<Series> series;
   const Run* cur = s.doc().current_run();
   const Run* prev = s.doc().previous_run();
   auto add_run = [&](const Run* run, const char* name, ImU32 c, float t, bool ssim) {
-    Series sr{name, c, t, ssim, {}};
+    Series sr{name, c, t, ssim ? Axis::Ssim : Axis::Psnr, {}};
     for (int64_t i = 0; i < run->count(); ++i)
       if (run->has_metrics(i)) {
         const double v = ssim ? run->frame_metrics[i].ssim : run->frame_metrics[i].psnr;
@@ -132,7 +149,7 @@ std::vector<TimelinePanel::Series> TimelinePanel::collect_series(PanelContext& s
   if (prev && s.settings().show_previous && prev->clip_id == (s.doc().clip() ? s.doc().clip()->id : -1))
     add_run(prev, "previous PSNR", color::kPrevious, 1.5f, false);
   if (s.doc().file_b() && s.doc().clip() && s.doc().file_b()->clip_id == s.doc().clip()->id) {
-    Series sr{"B file PSNR", color::kFileB, 1.8f, false, {}};
+    Series sr{"B file PSNR", color::kFileB, 1.8f, Axis::Psnr, {}};
     for (size_t i = 0; i < s.doc().file_b()->metrics.size(); ++i)
       if (std::isfinite(s.doc().file_b()->metrics[i].psnr))
         sr.points.push_back({static_cast<int64_t>(i), s.doc().file_b()->metrics[i].psnr});
@@ -140,19 +157,29 @@ std::vector<TimelinePanel::Series> TimelinePanel::collect_series(PanelContext& s
   }
   if (cur && cur->clip_id == (s.doc().clip() ? s.doc().clip()->id : -1)) {
     if (s.settings().show_ssim) add_run(cur, "SSIM", color::kSecondary, 1.5f, true);
+    if (s.settings().show_lpips && cur->lpips.computed() > 0) {
+      Series sr{"LPIPS", color::kLpips, 1.6f, Axis::Lpips, {}};
+      for (int64_t i = 0; i < static_cast<int64_t>(cur->lpips.scores.size()); ++i)
+        if (cur->lpips.has(i) && std::isfinite(cur->lpips.scores[static_cast<size_t>(i)]))
+          sr.points.push_back({i, cur->lpips.scores[static_cast<size_t>(i)]});
+      series.push_back(std::move(sr));
+    }
     add_run(cur, "PSNR", color::kAccent, 2.2f, false);
   }
 
   return series;
 }
 
-// Axis ranges: PSNR from the data (whole dB, at least 4 dB tall); SSIM up to 1.
+// Axis ranges: PSNR from the data (whole dB, at least 4 dB tall); SSIM up to 1; LPIPS
+// from 0 up to a round step above the largest value.
 TimelinePanel::Plot TimelinePanel::plot_ranges(const std::vector<Series>& series, const Rect& area, int64_t frames) {
-  double pmin = 1e9, pmax = -1e9, smin = 1e9;
+  double pmin = 1e9, pmax = -1e9, smin = 1e9, lmax = 0;
   for (const auto& sr : series)
     for (const auto& [i, v] : sr.points) {
-      if (sr.right_axis)
+      if (sr.axis == Axis::Ssim)
         smin = std::min(smin, v);
+      else if (sr.axis == Axis::Lpips)
+        lmax = std::max(lmax, v);
       else
         pmin = std::min(pmin, v), pmax = std::max(pmax, v);
     }
@@ -164,11 +191,23 @@ TimelinePanel::Plot TimelinePanel::plot_ranges(const std::vector<Series>& series
   }
   double s_lo = smin > 1 ? 0.0 : std::max(0.0, std::floor((smin - 0.02) * 20) / 20), s_hi = 1.0;
   if (s_hi - s_lo < 0.05) s_lo = s_hi - 0.05;
-  return Plot{area, frames, pmin, pmax, s_lo, s_hi};
+  // LPIPS: the top is the next multiple of a 1-2-5 step that leaves a little headroom.
+  double l_hi = 0.1;
+  if (lmax > 0) {
+    const double raw = lmax * 1.08;
+    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+    for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
+      if (m * mag >= raw) {
+        l_hi = m * mag;
+        break;
+      }
+  }
+  return Plot{area, frames, pmin, pmax, s_lo, s_hi, 0.0, l_hi};
 }
 
 // The grid, the axis labels and the latent frame boundaries.
-void TimelinePanel::draw_axes(PanelContext& s, const Plot& p, float label_right, ImDrawList* dl) {
+void TimelinePanel::draw_axes(PanelContext& s, const std::vector<Series>& series, const Plot& p, float label_right,
+                              ImDrawList* dl) {
   const Run* cur = s.doc().current_run();
   const int64_t n = p.frames;
   const double step = (p.psnr_hi - p.psnr_lo) > 24   ? 10
@@ -181,10 +220,19 @@ void TimelinePanel::draw_axes(PanelContext& s, const Plot& p, float label_right,
     const std::string t = fmt("%.0f dB", v);
     dl->AddText(ImVec2(label_right - 6 - ImGui::CalcTextSize(t.c_str()).x, y - 7), color::kTextDim, t.c_str());
   }
-  if (s.settings().show_ssim && cur)
+  const bool ssim_axis = s.settings().show_ssim && cur;
+  if (ssim_axis)
     for (int k = 0; k <= 2; ++k) {
       const double v = p.ssim_lo + (p.ssim_hi - p.ssim_lo) * k / 2;
       dl->AddText(ImVec2(p.area.x + p.area.w + 6, p.y_ssim(v) - 7), color::kSecondary, fmt("%.2f", v).c_str());
+    }
+  // LPIPS (lower is better): its own column, right of SSIM's.
+  if (std::any_of(series.begin(), series.end(), [](const Series& x) { return x.axis == Axis::Lpips; }))
+    for (int k = 0; k <= 2; ++k) {
+      const double v = p.lpips_lo + (p.lpips_hi - p.lpips_lo) * k / 2;
+      const std::string t = p.lpips_hi < 0.1 ? fmt("%.3f", v) : fmt("%.2f", v);
+      dl->AddText(ImVec2(p.area.x + p.area.w + 6 + (ssim_axis ? 36.0f : 0.0f), p.y_lpips(v) - 7), color::kLpips,
+                  t.c_str());
     }
   // Latent frame boundaries: WF-VAE codes frame 0 alone, then groups of 4 (8) frames.
   const int tc = s.model().loaded ? s.model().config.temporal_compression() : 4;
@@ -216,7 +264,7 @@ void TimelinePanel::draw_curves(PanelContext& s, const std::vector<Series>& seri
 
   dl->PushClipRect(ImVec2(p.area.x - 4, p.area.y - 4), ImVec2(p.area.x + p.area.w + 4, p.area.y + p.area.h + 4), true);
   for (const auto& sr : series) {
-    auto y_of = [&](double v) { return sr.right_axis ? p.y_ssim(v) : p.y_psnr(v); };
+    auto y_of = [&](double v) { return p.y(sr.axis, v); };
     for (size_t k = 1; k < sr.points.size(); ++k) {
       if (sr.points[k].first != sr.points[k - 1].first + 1) continue;  // gaps stay gaps
       const ImVec2 a(p.x(static_cast<double>(sr.points[k - 1].first)), y_of(sr.points[k - 1].second));
@@ -263,6 +311,19 @@ void TimelinePanel::draw_marks(PanelContext& s, const std::vector<Series>& serie
   std::string means;
   if (cur && cur->count() > 0 && !std::isnan(cur->psnr_mean())) {
     means = fmt("mean  PSNR %.2f dB   SSIM %.4f", cur->psnr_mean(), cur->ssim_mean());
+    // LPIPS follows the run: its mean so far, or that there is none (the Result panel says why).
+    const RunLpips& l = cur->lpips;
+    if (std::isfinite(l.mean()))
+      means += fmt("   LPIPS %.4f", l.mean()) + (l.state == RunLpips::State::Computing
+                                                     ? fmt(" (%lld of %lld)", static_cast<long long>(l.computed()),
+                                                           static_cast<long long>(l.scores.size()))
+                                                     : std::string());
+    else if (l.state == RunLpips::State::Computing)
+      means += "   LPIPS computing\xE2\x80\xA6";
+    else if (l.state == RunLpips::State::Unavailable)
+      means += s.lpips_weights().available() ? "   LPIPS n/a" : "   LPIPS: no weights";
+    else if (l.state == RunLpips::State::Failed)
+      means += "   LPIPS failed";
     if (cur->state == Run::State::Running)
       means +=
           fmt("   (%lld of %lld frames)", static_cast<long long>(cur->decoded), static_cast<long long>(cur->count()));
@@ -316,6 +377,13 @@ void TimelinePanel::handle_input(PanelContext& s, const Plot& p, const Rect& r, 
       ImGui::SameLine();
       ImGui::TextDisabled("(R %.2f  G %.2f  B %.2f)", m.psnr_rgb[0], m.psnr_rgb[1], m.psnr_rgb[2]);
       ImGui::TextColored(to_vec4(color::kSecondary), "SSIM %.4f", m.ssim);
+      if (cur->lpips.has(i))
+        ImGui::TextColored(to_vec4(color::kLpips), "LPIPS %.4f  (lower is better)",
+                           cur->lpips.scores[static_cast<size_t>(i)]);
+      else if (cur->lpips.state == RunLpips::State::Computing)
+        ImGui::TextDisabled("LPIPS: computing\xE2\x80\xA6");
+      else if (cur->lpips.state == RunLpips::State::Unavailable)
+        ImGui::TextDisabled("LPIPS: not available (Result says why)");
       if (prev && prev->has_metrics(i) && prev->clip_id == cur->clip_id)
         ImGui::TextColored(to_vec4(color::kPrevious), "previous %.2f dB  (\xCE\x94 %+.2f dB)",
                            prev->frame_metrics[i].psnr, m.psnr - prev->frame_metrics[i].psnr);

@@ -11,10 +11,23 @@ namespace wfvae::studio {
 
 namespace {
 
-enum ShaderMode { kModeA = 0, kModeB = 1, kModeSplit = 2, kModeAbsDiff = 3, kModeSignedDiff = 4 };
-static_assert(kModeSignedDiff + 1 == ViewerPanel::kModeCount, "one program per mode");
+enum ShaderMode { kModeA = 0, kModeB = 1, kModeSplit = 2, kModeAbsDiff = 3, kModeSignedDiff = 4, kModeLpips = 5 };
+static_assert(kModeSignedDiff + 1 == ViewerPanel::kModeCount, "one compare.frag program per mode");
 
 using Pane = ViewerPanel::Pane;
+
+// The LPIPS view compares the current run's input and reconstruction, whatever the pair.
+const Run* lpips_run(PanelContext& s) {
+  const Run* r = s.doc().current_run();
+  return r && s.doc().clip() && r->clip_id == s.doc().clip()->id ? r : nullptr;
+}
+
+// The LPIPS heatmap's full scale: the run's map range (the largest 99th percentile of
+// its maps) over the gain; 1 before any map arrived.
+float lpips_full_scale(const Run* run, int gain) {
+  const double range = run && run->lpips.map_range > 0 ? run->lpips.map_range : 1.0;
+  return static_cast<float>(range / std::max(1, gain));
+}
 
 uint64_t frame_key(const media::RgbFrame* f, uint64_t version) {
   return f ? (reinterpret_cast<uintptr_t>(f->rgb.data()) * 1000003ull) ^ (version * 7919ull) ^ f->rgb.size() : ~1ull;
@@ -70,6 +83,7 @@ ViewerPanel::ViewerPanel() {
                                                    "#define MODE_ABS_DIFF\n", "#define MODE_SIGNED_DIFF\n"};
   try {
     for (int m = 0; m < kModeCount; ++m) programs_[m].build("fullscreen.vert", "compare.frag", kDefines[m]);
+    lpips_program_.build("fullscreen.vert", "lpips.frag");
   } catch (const std::exception& e) {
     shader_error_ = e.what();
   }
@@ -126,20 +140,33 @@ void ViewerPanel::draw(PanelContext& s, const Rect& area, const std::function<vo
 
 void ViewerPanel::draw_toolbar(PanelContext& s) {
   const ImVec2 start = ImGui::GetCursorScreenPos();
-  static const char* const kLabels[kViewCount] = {"1  Side by side", "2  Split",    "3  A/B flicker",
-                                                  "4  Difference",   "5  Wavelets", "6  Norm lab"};
-  int v = static_cast<int>(s.view());
-  if (segmented("views", kLabels, kViewCount, &v)) s.set_view(static_cast<View>(v));
-
+  static const char* const kLabels[kViewCount] = {"1  Side by side", "2  Split",    "3  A/B flicker", "4  Difference",
+                                                  "5  Wavelets",     "6  Norm lab", "7  LPIPS"};
+  static const char* const kShort[kViewCount] = {"1 Side",     "2 Split",    "3 Flicker", "4 Diff",
+                                                 "5 Wavelets", "6 Norm lab", "7 LPIPS"};
   const bool compare_view = s.view() != View::Wavelet && s.view() != View::NormLab;
+  const bool has_pair = s.view() != View::NormLab && s.view() != View::Lpips;  // LPIPS: always input vs recon
+  const float zoom_w = compare_view ? 230.0f : 0.0f;
+  const float pair_w = has_pair ? 250.0f : 0.0f;
+  // The tabs in full when they fit beside the pair and the zoom (of any view, so they
+  // do not change as the view does), else shortened.
+  auto tabs_width = [](const char* const* labels) {
+    float w = 0;
+    for (int i = 0; i < kViewCount; ++i)
+      w += ImGui::CalcTextSize(labels[i]).x + 2 * ImGui::GetStyle().FramePadding.x + 2;
+    return w;
+  };
+  const float room = ImGui::GetWindowContentRegionMax().x - ImGui::GetCursorPosX() - 250 - 230 - 16;
+  int v = static_cast<int>(s.view());
+  if (segmented("views", tabs_width(kLabels) <= room ? kLabels : kShort, kViewCount, &v))
+    s.set_view(static_cast<View>(v));
+
   if (compare_view || s.view() == View::Wavelet) {
     // Right-aligned: the pair and the zoom.
-    const float zoom_w = compare_view ? 230.0f : 0.0f;
-    const float pair_w = 250.0f;
     ImGui::SameLine(std::max(ImGui::GetCursorPosX() + 12, ImGui::GetWindowContentRegionMax().x - pair_w - zoom_w));
-    ImGui::SetNextItemWidth(pair_w - 12);
     const Pair current = s.doc().effective_pair();
-    if (ImGui::BeginCombo("##pair", pair_title(current))) {
+    if (has_pair) ImGui::SetNextItemWidth(pair_w - 12);
+    if (has_pair && ImGui::BeginCombo("##pair", pair_title(current))) {
       for (int i = 0; i < kPairCount; ++i) {
         const Pair p = static_cast<Pair>(i);
         const bool ok = s.doc().pair_available(p);
@@ -152,9 +179,9 @@ void ViewerPanel::draw_toolbar(PanelContext& s) {
       }
       ImGui::EndCombo();
     }
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Which two images to compare: A | B");
+    if (has_pair && ImGui::IsItemHovered()) ImGui::SetTooltip("Which two images to compare: A | B");
     if (compare_view) {
-      ImGui::SameLine();
+      if (has_pair) ImGui::SameLine();
       if (ImGui::Button("\xE2\x88\x92")) zoom_out();  // −
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("Zoom out (-)");
       ImGui::SameLine();
@@ -234,6 +261,47 @@ void ViewerPanel::draw_options(PanelContext& s) {
       }
       break;
     }
+    case View::Lpips: {
+      ImGui::SetNextItemWidth(150);
+      float pct = st.lpips_opacity * 100;
+      if (ImGui::SliderFloat("##lpips_opacity", &pct, 0, 100, "heatmap %.0f%%"))
+        st.lpips_opacity = pct / 100, changed = true;
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("How much of the heatmap covers the reconstruction (shown in grey)");
+      ImGui::SameLine(0, 14);
+      ImGui::SetNextItemWidth(130);
+      changed |=
+          ImGui::SliderInt("##lpips_gain", &st.lpips_gain, 1, 16, "gain \xC3\x97%d", ImGuiSliderFlags_Logarithmic);
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(
+            "The colormap's top is the run's map range (the largest 99th percentile of its frames' maps)\n"
+            "divided by the gain: raise it to see small differences");
+      // Legend: the colormap from 0 to its full scale, in map units.
+      const Run* run = lpips_run(s);
+      const float full = lpips_full_scale(run, st.lpips_gain);
+      ImGui::SameLine(0, 14);
+      ImGui::TextDisabled("0");
+      ImGui::SameLine(0, 6);
+      const ImVec2 p = ImGui::GetCursorScreenPos();
+      const float w = 150, h = ImGui::GetFrameHeight() - 6;
+      ImDrawList* dl = ImGui::GetWindowDrawList();
+      for (int i = 0; i < 50; ++i)
+        dl->AddRectFilled(ImVec2(p.x + w * i / 50, p.y + 3), ImVec2(p.x + w * (i + 1) / 50 + 1, p.y + 3 + h),
+                          inferno_color((i + 0.5f) / 50));
+      ImGui::Dummy(ImVec2(w, h + 6));
+      s.layout().add("viewer/lpips_legend", Rect{p.x, p.y + 3, w, h});
+      ImGui::SameLine(0, 6);
+      ImGui::TextDisabled("%s%.3f", run && run->lpips.map_range > 0 ? "\xE2\x89\xA5" : "", full);
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("LPIPS map value at the top of the colormap (per pixel; a frame's LPIPS is its map's mean)");
+      ImGui::SameLine(0, 14);
+      const int64_t i = s.doc().frame();
+      if (run && run->lpips.has(i))
+        ImGui::Text("frame %lld: LPIPS %.4f", static_cast<long long>(i), run->lpips.scores[static_cast<size_t>(i)]);
+      else
+        ImGui::TextDisabled("lower is better");
+      break;
+    }
     case View::Wavelet:
     case View::NormLab: break;
   }
@@ -249,10 +317,31 @@ void ViewerPanel::draw_pane_callback(const ImDrawList*, const ImDrawCmd* cmd) {
   glEnable(GL_SCISSOR_TEST);
   glScissor(d.x, gl_y, d.w, d.h);
   glDisable(GL_BLEND);
-  ShaderProgram& prog = v.programs_[d.mode];
-  prog.use();
   // Pixel-exact nearest neighbour from 1:1 up, filtered when zoomed out.
   const bool nearest = d.zoom >= 1.0f;
+  if (d.mode == kModeLpips) {
+    ShaderProgram& prog = v.lpips_program_;
+    prog.use();
+    v.tex_b_.set_filter(nearest);
+    v.tex_map_.set_filter(nearest);
+    glActiveTexture(GL_TEXTURE1);
+    glBindTexture(GL_TEXTURE_2D, v.tex_map_.id());
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_2D, v.tex_b_.id());
+    prog.set("u_b", 0);
+    prog.set("u_map", 1);
+    prog.set_ivec2("u_image_size", v.image_w_, v.image_h_);
+    prog.set("u_center", v.view_.center_x, v.view_.center_y);
+    prog.set("u_zoom", d.zoom);
+    prog.set("u_full_scale", v.lpips_scale_);
+    prog.set("u_opacity", v.lpips_opacity_);
+    prog.set("u_flip_height", static_cast<float>(d.framebuffer_height));
+    prog.set("u_pane_center", d.center_x, d.center_y);
+    draw_fullscreen_quad();
+    return;
+  }
+  ShaderProgram& prog = v.programs_[d.mode];
+  prog.use();
   v.tex_a_.set_filter(nearest);
   v.tex_b_.set_filter(nearest);
   glActiveTexture(GL_TEXTURE1);
@@ -317,7 +406,22 @@ void ViewerPanel::draw_empty_state(PanelContext& s, const Rect& r) {
 void ViewerPanel::upload(PanelContext& s) {
   const int64_t i = s.doc().frame();
   const media::RgbFrame* a = s.doc().frame_a(i);
-  const media::RgbFrame* b = s.doc().frame_b(i);
+  const Run* lrun = s.view() == View::Lpips ? lpips_run(s) : nullptr;
+  const media::RgbFrame* b = s.view() != View::Lpips ? s.doc().frame_b(i) : lrun ? lrun->frame(i) : nullptr;
+  if (s.view() == View::Lpips) {
+    // The map of this frame, uploaded again when the frame, the run or its LPIPS changed.
+    const bool have = lrun && lrun->lpips.has(i);
+    const uint64_t km =
+        have ? (static_cast<uint64_t>(lrun->id) << 40) ^ (lrun->lpips.version << 20) ^ static_cast<uint64_t>(i) : ~1ull;
+    if (km != key_map_) {
+      if (have) {
+        const LpipsMap& m = lrun->lpips.maps[static_cast<size_t>(i)];
+        tex_map_.upload_r32f(m.width, m.height, m.values.data());
+      }
+      key_map_ = km;
+      have_map_ = have;
+    }
+  }
   const uint64_t version = s.doc().frames_version();
   const uint64_t ka = frame_key(a, version), kb = frame_key(b, version);
   if (ka != key_a_) {
@@ -361,6 +465,7 @@ void ViewerPanel::draw_compare(PanelContext& s, const Rect& r) {
       [&](const Pane& p, float iy) { return f.y(p, iy); });
   draw_labels(s, f, dl);
   if (!have_b_) draw_waiting_note(s, f, dl);
+  if (have_b_ && s.view() == View::Lpips && !have_map_) draw_lpips_note(s, f, dl);
   if (f.zoom >= ImGui::GetTextLineHeight() * 3.4f) draw_pixel_values(s, f, dl);
   if (hovered && over) inspect_pixel(s, f, *over, dl);
 }
@@ -395,6 +500,18 @@ ViewerPanel::Frame ViewerPanel::layout_panes(PanelContext& s, const Rect& r) {
       f.panes.push_back({r, have_b_ ? (st.diff_signed ? kModeSignedDiff : kModeAbsDiff) : kModeA,
                          "B \xE2\x88\x92 A   " + lb + "  vs  " + la, color::kSecondary, true});
       break;
+    case View::Lpips: {
+      const Run* run = lpips_run(s);
+      const std::string what = run ? "Reconstruction \xC2\xB7 " + run->settings.label() : "Reconstruction";
+      f.panes.push_back({r,
+                         have_b_ && have_map_ ? kModeLpips
+                         : have_b_            ? kModeB
+                                              : kModeA,
+                         "LPIPS   " + what + "  vs  Original", color::kLpips, true});
+      lpips_scale_ = lpips_full_scale(run, st.lpips_gain);
+      lpips_opacity_ = st.lpips_opacity;
+      break;
+    }
     default: return f;
   }
 
@@ -518,9 +635,10 @@ void ViewerPanel::draw_labels(PanelContext& s, const Frame& f, ImDrawList* dl) {
       extra["image_y0"] = static_cast<double>(f.y(p, 0) * sc);
       extra["image_y1"] = static_cast<double>(f.y(p, f.H) * sc);
       extra["mode"] = p.mode;
-      const char* name = s.view() == View::Side   ? (k == 0 ? "image/a" : "image/b")
-                         : s.view() == View::Diff ? "image/diff"
-                                                  : "image/flicker";
+      const char* name = s.view() == View::Side    ? (k == 0 ? "image/a" : "image/b")
+                         : s.view() == View::Diff  ? "image/diff"
+                         : s.view() == View::Lpips ? "image/lpips"
+                                                   : "image/flicker";
       s.layout().add(name, p.rect, extra);
       if (!p.label.empty()) label_at(dl, ImVec2(p.rect.x + 10, p.rect.y + 10), p.label, p.label_color);
     }
@@ -530,8 +648,10 @@ void ViewerPanel::draw_labels(PanelContext& s, const Frame& f, ImDrawList* dl) {
 // Over the B panes while B is not there: why, and an "Open model" button without a model.
 void ViewerPanel::draw_waiting_note(PanelContext& s, const Frame& f, ImDrawList* dl) {
   const Run* run = s.doc().current_run();
+  // B = file is what the compare views wait for; the LPIPS view waits for a reconstruction.
+  const bool file_b = s.doc().effective_pair() == Pair::OrigFile && s.view() != View::Lpips;
   std::string why =
-      s.doc().effective_pair() == Pair::OrigFile ? "loading B\xE2\x80\xA6"
+      file_b ? "loading B\xE2\x80\xA6"
       : run && run->state == Run::State::Running
           ? fmt("frame %lld not reconstructed yet (%lld of %lld done)", static_cast<long long>(s.doc().frame()),
                 static_cast<long long>(run->decoded), static_cast<long long>(run->count()))
@@ -541,8 +661,7 @@ void ViewerPanel::draw_waiting_note(PanelContext& s, const Frame& f, ImDrawList*
     if (!p.needs_b) continue;
     const ImVec2 ts = ImGui::CalcTextSize(why.c_str());
     const ImVec2 c(p.rect.x + p.rect.w / 2, p.rect.y + p.rect.h / 2);
-    const bool offer_model =
-        !s.model().loaded && s.model_loading().empty() && s.doc().effective_pair() != Pair::OrigFile;
+    const bool offer_model = !s.model().loaded && s.model_loading().empty() && !file_b;
     const float extra_h = offer_model ? ImGui::GetFrameHeight() + 8 : 0;
     dl->AddRectFilled(ImVec2(c.x - ts.x / 2 - 14, c.y - ts.y / 2 - 9),
                       ImVec2(c.x + ts.x / 2 + 14, c.y + ts.y / 2 + 9 + extra_h), IM_COL32(20, 22, 26, 235), 6);
@@ -556,6 +675,39 @@ void ViewerPanel::draw_waiting_note(PanelContext& s, const Frame& f, ImDrawList*
       ImGui::PopID();
     }
   }
+}
+
+// Over the LPIPS view while its map is not there: computing, or why there is none
+// (which weights were looked for, where, and how to get them).
+void ViewerPanel::draw_lpips_note(PanelContext& s, const Frame& f, ImDrawList* dl) {
+  const Run* run = lpips_run(s);
+  if (!run) return;
+  const RunLpips& l = run->lpips;
+  std::string why;
+  ImU32 tint = color::kLpips;
+  switch (l.state) {
+    case RunLpips::State::None:
+      why = run->done() ? "LPIPS not computed" : "LPIPS follows when the reconstruction is done";
+      break;
+    case RunLpips::State::Computing:
+      why = fmt("computing LPIPS\xE2\x80\xA6 %lld of %lld frames", static_cast<long long>(l.computed()),
+                static_cast<long long>(l.scores.size()));
+      break;
+    case RunLpips::State::Done: why = "no LPIPS map for this frame"; break;
+    case RunLpips::State::Unavailable: why = "No LPIPS map.\n" + l.message, tint = color::kWarning; break;
+    case RunLpips::State::Failed: why = "LPIPS failed: " + l.message, tint = color::kError; break;
+    case RunLpips::State::Cancelled: why = "LPIPS " + (l.message.empty() ? std::string("cancelled") : l.message); break;
+  }
+  const Pane& p = f.panes.front();
+  const float wrap = std::min(640.0f, p.rect.w - 80);
+  const ImVec2 ts = ImGui::CalcTextSize(why.c_str(), nullptr, false, wrap);
+  const ImVec2 c(p.rect.x + p.rect.w / 2, p.rect.y + p.rect.h / 2);
+  const ImVec2 a(c.x - ts.x / 2 - 16, c.y - ts.y / 2 - 12), b(c.x + ts.x / 2 + 16, c.y + ts.y / 2 + 12);
+  dl->AddRectFilled(a, b, IM_COL32(20, 22, 26, 235), 6);
+  dl->AddRect(a, b, tint, 6, 0, 1.5f);
+  dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(c.x - ts.x / 2, c.y - ts.y / 2), color::kText, why.c_str(),
+              nullptr, wrap);
+  s.layout().add("viewer/lpips_note", Rect{a.x, a.y, b.x - a.x, b.y - a.y});
 }
 
 // Zoomed far in, every visible pixel shows its values (as YUView does): R, G, B of
@@ -573,6 +725,26 @@ void ViewerPanel::draw_pixel_values(PanelContext& s, const Frame& f, ImDrawList*
     const int y1 = std::min(image_h_ - 1, static_cast<int>(std::floor(f.center_y + (p.rect.h / 2) / f.zoom)));
     if ((x1 - x0 + 1) * (y1 - y0 + 1) > 2000) continue;  // not at this zoom, but be safe
     dl->PushClipRect(p.rect.min(), p.rect.max(), true);
+    if (p.mode == kModeLpips) {
+      // The LPIPS view: each pixel's map value, ink picked against the colour drawn there.
+      const Run* run = lpips_run(s);
+      const LpipsMap* m =
+          run && run->lpips.has(s.doc().frame()) ? &run->lpips.maps[static_cast<size_t>(s.doc().frame())] : nullptr;
+      if (m && m->width == image_w_ && m->height == image_h_)
+        for (int iy = y0; iy <= y1; ++iy)
+          for (int ix = x0; ix <= x1; ++ix) {
+            const float v = m->values[static_cast<size_t>(iy) * m->width + ix];
+            const ImVec4 c = ImGui::ColorConvertU32ToFloat4(inferno_color(v / lpips_scale_));
+            const bool light = lpips_opacity_ > 0.5f && 0.299f * c.x + 0.587f * c.y + 0.114f * c.z > 0.55f;
+            const std::string t = fmt("%.3f", v);
+            const ImVec2 ts = ImGui::CalcTextSize(t.c_str());
+            dl->AddText(ImVec2(f.x(p, static_cast<float>(ix)) + (f.zoom - ts.x) / 2,
+                               f.y(p, static_cast<float>(iy)) + (f.zoom - ts.y) / 2),
+                        light ? IM_COL32(0, 0, 0, 220) : IM_COL32(255, 255, 255, 220), t.c_str());
+          }
+      dl->PopClipRect();
+      continue;
+    }
     for (int iy = y0; iy <= y1; ++iy)
       for (int ix = x0; ix <= x1; ++ix) {
         const size_t off = (static_cast<size_t>(iy) * image_w_ + ix) * 3;
@@ -631,6 +803,13 @@ void ViewerPanel::inspect_pixel(PanelContext& s, const Frame& f, const Pane& ove
     if (const media::RgbFrame* b = s.doc().frame_b(s.doc().frame()); b && b->rgb.size() > off + 2) {
       s.probe().has_b = true;
       std::copy_n(b->rgb.data() + off, 3, s.probe().b);
+    }
+    if (const Run* run = lpips_run(s); run && run->lpips.has(s.doc().frame())) {
+      const LpipsMap& m = run->lpips.maps[static_cast<size_t>(s.doc().frame())];
+      if (m.width == image_w_ && m.height == image_h_) {
+        s.probe().has_lpips = true;
+        s.probe().lpips = m.values[static_cast<size_t>(iy) * m.width + ix];
+      }
     }
     if (f.zoom >= 6)
       for (const Pane& p : f.panes) {

@@ -1,7 +1,9 @@
 // The main viewer: toolbar (views, pair, zoom, difference options) and the compare
 // views — side by side, split-swipe, A/B flicker, difference — rendered by
 // shaders/compare.frag (one program per mode) into one offscreen target, with zoom and pan shared by both
-// images, and the pixel under the cursor for the inspector. The wavelet and norm
+// images, and the pixel under the cursor for the inspector. The LPIPS view draws the
+// current run's spatial LPIPS map over its reconstruction (shaders/lpips.frag) with
+// the same zoom and pan. The wavelet and norm
 // lab views live in the same area: the studio draws them (their own panels) in the
 // body the viewer leaves for them.
 #pragma once
@@ -67,6 +69,7 @@ class ViewerPanel {
   void queue_pane_draws(PanelContext& s, const Frame& f, ImDrawList* dl);
   void draw_labels(PanelContext& s, const Frame& f, ImDrawList* dl);
   void draw_waiting_note(PanelContext& s, const Frame& f, ImDrawList* dl);
+  void draw_lpips_note(PanelContext& s, const Frame& f, ImDrawList* dl);
   void draw_pixel_values(PanelContext& s, const Frame& f, ImDrawList* dl);
   void inspect_pixel(PanelContext& s, const Frame& f, const Pane& over, ImDrawList* dl);
   void upload(PanelContext& s);
@@ -83,6 +86,7 @@ class ViewerPanel {
   static void draw_pane_callback(const ImDrawList* list, const ImDrawCmd* cmd);
 
   ShaderProgram programs_[5];
+  ShaderProgram lpips_program_;       // the LPIPS view (kModeLpips)
   std::vector<PaneDraw> pane_draws_;  // this frame's; stable until rendered
   float split_ = 0.5f, gain_ = 4;
   bool luma_ = false;
@@ -90,7 +94,11 @@ class ViewerPanel {
   Texture tex_a_, tex_b_;
   uint64_t key_a_ = ~0ull, key_b_ = ~0ull;
   bool have_a_ = false, have_b_ = false;
-  ZoomPan view_;  // shared by every pane
+  Texture tex_map_;  // the current frame's LPIPS map (R32F)
+  uint64_t key_map_ = ~0ull;
+  bool have_map_ = false;
+  float lpips_scale_ = 1, lpips_opacity_ = 0.8f;  // full scale and opacity of this frame's draw
+  ZoomPan view_;                                  // shared by every pane
   int image_w_ = 0, image_h_ = 0;
   bool dragging_split_ = false;
   bool panning_ = false;
