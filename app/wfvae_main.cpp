@@ -18,6 +18,9 @@ std::vector<cli::Command> all_commands() {
   for (auto& c : cli::media_commands()) cmds.push_back(std::move(c));
   for (auto& c : cli::train_commands()) cmds.push_back(std::move(c));
   for (auto& c : cli::lab_commands()) cmds.push_back(std::move(c));
+#ifdef WFVAE_HAVE_MEDIA
+  for (auto& c : cli::latent_stats_commands()) cmds.push_back(std::move(c));
+#endif
   return cmds;
 }
 

@@ -50,7 +50,8 @@ std::vector<Command> model_commands();  // parity, info, convert, bench, doctor
 std::vector<Command> media_commands();  // recon, eval, decode (empty without FFmpeg)
 // train (from videos with FFmpeg, from a clip pack always) and pack-clips (with FFmpeg).
 std::vector<Command> train_commands();
-std::vector<Command> lab_commands();  // eval-curve, model-card (scripts/lab's summaries of a run)
+std::vector<Command> lab_commands();           // eval-curve, model-card (scripts/lab's summaries of a run)
+std::vector<Command> latent_stats_commands();  // latent-stats (with FFmpeg only)
 
 // cpu, cuda or auto as the engine reads them (parse_device). When auto settles on the
 // CPU it says so once, with the reason, on stderr.

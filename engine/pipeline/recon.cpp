@@ -69,6 +69,7 @@ ModelRun run_model(Vae& vae, const ReconRequest& req, ReconResult& res, const Pr
   const HostTensor* latent = req.sample ? &res.latent_sample : &res.latent_mean;
 
   ModelRun run;
+  if (req.encode_only) return run;
   RunOptions dec_opt = ropt;
   dec_opt.progress = dec_progress;
   if (req.on_frames || req.on_frame_metrics) {
@@ -322,8 +323,14 @@ ReconResult reconstruct(const ReconRequest& req) {
   if (req.on_input) req.on_input(res);
 
   ModelRun run;
-  run_with_fallback(*vae, plans, plan_index, res,
-                    [&] { run = run_model(*vae, req, res, stage(0.12, 0.5), stage(0.5, 0.92)); });
+  run_with_fallback(*vae, plans, plan_index, res, [&] {
+    run = run_model(*vae, req, res, stage(0.12, req.encode_only ? 1.0 : 0.5), stage(0.5, 0.92));
+  });
+  if (req.encode_only) {
+    res.timings.total_ms = ms_since(t_start);
+    if (req.progress) req.progress(1.0, "done");
+    return res;
+  }
   take_output(run, res);
   if (cancel) cancel->check();
   compute_metrics(run, req, res);

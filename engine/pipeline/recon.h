@@ -87,6 +87,9 @@ struct ReconRequest {
   // official scripts sample (mean + std * N(0, 1)); `sample` does that, seeded.
   bool sample = false;
   uint64_t seed = 0;
+  // Encode only (`wfvae latent-stats`): the result has the latents (and the sample
+  // when asked) but no decode, reconstruction or metrics.
+  bool encode_only = false;
 
   ProgressFn progress;
   const CancelToken* cancel = nullptr;
