@@ -151,6 +151,12 @@ void section_header(const char* title, const Fonts& fonts) {
   ImGui::Dummy(ImVec2(0, 2));
 }
 
+void field_label(const char* label, float control_x) {
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted(label);
+  ImGui::SameLine(control_x);
+}
+
 void badge(const char* text, ImU32 bg, ImU32 fg) {
   const ImVec2 size = ImGui::CalcTextSize(text);
   const ImVec2 pad(6, 1);

@@ -45,6 +45,9 @@ ImU32 inferno_color(float t);
 
 // Section title with a thin rule, as used in the sidebar.
 void section_header(const char* title, const Fonts& fonts);
+// A label on the line of the control that follows it; the control starts at window
+// x `control_x` (0: just after the label).
+void field_label(const char* label, float control_x = 0);
 // A small rounded label ("chunked", "trained setting").
 void badge(const char* text, ImU32 background, ImU32 foreground = IM_COL32(20, 20, 24, 255));
 // Text wrapped in a tinted box: warnings, errors, notes.

@@ -138,26 +138,18 @@ int run_latent_stats(LatentStatsFlags& f, const Args& a) {
   base.dtype = parse_dtype(f.dtype);
   base.keep_input_tensor = false;
   pipeline::check_request(base);
-  pipeline::Shard shard;
-  if (f.shard) shard = pipeline::parse_shard(*f.shard);
-
-  const std::vector<fs::path> all = pipeline::expand_inputs(a.positional);
-  const std::vector<fs::path> mine = pipeline::shard_inputs(all, shard);
+  const pipeline::ShardedInputs inputs = pipeline::sharded_inputs(a.positional, f.shard);
   const fs::path model = pipeline::resolve_model(f.model);
   resolve_model_files(model, base.load.config);
   std::unique_ptr<Vae> vae = Vae::load(model, base.device, base.dtype, base.load);
   base.vae = vae.get();
 
-  std::printf("latent-stats: %zu inputs%s, model %s (%s)\n", mine.size(),
-              shard.count > 1 ? (" (shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + " of " +
-                                 std::to_string(all.size()) + ")")
-                                    .c_str()
-                              : "",
+  std::printf("latent-stats: %zu inputs%s, model %s (%s)\n", inputs.mine.size(), inputs.described().c_str(),
               model.string().c_str(), vae->config().summary().c_str());
   std::fflush(stdout);
 
   pipeline::LatentStatsRequest req;
-  req.inputs = mine;
+  req.inputs = inputs.mine;
   req.base = base;
   req.model = model.string();
   req.seed = static_cast<uint64_t>(f.seed.value_or(0));

@@ -212,23 +212,15 @@ int run_eval_cmd(EvalFlags& f, const Args& a) {
         weight_file(f.i3d, perceptual::find_i3d_detector(), "FVD's I3D detector (i3d_torchscript.pt)"), base.device);
     base.i3d = f.detector.get();
   }
-  pipeline::Shard shard;
-  if (f.shard) shard = pipeline::parse_shard(*f.shard);
-
-  const std::vector<fs::path> all = pipeline::expand_inputs(a.positional);
-  const std::vector<fs::path> mine = pipeline::shard_inputs(all, shard);
+  const pipeline::ShardedInputs inputs = pipeline::sharded_inputs(a.positional, f.shard);
   const fs::path model = pipeline::resolve_model(f.model);
   resolve_model_files(model, base.load.config);
   const std::string settings = pipeline::settings_fingerprint(base, model.string());
   pipeline::EvalTable existing = pipeline::open_eval_table(table, settings);  // before the model loads
 
-  std::printf("eval: %zu inputs%s", mine.size(),
-              shard.count > 1 ? (" (shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + " of " +
-                                 std::to_string(all.size()) + ")")
-                                    .c_str()
-                              : "");
+  std::printf("eval: %zu inputs%s", inputs.mine.size(), inputs.described().c_str());
   size_t done_before = 0;
-  for (const auto& p : mine)
+  for (const auto& p : inputs.mine)
     if (const auto* r = existing.find(p.string()); r && r->status == "ok") ++done_before;
   if (done_before) std::printf(", %zu already in %s", done_before, table.string().c_str());
   std::printf("\n");
@@ -238,7 +230,7 @@ int run_eval_cmd(EvalFlags& f, const Args& a) {
   base.vae = vae.get();
 
   pipeline::EvalRequest req;
-  req.inputs = mine;
+  req.inputs = inputs.mine;
   req.table = table;
   req.base = base;
   req.settings = settings;

@@ -106,9 +106,7 @@ int run_info_cmd(InfoFlags& f, const Args& a) {
     j["stored_dtype"] = r.stored_dtype;
     j["norm_type"] = c.norm_type;
     j["num_groups"] = c.norm_num_groups;
-    json::Array g;
-    for (int x : groups) g.emplace_back(x);
-    j["valid_num_groups"] = json::Value(g);
+    j["valid_num_groups"] = json::array_of(groups);
     j["temporal_compression"] = c.temporal_compression();
     j["spatial_compression"] = ModelConfig::kSpatialCompression;
     j["weights"] = r.weights_path;
@@ -121,16 +119,12 @@ int run_info_cmd(InfoFlags& f, const Args& a) {
       j["prefix_stripped"] = r.prefix_stripped;
       j["prefix_count"] = r.prefix_count;
     }
-    json::Array aside;
-    for (const auto& x : r.left_aside) aside.emplace_back(x);
-    j["left_aside"] = json::Value(aside);
+    j["left_aside"] = json::array_of(r.left_aside);
     j["constants_in_file"] = r.constants_present;
     j["constants_built_in"] = r.constants_absent;
     j["latent_normalization"] = r.latent_norm_ok;
     j["latent_normalization_note"] = r.latent_norm;
-    json::Array notes;
-    for (const auto& n : r.notes) notes.emplace_back(n);
-    j["notes"] = json::Value(notes);
+    j["notes"] = json::array_of(r.notes);
     std::cout << json::dump(j, 2) << "\n";
     return 0;
   }

@@ -122,6 +122,20 @@ std::vector<fs::path> shard_inputs(const std::vector<fs::path>& sorted, Shard s)
   return out;
 }
 
+ShardedInputs sharded_inputs(const std::vector<std::string>& args, const std::optional<std::string>& shard) {
+  ShardedInputs in;
+  if (shard) in.shard = parse_shard(*shard);
+  in.all = expand_inputs(args);
+  in.mine = shard_inputs(in.all, in.shard);
+  return in;
+}
+
+std::string ShardedInputs::described() const {
+  if (shard.count <= 1) return "";
+  return " (shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + " of " +
+         std::to_string(all.size()) + ")";
+}
+
 const std::vector<std::string>& EvalTable::columns() {
   static const std::vector<std::string> c = {"file",      "frames",    "height",     "width",  "psnr",   "ssim",
                                              "psnr_r",    "psnr_g",    "psnr_b",     "enc_ms", "dec_ms", "read_ms",

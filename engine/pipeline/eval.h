@@ -6,6 +6,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,16 @@ struct Shard {
 Shard parse_shard(const std::string& text);  // "i/n" with 0 <= i < n; Usage error otherwise
 // Every input whose position in the sorted list satisfies position % count == index.
 std::vector<fs::path> shard_inputs(const std::vector<fs::path>& sorted, Shard shard);
+// A run's inputs: every file the arguments expand to (expand_inputs) and those of
+// its --shard (`shard`, "i/n"; all of them without one).
+struct ShardedInputs {
+  Shard shard;
+  std::vector<fs::path> all, mine;
+  // What the run's first line says after the count: "" without a shard, else
+  // " (shard i/n of N)".
+  std::string described() const;
+};
+ShardedInputs sharded_inputs(const std::vector<std::string>& args, const std::optional<std::string>& shard);
 
 struct EvalRow {
   std::string file;

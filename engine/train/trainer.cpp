@@ -156,6 +156,24 @@ struct Loss {
   Tensor total, l1, mse, kl, wavelet, gradient, grid;
 };
 
+// The loss and its terms as the log names them: what a step adds up and the log line
+// averages and writes. A term with a weight is written only when its weight is on.
+struct LossTerm {
+  const char* name;
+  Tensor Loss::*value;
+  double TrainLog::*logged;
+  double TrainOptions::*weight;  // null: always written
+};
+const LossTerm kLossTerms[] = {
+    {"loss", &Loss::total, &TrainLog::loss, nullptr},
+    {"l1", &Loss::l1, &TrainLog::l1, nullptr},
+    {"mse", &Loss::mse, &TrainLog::mse, nullptr},
+    {"kl", &Loss::kl, &TrainLog::kl, nullptr},
+    {"wavelet", &Loss::wavelet, &TrainLog::wavelet, nullptr},
+    {"gradient", &Loss::gradient, &TrainLog::gradient, &TrainOptions::gradient_weight},
+    {"grid", &Loss::grid, &TrainLog::grid, &TrainOptions::grid_weight},
+};
+
 // The paper's training loss: L1 reconstruction (+ optional L2), the KL of the
 // posterior, and the wavelet energy-flow loss (wavelet_energy_flow_loss, losses.h).
 // Scaled like the reference (reconstruction summed per frame, KL and wavelet terms
@@ -412,16 +430,15 @@ class TrainingRun {
     model::DecoderTaps dt;
     Tensor y = model_->decode(z, &dt);
 
-    const Loss l = compute_loss(o_, x, y, mean, logvar, et, dt);
-    Tensor loss = l.total;
+    Loss l = compute_loss(o_, x, y, mean, logvar, et, dt);
     // A non-finite loss stops the run before the step: the weights on disk (latest/,
     // checkpoints) are the last finite ones.
-    if (o_.poison_loss_at_step == step + 1) loss = loss * std::numeric_limits<double>::quiet_NaN();
+    if (o_.poison_loss_at_step == step + 1) l.total = l.total * std::numeric_limits<double>::quiet_NaN();
+    const Tensor& loss = l.total;
     // The loss and its terms come to the host in one transfer.
-    const Tensor terms = at::stack({loss.detach(), l.l1.detach(), l.mse.detach(), l.kl.detach(), l.wavelet.detach(),
-                                    l.gradient.detach(), l.grid.detach()})
-                             .to(at::kCPU, at::kDouble)
-                             .contiguous();
+    std::vector<Tensor> parts;
+    for (const LossTerm& t : kLossTerms) parts.push_back((l.*t.value).detach());
+    const Tensor terms = at::stack(parts).to(at::kCPU, at::kDouble).contiguous();
     const double* term = terms.data_ptr<double>();
     if (!std::isfinite(term[0]))
       throw Error(ErrorKind::Runtime, "the loss became " + std::to_string(term[0]) + " at step " +
@@ -434,13 +451,7 @@ class TrainingRun {
     out.lr = lr_at(opt_, step);
     adamw_step(params_, o_, step, out.lr);
 
-    acc_.loss += term[0];
-    acc_.l1 += term[1];
-    acc_.mse += term[2];
-    acc_.kl += term[3];
-    acc_.wavelet += term[4];
-    acc_.gradient += term[5];
-    acc_.grid += term[6];
+    for (size_t i = 0; i < std::size(kLossTerms); ++i) acc_.*kLossTerms[i].logged += term[i];
     ++acc_n_;
     return out;
   }
@@ -504,13 +515,7 @@ class TrainingRun {
     TrainLog l;
     l.step = done;
     l.steps = opt_.steps;
-    l.loss = acc_.loss / acc_n_;
-    l.l1 = acc_.l1 / acc_n_;
-    l.mse = acc_.mse / acc_n_;
-    l.kl = acc_.kl / acc_n_;
-    l.wavelet = acc_.wavelet / acc_n_;
-    l.gradient = acc_.gradient / acc_n_;
-    l.grid = acc_.grid / acc_n_;
+    for (const LossTerm& t : kLossTerms) l.*t.logged = acc_.*t.logged / acc_n_;
     l.lr = lr;
     l.sec_per_step = seconds_since(t_window_) / acc_n_;
     if (do_val) {
@@ -520,13 +525,8 @@ class TrainingRun {
     }
     json::Value j = json::Object{};
     j["step"] = l.step;
-    j["loss"] = l.loss;
-    j["l1"] = l.l1;
-    j["mse"] = l.mse;
-    j["kl"] = l.kl;
-    j["wavelet"] = l.wavelet;
-    if (o_.gradient_weight > 0) j["gradient"] = l.gradient;
-    if (o_.grid_weight > 0) j["grid"] = l.grid;
+    for (const LossTerm& t : kLossTerms)
+      if (!t.weight || o_.*t.weight > 0) j[t.name] = l.*t.logged;
     if (opt_.steps != o_.steps) j["steps_planned"] = opt_.steps;
     j["lr"] = l.lr;
     j["sec_per_step"] = l.sec_per_step;

@@ -15,84 +15,14 @@
 #include <set>
 #include <sstream>
 
-#include "common/frames.h"
 #include "common/temp_dir.h"
-#include "core/fileutil.h"
-#include "core/json.h"
-#include "media/media.h"
+#include "studio/studio_test_util.h"
 
 using namespace wfvae;
+using namespace studio_test;
 namespace fs = std::filesystem;
 
 namespace {
-
-const char* const kScreen = "-screen 0 1920x1200x24";
-const char* const kWindow = "1280x800";
-
-bool have_program(const char* name) {
-  return std::system((std::string("command -v ") + name + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-#define REQUIRE_XVFB() \
-  if (!have_program("xvfb-run")) GTEST_SKIP() << "xvfb-run is not installed (scripts/setup installs xvfb and xauth)"
-
-fs::path model_dir() {
-  const fs::path bundled = fs::path(WFVAE_SOURCE_DIR) / "assets/models/wfvae-tiny-gn";
-  if (fs::exists(bundled / "config.json")) return bundled;
-  const fs::path fixture = fs::path(WFVAE_FIXTURES_DIR) / "gn-l8";
-  if (fs::exists(fixture / "config.json")) return fixture;
-  return {};
-}
-
-#define REQUIRE_MODEL()                                                                                            \
-  REQUIRE_XVFB();                                                                                                  \
-  if (model_dir().empty())                                                                                         \
-  GTEST_SKIP() << "no model: neither assets/models/wfvae-tiny-gn nor the parity checkpoint " << WFVAE_FIXTURES_DIR \
-               << "/gn-l8 exists"
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-struct StudioRun {
-  int code = -1;
-  std::string log;  // stdout + stderr
-};
-
-// Runs the studio under a fresh X server with its settings in `config`. The exit
-// status is written by the shell inside xvfb-run: xvfb-run's own cleanup can fail
-// (exit 5) after a perfectly good run.
-StudioRun studio(const std::vector<std::string>& args, const fs::path& config) {
-  fs::create_directories(config);
-  const fs::path log = config / "studio.log", code = config / "studio.code";
-  fs::remove(code);
-  std::string inner = quote(WFVAE_STUDIO_EXE);
-  for (const auto& a : args) inner += " " + quote(a);
-  inner += " >" + quote(log.string()) + " 2>&1; echo $? >" + quote(code.string());
-  const std::string cmd = "XDG_CONFIG_HOME=" + quote(config.string()) + " xvfb-run -a -s " + quote(kScreen) +
-                          " sh -c " + quote(inner) + " >/dev/null 2>&1";
-  std::system(cmd.c_str());
-  StudioRun r;
-  std::ifstream c(code);
-  if (!(c >> r.code)) r.code = -1;  // the studio never ran (xvfb-run failed to start a server)
-  std::ifstream f(log);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  r.log = ss.str();
-  return r;
-}
-
-std::vector<std::string> base_args() { return {"--window", kWindow, "--timeout", "600"}; }
-// base_args(), then `extra`.
-std::vector<std::string> with_base_args(const std::vector<std::string>& extra) {
-  std::vector<std::string> args = base_args();
-  args.insert(args.end(), extra.begin(), extra.end());
-  return args;
-}
-
-json::Value read_json(const fs::path& p) { return json::parse(read_text_file(p)); }
 
 // The GroupNorm group count the test model was trained with (its config's
 // norm_num_groups; the reference's 32 when absent).
@@ -102,41 +32,8 @@ int trained_groups() {
   return g ? static_cast<int>(g->as_int()) : 32;
 }
 
-media::RgbFrame read_png(const fs::path& p) {
-  media::DecodedVideo v = media::decode_video(p);
-  EXPECT_EQ(v.frames.size(), 1u);
-  return v.frames.at(0);
-}
-
-struct Box {
-  double x = 0, y = 0, w = 0, h = 0;
-  json::Value item;
-};
-
-std::map<std::string, Box> layout_items(const json::Value& layout) {
-  std::map<std::string, Box> m;
-  for (const auto& it : layout.find("items")->as_array()) {
-    Box b{it.find("x")->as_number(), it.find("y")->as_number(), it.find("w")->as_number(), it.find("h")->as_number(),
-          it};
-    m.emplace(it.find("name")->as_string(), b);
-  }
-  return m;
-}
-
-const uint8_t* px(const media::RgbFrame& f, int x, int y) { return &f.rgb[(static_cast<size_t>(y) * f.width + x) * 3]; }
-
 bool near_color(const uint8_t* p, int r, int g, int b, int tol) {
   return std::abs(p[0] - r) <= tol && std::abs(p[1] - g) <= tol && std::abs(p[2] - b) <= tol;
-}
-
-// A clip of solid colour, or of a function of (x, y, t), written losslessly.
-fs::path write_clip(const fs::path& path, int w, int h, int frames,
-                    const std::function<void(int x, int y, int t, uint8_t* rgb)>& pixel) {
-  const std::vector<media::RgbFrame> v = make_frames(frames, w, h, pixel);
-  media::EncodeOptions o;
-  o.fps = 25;
-  media::write_video(path, v, o);
-  return path;
 }
 
 fs::path gradient_clip(const fs::path& path, int w = 128, int h = 96, int frames = 9) {
@@ -147,22 +44,10 @@ fs::path gradient_clip(const fs::path& path, int w = 128, int h = 96, int frames
   });
 }
 
-std::string state_messages(const json::Value& st) {
-  std::string all;
-  for (const auto& m : st.find("messages")->as_array())
-    all += m.find("level")->as_string() + ": " + m.find("text")->as_string() + "\n";
-  return all;
-}
-
 }  // namespace
 
 TEST(Studio, HelpDocumentsEveryFlagAndBadFlagsAreUsageErrors) {
-  FILE* p = popen((std::string(WFVAE_STUDIO_EXE) + " --help").c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string help;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) help.append(buf, n);
-  EXPECT_EQ(pclose(p), 0);
+  const std::string help = studio_help();
   for (const char* flag :
        {"--model",       "--no-model",      "--norm-type",      "--num-groups",     "--chunked",    "--direct",
         "--device",      "--dtype",         "--max-short-side", "--frames",         "--view",       "--pair",

@@ -16,125 +16,35 @@
 #include <sstream>
 
 #include "common/temp_dir.h"
-#include "core/fileutil.h"
-#include "core/json.h"
-#include "media/media.h"
+#include "studio/studio_test_util.h"
 
 using namespace wfvae;
+using namespace studio_test;
 namespace fs = std::filesystem;
 
 namespace {
 
-const char* const kScreen = "-screen 0 1920x1200x24";
-
-bool have_program(const char* name) {
-  return std::system((std::string("command -v ") + name + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-fs::path model_dir() {
-  const fs::path bundled = fs::path(WFVAE_SOURCE_DIR) / "assets/models/wfvae-tiny-gn";
-  if (fs::exists(bundled / "config.json")) return bundled;
-  const fs::path fixture = fs::path(WFVAE_FIXTURES_DIR) / "gn-l8";
-  if (fs::exists(fixture / "config.json")) return fixture;
-  return {};
-}
-
 fs::path sample_clip() { return fs::path(WFVAE_SOURCE_DIR) / "assets/samples/city-cc0.mp4"; }
 fs::path lpips_fixture() { return fs::path(WFVAE_METRICS_FIXTURES_DIR) / "lpips-alex"; }
 
-#define REQUIRE_STUDIO_MODEL()                                                                                        \
-  if (!have_program("xvfb-run")) GTEST_SKIP() << "xvfb-run is not installed (scripts/setup installs xvfb and xauth)"; \
-  if (model_dir().empty()) GTEST_SKIP() << "no model: neither assets/models/wfvae-tiny-gn nor the parity checkpoint"; \
+#define REQUIRE_STUDIO_MODEL() \
+  REQUIRE_MODEL();             \
   if (!fs::exists(sample_clip())) GTEST_SKIP() << sample_clip() << " is missing"
 
 #define REQUIRE_LPIPS_FIXTURE()                                                                 \
   if (!fs::exists(lpips_fixture() / "alexnet.pth") || !fs::exists(lpips_fixture() / "lin.pth")) \
   GTEST_SKIP() << "no LPIPS fixture weights in " << lpips_fixture() << " (../shared/fixtures/metrics-parity)"
 
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-struct StudioRun {
-  int code = -1;
-  std::string log;
-};
-
-// The studio under a fresh X server, its settings in `dir`/cfg; `env` ("NAME=value"
-// words) set for it alone. The exit status is written inside xvfb-run (whose own
-// cleanup can fail after a good run).
-StudioRun studio(const std::vector<std::string>& args, const fs::path& dir, const std::vector<std::string>& env = {}) {
-  fs::create_directories(dir / "cfg");
-  const fs::path log = dir / "studio.log", code = dir / "studio.code";
-  fs::remove(code);
-  std::string inner = quote(WFVAE_STUDIO_EXE);
-  for (const auto& a : args) inner += " " + quote(a);
-  inner += " >" + quote(log.string()) + " 2>&1; echo $? >" + quote(code.string());
-  std::string vars = "XDG_CONFIG_HOME=" + quote((dir / "cfg").string());
-  for (const auto& e : env) vars += " " + quote(e);
-  const std::string cmd =
-      "env " + vars + " xvfb-run -a -s " + quote(kScreen) + " sh -c " + quote(inner) + " >/dev/null 2>&1";
-  std::system(cmd.c_str());
-  StudioRun r;
-  std::ifstream c(code);
-  if (!(c >> r.code)) r.code = -1;
-  std::ifstream f(log);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  r.log = ss.str();
-  return r;
-}
-
+// The bundled sample's first 9 frames with the model, at frame 4, then `extra`.
 std::vector<std::string> sample_args(const std::vector<std::string>& extra) {
-  std::vector<std::string> args = {sample_clip().string(),
-                                   "--model",
-                                   model_dir().string(),
-                                   "--window",
-                                   "1280x800",
-                                   "--frames",
-                                   "9",
-                                   "--frame",
-                                   "4",
-                                   "--timeout",
-                                   "600"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return args;
+  return with_base_args(
+      concat({sample_clip().string(), "--model", model_dir().string(), "--frames", "9", "--frame", "4"}, extra));
 }
 
 std::vector<std::string> fixture_weights() {
   return {"--lpips-alexnet", (lpips_fixture() / "alexnet.pth").string(), "--lpips-lin",
           (lpips_fixture() / "lin.pth").string()};
 }
-
-std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
-json::Value read_json(const fs::path& p) { return json::parse(read_text_file(p)); }
-
-media::RgbFrame read_png(const fs::path& p) {
-  media::DecodedVideo v = media::decode_video(p);
-  EXPECT_EQ(v.frames.size(), 1u);
-  return v.frames.at(0);
-}
-
-struct Box {
-  double x = 0, y = 0, w = 0, h = 0;
-  json::Value item;
-};
-
-std::map<std::string, Box> layout_items(const json::Value& layout) {
-  std::map<std::string, Box> m;
-  for (const auto& it : layout.find("items")->as_array())
-    m.emplace(it.find("name")->as_string(), Box{it.find("x")->as_number(), it.find("y")->as_number(),
-                                                it.find("w")->as_number(), it.find("h")->as_number(), it});
-  return m;
-}
-
-const uint8_t* px(const media::RgbFrame& f, int x, int y) { return &f.rgb[(static_cast<size_t>(y) * f.width + x) * 3]; }
 
 // Shares of the pixels in a rectangle (x0, y0, x1, y1) that are greenish (G above R:
 // inferno never is), purple (B well above G: inferno's lower half) and warm (R well
@@ -158,42 +68,17 @@ Hues hues(const media::RgbFrame& img, int x0, int y0, int x1, int y1) {
 
 // A small clip (9 frames, 64x48: above LPIPS's 32-pixel minimum), written losslessly.
 fs::path small_clip(const fs::path& path) {
-  std::vector<media::RgbFrame> frames;
-  for (int t = 0; t < 9; ++t) {
-    media::RgbFrame f;
-    f.width = 64, f.height = 48;
-    f.rgb.resize(64 * 48 * 3);
-    for (int y = 0; y < 48; ++y)
-      for (int x = 0; x < 64; ++x) {
-        uint8_t* p = &f.rgb[(static_cast<size_t>(y) * 64 + x) * 3];
-        p[0] = static_cast<uint8_t>(30 + x * 3 + t * 4);
-        p[1] = static_cast<uint8_t>(40 + y * 4);
-        p[2] = static_cast<uint8_t>(128 + 90 * std::sin((x + y + t) * 0.4));
-      }
-    frames.push_back(f);
-  }
-  media::EncodeOptions eo;
-  eo.fps = 25;
-  media::write_video(path, frames, eo);
-  return path;
-}
-
-std::string messages(const json::Value& st) {
-  std::string all;
-  for (const auto& m : st.find("messages")->as_array())
-    all += m.find("level")->as_string() + ": " + m.find("text")->as_string() + "\n";
-  return all;
+  return write_clip(path, 64, 48, 9, [](int x, int y, int t, uint8_t* p) {
+    p[0] = static_cast<uint8_t>(30 + x * 3 + t * 4);
+    p[1] = static_cast<uint8_t>(40 + y * 4);
+    p[2] = static_cast<uint8_t>(128 + 90 * std::sin((x + y + t) * 0.4));
+  });
 }
 
 }  // namespace
 
 TEST(StudioLpips, HelpListsTheWeightFlagsAndTheView) {
-  FILE* p = popen((std::string(WFVAE_STUDIO_EXE) + " --help").c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string help;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) help.append(buf, n);
-  EXPECT_EQ(pclose(p), 0);
+  const std::string help = studio_help();
   for (const char* s : {"--lpips-alexnet", "--lpips-lin", "alexnet-owt-7be5be79.pth", "lpips"})
     EXPECT_NE(help.find(s), std::string::npos) << s << " is not in --help";
 }
@@ -207,10 +92,10 @@ TEST(StudioLpips, CurveAndHeatmapOfTheBundledSampleWithTheFixtureWeights) {
   const StudioRun r =
       studio(sample_args(concat(fixture_weights(), {"--view", "lpips", "--screenshot", shot.string(), "--dump-state",
                                                     state.string(), "--dump-layout", layout.string()})),
-             dir.path());
+             dir.path() / "cfg");
   ASSERT_EQ(r.code, 0) << r.log;
   const json::Value st = read_json(state);
-  SCOPED_TRACE(messages(st));
+  SCOPED_TRACE(state_messages(st));
 
   // The state: the weights given, LPIPS of every frame, finite and positive, its mean theirs.
   const json::Value& lw = *st.find("lpips");
@@ -295,7 +180,7 @@ TEST(StudioLpips, WithoutWeightsItSaysWhatIsMissingWhereItLookedAndHowToGetIt) {
   const fs::path state = dir.path() / "state.json", layout = dir.path() / "layout.json", shot = dir.path() / "m.png";
   const StudioRun r = studio(sample_args({"--view", "lpips", "--dump-state", state.string(), "--dump-layout",
                                           layout.string(), "--screenshot", shot.string()}),
-                             dir.path(),
+                             dir.path() / "cfg",
                              {"HOME=" + empty.string(), "TORCH_HOME=" + empty.string(),
                               "XDG_CACHE_HOME=" + empty.string(), "VIRTUAL_ENV=" + empty.string()});
   ASSERT_EQ(r.code, 0) << r.log;
@@ -324,7 +209,7 @@ TEST(StudioLpips, WithoutWeightsItSaysWhatIsMissingWhereItLookedAndHowToGetIt) {
   const StudioRun r2 =
       studio(sample_args({"--lpips-alexnet", (empty / "nope.pth").string(), "--lpips-lin",
                           (empty / "nolin.pth").string(), "--dump-state", state2.string(), "--exit-when-idle"}),
-             dir.path());
+             dir.path() / "cfg");
   ASSERT_EQ(r2.code, 0) << r2.log;
   const json::Value st2 = read_json(state2);
   const std::string missing2 = st2.find("lpips")->find("missing")->as_string();
@@ -344,10 +229,10 @@ TEST(StudioLpips, WeightsThatDoNotLoadAreAnErrorNamingTheFileAndAreNotTriedAgain
   const StudioRun r = studio(sample_args({"--lpips-alexnet", (lpips_fixture() / "lin.pth").string(), "--lpips-lin",
                                           (lpips_fixture() / "lin.pth").string(), "--rerun-with", "layernorm",
                                           "--dump-state", state.string()}),
-                             dir.path());
+                             dir.path() / "cfg");
   EXPECT_EQ(r.code, 2) << "bad input: " << r.log;
   const json::Value st = read_json(state);
-  const std::string all = messages(st);
+  const std::string all = state_messages(st);
   EXPECT_NE(all.find("lin.pth"), std::string::npos) << all;
   EXPECT_NE(all.find("features.0.weight"), std::string::npos) << "the tensor it lacks: " << all;
   EXPECT_FALSE(st.find("lpips")->find("weights_found")->as_bool());
@@ -366,10 +251,10 @@ TEST(StudioLpips, NormLabHasAnLpipsColumn) {
   TempDir dir;
   const fs::path clip = small_clip(dir.path() / "c.mkv");
   const fs::path csv = dir.path() / "lab.csv", state = dir.path() / "state.json";
-  std::vector<std::string> args = {clip.string(),   "--model",    model_dir().string(), "--window",    "1280x800",
-                                   "--frames",      "9",          "--direct",           "--normlab",   "trained,ln",
-                                   "--normlab-csv", csv.string(), "--dump-state",       state.string()};
-  const StudioRun r = studio(concat(args, fixture_weights()), dir.path());
+  const std::vector<std::string> args = {
+      clip.string(), "--model",       model_dir().string(), "--frames",     "9",           "--direct", "--normlab",
+      "trained,ln",  "--normlab-csv", csv.string(),         "--dump-state", state.string()};
+  const StudioRun r = studio(with_base_args(concat(args, fixture_weights())), dir.path() / "cfg");
   ASSERT_EQ(r.code, 0) << r.log;
   const json::Value st = read_json(state);
   const auto& rows = st.find("normlab")->as_array();
@@ -406,10 +291,10 @@ TEST(StudioLpips, ExportedMetricsCarryTheRunsLpipsAsTheCliComputesIt) {
   const fs::path clip = small_clip(dir.path() / "c.mkv");
   const fs::path out = dir.path() / "out", state = dir.path() / "state.json";
   fs::create_directories(out);
-  const StudioRun r = studio(concat({clip.string(), "--model", model_dir().string(), "--window", "1280x800", "--direct",
-                                     "--export", out.string(), "--dump-state", state.string()},
-                                    fixture_weights()),
-                             dir.path());
+  const StudioRun r = studio(with_base_args(concat({clip.string(), "--model", model_dir().string(), "--direct",
+                                                    "--export", out.string(), "--dump-state", state.string()},
+                                                   fixture_weights())),
+                             dir.path() / "cfg");
   ASSERT_EQ(r.code, 0) << r.log;
   fs::path mine;
   for (const auto& e : fs::directory_iterator(out))

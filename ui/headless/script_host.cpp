@@ -164,9 +164,7 @@ json::Value Studio::state_json() const {
     m["latent_norm_ok"] = model_.latent_norm_ok;
     m["device"] = model_.device;
     m["dtype"] = model_.dtype;
-    json::Array g;
-    for (int v : model_.valid_groups) g.emplace_back(v);
-    m["valid_groups"] = json::Value(g);
+    m["valid_groups"] = json::array_of(model_.valid_groups);
   }
   j["model"] = m;
   if (doc_.current_run()) j["run"] = run_json(*doc_.current_run());
@@ -224,9 +222,7 @@ json::Value Studio::state_json() const {
     lab.push_back(e);
   }
   j["normlab"] = json::Value(lab);
-  json::Array ex;
-  for (const auto& p : export_dialog_->written()) ex.emplace_back(p);
-  j["exported"] = json::Value(ex);
+  j["exported"] = json::array_of(export_dialog_->written());
   return j;
 }
 

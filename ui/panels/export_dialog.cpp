@@ -159,17 +159,13 @@ void ExportDialog::draw(PanelContext& s) {
 void ExportDialog::draw_choices(PanelContext& s) {
   const bool editing = stage_ == Stage::Edit;
   if (!editing) ImGui::BeginDisabled();
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("Folder");
-  ImGui::SameLine(90);
+  field_label("Folder", 90);
   ImGui::SetNextItemWidth(-100);
   ImGui::InputText("##folder", folder_, sizeof folder_);
   ImGui::SameLine();
   if (ImGui::Button("Browse\xE2\x80\xA6", ImVec2(-1, 0)))
     s.choose_folder("Export into folder", [this](const std::string& p) { copy_to(folder_, sizeof folder_, p); });
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("Name");
-  ImGui::SameLine(90);
+  field_label("Name", 90);
   ImGui::SetNextItemWidth(-1);
   ImGui::InputText("##base", base_, sizeof base_);
   ImGui::Spacing();

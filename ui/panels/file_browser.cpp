@@ -233,9 +233,7 @@ void FileBrowser::draw_buttons(PanelContext& s) {
     ImGui::SameLine();
   }
   if (mode_ == Mode::SaveFile) {
-    ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted("Name");
-    ImGui::SameLine();
+    field_label("Name");
     ImGui::SetNextItemWidth(-1);
     ImGui::InputText("##name", name_buf_, sizeof name_buf_);
   }

@@ -14,6 +14,11 @@ namespace {
 
 std::string norm_desc(const std::string& type, int groups) { return NormSetting{type, groups}.label(); }
 
+// The labels' column: the model table's keys and the labels in front of controls.
+constexpr float kLabelWidth = 118;
+// Where a control starts, past the label in front of it.
+float control_x() { return kLabelWidth + ImGui::GetStyle().WindowPadding.x; }
+
 void row(const char* key, const std::string& value) {
   ImGui::TableNextRow();
   ImGui::TableSetColumnIndex(0);
@@ -74,7 +79,7 @@ void ModelPanel::draw_model(PanelContext& s) {
   ImGui::PopStyleColor();
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", m.path.c_str());
   if (ImGui::BeginTable("##modelinfo", 2, ImGuiTableFlags_SizingFixedFit)) {
-    ImGui::TableSetupColumn("k", ImGuiTableColumnFlags_WidthFixed, 118);
+    ImGui::TableSetupColumn("k", ImGuiTableColumnFlags_WidthFixed, kLabelWidth);
     ImGui::TableSetupColumn("v", ImGuiTableColumnFlags_WidthStretch);
     row("Parameters", human_count(m.num_parameters) + fmt("  (%lld)", static_cast<long long>(m.num_parameters)));
     row("Stored dtype", m.stored_dtype + (m.weights_format.empty() ? "" : " \xC2\xB7 " + m.weights_format));
@@ -117,10 +122,7 @@ void ModelPanel::draw_norm(PanelContext& s) {
   bool changed = false;
   NormSetting norm = s.norm();
   const NormSetting trained = NormSetting::of(m.trained);
-  const float label_w = 118;
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("norm_type");
-  ImGui::SameLine(label_w + ImGui::GetStyle().WindowPadding.x);
+  field_label("norm_type", control_x());
   ImGui::SetNextItemWidth(-1);
   if (ImGui::BeginCombo("##normtype", norm.type.c_str())) {
     for (const auto& t : supported_norm_types()) {
@@ -132,9 +134,7 @@ void ModelPanel::draw_norm(PanelContext& s) {
     }
     ImGui::EndCombo();
   }
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("num_groups");
-  ImGui::SameLine(label_w + ImGui::GetStyle().WindowPadding.x);
+  field_label("num_groups", control_x());
   ImGui::SetNextItemWidth(-1);
   const bool gn = norm.type == "groupnorm";
   if (!gn) ImGui::BeginDisabled();
@@ -202,9 +202,7 @@ void ModelPanel::draw_run(PanelContext& s) {
   }
   int mode = st.chunked ? 0 : 1;
   static const char* const kModes[] = {"chunked", "direct"};
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("Inference");
-  ImGui::SameLine(118 + ImGui::GetStyle().WindowPadding.x);
+  field_label("Inference", control_x());
   if (segmented("inference", kModes, 2, &mode)) {
     st.chunked = mode == 0;
     changed = true;
@@ -218,9 +216,7 @@ void ModelPanel::draw_run(PanelContext& s) {
   // not fit), off, or a fixed size to study seams and the cost of tiling.
   static const int kTiles[] = {-1, 0, 64, 128, 256, 512};
   auto tile_name = [](int t) { return t < 0 ? std::string("auto") : t == 0 ? std::string("off") : fmt("%d px", t); };
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("Tiles");
-  ImGui::SameLine(118 + ImGui::GetStyle().WindowPadding.x);
+  field_label("Tiles", control_x());
   ImGui::SetNextItemWidth(half - 30);
   if (ImGui::BeginCombo("##tiles", tile_name(st.tile).c_str())) {
     for (int v : kTiles)
@@ -241,9 +237,7 @@ void ModelPanel::draw_run(PanelContext& s) {
   }
 
   static const int kSides[] = {128, 192, 256, 360, 512, 720, 1080};
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("Short side \xE2\x89\xA4");
-  ImGui::SameLine(118 + ImGui::GetStyle().WindowPadding.x);
+  field_label("Short side \xE2\x89\xA4", control_x());
   ImGui::SetNextItemWidth(half - 30);
   if (ImGui::BeginCombo("##side", fmt("%d px", st.max_short_side).c_str())) {
     for (int v : kSides)
@@ -252,9 +246,7 @@ void ModelPanel::draw_run(PanelContext& s) {
     ImGui::EndCombo();
   }
   static const int kFrames[] = {1, 5, 9, 17, 33, 49, 65, 97, 0};
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("Frames");
-  ImGui::SameLine(118 + ImGui::GetStyle().WindowPadding.x);
+  field_label("Frames", control_x());
   ImGui::SetNextItemWidth(half - 30);
   if (ImGui::BeginCombo("##frames", st.frames ? std::to_string(st.frames).c_str() : "all")) {
     for (int v : kFrames)

@@ -217,9 +217,7 @@ void NormLabPanel::draw_controls(PanelContext& s) {
     ImGui::PopID();
   }
   ImGui::Spacing();
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("Frames");
-  ImGui::SameLine();
+  field_label("Frames");
   ImGui::SetNextItemWidth(90);
   if (ImGui::BeginCombo("##labframes", std::to_string(frames_).c_str())) {
     for (int f : {5, 9, 17, 33, 49})

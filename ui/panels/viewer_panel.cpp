@@ -319,46 +319,37 @@ void ViewerPanel::draw_pane_callback(const ImDrawList*, const ImDrawCmd* cmd) {
   glDisable(GL_BLEND);
   // Pixel-exact nearest neighbour from 1:1 up, filtered when zoomed out.
   const bool nearest = d.zoom >= 1.0f;
-  if (d.mode == kModeLpips) {
-    ShaderProgram& prog = v.lpips_program_;
+  // What every pane's shader reads (compare.frag, lpips.frag): two images on texture
+  // units 0 and 1, the image's size and the view's zoom and pan.
+  auto use = [&](ShaderProgram& prog, Texture& unit0, const char* name0, Texture& unit1, const char* name1) {
     prog.use();
-    v.tex_b_.set_filter(nearest);
-    v.tex_map_.set_filter(nearest);
+    unit0.set_filter(nearest);
+    unit1.set_filter(nearest);
     glActiveTexture(GL_TEXTURE1);
-    glBindTexture(GL_TEXTURE_2D, v.tex_map_.id());
+    glBindTexture(GL_TEXTURE_2D, unit1.id());
     glActiveTexture(GL_TEXTURE0);
-    glBindTexture(GL_TEXTURE_2D, v.tex_b_.id());
-    prog.set("u_b", 0);
-    prog.set("u_map", 1);
+    glBindTexture(GL_TEXTURE_2D, unit0.id());
+    prog.set(name0, 0);
+    prog.set(name1, 1);
     prog.set_ivec2("u_image_size", v.image_w_, v.image_h_);
     prog.set("u_center", v.view_.center_x, v.view_.center_y);
     prog.set("u_zoom", d.zoom);
-    prog.set("u_full_scale", v.lpips_scale_);
-    prog.set("u_opacity", v.lpips_opacity_);
     prog.set("u_flip_height", static_cast<float>(d.framebuffer_height));
     prog.set("u_pane_center", d.center_x, d.center_y);
-    draw_fullscreen_quad();
-    return;
+  };
+  if (d.mode == kModeLpips) {
+    ShaderProgram& prog = v.lpips_program_;
+    use(prog, v.tex_b_, "u_b", v.tex_map_, "u_map");
+    prog.set("u_full_scale", v.lpips_scale_);
+    prog.set("u_opacity", v.lpips_opacity_);
+  } else {
+    ShaderProgram& prog = v.programs_[d.mode];
+    use(prog, v.tex_a_, "u_a", v.have_b_ ? v.tex_b_ : v.tex_a_, "u_b");
+    prog.set("u_split", v.split_);
+    prog.set("u_gain", v.gain_);
+    prog.set("u_luma", v.luma_ ? 1 : 0);
+    prog.set("u_mode", d.mode);
   }
-  ShaderProgram& prog = v.programs_[d.mode];
-  prog.use();
-  v.tex_a_.set_filter(nearest);
-  v.tex_b_.set_filter(nearest);
-  glActiveTexture(GL_TEXTURE1);
-  glBindTexture(GL_TEXTURE_2D, v.have_b_ ? v.tex_b_.id() : v.tex_a_.id());
-  glActiveTexture(GL_TEXTURE0);
-  glBindTexture(GL_TEXTURE_2D, v.tex_a_.id());
-  prog.set("u_a", 0);
-  prog.set("u_b", 1);
-  prog.set_ivec2("u_image_size", v.image_w_, v.image_h_);
-  prog.set("u_center", v.view_.center_x, v.view_.center_y);
-  prog.set("u_zoom", d.zoom);
-  prog.set("u_split", v.split_);
-  prog.set("u_gain", v.gain_);
-  prog.set("u_luma", v.luma_ ? 1 : 0);
-  prog.set("u_flip_height", static_cast<float>(d.framebuffer_height));
-  prog.set("u_pane_center", d.center_x, d.center_y);
-  prog.set("u_mode", d.mode);
   draw_fullscreen_quad();
 }
 
