@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdio>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +70,10 @@ FlagSpec weights_flag(WeightsChoice* weights, const std::string& help);
 // --config FILE (a config.json or a JSON with an "ae" object, replacing the one beside
 // the weights) and --weights, as the commands that load a model without more say.
 std::vector<FlagSpec> model_source_flags(LoadOptions& o, bool config_flag = true);
+
+// --start as recon, eval and latent-stats read it: seconds ("2.5", "2.5s") or a frame
+// index ("48f"); Usage errors naming the value.
+void parse_start(const std::string& value, std::optional<double>* seconds, std::optional<int64_t>* frame);
 
 // Set by SIGINT/SIGTERM; long commands pass it to the engine.
 CancelToken& interrupt_token();

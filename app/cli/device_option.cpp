@@ -1,3 +1,4 @@
+#include <cmath>
 #include <cstdio>
 
 #include "cli/commands.h"
@@ -50,6 +51,23 @@ FlagSpec tile_overlap_flag(int* overlap, const std::string& help) {
 
 FlagSpec max_memory_flag(int64_t* max_memory, const std::string& help) {
   return {"--max-memory", "SIZE", help, [max_memory](const std::string& m) { *max_memory = planning::parse_bytes(m); }};
+}
+
+// "--start 2.5" or "2.5s": seconds; "48f": frame index.
+void parse_start(const std::string& s, std::optional<double>* seconds, std::optional<int64_t>* frame) {
+  if (s.empty()) fail_usage("--start: empty value");
+  const char last = s.back();
+  const std::string body = (last == 's' || last == 'f') ? s.substr(0, s.size() - 1) : s;
+  char* end = nullptr;
+  const double v = std::strtod(body.c_str(), &end);
+  if (body.empty() || *end != '\0' || !(v >= 0))
+    fail_usage("--start: expected seconds (2.5 or 2.5s) or a frame index (48f), got \"" + s + "\"");
+  if (last == 'f') {
+    if (v != std::floor(v)) fail_usage("--start: a frame index must be a whole number, got \"" + s + "\"");
+    *frame = static_cast<int64_t>(v);
+  } else {
+    *seconds = v;
+  }
 }
 
 }  // namespace wfvae::cli

@@ -32,20 +32,6 @@ struct LatentStatsFlags {
   bool merge = false, overwrite = false;
 };
 
-// --start as wfvae recon reads it: seconds (2.5 or 2.5s) or a frame index (48f).
-void parse_start(const std::string& s, pipeline::ReconRequest* r) {
-  const char last = s.empty() ? '\0' : s.back();
-  const std::string body = (last == 's' || last == 'f') ? s.substr(0, s.size() - 1) : s;
-  char* end = nullptr;
-  const double v = std::strtod(body.c_str(), &end);
-  if (body.empty() || *end != '\0' || !(v >= 0) || (last == 'f' && v != std::floor(v)))
-    fail_usage("--start: expected seconds (2.5 or 2.5s) or a frame index (48f), got \"" + s + "\"");
-  if (last == 'f')
-    r->start_frame = static_cast<int64_t>(v);
-  else
-    r->start_time_s = v;
-}
-
 // The flags that choose how clips are encoded (meaningless with --merge).
 const std::vector<std::string>& encode_flag_names() {
   static const std::vector<std::string> names = {"--model", "--config",       "--weights",    "--size",  "--frames",
@@ -224,7 +210,7 @@ CommandSpec latent_stats_spec(LatentStatsFlags& f) {
            {"--frames", "N", "frames per input (default: all); trimmed to the largest 1 + 4k (1 + 8k) that fits",
             &f.frames},
            {"--start", "T", "where to start: seconds (2.5 or 2.5s) or a frame index (48f)",
-            [&r](const std::string& v) { parse_start(v, &r); }},
+            [&r](const std::string& v) { parse_start(v, &r.start_time_s, &r.start_frame); }},
            {"--stride", "K", "keep every K-th frame (the reference's --sample_rate; default 1)", &r.stride},
            {"--seed", "S", "seed of the normalised form's posterior samples (default 0)", &f.seed},
            {"--shard", "i/n", "encode the inputs at sorted positions p with p % n == i", &f.shard},

@@ -30,23 +30,6 @@ namespace {
 
 std::string fmt(double v, int decimals) { return text::fixed(v, decimals); }
 
-// "--start 2.5" or "2.5s": seconds; "48f": frame index.
-void parse_start(const std::string& s, pipeline::ReconRequest* r) {
-  if (s.empty()) fail_usage("--start: empty value");
-  const char last = s.back();
-  const std::string body = (last == 's' || last == 'f') ? s.substr(0, s.size() - 1) : s;
-  char* end = nullptr;
-  const double v = std::strtod(body.c_str(), &end);
-  if (body.empty() || *end != '\0' || !(v >= 0))
-    fail_usage("--start: expected seconds (2.5 or 2.5s) or a frame index (48f), got \"" + s + "\"");
-  if (last == 'f') {
-    if (v != std::floor(v)) fail_usage("--start: a frame index must be a whole number, got \"" + s + "\"");
-    r->start_frame = static_cast<int64_t>(v);
-  } else {
-    r->start_time_s = v;
-  }
-}
-
 // The settings recon and eval share, bound to their flags (request_flags).
 struct RequestFlags {
   pipeline::ReconRequest r;
@@ -346,7 +329,7 @@ std::vector<FlagSpec> request_flags(RequestFlags& f) {
        flags::Dims{&r.height, &r.width}},
       {"--frames", "N", "frames to use (default: all); trimmed to the largest 1 + 4k (1 + 8k) that fits", &f.frames},
       {"--start", "T", "where to start: seconds (2.5 or 2.5s) or a frame index (48f)",
-       [&r](const std::string& v) { parse_start(v, &r); }},
+       [&r](const std::string& v) { parse_start(v, &r.start_time_s, &r.start_frame); }},
       {"--stride", "K", "keep every K-th frame (the reference's --sample_rate; default 1)", &r.stride},
       {"--norm-type", "T", "override norm_type: groupnorm | layernorm", &r.norm_type},
       {"--num-groups", "G", "override the GroupNorm group count", &f.num_groups},

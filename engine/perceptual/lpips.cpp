@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <system_error>
 
@@ -187,9 +188,8 @@ HostTensor Lpips::spatial_map(const HostTensor& x0, const HostTensor& x1, LpipsT
   });
 }
 
-std::vector<double> Lpips::frame_scores(const HostTensor& x0, const HostTensor& x1) const {
-  const HostTensor map = spatial_map(x0, x1);
-  const int64_t n = map.shape[0], plane = map.shape[2] * map.shape[3];
+std::vector<double> lpips_frame_scores(const HostTensor& map) {
+  const int64_t n = map.shape.at(0), plane = map.numel() / std::max<int64_t>(1, n);
   std::vector<double> scores(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) {
     double sum = 0;

@@ -41,6 +41,9 @@ struct LpipsTaps {
   std::vector<HostTensor> layer;  // [N, 1, H, W]
 };
 
+// Each frame's LPIPS: the mean of its map ([N, 1, H, W] from Lpips::spatial_map).
+std::vector<double> lpips_frame_scores(const HostTensor& map);
+
 class Lpips {
  public:
   // `alexnet`: features.{0,3,6,8,10}.{weight,bias} (classifier.* and anything else
@@ -56,8 +59,6 @@ class Lpips {
   // [0, 1] (mapped to [-1, 1] here, as cal_lpips.py does). Frames under 32 pixels
   // per side are a Usage error (AlexNet's first convolution and pools need them).
   HostTensor spatial_map(const HostTensor& x0, const HostTensor& x1, LpipsTaps* taps = nullptr) const;
-  // Per frame: the mean of its map.
-  std::vector<double> frame_scores(const HostTensor& x0, const HostTensor& x1) const;
 
   const std::string& alexnet_path() const { return alexnet_path_; }
   const std::string& lin_path() const { return lin_path_; }

@@ -8,8 +8,6 @@ namespace wfvae::pipeline {
 
 namespace {
 
-constexpr int64_t kLpipsFrames = 8;  // frames per LPIPS call: bounds its activations
-
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -54,6 +52,10 @@ HostTensor as_video(const HostTensor& frames) {
 
 }  // namespace
 
+int64_t lpips_chunk_frames(int64_t height, int64_t width) {
+  return std::clamp<int64_t>(500000 / std::max<int64_t>(1, height * width), 1, 16);
+}
+
 void lpips_inputs(const ReconResult& res, int64_t first, int64_t n, HostTensor* x0, HostTensor* x1) {
   *x0 = input_frames_01(res, first, n);
   *x1 = recon_frames_01(res, first, n);
@@ -68,17 +70,16 @@ void compute_perceptual_metrics(const ReconRequest& req, ReconResult& res) {
     if (req.lpips_maps) res.lpips_map = HostTensor({T, 1, res.height, res.width});
     double sum = 0;
     const int64_t plane = static_cast<int64_t>(res.height) * res.width;
-    for (int64_t first = 0; first < T; first += kLpipsFrames) {
+    const int64_t per = lpips_chunk_frames(res.height, res.width);
+    for (int64_t first = 0; first < T; first += per) {
       if (req.cancel) req.cancel->check();
-      const int64_t n = std::min(kLpipsFrames, T - first);
+      const int64_t n = std::min(per, T - first);
       HostTensor x0, x1;
       lpips_inputs(res, first, n, &x0, &x1);
       const HostTensor map = req.lpips->spatial_map(x0, x1);
-      for (int64_t i = 0; i < n; ++i) {
-        double s = 0;
-        for (int64_t p = 0; p < plane; ++p) s += map.data[static_cast<size_t>(i * plane + p)];
-        res.lpips.push_back(s / static_cast<double>(plane));
-        sum += s / static_cast<double>(plane);
+      for (double s : perceptual::lpips_frame_scores(map)) {
+        res.lpips.push_back(s);
+        sum += s;
       }
       if (req.lpips_maps) std::copy(map.data.begin(), map.data.end(), res.lpips_map.data.begin() + first * plane);
     }

@@ -207,13 +207,6 @@ void find_weight(const std::string& flag_value, const char* flag, const std::str
   }
 }
 
-// Frames per LPIPS call: about half a million pixels (AlexNet's activations of a
-// chunk stay small, and a cancel waits for one chunk at most).
-int64_t lpips_chunk(const pipeline::ReconResult& r) {
-  const int64_t pixels = std::max<int64_t>(1, static_cast<int64_t>(r.height) * r.width);
-  return std::clamp<int64_t>(500000 / pixels, 1, 16);
-}
-
 perceptual::Lpips& engine_lpips(Engine& e, const LpipsWeights& w, const std::string& device) {
   const Device dev = device == "cuda" && cuda_available() ? Device::CUDA : Device::CPU;
   const std::string key = w.alexnet + "|" + w.lin + "|" + device_name(dev);
@@ -235,7 +228,7 @@ void lpips_of_run(const perceptual::Lpips& lp, const pipeline::ReconResult& r, b
     throw Error(ErrorKind::Runtime, "LPIPS: the run kept no float reconstruction");
   const int64_t T = std::min<int64_t>(r.recon.dim(2), static_cast<int64_t>(r.input_frames.size()));
   const int H = static_cast<int>(r.recon.dim(3)), W = static_cast<int>(r.recon.dim(4));
-  const int64_t per = lpips_chunk(r);
+  const int64_t per = pipeline::lpips_chunk_frames(H, W);
   for (int64_t first = 0; first < T; first += per) {
     if (cancel) cancel->check();
     const int64_t n = std::min(per, T - first);
@@ -243,14 +236,9 @@ void lpips_of_run(const perceptual::Lpips& lp, const pipeline::ReconResult& r, b
     pipeline::lpips_inputs(r, first, n, &x0, &x1);
     const HostTensor map = lp.spatial_map(x0, x1);  // [n, 1, H, W]
     const size_t plane = static_cast<size_t>(H) * W;
-    std::vector<double> scores;
+    std::vector<double> scores = perceptual::lpips_frame_scores(map);
     std::vector<LpipsMap> maps;
-    for (int64_t k = 0; k < n; ++k) {
-      const float* v = map.data.data() + static_cast<size_t>(k) * plane;
-      double sum = 0;
-      for (size_t i = 0; i < plane; ++i) sum += v[i];
-      scores.push_back(sum / static_cast<double>(plane));
-      if (!keep_maps) continue;
+    for (int64_t k = 0; k < n && keep_maps; ++k) {
       LpipsMap m;
       m.height = H;
       m.width = W;
