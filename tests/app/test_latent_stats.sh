@@ -153,3 +153,12 @@ expect_rc 2 latent-stats data/bad.mp4 --out none.json "${common[@]}"
 expect_in err.txt "no input could be encoded"
 [ ! -e none.json ] || fail "none.json written"
 echo "ok"
+note "hostile parts for --merge: not JSON, not ours, wrong types: refused, nothing written"
+echo '[1,2' >hp1.json
+echo '{"format":"wfvae-latent-stats"}' >hp2.json
+echo '{"format":"wfvae-latent-stats","version":1,"raw":[{"count":"x"}]}' >hp3.json
+for p in hp1 hp2 hp3; do
+  expect_rc 2 latent-stats --merge $p.json $p.json --out merged_$p.json
+  expect_in err.txt "$p.json: "
+  [ ! -e merged_$p.json ] || fail "--merge of a hostile part wrote merged_$p.json"
+done

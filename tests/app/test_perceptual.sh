@@ -72,4 +72,17 @@ PY
 note "the features file belongs to its detector: another one is refused"
 cp "$fx/fvd-styleganv/detector.pt" other.pt && printf 'x' >>other.pt
 expect_rc 2 eval a.mp4 --out one.csv "${common[@]}" "${lpips[@]}" --fvd --i3d other.pt
+note "hostile weight and feature files: a clear error naming the file, no output"
+head -c 1000 /dev/urandom >junk.pt
+head -c 5000 "$fx/lpips-alex/alexnet.pth" >trunc.pth
+echo garbage >bad.i3d.safetensors
+expect_rc 2 eval a.mp4 --out h1.csv "${common[@]}" --fvd --i3d junk.pt
+expect_in err.txt "junk.pt: not a TorchScript module"
+expect_rc 2 recon a.mp4 -o h2.mkv "${common[@]}" --lpips --lpips-alexnet trunc.pth --lpips-lin "$fx/lpips-alex/lin.pth"
+expect_in err.txt "trunc.pth: zip archive without its end record"
+expect_rc 2 recon a.mp4 -o h3.mkv "${common[@]}" --lpips --lpips-alexnet "$fx/lpips-alex/lin.pth" --lpips-lin "$fx/lpips-alex/lin.pth"
+expect_in err.txt "no tensor 'features.0.weight'"
+expect_rc 2 eval a.mp4 --out bad.csv "${common[@]}" "${fvd[@]}"
+expect_in err.txt "bad.i3d.safetensors"
+for f in h1.csv h2.mkv h3.mkv bad.csv; do [ ! -e "$f" ] || fail "$f was written by a refused run"; done
 echo PASS
