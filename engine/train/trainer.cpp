@@ -354,8 +354,8 @@ std::vector<Param> trainable_params(model::WFVAEModel& model) {
   return params;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+double steady_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 // One training run, from set-up to the final checkpoint: the steps, the time budget,
@@ -388,7 +388,7 @@ class TrainingRun {
   }
 
   TrainResult run(const CancelToken* cancel) {
-    t_start_ = t_window_ = t_pace_ = std::chrono::steady_clock::now();
+    t_start_ = t_window_ = t_pace_ = now();
     int step = start_step_;
     for (; step < opt_.steps; ++step) {
       if (cancel && cancel->cancelled()) break;
@@ -463,7 +463,7 @@ class TrainingRun {
     if (opt_.time_budget_s <= 0) return;
     constexpr int kPaceSkip = 10, kPaceSteps = 30;
     const int ran = done - start_step_;
-    if (ran == kPaceSkip) t_pace_ = std::chrono::steady_clock::now();
+    if (ran == kPaceSkip) t_pace_ = now();
     const double elapsed = seconds_since(t_start_);
     if (!budget_planned_ && ran >= kPaceSkip + kPaceSteps) {
       budget_planned_ = true;
@@ -540,7 +540,7 @@ class TrainingRun {
     if (log_) log_(l);
     acc_ = TrainLog();
     acc_n_ = 0;
-    t_window_ = std::chrono::steady_clock::now();  // validation time is not step time
+    t_window_ = now();  // validation time is not step time
   }
 
   // The state at `step` for resuming; the EMA weights as final/ when the run is
@@ -575,8 +575,11 @@ class TrainingRun {
   TrainResult result_;
   TrainLog acc_;  // the log window's sums
   int acc_n_ = 0;
-  std::chrono::steady_clock::time_point t_start_, t_window_, t_pace_;
+  double t_start_ = 0, t_window_ = 0, t_pace_ = 0;  // now()'s readings
   bool budget_planned_ = false;
+
+  double now() const { return o_.clock ? o_.clock() : steady_seconds(); }
+  double seconds_since(double t) const { return now() - t; }
 };
 
 }  // namespace

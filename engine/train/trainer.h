@@ -61,6 +61,10 @@ struct TrainOptions {
   // Fault injection for tests (no flag sets it): the loss of this 1-based step is
   // made NaN, as a diverging run's would be, to exercise the stop path.
   int poison_loss_at_step = 0;
+  // The clock the time budget and the timings read, in seconds (empty: the steady
+  // clock). Tests set a clock of their own so that a budgeted run's decisions do not
+  // depend on how busy the machine is.
+  std::function<double()> clock;
 };
 
 struct TrainLog {
