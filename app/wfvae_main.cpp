@@ -1,4 +1,5 @@
 // `wfvae`: the command-line face of the WFVAE Studio engine.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -19,7 +20,8 @@ std::vector<cli::Command> all_commands() {
   for (auto& c : cli::train_commands()) cmds.push_back(std::move(c));
   for (auto& c : cli::lab_commands()) cmds.push_back(std::move(c));
 #ifdef WFVAE_HAVE_MEDIA
-  for (auto& c : cli::latent_stats_commands()) cmds.push_back(std::move(c));
+  cmds.push_back(cli::latent_stats_command());
+  cmds.push_back(cli::encode_command());
 #endif
   return cmds;
 }
@@ -29,7 +31,9 @@ void print_usage(const std::vector<cli::Command>& cmds) {
       "usage: wfvae <command> [options]\n\n"
       "WF-VAE (wavelet-driven energy-flow video VAE) from the command line: reconstruct videos,\n"
       "measure PSNR/SSIM, check parity with the official PyTorch code, benchmark, train.\n\ncommands:\n");
-  for (const auto& c : cmds) std::printf("  %-10s %s\n", c.spec.name.c_str(), c.spec.summary.c_str());
+  int width = 0;
+  for (const auto& c : cmds) width = std::max(width, static_cast<int>(c.spec.name.size()));
+  for (const auto& c : cmds) std::printf("  %-*s  %s\n", width, c.spec.name.c_str(), c.spec.summary.c_str());
   std::printf(
       "\n'wfvae <command> --help' describes a command's options.\n"
       "exit codes: 0 ok, 1 usage error, 2 bad input, 3 runtime failure, 4 check failed, 130 cancelled\n");

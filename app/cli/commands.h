@@ -53,7 +53,9 @@ std::vector<Command> media_commands();  // recon, eval, decode (empty without FF
 // train (from videos with FFmpeg, from a clip pack always) and pack-clips (with FFmpeg).
 std::vector<Command> train_commands();
 std::vector<Command> lab_commands();           // eval-curve, model-card (scripts/lab's summaries of a run)
-std::vector<Command> latent_stats_commands();  // latent-stats (with FFmpeg only)
+// With FFmpeg only: latent-stats, and encode (a data set's latent cache).
+Command latent_stats_command();
+Command encode_command();
 
 // cpu, cuda or auto as the engine reads them (parse_device). When auto settles on the
 // CPU it says so once, with the reason, on stderr.

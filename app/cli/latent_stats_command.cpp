@@ -6,10 +6,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <optional>
 
 #include "cli/commands.h"
-#include "core/assets.h"
+#include "cli/encode_settings.h"
 #include "core/error.h"
 #include "core/fileutil.h"
 #include "core/text.h"
@@ -24,21 +23,10 @@ namespace fs = std::filesystem;
 namespace {
 
 struct LatentStatsFlags {
-  pipeline::ReconRequest r;
-  std::string model, device = "auto", dtype = "f32";
-  std::optional<int> frames, seed;
-  std::optional<std::string> shard;
+  EncodeSettings encode;
   fs::path out;
   bool merge = false, overwrite = false;
 };
-
-// The flags that choose how clips are encoded (meaningless with --merge).
-const std::vector<std::string>& encode_flag_names() {
-  static const std::vector<std::string> names = {"--model", "--config",       "--weights",    "--size",  "--frames",
-                                                 "--start", "--stride",       "--device",     "--dtype", "--chunked",
-                                                 "--tile",  "--tile-overlap", "--max-memory", "--seed",  "--shard"};
-  return names;
-}
 
 std::string g(double v) {
   if (!std::isfinite(v)) return "nan";
@@ -87,7 +75,7 @@ void write_stats(const pipeline::LatentStats& s, const fs::path& out, bool overw
 }
 
 int run_merge(LatentStatsFlags& f, const Args& a) {
-  for (const auto& name : encode_flag_names())
+  for (const auto& name : encode_setting_flag_names())
     if (a.has(name)) fail_usage(name + " chooses how clips are encoded: it does not apply to --merge");
   std::vector<pipeline::LatentStats> parts;
   std::vector<std::string> names;
@@ -116,30 +104,17 @@ int run_latent_stats(LatentStatsFlags& f, const Args& a) {
   check_output_path(f.out, f.overwrite);  // before any work
   if (f.merge) return run_merge(f, a);
 
-  pipeline::ReconRequest& base = f.r;
-  if (f.frames && *f.frames < 1) fail_usage("--frames must be at least 1");
-  if (f.frames) base.frames = *f.frames;
-  if (f.seed && *f.seed < 0) fail_usage("--seed must not be negative");
-  base.device = device_option(f.device);
-  base.dtype = parse_dtype(f.dtype);
-  base.keep_input_tensor = false;
-  pipeline::check_request(base);
-  const pipeline::ShardedInputs inputs = pipeline::sharded_inputs(a.positional, f.shard);
-  const fs::path model = pipeline::resolve_model(f.model);
-  resolve_model_files(model, base.load.config);
-  std::unique_ptr<Vae> vae = Vae::load(model, base.device, base.dtype, base.load);
-  base.vae = vae.get();
-
-  std::printf("latent-stats: %zu inputs%s, model %s (%s)\n", inputs.mine.size(), inputs.described().c_str(),
-              model.string().c_str(), vae->config().summary().c_str());
+  EncodeRun run = open_encode_run(f.encode, a.positional);
+  std::printf("latent-stats: %zu inputs%s, model %s (%s)\n", run.inputs.mine.size(), run.inputs.described().c_str(),
+              run.model.string().c_str(), run.vae->config().summary().c_str());
   std::fflush(stdout);
 
   pipeline::LatentStatsRequest req;
-  req.inputs = inputs.mine;
-  req.base = base;
-  req.model = model.string();
-  req.seed = static_cast<uint64_t>(f.seed.value_or(0));
-  if (f.shard) req.shard = *f.shard;
+  req.inputs = run.inputs.mine;
+  req.base = run.base;
+  req.model = run.model.string();
+  req.seed = run.seed;
+  if (f.encode.shard) req.shard = *f.encode.shard;
   CancelToken& cancel = interrupt_token();
   req.cancel = &cancel;
   ProgressBar bar("latent-stats");
@@ -166,7 +141,6 @@ int run_latent_stats(LatentStatsFlags& f, const Args& a) {
 }
 
 CommandSpec latent_stats_spec(LatentStatsFlags& f) {
-  pipeline::ReconRequest& r = f.r;
   CommandSpec spec{
       "latent-stats",
       "wfvae latent-stats INPUTS... --out STATS.json [--model M] [--size HxW] [--frames N] [--start T] [--stride K] "
@@ -198,39 +172,15 @@ CommandSpec latent_stats_spec(LatentStatsFlags& f) {
       "  wfvae latent-stats --merge part0.json part1.json --out all.json\n"};
   spec.flags = {
       {"--out", "STATS.json", "the statistics (per-channel figures of both forms, the suggestion, provenance)", &f.out},
-      {"--merge", "", "merge the INPUTS, .json files of earlier runs (shards), into --out", &f.merge},
-      {"--model", "M",
-       std::string("a model folder, .safetensors or .ckpt/.pt file (default: the bundled ") + kDefaultModelName + ")",
-       &f.model}};
-  for (auto& flag : model_source_flags(r.load)) spec.flags.push_back(std::move(flag));
-  for (FlagSpec& flag : std::vector<FlagSpec>{
-           {"--size", "HxW",
-            "model input size, multiples of 8 (default: the source's, rounded down to 8, short side <= 512)",
-            flags::Dims{&r.height, &r.width}},
-           {"--frames", "N", "frames per input (default: all); trimmed to the largest 1 + 4k (1 + 8k) that fits",
-            &f.frames},
-           {"--start", "T", "where to start: seconds (2.5 or 2.5s) or a frame index (48f)",
-            [&r](const std::string& v) { parse_start(v, &r.start_time_s, &r.start_frame); }},
-           {"--stride", "K", "keep every K-th frame (the reference's --sample_rate; default 1)", &r.stride},
-           {"--seed", "S", "seed of the normalised form's posterior samples (default 0)", &f.seed},
-           {"--shard", "i/n", "encode the inputs at sorted positions p with p % n == i", &f.shard},
-           {"--device", "D", "cpu, cuda or auto (default auto: CUDA when usable)", &f.device},
-           {"--dtype", "T", "f32 (default), bf16 or f16", &f.dtype},
-           {"--chunked", "", "causal-cache chunked inference (the reference's enable_tiling): less memory",
-            &r.chunked}})
+      {"--merge", "", "merge the INPUTS, .json files of earlier runs (shards), into --out", &f.merge}};
+  for (auto& flag : encode_setting_flags(f.encode, "seed of the normalised form's posterior samples (default 0)"))
     spec.flags.push_back(std::move(flag));
-  spec.flags.push_back(tile_flag(&r.tile,
-                                 "spatial tiles of NxN pixels (multiple of 8, >= 32), blended across the overlap; "
-                                 "auto (default: only when whole frames do not fit) or off"));
-  spec.flags.push_back(
-      tile_overlap_flag(&r.tile_overlap, "pixels neighbouring tiles share (multiple of 8, <= N/2; default N/4)"));
-  spec.flags.push_back(max_memory_flag(&r.max_memory, "memory the run may use (e.g. 4G, 512M; default: what is free)"));
   spec.flags.push_back({"--yes", "", "overwrite an existing --out", &f.overwrite, {}, "-y"});
   return spec;
 }
 
 }  // namespace
 
-std::vector<Command> latent_stats_commands() { return {make_command(latent_stats_spec, run_latent_stats)}; }
+Command latent_stats_command() { return make_command(latent_stats_spec, run_latent_stats); }
 
 }  // namespace wfvae::cli

@@ -1,16 +1,14 @@
 #include "pipeline/exports.h"
 
 #include <fstream>
-#include <map>
 #include <memory>
 #include <set>
 
 #include "core/error.h"
 #include "core/fileutil.h"
 #include "core/json.h"
-#include "core/latent_norm.h"
-#include "core/safetensors.h"
 #include "core/text.h"
+#include "pipeline/latents_file.h"
 #include "pipeline/perceptual_metrics.h"
 #include "pipeline/report.h"
 
@@ -125,38 +123,7 @@ std::vector<fs::path> write_exports(const ReconResult& r, const ExportRequest& e
   }
   if (cancel) cancel->check();
 
-  if (!e.latents.empty()) {
-    std::map<std::string, std::string> meta;
-    meta["format"] = "wfvae-latents";
-    meta["config"] = json::dump(r.config.to_json());
-    meta["source"] = json::dump(source_json(r.source));
-    meta["input"] = json::dump(input_json(r));
-    meta["model"] = r.model;
-    meta["latent"] = r.sample ? "sample" : "mode";
-    if (r.sample) meta["seed"] = std::to_string(r.seed);
-    // `latent` is what was decoded; normalised for diffusion with --normalized.
-    HostTensor latent = r.sample ? r.latent_sample : r.latent_mean;
-    json::Array sc, sh;
-    for (double v : r.config.scale) sc.emplace_back(v);
-    for (double v : r.config.shift) sh.emplace_back(v);
-    meta["scale"] = json::dump(json::Value(sc));
-    meta["shift"] = json::dump(json::Value(sh));
-    meta["normalized"] = e.latents_normalized ? "true" : "false";
-    if (e.latents_normalized) {
-      normalize_latent(latent, r.config.scale, r.config.shift);
-      meta["note"] =
-          "'latent' is normalised: (z - shift) * scale per channel, with 'scale' and 'shift' here (the "
-          "diffusion pipeline's form); 'mean', 'logvar' (and 'sample') are raw; wfvae decode reads it";
-    } else {
-      meta["note"] = "raw latents (no scale/shift): 'latent' is the one decoded ('sample' if present, else 'mean')";
-    }
-    std::vector<StTensorToWrite> t = {{"latent", StDType::F32, latent.shape, latent.data.data()},
-                                      {"mean", StDType::F32, r.latent_mean.shape, r.latent_mean.data.data()},
-                                      {"logvar", StDType::F32, r.latent_logvar.shape, r.latent_logvar.data.data()}};
-    if (!r.latent_sample.empty())
-      t.push_back({"sample", StDType::F32, r.latent_sample.shape, r.latent_sample.data.data()});
-    text(e.latents, serialize_safetensors(t, meta));
-  }
+  if (!e.latents.empty()) text(e.latents, serialize_latents(r, {e.latents_normalized, true}));
   if (!e.metrics_json.empty()) text(e.metrics_json, json::dump(metrics_json(r), 2) + "\n");
   if (!e.metrics_csv.empty()) text(e.metrics_csv, metrics_csv(r));
   if (cancel) cancel->check();

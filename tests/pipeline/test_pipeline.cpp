@@ -24,6 +24,7 @@
 #include "pipeline/exports.h"
 #include "pipeline/recon.h"
 #include "pipeline/report.h"
+#include "pipeline_test_util.h"
 
 using namespace wfvae;
 namespace fs = std::filesystem;
@@ -61,29 +62,7 @@ pipeline::EvalRow row(const std::string& file, const std::string& status) {
   return r;
 }
 
-// A 13-frame moving-gradient clip written with our own FFV1 writer.
-fs::path make_clip(const TempDir& dir, int frames = 13, int w = 48, int h = 40) {
-  std::vector<media::RgbFrame> v;
-  for (int t = 0; t < frames; ++t) {
-    media::RgbFrame f;
-    f.width = w;
-    f.height = h;
-    f.rgb.resize(static_cast<size_t>(w * h * 3));
-    for (int y = 0; y < h; ++y)
-      for (int x = 0; x < w; ++x) {
-        uint8_t* p = &f.rgb[static_cast<size_t>((y * w + x) * 3)];
-        p[0] = static_cast<uint8_t>(x * 5 + t * 3);
-        p[1] = static_cast<uint8_t>(y * 6);
-        p[2] = static_cast<uint8_t>(128 + 100 * std::sin((x + t) * 0.3));
-      }
-    v.push_back(std::move(f));
-  }
-  const fs::path p = dir / "clip.mkv";
-  media::EncodeOptions o;
-  o.fps = 12;
-  media::write_video(p, v, o);
-  return p;
-}
+using test::make_clip;
 
 }  // namespace
 
