@@ -224,11 +224,11 @@ TEST(Trainer, ATimeBudgetShortensTheScheduleAndEndsDecayed) {
   o.clock = [&readings] { return 0.01 * readings++; };
   std::vector<train::TrainLog> logs;
   train::TrainResult r = train::run_training(o, clips, val, [&](const train::TrainLog& l) { logs.push_back(l); });
-  EXPECT_GT(r.steps_done, 40);  // past the steps that set the pace
+  EXPECT_GT(r.steps_done, 40);   // past the steps that set the pace
   EXPECT_LT(r.steps_done, 100);  // 0.9 s of 10 ms steps, less the planning's readings
   EXPECT_EQ(r.steps_planned, r.steps_done);
   EXPECT_TRUE(fs::exists(r.final_checkpoint / "diffusion_pytorch_model.safetensors"));
-  EXPECT_GT(r.final_val_psnr, 0.0);  // the last step validates
+  EXPECT_GT(r.final_val_psnr, 0.0);            // the last step validates
   EXPECT_LT(r.wall_seconds, o.time_budget_s);  // ended by the plan, inside the budget
   ASSERT_FALSE(logs.empty());
   EXPECT_EQ(logs.back().step, r.steps_done);
