@@ -44,7 +44,8 @@ void print_clip(const pipeline::CacheClip& c) {
 
 int run_encode(EncodeFlags& f, const Args& a) {
   if (f.out.empty()) fail_usage("missing --out DIR (the cache folder)");
-  if (f.encode.seed && !f.sample) fail_usage("--seed seeds the posterior sample: add --sample (the default is the mode)");
+  if (f.encode.seed && !f.sample)
+    fail_usage("--seed seeds the posterior sample: add --sample (the default is the mode)");
   EncodeRun run = open_encode_run(f.encode, a.positional);
 
   pipeline::LatentCacheRequest req;
@@ -59,8 +60,8 @@ int run_encode(EncodeFlags& f, const Args& a) {
   req.seed = run.seed;
   pipeline::check_latent_cache(req);  // before any work
   const size_t n = run.inputs.mine.size();
-  std::printf("encode: %zu input%s%s into %s, model %s (%s); %s%s latents\n", n,
-              n == 1 ? "" : "s", run.inputs.described().c_str(), f.out.string().c_str(), run.model.string().c_str(),
+  std::printf("encode: %zu input%s%s into %s, model %s (%s); %s%s latents\n", n, n == 1 ? "" : "s",
+              run.inputs.described().c_str(), f.out.string().c_str(), run.model.string().c_str(),
               run.vae->config().summary().c_str(), f.normalized ? "normalised " : "raw ",
               f.sample ? ("sampled (seed " + std::to_string(run.seed) + ")").c_str() : "mode");
   std::fflush(stdout);

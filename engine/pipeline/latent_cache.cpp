@@ -234,9 +234,8 @@ LatentCacheOutcome run_latent_cache(const LatentCacheRequest& req) {
         std::error_code ec;
         fs::create_directories(path.parent_path(), ec);
         if (ec) fail_input(path.parent_path().string() + ": cannot create (" + ec.message() + ")");
-        write_file_atomic(path,
-                          serialize_latents(res, req.layout, {{kSettingsKey, settings}, {"cache_source", clip.source}}),
-                          false);
+        write_file_atomic(
+            path, serialize_latents(res, req.layout, {{kSettingsKey, settings}, {"cache_source", clip.source}}), false);
         clip.frames = res.frames;
         clip.height = res.height;
         clip.width = res.width;

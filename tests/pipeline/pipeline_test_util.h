@@ -12,8 +12,8 @@
 namespace wfvae::test {
 
 // A moving-gradient clip at `path`; `phase` shifts its content (other clips, other values).
-inline std::filesystem::path write_test_clip(const std::filesystem::path& path, int frames = 13, int w = 48,
-                                             int h = 40, int phase = 0) {
+inline std::filesystem::path write_test_clip(const std::filesystem::path& path, int frames = 13, int w = 48, int h = 40,
+                                             int phase = 0) {
   std::vector<media::RgbFrame> v;
   for (int t = 0; t < frames; ++t) {
     media::RgbFrame f;
