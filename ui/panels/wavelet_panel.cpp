@@ -10,11 +10,6 @@
 
 namespace wfvae::studio {
 
-struct WaveletPanel::Tile {
-  Texture coeffs;
-  RenderTarget colored;
-};
-
 namespace {
 
 constexpr int kTabs = 5;
@@ -123,13 +118,7 @@ std::string decade_label(int d) {
 
 }  // namespace
 
-WaveletPanel::WaveletPanel() {
-  try {
-    program_.build("fullscreen.vert", "coefficients.frag");
-  } catch (const std::exception& e) {
-    shader_error_ = e.what();
-  }
-}
+WaveletPanel::WaveletPanel() = default;
 
 WaveletPanel::~WaveletPanel() = default;
 
@@ -223,10 +212,10 @@ void WaveletPanel::compute(PanelContext& s) {
 }
 
 void WaveletPanel::draw(PanelContext& s, const Rect& area) {
-  tiles_used_ = 0;
-  if (!shader_error_.empty()) {
+  tiles_.begin_frame();
+  if (!tiles_.error().empty()) {
     ImGui::SetCursorScreenPos(area.min());
-    ImGui::TextColored(to_vec4(color::kError), "The colormap shader failed: %s", shader_error_.c_str());
+    ImGui::TextColored(to_vec4(color::kError), "The colormap shader failed: %s", tiles_.error().c_str());
     return;
   }
   ImGui::SetCursorScreenPos(area.min());
@@ -278,18 +267,8 @@ void WaveletPanel::draw(PanelContext& s, const Rect& area) {
 
 bool WaveletPanel::draw_tile(PanelContext& s, const Plane& p, float scale, const Rect& cell, const std::string& name,
                              const std::string& label, ImU32 accent) {
-  if (tiles_used_ >= tiles_.size()) tiles_.push_back(std::make_unique<Tile>());
-  Tile& t = *tiles_[tiles_used_++];
-  t.coeffs.upload_r32f(p.width, p.height, p.values.data());
-  t.colored.begin(p.width, p.height, true);
-  program_.use();
-  glActiveTexture(GL_TEXTURE0);
-  glBindTexture(GL_TEXTURE_2D, t.coeffs.id());
-  program_.set("u_coeffs", 0);
-  program_.set("u_scale", scale);
-  draw_fullscreen_quad();
-  glUseProgram(0);
-  RenderTarget::end(s.framebuffer_width(), s.framebuffer_height());
+  const GLuint texture =
+      tiles_.render(p.width, p.height, p.values.data(), scale, s.framebuffer_width(), s.framebuffer_height());
 
   // Label line, then the image fitted into the rest of the cell (aspect kept).
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -304,7 +283,7 @@ bool WaveletPanel::draw_tile(PanelContext& s, const Plane& p, float scale, const
   const float scw = ImGui::CalcTextSize(sc.c_str()).x;
   if (ImGui::CalcTextSize(label.c_str()).x + scw + 12 < w)
     dl->AddText(ImVec2(img.x + w - scw, cell.y), color::kTextDim, sc.c_str());
-  dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(t.colored.texture())), img,
+  dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture)), img,
                ImVec2(img.x + w, img.y + h));
   dl->AddRect(ImVec2(img.x - 1, img.y - 1), ImVec2(img.x + w + 1, img.y + h + 1), IM_COL32(255, 255, 255, 35));
   json::Value extra = json::Object{};

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/host_tensor.h"
-#include "gl/gl_util.h"
+#include "gl/coefficient_tiles.h"
 #include "layout.h"
 
 #include <imgui.h>
@@ -46,7 +46,6 @@ class WaveletPanel {
   };
 
  private:
-  struct Tile;
   struct Grid {
     int cols = 4;
     bool stacked = false;  // B below A instead of beside it
@@ -62,10 +61,7 @@ class WaveletPanel {
   bool draw_tile(PanelContext& s, const Plane& p, float scale, const Rect& cell, const std::string& name,
                  const std::string& label, ImU32 accent);
 
-  ShaderProgram program_;
-  std::string shader_error_;
-  std::vector<std::unique_ptr<Tile>> tiles_;
-  size_t tiles_used_ = 0;
+  CoefficientTiles tiles_;
   int tab_ = 0;
   int focus_band_ = -1;  // a band shown large, or -1
   std::string key_;
