@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/fileutil.h"
 #include "core/json.h"
+#include "core/json_fields.h"
 #include "perceptual/metric_parity.h"
 #include "runtime/bench.h"
 #include "runtime/parity.h"
@@ -104,8 +105,7 @@ int run_info_cmd(InfoFlags& f, const Args& a) {
     j["config"] = c.to_json();
     j["parameters"] = vae->num_parameters();
     j["stored_dtype"] = r.stored_dtype;
-    j["norm_type"] = c.norm_type;
-    j["num_groups"] = c.norm_num_groups;
+    put_norm(j, NormSetting::of(c));
     j["valid_num_groups"] = json::array_of(groups);
     j["temporal_compression"] = c.temporal_compression();
     j["spatial_compression"] = ModelConfig::kSpatialCompression;

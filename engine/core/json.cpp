@@ -84,6 +84,29 @@ void Value::push_back(Value v) {
 
 namespace {
 
+// JSON's two-character escapes, for the reader and the writer alike. The writer
+// uses only those marked `written`: '/' goes out as itself, and \b and \f as
+// \u00XX like the other control characters.
+struct Escape {
+  char letter;  // after the backslash
+  char value;
+  bool written;
+};
+constexpr Escape kEscapes[] = {{'"', '"', true},   {'\\', '\\', true}, {'/', '/', false}, {'b', '\b', false},
+                               {'f', '\f', false}, {'n', '\n', true},  {'r', '\r', true}, {'t', '\t', true}};
+
+const Escape* escape_by_letter(char letter) {
+  for (const Escape& e : kEscapes)
+    if (e.letter == letter) return &e;
+  return nullptr;
+}
+
+const Escape* escape_by_value(char value) {
+  for (const Escape& e : kEscapes)
+    if (e.value == value) return &e;
+  return nullptr;
+}
+
 class Parser {
  public:
   explicit Parser(const std::string& s) : s_(s) {}
@@ -226,27 +249,19 @@ class Parser {
       }
       if (pos_ >= s_.size()) error("unterminated escape");
       char e = s_[pos_++];
-      switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          uint32_t cp = hex4();
-          if (cp >= 0xD800 && cp < 0xDC00) {
-            if (!(eat('\\') && eat('u'))) error("unpaired surrogate");
-            uint32_t lo = hex4();
-            if (lo < 0xDC00 || lo >= 0xE000) error("bad low surrogate");
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          }
-          append_utf8(out, cp);
-          break;
+      if (const Escape* x = escape_by_letter(e)) {
+        out += x->value;
+      } else if (e == 'u') {
+        uint32_t cp = hex4();
+        if (cp >= 0xD800 && cp < 0xDC00) {
+          if (!(eat('\\') && eat('u'))) error("unpaired surrogate");
+          uint32_t lo = hex4();
+          if (lo < 0xDC00 || lo >= 0xE000) error("bad low surrogate");
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         }
-        default: error(std::string("bad escape '\\") + e + "'");
+        append_utf8(out, cp);
+      } else {
+        error(std::string("bad escape '\\") + e + "'");
       }
     }
     return out;
@@ -280,20 +295,15 @@ class Parser {
 void dump_string(std::string& out, const std::string& s) {
   out += '"';
   for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
+    if (c >= 0x20 && c != '"' && c != '\\') {  // most characters: no table look-up
+      out += static_cast<char>(c);
+    } else if (const Escape* x = escape_by_value(static_cast<char>(c)); x && x->written) {
+      out += '\\';
+      out += x->letter;
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
     }
   }
   out += '"';

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/fileutil.h"
+#include "core/json_fields.h"
 #include "core/safetensors.h"
 #include "pipeline/eval.h"
 #include "pipeline/latent_stats.h"
@@ -94,9 +95,7 @@ json::Value clip_json(const CacheClip& c) {
   json::Value j = json::Object{};
   j["file"] = c.file;
   j["source"] = c.source;
-  j["frames"] = c.frames;
-  j["height"] = c.height;
-  j["width"] = c.width;
+  put_video_size(j, c.frames, c.height, c.width);
   j["shape"] = json::array_of(c.shape);
   return j;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/json_fields.h"
 #include "core/norm_setting.h"
 #include "core/text.h"
 
@@ -61,10 +62,8 @@ json::Value model_json(const ReconResult& r) {
   m["path"] = r.model;
   m["config"] = r.config.to_json();
   m["summary"] = r.config.summary();
-  m["norm_type"] = r.config.norm_type;
-  m["num_groups"] = r.config.norm_num_groups;
-  m["trained_norm_type"] = r.trained_config.norm_type;
-  m["trained_num_groups"] = r.trained_config.norm_num_groups;
+  put_norm(m, NormSetting::of(r.config));
+  put_norm(m, NormSetting::of(r.trained_config), "trained_");
   m["temporal_compression"] = r.config.temporal_compression();
   return m;
 }
@@ -89,9 +88,7 @@ json::Value run_json(const ReconResult& r) {
 
 json::Value input_json(const ReconResult& r) {
   json::Value j = json::Object{};
-  j["frames"] = r.frames;
-  j["height"] = r.height;
-  j["width"] = r.width;
+  put_video_size(j, r.frames, r.height, r.width);
   j["default_size"] = r.default_size;
   j["fps"] = r.fps;
   j["stride"] = r.stride;
@@ -105,13 +102,21 @@ json::Value input_json(const ReconResult& r) {
 
 namespace {
 
+// The stages every run times, as the CSV lists them; the JSON names each "<stage>_ms"
+// and adds LPIPS and I3D (when they ran) and the total.
+struct StageTiming {
+  const char* stage;
+  double ReconTimings::*ms;
+};
+constexpr StageTiming kStageTimings[] = {{"load", &ReconTimings::load_ms},
+                                         {"read", &ReconTimings::read_ms},
+                                         {"encode", &ReconTimings::encode_ms},
+                                         {"decode", &ReconTimings::decode_ms},
+                                         {"metrics", &ReconTimings::metrics_ms}};
+
 json::Value timings_json(const ReconTimings& t) {
   json::Value j = json::Object{};
-  j["load_ms"] = t.load_ms;
-  j["read_ms"] = t.read_ms;
-  j["encode_ms"] = t.encode_ms;
-  j["decode_ms"] = t.decode_ms;
-  j["metrics_ms"] = t.metrics_ms;
+  for (const auto& [stage, ms] : kStageTimings) j[std::string(stage) + "_ms"] = t.*ms;
   if (t.lpips_ms > 0) j["lpips_ms"] = t.lpips_ms;
   if (t.i3d_ms > 0) j["i3d_ms"] = t.i3d_ms;
   j["total_ms"] = t.total_ms;
@@ -182,9 +187,10 @@ std::string metrics_csv(const ReconResult& r) {
   meta("plan", r.plan.describe() + "; estimated peak " +
                    planning::format_bytes(r.plan.device_peak(r.device == "cuda")) + " of " +
                    planning::format_bytes(r.budget.device_bytes) + " (" + r.budget.source + ")");
-  meta("timings_ms", "load " + fmt(r.timings.load_ms, 1) + ", read " + fmt(r.timings.read_ms, 1) + ", encode " +
-                         fmt(r.timings.encode_ms, 1) + ", decode " + fmt(r.timings.decode_ms, 1) + ", metrics " +
-                         fmt(r.timings.metrics_ms, 1));
+  std::string timings;
+  for (const auto& [stage, ms] : kStageTimings)
+    timings += (timings.empty() ? "" : ", ") + std::string(stage) + " " + fmt(r.timings.*ms, 1);
+  meta("timings_ms", timings);
   meta("definition",
        "psnr/ssim: float reconstruction as cal_psnr.py/cal_ssim.py; *_8bit: the 8-bit frames written; blockiness: "
        "steps across 8x8 latent-cell edges over steps inside cells, reconstruction over input (1 = no grid added)");

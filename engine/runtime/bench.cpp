@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "core/memory_plan.h"
 #include "core/json.h"
+#include "core/json_fields.h"
 #include "runtime/cuda_device.h"
 #include "runtime/op_profile.h"
 #include "runtime/vae_impl.h"
@@ -151,9 +152,7 @@ std::string bench_json(const BenchResult& r, const BenchOptions& o, Vae& vae) {
   j["tile"] = o.tile.tile;
   j["tile_overlap"] = o.tile.overlap;
   j["memory"] = r.memory_kind;
-  j["frames"] = o.frames;
-  j["height"] = o.height;
-  j["width"] = o.width;
+  put_video_size(j, o.frames, o.height, o.width);
   j["device"] = device_name(o.device);
   j["dtype"] = dtype_name(o.dtype);
   j["chunked"] = o.chunked;

@@ -36,6 +36,12 @@ bool near_color(const uint8_t* p, int r, int g, int b, int tol) {
   return std::abs(p[0] - r) <= tol && std::abs(p[1] - g) <= tol && std::abs(p[2] - b) <= tol;
 }
 
+// A folder made at `path`, for a test to fill.
+fs::path new_folder(const fs::path& path) {
+  fs::create_directories(path);
+  return path;
+}
+
 fs::path gradient_clip(const fs::path& path, int w = 128, int h = 96, int frames = 9) {
   return write_clip(path, w, h, frames, [](int x, int y, int t, uint8_t* p) {
     p[0] = static_cast<uint8_t>(30 + x + t * 4);
@@ -282,8 +288,7 @@ TEST(Studio, DroppedTrainingCheckpointLoadsItsEma) {
   TempDir dir;
   const fs::path clip = gradient_clip(dir.path() / "clip.mkv", 64, 48, 9);
   // A train_ddp.py-style checkpoint of the model, written by the tests' stdlib-only writer.
-  const fs::path run = dir.path() / "run";
-  fs::create_directories(run);
+  const fs::path run = new_folder(dir.path() / "run");
   fs::copy_file(model_dir() / "config.json", run / "config.json");
   const std::string cmd = "PYTHONPATH='" + (fs::path(WFVAE_SOURCE_DIR) / "tests" / "app").string() +
                           "' python3 -c \"from torch_save import *; save_zip(training_checkpoint(read_safetensors('" +
@@ -309,8 +314,7 @@ TEST(Studio, BadInputIsShownPlainlyAndNeverCrashes) {
   TempDir dir;
   const fs::path junk = dir.path() / "not_a_video.mp4";
   std::ofstream(junk) << "this is text, not a video";
-  const fs::path folder = dir.path() / "just_a_folder";
-  fs::create_directories(folder);
+  const fs::path folder = new_folder(dir.path() / "just_a_folder");
   const fs::path state = dir.path() / "state.json", shot = dir.path() / "bad.png", layout = dir.path() / "bad.json";
   auto args = with_base_args({"--no-model", "--simulate-drop", junk.string(), "--simulate-drop", folder.string(),
                               "--simulate-drop", (dir.path() / "missing.mkv").string(), "--dump-state", state.string(),
@@ -404,8 +408,7 @@ TEST(Studio, ExportWritesWhatTheCliWritesAndNeverOverwritesSilently) {
   REQUIRE_MODEL();
   TempDir dir;
   const fs::path clip = gradient_clip(dir.path() / "c.mkv", 64, 48, 9);
-  const fs::path out = dir.path() / "out";
-  fs::create_directories(out);
+  const fs::path out = new_folder(dir.path() / "out");
   const fs::path state = dir.path() / "state.json";
   auto args = with_base_args({clip.string(), "--model", model_dir().string(), "--direct", "--export", out.string(),
                               "--dump-state", state.string()});

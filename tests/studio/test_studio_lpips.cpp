@@ -31,7 +31,9 @@ fs::path lpips_fixture() { return fs::path(WFVAE_METRICS_FIXTURES_DIR) / "lpips-
   REQUIRE_MODEL();             \
   if (!fs::exists(sample_clip())) GTEST_SKIP() << sample_clip() << " is missing"
 
-#define REQUIRE_LPIPS_FIXTURE()                                                                 \
+// What the tests that compute LPIPS need: the model and the sample, then the fixture's weights.
+#define REQUIRE_MODEL_AND_LPIPS_FIXTURE()                                                       \
+  REQUIRE_STUDIO_MODEL();                                                                       \
   if (!fs::exists(lpips_fixture() / "alexnet.pth") || !fs::exists(lpips_fixture() / "lin.pth")) \
   GTEST_SKIP() << "no LPIPS fixture weights in " << lpips_fixture() << " (../shared/fixtures/metrics-parity)"
 
@@ -84,8 +86,7 @@ TEST(StudioLpips, HelpListsTheWeightFlagsAndTheView) {
 }
 
 TEST(StudioLpips, CurveAndHeatmapOfTheBundledSampleWithTheFixtureWeights) {
-  REQUIRE_STUDIO_MODEL();
-  REQUIRE_LPIPS_FIXTURE();
+  REQUIRE_MODEL_AND_LPIPS_FIXTURE();
   TempDir dir;
   const fs::path shot = dir.path() / "lpips.png", state = dir.path() / "state.json",
                  layout = dir.path() / "layout.json";
@@ -221,8 +222,7 @@ TEST(StudioLpips, WithoutWeightsItSaysWhatIsMissingWhereItLookedAndHowToGetIt) {
 }
 
 TEST(StudioLpips, WeightsThatDoNotLoadAreAnErrorNamingTheFileAndAreNotTriedAgain) {
-  REQUIRE_STUDIO_MODEL();
-  REQUIRE_LPIPS_FIXTURE();
+  REQUIRE_MODEL_AND_LPIPS_FIXTURE();
   TempDir dir;
   const fs::path state = dir.path() / "state.json";
   // The lin heads where the AlexNet trunk belongs.
@@ -246,8 +246,7 @@ TEST(StudioLpips, WeightsThatDoNotLoadAreAnErrorNamingTheFileAndAreNotTriedAgain
 }
 
 TEST(StudioLpips, NormLabHasAnLpipsColumn) {
-  REQUIRE_STUDIO_MODEL();
-  REQUIRE_LPIPS_FIXTURE();
+  REQUIRE_MODEL_AND_LPIPS_FIXTURE();
   TempDir dir;
   const fs::path clip = small_clip(dir.path() / "c.mkv");
   const fs::path csv = dir.path() / "lab.csv", state = dir.path() / "state.json";
@@ -285,8 +284,7 @@ TEST(StudioLpips, NormLabHasAnLpipsColumn) {
 }
 
 TEST(StudioLpips, ExportedMetricsCarryTheRunsLpipsAsTheCliComputesIt) {
-  REQUIRE_STUDIO_MODEL();
-  REQUIRE_LPIPS_FIXTURE();
+  REQUIRE_MODEL_AND_LPIPS_FIXTURE();
   TempDir dir;
   const fs::path clip = small_clip(dir.path() / "c.mkv");
   const fs::path out = dir.path() / "out", state = dir.path() / "state.json";

@@ -11,13 +11,23 @@
 
 namespace wfvae::studio {
 
+// Each wrapper below owns GL names and deletes them when destroyed, so a copy would
+// delete them twice: the one rule against copying, for all of them.
+class GlOwner {
+ protected:
+  GlOwner() = default;
+  ~GlOwner() = default;
+  GlOwner(const GlOwner&) = delete;
+  GlOwner& operator=(const GlOwner&) = delete;
+  GlOwner(GlOwner&&) noexcept = default;
+  GlOwner& operator=(GlOwner&&) noexcept = default;
+};
+
 // A program from embedded files: "#version 330 core", common.glsl, then the stage.
-class ShaderProgram {
+class ShaderProgram : private GlOwner {
  public:
   ShaderProgram() = default;
   ~ShaderProgram();
-  ShaderProgram(const ShaderProgram&) = delete;
-  ShaderProgram& operator=(const ShaderProgram&) = delete;
 
   // Throws std::runtime_error with the compiler's log naming the file. `defines`
   // ("#define X\n" lines) go before common.glsl in both stages.
@@ -36,12 +46,10 @@ class ShaderProgram {
   std::unordered_map<std::string, GLint> locations_;
 };
 
-class Texture {
+class Texture : private GlOwner {
  public:
   Texture() = default;
   ~Texture();
-  Texture(const Texture&) = delete;
-  Texture& operator=(const Texture&) = delete;
   Texture(Texture&& o) noexcept;
   Texture& operator=(Texture&& o) noexcept;
 
@@ -64,12 +72,10 @@ class Texture {
 };
 
 // An offscreen RGBA8 target whose colour texture the UI then draws as an image.
-class RenderTarget {
+class RenderTarget : private GlOwner {
  public:
   RenderTarget() = default;
   ~RenderTarget();
-  RenderTarget(const RenderTarget&) = delete;
-  RenderTarget& operator=(const RenderTarget&) = delete;
 
   // (Re)allocates when the size changes; binds it and sets the viewport.
   void begin(int width, int height, bool nearest_display);

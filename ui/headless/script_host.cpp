@@ -10,6 +10,7 @@
 #include <imgui.h>
 
 #include "core/assets.h"
+#include "core/json_fields.h"
 #include "core/norm_setting.h"
 #include "core/fileutil.h"
 #include "panels/export_dialog.h"
@@ -29,8 +30,7 @@ json::Value run_json(const Run& r) {
   json::Value j = json::Object{};
   j["id"] = r.id;
   j["label"] = r.settings.label();
-  j["norm_type"] = r.settings.norm_type;
-  j["num_groups"] = r.settings.num_groups;
+  put_norm(j, {r.settings.norm_type, r.settings.num_groups});
   j["chunked"] = r.settings.chunked;
   j["state"] = r.state == Run::State::Running     ? "running"
                : r.state == Run::State::Done      ? "done"
@@ -140,9 +140,7 @@ json::Value Studio::state_json() const {
   if (doc_.clip()) {
     json::Value c = json::Object{};
     c["path"] = doc_.clip()->path;
-    c["frames"] = doc_.clip()->count();
-    c["width"] = doc_.clip()->width;
-    c["height"] = doc_.clip()->height;
+    put_video_size(c, doc_.clip()->count(), doc_.clip()->height, doc_.clip()->width);
     c["fps"] = doc_.clip()->fps;
     j["clip"] = c;
   }
@@ -152,11 +150,9 @@ json::Value Studio::state_json() const {
   m["loaded"] = model_.loaded;
   m["path"] = model_.path;
   m["name"] = model_.name;
-  m["norm_type"] = norm_.type;
-  m["num_groups"] = norm_.groups;
+  put_norm(m, norm_);
   if (model_.loaded) {
-    m["trained_norm_type"] = model_.trained.norm_type;
-    m["trained_num_groups"] = model_.trained.norm_num_groups;
+    put_norm(m, NormSetting::of(model_.trained), "trained_");
     m["num_parameters"] = model_.num_parameters;
     m["stored_dtype"] = model_.stored_dtype;
     m["weights_format"] = model_.weights_format;
@@ -206,8 +202,7 @@ json::Value Studio::state_json() const {
     json::Value e = json::Object{};
     e["label"] = r.setting.label();
     e["model"] = r.setting.model_name;
-    e["norm_type"] = r.setting.norm_type;
-    e["num_groups"] = r.setting.num_groups;
+    put_norm(e, {r.setting.norm_type, r.setting.num_groups});
     e["chunked"] = r.setting.chunked;
     e["trained"] = r.setting.trained;
     e["state"] = r.state == LabResult::State::Done ? "done" : r.state == LabResult::State::Failed ? "failed" : "other";

@@ -5,6 +5,7 @@
 #include <imgui.h>
 
 #include "panel_context.h"
+#include "panels/section.h"
 
 namespace wfvae::studio {
 
@@ -218,12 +219,8 @@ void MetricsPanel::draw_metrics(PanelContext& s) {
 }
 
 void MetricsPanel::draw_inspector(PanelContext& s) {
-  section_header("Pixel", s.fonts());
   const PixelProbe& p = s.probe();
-  if (!p.valid) {
-    ImGui::TextDisabled("Hover the image to read pixel values.");
-    return;
-  }
+  if (!section_or_hint("Pixel", s.fonts(), p.valid, "Hover the image to read pixel values.")) return;
   ImGui::PushFont(s.fonts().mono);
   ImGui::Text("x %d  y %d", p.x, p.y);
   if (ImGui::BeginTable("##pixel", 5, ImGuiTableFlags_SizingFixedFit)) {

@@ -7,6 +7,7 @@
 
 #include "runtime/vae.h"
 #include "panel_context.h"
+#include "panels/section.h"
 
 namespace wfvae::studio {
 
@@ -113,12 +114,8 @@ void ModelPanel::draw_model(PanelContext& s) {
 }
 
 void ModelPanel::draw_norm(PanelContext& s) {
-  section_header("Normalization", s.fonts());
   const ModelInfo& m = s.model();
-  if (!m.loaded) {
-    ImGui::TextDisabled("Load a model to change its norm layers.");
-    return;
-  }
+  if (!section_or_hint("Normalization", s.fonts(), m.loaded, "Load a model to change its norm layers.")) return;
   bool changed = false;
   NormSetting norm = s.norm();
   const NormSetting trained = NormSetting::of(m.trained);

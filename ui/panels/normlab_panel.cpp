@@ -10,6 +10,7 @@
 #include "core/csv.h"
 #include "core/fileutil.h"
 #include "panel_context.h"
+#include "panels/section.h"
 
 namespace wfvae::studio {
 
@@ -196,11 +197,7 @@ void NormLabPanel::draw(PanelContext& s, const Rect& area) {
 }
 
 void NormLabPanel::draw_controls(PanelContext& s) {
-  section_header("Settings to compare", s.fonts());
-  if (!s.model().loaded) {
-    ImGui::TextDisabled("Load a model first.");
-    return;
-  }
+  if (!section_or_hint("Settings to compare", s.fonts(), s.model().loaded, "Load a model first.")) return;
   std::string last_model;
   for (size_t i = 0; i < candidates_.size(); ++i) {
     Candidate& c = candidates_[i];

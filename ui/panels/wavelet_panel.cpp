@@ -283,8 +283,7 @@ bool WaveletPanel::draw_tile(PanelContext& s, const Plane& p, float scale, const
   const float scw = ImGui::CalcTextSize(sc.c_str()).x;
   if (ImGui::CalcTextSize(label.c_str()).x + scw + 12 < w)
     dl->AddText(ImVec2(img.x + w - scw, cell.y), color::kTextDim, sc.c_str());
-  dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture)), img,
-               ImVec2(img.x + w, img.y + h));
+  dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture)), img, ImVec2(img.x + w, img.y + h));
   dl->AddRect(ImVec2(img.x - 1, img.y - 1), ImVec2(img.x + w + 1, img.y + h + 1), IM_COL32(255, 255, 255, 35));
   json::Value extra = json::Object{};
   extra["scale"] = static_cast<double>(scale);
