@@ -73,8 +73,11 @@ flags::CommandSpec studio_spec(Options& o) {
        "LPIPS: lpips' linear heads, weights/v0.1/alex.pth (default: the file given before, else an installed lpips "
        "package's)",
        &o.lpips_lin},
-      in(kView,
-         {"--view", "V", "the view", &o.view, {"side", "split", "flicker", "diff", "wavelet", "normlab", "lpips"}}),
+      in(kView, {"--view",
+                 "V",
+                 "the view",
+                 &o.view,
+                 {"side", "split", "flicker", "diff", "wavelet", "normlab", "lpips", "latent"}}),
       {"--pair", "P", "the two images compared", &o.pair, {"orig-recon", "prev-recon", "orig-prev", "orig-file"}},
       {"--compare", "FILE",
        "B = FILE: compare the input against another video (aligned frame by frame, resized to the model input size)",
@@ -88,6 +91,13 @@ flags::CommandSpec studio_spec(Options& o) {
       {"--diff-mode", "M", "the difference shown", &o.diff_mode, {"abs", "signed"}},
       {"--diff-luma", "", "difference of luma instead of RGB", [&o](const std::string&) { o.diff_luma = true; }},
       {"--wavelet-level", "L", "the wavelet view's tab", &o.wavelet_level, {"l0", "l1", "l2", "model"}},
+      {"--latent-form",
+       "F",
+       "the latent view's form: the posterior mode or a seeded sample",
+       &o.latent_form,
+       {"mode", "sample"}},
+      {"--latent-normalized", "", "the latent view shows (z - shift) * scale with the config's values",
+       &o.latent_normalized},
       // WxH here (a window is width first), where --size elsewhere is HxW.
       {"--window", "WxH", "window size",
        [&o](const std::string& v) {

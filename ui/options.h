@@ -13,7 +13,7 @@ struct Options {
   std::string model;      // model folder or .safetensors (empty: last used, else the bundled default)
   bool no_model = false;  // view and compare without reconstructing
   std::string compare;    // "B = file": compare the input against this video
-  std::string view;       // side|split|flicker|diff|wavelet|normlab|lpips
+  std::string view;       // side|split|flicker|diff|wavelet|normlab|lpips|latent
   std::string pair;       // orig-recon|prev-recon|orig-prev|orig-file
   std::optional<int> frame;
   std::string norm_type;
@@ -29,6 +29,8 @@ struct Options {
   std::string diff_mode;  // abs|signed
   std::optional<bool> diff_luma;
   std::string wavelet_level;  // l0|l1|l2|model
+  std::string latent_form;    // mode|sample
+  bool latent_normalized = false;
   int window_width = 0, window_height = 0;
   // LPIPS weights (default: the settings' files, else the standard places).
   std::string lpips_alexnet, lpips_lin;

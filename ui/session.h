@@ -110,7 +110,6 @@ struct LpipsWeights {
   std::string alexnet, lin;            // the files to load ("" when not found)
   std::string alexnet_from, lin_from;  // "--lpips-alexnet", "settings", "standard place"
   std::string missing;                 // "" when both were found
-  std::string missing_short;           // the same without the places looked in (for narrow panels)
   bool available() const { return missing.empty(); }
 };
 

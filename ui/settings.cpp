@@ -9,9 +9,10 @@
 namespace wfvae::studio {
 
 namespace {
-const char* const kViewNames[kViewCount] = {"side", "split", "flicker", "diff", "wavelet", "normlab", "lpips"};
+const char* const kViewNames[kViewCount] = {"side",    "split",   "flicker", "diff",
+                                            "wavelet", "normlab", "lpips",   "latent"};
 const char* const kViewTitles[kViewCount] = {"Side by side", "Split",    "A/B flicker", "Difference",
-                                             "Wavelets",     "Norm lab", "LPIPS map"};
+                                             "Wavelets",     "Norm lab", "LPIPS map",   "Latent"};
 constexpr size_t kMaxRecent = 12;
 
 void push_front_unique(std::vector<std::string>& list, const std::string& item) {

@@ -10,8 +10,8 @@
 
 namespace wfvae::studio {
 
-enum class View { Side = 0, Split, Flicker, Diff, Wavelet, NormLab, Lpips };
-constexpr int kViewCount = 7;
+enum class View { Side = 0, Split, Flicker, Diff, Wavelet, NormLab, Lpips, Latent };
+constexpr int kViewCount = 8;
 const char* view_name(View v);   // "side", "split", ...
 const char* view_title(View v);  // "Side by side", ...
 bool parse_view(const std::string& s, View* v);

@@ -18,6 +18,7 @@
 #include "studio_internal.h"
 #include "panels/timeline_panel.h"
 #include "panels/viewer_panel.h"
+#include "panels/latent_panel.h"
 #include "panels/wavelet_panel.h"
 
 namespace wfvae::studio {
@@ -258,8 +259,7 @@ void Studio::request_lpips() {
   };
   cb.on_finished = [this, t](RunLpips::State state, std::string message, bool weights_unusable, double ms) {
     // Weights that do not load are not tried again: later runs say why in place of the metric.
-    if (weights_unusable)
-      lpips_weights_.missing = lpips_weights_.missing_short = "the LPIPS weights did not load: " + message;
+    if (weights_unusable) lpips_weights_.missing = "the LPIPS weights did not load: " + message;
     doc_.lpips_finished(t, state, weights_unusable ? lpips_weights_.missing : message, ms);
   };
   const std::string title = "LPIPS " + fs::path(doc_.clip() ? doc_.clip()->path : "").filename().string();

@@ -30,6 +30,7 @@ namespace wfvae::studio {
 class ViewerPanel;
 class TimelinePanel;
 class WaveletPanel;
+class LatentPanel;
 class ModelPanel;
 class MetricsPanel;
 class NormLabPanel;
@@ -190,6 +191,7 @@ class Studio : public ScriptHost {
   std::unique_ptr<ViewerPanel> viewer_;
   std::unique_ptr<TimelinePanel> timeline_;
   std::unique_ptr<WaveletPanel> wavelets_;
+  std::unique_ptr<LatentPanel> latent_;
   std::unique_ptr<ModelPanel> model_panel_;
   std::unique_ptr<MetricsPanel> metrics_panel_;
   std::unique_ptr<NormLabPanel> normlab_;

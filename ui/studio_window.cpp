@@ -31,6 +31,7 @@
 #include "studio_internal.h"
 #include "panels/timeline_panel.h"
 #include "panels/viewer_panel.h"
+#include "panels/latent_panel.h"
 #include "panels/wavelet_panel.h"
 #include "render_pacing.h"
 
@@ -140,6 +141,7 @@ void Studio::init_window() {
   viewer_ = std::make_unique<ViewerPanel>();
   timeline_ = std::make_unique<TimelinePanel>();
   wavelets_ = std::make_unique<WaveletPanel>();
+  latent_ = std::make_unique<LatentPanel>();
   model_panel_ = std::make_unique<ModelPanel>();
   metrics_panel_ = std::make_unique<MetricsPanel>();
   normlab_ = std::make_unique<NormLabPanel>();
@@ -152,6 +154,7 @@ void Studio::shutdown_window() {
   // GL objects first, while the context exists.
   viewer_.reset();
   wavelets_.reset();
+  latent_.reset();
   normlab_.reset();
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
@@ -443,6 +446,8 @@ void Studio::draw_layout() {
   viewer_->draw(*this, viewer_r, [this](const Rect& body) {
     if (view_ == View::Wavelet)
       wavelets_->draw(*this, body);
+    else if (view_ == View::Latent)
+      latent_->draw(*this, body);
     else
       normlab_->draw(*this, body);
   });

@@ -575,7 +575,7 @@ TEST(Studio, EveryViewRendersSomething) {
   REQUIRE_MODEL();
   TempDir dir;
   const fs::path clip = gradient_clip(dir.path() / "c.mkv", 64, 48, 9);
-  for (const char* view : {"side", "split", "flicker", "diff", "wavelet", "normlab"}) {
+  for (const char* view : {"side", "split", "flicker", "diff", "wavelet", "normlab", "lpips", "latent"}) {
     SCOPED_TRACE(view);
     const fs::path shot = dir.path() / (std::string(view) + ".png"),
                    layout = dir.path() / (std::string(view) + ".json");

@@ -10,15 +10,16 @@
 #include <imgui.h>
 
 #include "core/assets.h"
+#include "core/fileutil.h"
 #include "core/json_fields.h"
 #include "core/norm_setting.h"
-#include "core/fileutil.h"
 #include "panels/export_dialog.h"
-#include "render_pacing.h"
+#include "panels/latent_panel.h"
 #include "panels/normlab_panel.h"
-#include "studio_internal.h"
 #include "panels/viewer_panel.h"
 #include "panels/wavelet_panel.h"
+#include "render_pacing.h"
+#include "studio_internal.h"
 
 namespace wfvae::studio {
 
@@ -133,6 +134,8 @@ void Studio::apply_view_options() {
     for (int i = 0; i < 4; ++i)
       if (opts_.wavelet_level == kLevels[i]) wavelets_->set_tab(i);
   }
+  if (!opts_.latent_form.empty() || opts_.latent_normalized)
+    latent_->set_form(opts_.latent_form == "sample", opts_.latent_normalized);
 }
 
 json::Value Studio::state_json() const {

@@ -180,10 +180,7 @@ void find_weight(const std::string& flag_value, const char* flag, const std::str
                  const perceptual::WeightSearch& search, const std::string& what, std::string* path, std::string* from,
                  LpipsWeights* w) {
   std::error_code ec;
-  auto add_missing = [&](const std::string& line, const std::string& short_line) {
-    w->missing += (w->missing.empty() ? "" : "\n") + line;
-    w->missing_short += (w->missing_short.empty() ? "" : "\n") + short_line;
-  };
+  auto add_missing = [&](const std::string& line) { w->missing += (w->missing.empty() ? "" : "\n") + line; };
   if (!flag_value.empty()) {
     const fs::path p = fs::absolute(flag_value, ec).lexically_normal();
     if (fs::is_regular_file(p, ec)) {
@@ -192,7 +189,7 @@ void find_weight(const std::string& flag_value, const char* flag, const std::str
     } else {
       const std::string line =
           what + ": " + p.string() + " (given with " + flag + ") is not a file; " + search.how_to_get;
-      add_missing(line, line);
+      add_missing(line);
     }
     return;
   }
@@ -203,7 +200,7 @@ void find_weight(const std::string& flag_value, const char* flag, const std::str
     *path = search.found.string();
     *from = "standard place";
   } else {
-    add_missing(search.missing_message(what), what + " not found; " + search.how_to_get);
+    add_missing(search.missing_message(what));
   }
 }
 

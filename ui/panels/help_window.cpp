@@ -10,7 +10,7 @@ const Shortcut kShortcuts[] = {
     {"Space", "play / pause at the clip's frame rate"},
     {"Left / Right", "previous / next frame"},
     {"Home / End", "first / last frame"},
-    {"1 \xE2\x80\xA6 7", "views: side by side, split, A/B flicker, difference, wavelets, norm lab, LPIPS map"},
+    {"1 \xE2\x80\xA6 8", "views: side by side, split, A/B flicker, difference, wavelets, norm lab, LPIPS map, latent"},
     {"D", "difference view (again: back to the previous view)"},
     {"F", "A/B flicker view (again: back)"},
     {"S", "difference: switch absolute / signed"},

@@ -88,7 +88,10 @@ void draw_lpips_status(PanelContext& s, const Run& run) {
     case RunLpips::State::Done: return;
     case RunLpips::State::Unavailable: {
       const bool weights = !s.lpips_weights().available();
-      callout("No LPIPS: " + (weights ? s.lpips_weights().missing_short : l.message), color::kTextDim);
+      // One line when the weights are missing (the whole story, long, on hover).
+      callout(weights ? "No LPIPS: its weights are not on this machine (hover: which, and how to get them)"
+                      : "No LPIPS: " + l.message,
+              color::kTextDim);
       if (weights && ImGui::IsItemHovered()) {
         ImGui::BeginTooltip();
         ImGui::PushTextWrapPos(ImGui::GetFontSize() * 40);

@@ -11,6 +11,9 @@ namespace wfvae::studio {
 
 namespace {
 
+// Views whose body another panel draws (no compare panes, no zoom).
+bool is_other_view(View v) { return v == View::Wavelet || v == View::NormLab || v == View::Latent; }
+
 enum ShaderMode { kModeA = 0, kModeB = 1, kModeSplit = 2, kModeAbsDiff = 3, kModeSignedDiff = 4, kModeLpips = 5 };
 static_assert(kModeSignedDiff + 1 == ViewerPanel::kModeCount, "one compare.frag program per mode");
 
@@ -102,7 +105,7 @@ void ViewerPanel::draw(PanelContext& s, const Rect& area, const std::function<vo
                    ImGuiWindowFlags_NoBackground);
   s.layout().add("viewer", area);
   ImDrawList* bg = ImGui::GetWindowDrawList();
-  const bool panes_paint = s.doc().clip() && s.view() != View::Wavelet && s.view() != View::NormLab;
+  const bool panes_paint = s.doc().clip() && !is_other_view(s.view());
   // Channel 0 gets the background once the body's size is known; everything else is on channel 1.
   bg->ChannelsSplit(2);
   bg->ChannelsSetCurrent(1);
@@ -124,7 +127,7 @@ void ViewerPanel::draw(PanelContext& s, const Rect& area, const std::function<vo
   }
   bg->ChannelsSetCurrent(1);
   if (body.w > 20 && body.h > 20) {
-    if (s.view() == View::Wavelet || s.view() == View::NormLab) {
+    if (is_other_view(s.view())) {
       other_view(body);
     } else if (!s.doc().clip()) {
       draw_empty_state(s, body);
@@ -141,11 +144,12 @@ void ViewerPanel::draw(PanelContext& s, const Rect& area, const std::function<vo
 void ViewerPanel::draw_toolbar(PanelContext& s) {
   const ImVec2 start = ImGui::GetCursorScreenPos();
   static const char* const kLabels[kViewCount] = {"1  Side by side", "2  Split",    "3  A/B flicker", "4  Difference",
-                                                  "5  Wavelets",     "6  Norm lab", "7  LPIPS"};
+                                                  "5  Wavelets",     "6  Norm lab", "7  LPIPS",       "8  Latent"};
   static const char* const kShort[kViewCount] = {"1 Side",     "2 Split",    "3 Flicker", "4 Diff",
-                                                 "5 Wavelets", "6 Norm lab", "7 LPIPS"};
-  const bool compare_view = s.view() != View::Wavelet && s.view() != View::NormLab;
-  const bool has_pair = s.view() != View::NormLab && s.view() != View::Lpips;  // LPIPS: always input vs recon
+                                                 "5 Wavelets", "6 Norm lab", "7 LPIPS",   "8 Latent"};
+  const bool compare_view = !is_other_view(s.view());
+  const bool has_pair =
+      s.view() != View::NormLab && s.view() != View::Lpips && s.view() != View::Latent;  // LPIPS: always input vs recon
   const float zoom_w = compare_view ? 230.0f : 0.0f;
   const float pair_w = has_pair ? 250.0f : 0.0f;
   // The tabs in full when they fit beside the pair and the zoom (of any view, so they
@@ -303,7 +307,8 @@ void ViewerPanel::draw_options(PanelContext& s) {
       break;
     }
     case View::Wavelet:
-    case View::NormLab: break;
+    case View::NormLab:
+    case View::Latent: break;
   }
   ImGui::PopStyleVar();
   if (changed) s.change_settings([&](Settings& x) { x = st; });

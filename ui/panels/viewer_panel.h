@@ -27,7 +27,7 @@ class ViewerPanel {
  public:
   static constexpr int kModeCount = 5;
   ViewerPanel();
-  // other_view draws the body of the wavelet and norm-lab views.
+  // other_view draws the body of the wavelet, norm-lab and latent views.
   void draw(PanelContext& s, const Rect& area, const std::function<void(const Rect& body)>& other_view);
 
   // Zoom: 0 = fit. Changed by the wheel, the toolbar, shortcuts and --zoom.
