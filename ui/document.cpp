@@ -345,6 +345,7 @@ const media::RgbFrame* Document::frame_b(int64_t i) const {
 std::string Document::label_a() const {
   if (effective_pair() == Pair::PrevRecon && run_previous_)
     return "Previous \xC2\xB7 " + run_previous_->settings.label();
+  if (clip_ && !clip_->decoded_by.empty()) return "Decoded latents";
   return "Original";
 }
 

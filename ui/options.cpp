@@ -35,7 +35,9 @@ flags::CommandSpec studio_spec(Options& o) {
       "shortcuts.";
   c.description =
       "INPUT                     a video or image (default: the last one opened, else the bundled\n"
-      "                          sample assets/samples/city-cc0.mp4)";
+      "                          sample assets/samples/city-cc0.mp4), or a latents .safetensors\n"
+      "                          (wfvae encode, recon --latents, a diffusion model's output): decoded\n"
+      "                          with the model and shown beside the video it names, if any";
   c.min_positional = 0;
   c.max_positional = 1;
   // name, metavar (none: a switch), help, target, choices, alias; a section holds from

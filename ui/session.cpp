@@ -27,8 +27,8 @@ std::string RunSettings::label() const {
 }
 
 std::string Clip::key() const {
-  return path + "|" + std::to_string(height) + "x" + std::to_string(width) + "|" + std::to_string(frames.size()) + "|" +
-         (source_indices.empty() ? "" : std::to_string(source_indices.front()));
+  return path + "|" + decoded_by + "|" + std::to_string(height) + "x" + std::to_string(width) + "|" +
+         std::to_string(frames.size()) + "|" + (source_indices.empty() ? "" : std::to_string(source_indices.front()));
 }
 
 const media::RgbFrame* Run::frame(int64_t i) const {

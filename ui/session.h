@@ -60,6 +60,8 @@ struct Clip {
   std::vector<double> source_times;
   std::vector<media::RgbFrame> frames;
   std::vector<pipeline::Note> notes;
+  // A clip decoded from a latents file (`path`): the model that decoded it.
+  std::string decoded_by;
   // Two clips with the same key hold the same frames (runs on them compare).
   std::string key() const;
   int64_t count() const { return static_cast<int64_t>(frames.size()); }

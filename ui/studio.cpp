@@ -79,6 +79,7 @@ void Studio::open_path(const std::string& path_in) {
   // Absolute, so recent files and the last session's clip work from any folder.
   const std::string path = fs::absolute(path_in, ec).lexically_normal().string();
   if (!fs::exists(path, ec)) return report_error(ErrorKind::BadInput, path + ": no such file or folder");
+  if (is_latents_path(path)) return open_latents(path);
   if (is_model_path(path)) return open_model(path);
   if (fs::is_directory(path, ec))
     return report_error(ErrorKind::BadInput,
@@ -103,6 +104,26 @@ void Studio::open_input(const std::string& path_in) {
                         [this, ticket](std::shared_ptr<Clip> c) { apply(doc_.accept_decoded(ticket, std::move(c))); }),
         true);
   }
+}
+
+void Studio::open_latents(const std::string& path) {
+  const Ticket ticket = doc_.begin_open(path);
+  set_playing(false);
+  if (!model_loading_.empty()) return;  // the load's callback asks for the run, which decodes
+  if (!model_.loaded) {
+    message(Message::Level::Info,
+            fs::path(path).filename().string() + " holds latents: open a model (Ctrl+M) to decode them with");
+    return;
+  }
+  worker_->cancel_kind(JobKind::Decode);
+  worker_->submit(JobKind::Decode, "Decode latents " + fs::path(path).filename().string(),
+                  make_decode_latents_job(engine_, path, settings_.chunked,
+                                          [this, ticket](std::shared_ptr<Clip> c, std::string source) {
+                                            const Document::ClipAccepted a = doc_.accept_decoded(ticket, std::move(c));
+                                            apply(a);
+                                            if (a.taken && !source.empty() && !doc_.file_b()) open_compare_file(source);
+                                          }),
+                  true);
 }
 
 void Studio::open_model(const std::string& path_in) {
@@ -184,6 +205,8 @@ void Studio::request_run() {
   const std::string input = doc_.run_input();
   if (input.empty()) return;
   if (!model_loading_.empty()) return;  // the load's callback starts the run
+  // A clip decoded from latents is decoded again (with the model now loaded), not reconstructed.
+  if (is_latents_path(input)) return open_latents(input);
   if (!model_.loaded) {
     open_input(input);  // no model: (re)decode with the current size and frame count
     return;
@@ -390,7 +413,7 @@ void Studio::open_export_dialog() { export_dialog_->open(*this); }
 void Studio::on_job_error(const JobError& e) {
   if (e.kind == JobKind::Model) model_loading_.clear();
   const Document::AfterFailure next = doc_.job_failed(e.kind, model_.loaded);
-  if (next.next == Document::AfterFailure::Next::OpenInput) open_input(next.path);
+  if (next.next == Document::AfterFailure::Next::OpenInput) open_path(next.path);  // a video, or latents
   if (next.next == Document::AfterFailure::Next::Run) request_run();
   if (e.error_kind == ErrorKind::Cancelled) return;  // the user asked, or a newer request replaced it
   report_error(e.error_kind, e.title + " failed: " + e.message);

@@ -54,6 +54,9 @@ class Studio : public ScriptHost {
   // A video/image, a model folder, or a .safetensors file: decides which.
   void open_path(const std::string& path);
   void open_input(const std::string& path);
+  // A latents file: decoded with the loaded model (when one is loaded or loading; else
+  // it waits for one), its source video, when named and there, as B = file.
+  void open_latents(const std::string& path);
   void open_model(const std::string& path) override;
   void open_compare_file(const std::string& path);
   void close_compare_file();

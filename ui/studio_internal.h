@@ -15,6 +15,9 @@ namespace wfvae::studio {
 // Milliseconds since this process started, library loading included (studio_window.cpp).
 double process_age_ms();
 
+// A .safetensors file of latents, not a model's weights (pipeline::is_latents_file).
+bool is_latents_path(const std::string& path);
+
 inline double steady_now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }

@@ -20,6 +20,8 @@
 #include <backends/imgui_impl_opengl3.h>
 
 #include "core/assets.h"
+#include "core/text.h"
+#include "pipeline/decode_latents.h"
 #include "panels/export_dialog.h"
 #include "panels/file_browser.h"
 #include "gl/gl.h"
@@ -62,6 +64,10 @@ void Studio::save_settings_now() {
 }
 
 // ---------------------------------------------------------------- window
+
+bool is_latents_path(const std::string& path) {
+  return text::lower_extension(path) == ".safetensors" && pipeline::is_latents_file(path);
+}
 
 // Milliseconds since this process started (library loading included), from the
 // kernel's start time in clock ticks: the studio's time to its first frame.
@@ -172,7 +178,7 @@ void Studio::drop_callback(GLFWwindow* w, int count, const char** paths) {
   // first opens, a second becomes "B = file".
   std::vector<std::string> media;
   for (int i = 0; i < count; ++i) {
-    if (is_model_path(paths[i]))
+    if (!is_latents_path(paths[i]) && is_model_path(paths[i]))
       s->open_model(paths[i]);
     else
       media.push_back(paths[i]);

@@ -83,7 +83,31 @@ LatentFile read_latent_file(const fs::path& path, const std::string& tensor, std
     } catch (const json::ParseError&) {
     }
   }
+  if (const std::string* src = get("source")) {
+    try {
+      json::Value j = json::parse(*src);
+      if (const json::Value* p = j.find("path"); p && p->is_string()) f.source = p->as_string();
+    } catch (const json::ParseError&) {
+    }
+  }
   return f;
+}
+
+bool is_latents_file(const fs::path& path) {
+  try {
+    SafetensorsReader r(path);
+    const auto format = r.metadata().find("format");
+    if (format != r.metadata().end() && format->second == "wfvae-latents") return true;
+    if (r.entries().empty() || r.entries().size() > 4) return false;
+    auto latent_shaped = [](const StTensorEntry& e) {
+      return e.shape.size() == 4 || (e.shape.size() == 5 && e.shape[0] == 1);
+    };
+    for (const char* n : {"latent", "sample", "mean"})
+      if (const StTensorEntry* e = r.find(n)) return latent_shaped(*e);
+    return r.entries().size() == 1 && latent_shaped(r.entries()[0]);
+  } catch (const Error&) {
+    return false;
+  }
 }
 
 DecodeLatentsResult decode_latents(Vae& vae, LatentFile file, bool chunked, const ProgressFn& progress,

@@ -26,6 +26,7 @@ struct LatentFile {
   std::vector<double> scale, shift;  // from the metadata, when it records them
   std::string model;                 // the metadata's model path, when recorded
   double fps = 0;                    // the metadata's, when recorded
+  std::string source;                // the video it was encoded from (the metadata's), when recorded
 };
 
 // Reads the latent: `tensor` names it, else "latent", "sample", "mean", or the only
@@ -33,6 +34,12 @@ struct LatentFile {
 // none). BadInput errors name the file and what it holds.
 LatentFile read_latent_file(const fs::path& path, const std::string& tensor = "",
                             std::optional<bool> normalized = std::nullopt);
+
+// Whether a .safetensors file holds latents rather than model weights: our format
+// word in its metadata, or at most four tensors of which one is a [1, L, T, h, w] or
+// [L, T, h, w] latent (latent, sample, mean, or the only one). Reads the header only;
+// false for anything unreadable (the open that follows says what is wrong).
+bool is_latents_file(const fs::path& path);
 
 struct DecodeLatentsResult {
   std::vector<media::RgbFrame> frames;

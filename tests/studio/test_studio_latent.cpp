@@ -161,3 +161,50 @@ TEST(StudioLatent, NormalisedOnlyWithScaleShiftThatFitAndThenAsTheCliWritesIt) {
   const double want = lens::summarize_latent(zn, {}, {}).shared_scale;
   EXPECT_NEAR(f.find("shared_scale")->as_number(), want, 0.02 * want);
 }
+
+// The decode round trip: a latents file opened in the studio is decoded with the
+// loaded model and shown beside the video its metadata names (B = file), whose PSNR is
+// then exactly what `wfvae recon` reported for the 8-bit frames it wrote; a latent of
+// another model is refused, naming the file and the channel counts.
+TEST(StudioLatent, ALatentsFileOpensAsItsDecodingBesideItsSource) {
+  REQUIRE_MODEL();
+  TempDir dir;
+  const fs::path clip = latent_clip(dir.path() / "c.mkv");
+  const fs::path z = dir.path() / "z.safetensors", metrics = dir.path() / "m.json";
+  const std::string cli = quote(WFVAE_CLI_EXE) + " recon " + quote(clip.string()) + " -o " +
+                          quote((dir.path() / "r.mkv").string()) + " --model " + quote(model_dir().string()) +
+                          " --frames 9 --latents " + quote(z.string()) + " --metrics " + quote(metrics.string()) +
+                          " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cli.c_str()), 0) << cli;
+  const fs::path state = dir.path() / "state.json";
+  const StudioRun r = studio(with_base_args({z.string(), "--model", model_dir().string(), "--direct", "--dump-state",
+                                             state.string(), "--exit-when-idle"}),
+                             dir.path() / "cfg");
+  ASSERT_EQ(r.code, 0) << r.log;
+  const json::Value st = read_json(state);
+  ASSERT_TRUE(st.find("clip")) << r.log;
+  EXPECT_EQ(st.find("clip")->find("path")->as_string(), z.string());
+  EXPECT_EQ(st.find("clip")->find("frames")->as_int(), 9);
+  ASSERT_TRUE(st.find("file_b")) << "the source video was not opened as B: " << state_messages(st);
+  EXPECT_EQ(st.find("file_b")->find("path")->as_string(), clip.string());
+  const json::Value m = read_json(metrics);
+  EXPECT_NEAR(st.find("file_b")->find("psnr_mean")->as_number(), m.find("output_8bit")->find("psnr_mean")->as_number(),
+              1e-9);
+  EXPECT_NE(state_messages(st).find("decoded from latents"), std::string::npos) << state_messages(st);
+
+  // A latent with another channel count than the model's.
+  const int64_t L = read_json(model_dir() / "config.json").find("latent_dim")->as_int(), wrong = L == 8 ? 16 : 8;
+  const fs::path other = dir.path() / "other.safetensors";
+  std::vector<float> v(static_cast<size_t>(wrong * 3 * 6 * 8), 0.5f);
+  write_safetensors(other, {{"latent", StDType::F32, {1, wrong, 3, 6, 8}, v.data()}}, {}, false);
+  const fs::path state2 = dir.path() / "state2.json";
+  const StudioRun r2 = studio(with_base_args({other.string(), "--model", model_dir().string(), "--dump-state",
+                                              state2.string(), "--exit-when-idle"}),
+                              dir.path() / "cfg");
+  EXPECT_EQ(r2.code, 2) << r2.log;  // bad input
+  const std::string msgs = state_messages(read_json(state2));
+  EXPECT_NE(msgs.find(other.string() + ": tensor \"latent\" has " + std::to_string(wrong) +
+                      " latent channels; this model has " + std::to_string(L)),
+            std::string::npos)
+      << msgs;
+}

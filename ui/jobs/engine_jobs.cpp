@@ -1,6 +1,7 @@
 #include "jobs/engine_jobs.h"
 
 #include "pipeline/perceptual_metrics.h"
+#include "pipeline/decode_latents.h"
 
 #include <algorithm>
 #include <chrono>
@@ -330,6 +331,41 @@ Worker::JobFn make_decode_job(std::string input, int max_short_side, int64_t fra
     clip->frames = std::move(v.frames);
     for (const auto& n : v.info.notes) clip->notes.push_back({pipeline::NoteKind::Info, n});
     ctx.post([on_clip, clip] { on_clip(clip); });
+  };
+}
+
+Worker::JobFn make_decode_latents_job(std::shared_ptr<Engine> engine, std::string path, bool chunked,
+                                      std::function<void(std::shared_ptr<Clip>, std::string source)> on_clip) {
+  return [=](JobContext& ctx) {
+    if (!engine->vae) fail_usage(path + ": latents need a model to decode them: open one (Ctrl+M)");
+    const pipeline::LatentFile file = pipeline::read_latent_file(path);
+    pipeline::DecodeLatentsResult d =
+        pipeline::decode_latents(*engine->vae, file, chunked, sub_progress(ctx.progress, 0, 0.95), ctx.cancel);
+    auto clip = std::make_shared<Clip>();
+    clip->path = path;
+    clip->decoded_by = engine->path;
+    clip->fps = file.fps > 0 ? file.fps : 25;
+    clip->height = d.frames.empty() ? 0 : d.frames[0].height;
+    clip->width = d.frames.empty() ? 0 : d.frames[0].width;
+    clip->source.path = path;
+    clip->source.container = "latents";
+    clip->source.codec = "WF-VAE decode of \"" + file.tensor + "\"";
+    clip->source.width = clip->width;
+    clip->source.height = clip->height;
+    clip->source.fps = clip->fps;
+    clip->source.frame_count = static_cast<int64_t>(d.frames.size());
+    for (size_t i = 0; i < d.frames.size(); ++i) {
+      clip->source_indices.push_back(static_cast<int64_t>(i));
+      clip->source_times.push_back(static_cast<double>(i) / clip->fps);
+    }
+    clip->frames = std::move(d.frames);
+    clip->notes.push_back(
+        {pipeline::NoteKind::Info, fmt("decoded from latents: %lld latent frames, %s",
+                                       static_cast<long long>(d.latent_frames), d.chunked ? "chunked" : "whole")});
+    for (auto& n : d.notes) clip->notes.push_back({pipeline::NoteKind::Info, n});
+    std::error_code ec;
+    const std::string source = !file.source.empty() && fs::is_regular_file(file.source, ec) ? file.source : "";
+    ctx.post([on_clip, clip, source] { on_clip(clip, source); });
   };
 }
 

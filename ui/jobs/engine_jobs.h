@@ -52,6 +52,12 @@ Worker::JobFn make_recon_job(std::shared_ptr<Engine> engine, std::string input, 
 Worker::JobFn make_decode_job(std::string input, int max_short_side, int64_t frames,
                               std::function<void(std::shared_ptr<Clip>)> on_clip);
 
+// A latents file (wfvae encode, recon --latents, a diffusion model's output) decoded
+// with the loaded model, chunked when asked and possible: its frames become the clip;
+// `source` is the video its metadata names, when that exists (for "B = file").
+Worker::JobFn make_decode_latents_job(std::shared_ptr<Engine> engine, std::string path, bool chunked,
+                                      std::function<void(std::shared_ptr<Clip>, std::string source)> on_clip);
+
 // "B = file": `path` decoded, resized to the clip's size, frame i against clip frame i.
 Worker::JobFn make_compare_file_job(std::string path, std::shared_ptr<const Clip> clip,
                                     std::function<void(std::shared_ptr<CompareFile>)> on_done);

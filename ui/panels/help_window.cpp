@@ -68,8 +68,9 @@ void HelpWindow::draw(PanelContext& s, bool* open) {
       "Mouse: wheel zooms at the cursor, drag pans, double-click fits; in the split view drag the "
       "divider. Click or drag the timeline to jump; hover it for per-frame values.");
   ImGui::TextDisabled(
-      "Drop a video or image to open it, a model folder, .safetensors or .ckpt checkpoint to load it; two videos "
-      "dropped together open the first and compare it with the second (B = file).");
+      "Drop a video or image to open it, a model folder, .safetensors or .ckpt checkpoint to load it, a latents "
+      ".safetensors to decode it; two videos dropped together open the first and compare it with the second (B = "
+      "file).");
   ImGui::PopTextWrapPos();
   ImGui::End();
 }
