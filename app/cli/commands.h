@@ -52,7 +52,7 @@ std::vector<Command> model_commands();  // parity, info, convert, bench, doctor
 std::vector<Command> media_commands();  // recon, eval, decode (empty without FFmpeg)
 // train (from videos with FFmpeg, from a clip pack always) and pack-clips (with FFmpeg).
 std::vector<Command> train_commands();
-std::vector<Command> lab_commands();  // eval-curve, model-card (scripts/lab's summaries of a run)
+std::vector<Command> lab_commands();  // eval-curve, model-card, card-latents (scripts/lab's summaries of a run)
 // With FFmpeg only: latent-stats, and encode (a data set's latent cache).
 Command latent_stats_command();
 Command encode_command();

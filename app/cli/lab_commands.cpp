@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/latent_card.h"
 #include "core/csv.h"
 #include "core/error.h"
 #include "core/fileutil.h"
@@ -497,6 +498,11 @@ int run_model_card_cmd(CardOptions& o, const Args& a) {
                fixed(num(sample, "psnr_mean", sample_path.string()), 2) + " dB, SSIM " +
                fixed(num(sample, "ssim_mean", sample_path.string()), 4) + ", blockiness " +
                fixed(num(sample, "blockiness_mean", sample_path.string()), 2) + "."});
+  // The latents on the footage, when the run measured them (scripts/lab/install-model does).
+  if (const fs::path stats = run / "latent-stats.json"; fs::exists(stats)) {
+    lines.push_back("");
+    for (auto& l : latent_card_section(stats)) lines.push_back(std::move(l));
+  }
   lines.insert(lines.end(),
                {"",
                 "Chunked = the causal-cache chunked path (the reference's `enable_tiling`): GroupNorm statistics are "
@@ -531,7 +537,8 @@ flags::CommandSpec model_card_spec(CardOptions& o) {
           "Write the model card (MODEL/README.md) of a bundled model from its training run's files.",
           "What scripts/lab/install-model measures goes in: RUN/info.json (wfvae info --json),\n"
           "RUN/bench-17x128.json (bench's last line), RUN/eval-direct.csv, eval-chunked.csv and\n"
-          "eval-unseen.csv (wfvae eval), RUN/sample.json (recon --metrics); and how the run went:\n"
+          "eval-unseen.csv (wfvae eval), RUN/sample.json (recon --metrics), RUN/latent-stats.json when\n"
+          "there is one (wfvae latent-stats: the Latents section); and how the run went:\n"
           "RUN/command.txt (the train command line; each flag's last value is the run's),\n"
           "RUN/train_log.jsonl, RUN/history.md when there is one, and RUN/base_run.txt naming the\n"
           "stage-1 run of a two-stage recipe (v4). The training and held-out clips are the names in\n"
@@ -547,7 +554,8 @@ flags::CommandSpec model_card_spec(CardOptions& o) {
 }  // namespace
 
 std::vector<Command> lab_commands() {
-  return {make_command(eval_curve_spec, run_eval_curve_cmd), make_command(model_card_spec, run_model_card_cmd)};
+  return {make_command(eval_curve_spec, run_eval_curve_cmd), make_command(model_card_spec, run_model_card_cmd),
+          card_latents_command()};
 }
 
 }  // namespace wfvae::cli

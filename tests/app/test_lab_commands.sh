@@ -104,6 +104,29 @@ rm run/base_run.txt
 expect_rc 0 model-card wfvae-tiny-gn run model --cache cache --unseen cache/footage-unseen
 expect_in "$card" "Validation during training (EMA weights"
 grep -q "Stage 1" "$card" && fail "a one-stage run's card names stages"
+echo "-- card-latents (and model-card with RUN/latent-stats.json): the Latents section, replaced in place"
+printf '%s' '{"format": "wfvae-latent-stats", "version": 1, "inputs": [{"file": "a.mkv"}, {"file": "b.mkv"}],
+ "provenance": {"frames": 17, "size": "128x128", "dtype": "f32", "device": "cpu"},
+ "raw": {"mean": [0.5, -0.25, 0.0], "std": [2.0, 0.5, 1.0]}, "normalized": null,
+ "normalized_problem": "scale has 4 and shift 4 values for 3 latent channels",
+ "suggested": {"scale": [0.5, 2.0, 1.0], "shift": [0.5, -0.25, 0.0]}}' >run/latent-stats.json
+expect_rc 0 model-card wfvae-tiny-gn run model --cache cache --unseen cache/footage-unseen
+expect_in "$card" "over 2 clips (17 frames at 128x128, the posterior mode, f32 on the cpu)"
+expect_in "$card" "raw latent's std runs from 0.500 (channel 1) to 2.000 (channel 0), its means lie within 0.500 of 0 (the farthest: channel 0)"
+expect_in "$card" "cannot normalise them (scale has 4 and shift 4 values for 3 latent channels)"
+expect_in "$card" '"scale": [0.5, 2, 1],'
+cp run/latent-stats.json stats.json
+rm run/latent-stats.json
+expect_rc 0 model-card wfvae-tiny-gn run model --cache cache --unseen cache/footage-unseen
+grep -q "## Latents" "$card" && fail "a run without latent-stats.json got a Latents section"
+expect_rc 0 card-latents model stats.json
+expect_rc 0 card-latents model stats.json
+[ "$(grep -c '^## Latents' "$card")" = 1 ] || fail "card-latents twice: the section is not replaced in place"
+tail -n 1 "$card" | grep -q '^Reproduce: `scripts/lab/train-default' || fail "card-latents lost the card's closing lines"
+echo '{"format": "something else"}' >bad.json
+expect_rc 2 card-latents model bad.json
+expect_in err.txt "bad.json: not a wfvae latent-stats file"
+
 rm run/sample.json
 expect_rc 2 model-card wfvae-tiny-gn run model --cache cache --unseen cache/footage-unseen
 expect_in err.txt "run/sample.json: no such file"
