@@ -98,6 +98,13 @@ flags::CommandSpec studio_spec(Options& o) {
        "the latent view's form: the posterior mode or a seeded sample",
        &o.latent_form,
        {"mode", "sample"}},
+      {"--hover", "X,Y", "hold the mouse pointer at X,Y (window pixels): tooltips and the pixel probe in screenshots",
+       [&o](const std::string& v) {
+         const size_t comma = v.find(',');
+         if (comma == std::string::npos) fail_usage("--hover: expected X,Y (window pixels), got \"" + v + "\"");
+         o.hover = std::make_pair(static_cast<float>(flags::to_double("--hover", v.substr(0, comma))),
+                                  static_cast<float>(flags::to_double("--hover", v.substr(comma + 1))));
+       }},
       {"--latent-normalized", "", "the latent view shows (z - shift) * scale with the config's values",
        &o.latent_normalized},
       // WxH here (a window is width first), where --size elsewhere is HxW.

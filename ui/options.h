@@ -32,6 +32,7 @@ struct Options {
   std::string latent_form;    // mode|sample
   bool latent_normalized = false;
   int window_width = 0, window_height = 0;
+  std::optional<std::pair<float, float>> hover;  // --hover X,Y: the pointer there, in window pixels
   // LPIPS weights (default: the settings' files, else the standard places).
   std::string lpips_alexnet, lpips_lin;
 

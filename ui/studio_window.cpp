@@ -545,6 +545,8 @@ void Studio::frame_once() {
   framebuffer_scale_ = ww > 0 ? static_cast<float>(framebuffer_width_) / ww : 1.0f;
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  // --hover: the pointer held there (tooltips and the pixel probe in headless shots).
+  if (opts_.hover) ImGui::GetIO().MousePos = ImVec2(opts_.hover->first, opts_.hover->second);
   ImGui::NewFrame();
   layout_.clear();
   handle_shortcuts();

@@ -208,3 +208,32 @@ TEST(StudioLatent, ALatentsFileOpensAsItsDecodingBesideItsSource) {
             std::string::npos)
       << msgs;
 }
+
+// Hovering a tile names the latent cell under the pointer and the pixels it stands for.
+TEST(StudioLatent, HoveringACellNamesItAndThePixelsItStandsFor) {
+  REQUIRE_MODEL();
+  TempDir dir;
+  const fs::path clip = latent_clip(dir.path() / "c.mkv");
+  const fs::path first = dir.path() / "first.json";
+  auto args = [&](const fs::path& layout, const std::vector<std::string>& extra) {
+    return with_base_args(concat({clip.string(), "--model", model_dir().string(), "--frames", "9", "--direct", "--view",
+                                  "latent", "--dump-layout", layout.string()},
+                                 extra));
+  };
+  StudioRun r = studio(args(first, {}), dir.path() / "cfg");
+  ASSERT_EQ(r.code, 0) << r.log;
+  const Box tile = item(layout_items(read_json(first)), "latent/channel/3");
+  const int64_t w = 64 / 8, h = 48 / 8;  // the clip's latent cells
+  // The pointer in the cell (x 5, y 2) of channel 3's tile.
+  const double px = tile.x + (5 + 0.5) * tile.w / w, py = tile.y + (2 + 0.5) * tile.h / h;
+  const fs::path hovered = dir.path() / "hovered.json";
+  r = studio(args(hovered, {"--hover", std::to_string(px) + "," + std::to_string(py)}), dir.path() / "cfg");
+  ASSERT_EQ(r.code, 0) << r.log;
+  const json::Value& cell = item(layout_items(read_json(hovered)), "latent/hover_cell").item;
+  EXPECT_EQ(cell.find("channel")->as_int(), 3);
+  EXPECT_EQ(cell.find("cell_x")->as_int(), 5);
+  EXPECT_EQ(cell.find("cell_y")->as_int(), 2);
+  EXPECT_EQ(cell.find("pixel_x")->as_int(), 40);
+  EXPECT_EQ(cell.find("pixel_y")->as_int(), 16);
+  EXPECT_FALSE(layout_items(read_json(first)).count("latent/hover_cell")) << "a cell named with no pointer over it";
+}

@@ -212,6 +212,13 @@ void LatentPanel::draw_grid(PanelContext& s, const Rect& r, int64_t t) {
     hover_y_ = hy;
     hover_x_ = hx;
     draw_cell_tooltip(s, hc, t, hy, hx);
+    json::Value cell = json::Object{};
+    cell["channel"] = hc;
+    cell["cell_y"] = hy;
+    cell["cell_x"] = hx;
+    cell["pixel_x"] = hx * spatial_;
+    cell["pixel_y"] = hy * spatial_;
+    s.layout().add("latent/hover_cell", Rect{mouse.x, mouse.y, 1, 1}, cell);
   }
   // The colormap legend under the grid.
   const int64_t rows = (n + g.cols - 1) / g.cols;
