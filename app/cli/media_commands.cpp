@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "cli/commands.h"
+#include "cli/perceptual_flags.h"
 #include "core/assets.h"
 #include "core/error.h"
 #include "core/text.h"
@@ -35,37 +36,8 @@ struct RequestFlags {
   pipeline::ReconRequest r;
   std::string model, device = "auto", dtype = "f32";
   std::optional<int> frames, num_groups, seed;
-  bool lpips = false;
-  std::string lpips_alexnet, lpips_lin;
-  std::unique_ptr<perceptual::Lpips> lpips_net;  // loaded by load_perceptual
+  PerceptualFlags perceptual;  // --lpips (eval: and --fvd)
 };
-
-// A weight file: the flag's, else the first of the standard places; BadInput saying
-// where it looked and how to get it when there is none.
-fs::path weight_file(const std::string& given, const perceptual::WeightSearch& search, const char* what) {
-  if (!given.empty()) {
-    std::error_code ec;
-    if (!fs::is_regular_file(given, ec)) fail_input(given + ": no such file (" + what + ")");
-    return given;
-  }
-  if (search.found.empty()) fail_input(search.missing_message(what));
-  return search.found;
-}
-
-// --lpips: the LPIPS network, before any video is read.
-void load_lpips(RequestFlags& f, pipeline::ReconRequest& r) {
-  if (!f.lpips) {
-    if (!f.lpips_alexnet.empty() || !f.lpips_lin.empty())
-      fail_usage("--lpips-alexnet and --lpips-lin choose LPIPS's weights: add --lpips");
-    return;
-  }
-  const fs::path alexnet = weight_file(f.lpips_alexnet, perceptual::find_alexnet_weights(),
-                                       "LPIPS's AlexNet weights (alexnet-owt-7be5be79.pth)");
-  const fs::path lin =
-      weight_file(f.lpips_lin, perceptual::find_lpips_lin_weights(), "LPIPS's lin heads (lpips weights/v0.1/alex.pth)");
-  f.lpips_net = perceptual::Lpips::load(alexnet, lin, r.device);
-  r.lpips = f.lpips_net.get();
-}
 
 // The request, once the values the flags set are checked together.
 pipeline::ReconRequest request_from_flags(RequestFlags& f) {
@@ -114,7 +86,7 @@ int run_recon_cmd(ReconFlags& f, const Args& a) {
   // The input and every output are checked before the model loads or a frame is
   // decoded: a missing input is reported as such, not as a missing model.
   media::probe(req.input);
-  if (!ex.lpips_map.empty() && !f.lpips) fail_usage("--lpips-map needs --lpips");
+  if (!ex.lpips_map.empty() && !f.perceptual.lpips) fail_usage("--lpips-map needs --lpips");
   pipeline::check_exports(ex, req.input);
   req.model = pipeline::resolve_model(f.model);
   const ModelFiles files = resolve_model_files(req.model, req.load.config);  // a clear error now, not after decoding
@@ -123,7 +95,7 @@ int run_recon_cmd(ReconFlags& f, const Args& a) {
     if (!problem.empty()) fail_input(files.config.string() + ": --normalized: " + problem);
   }
 
-  load_lpips(f, req);
+  load_perceptual(f.perceptual, req);
   req.lpips_maps = !ex.lpips_map.empty();
 
   CancelToken& cancel = interrupt_token();
@@ -175,10 +147,7 @@ int run_recon_cmd(ReconFlags& f, const Args& a) {
 struct EvalFlags : RequestFlags {
   fs::path table;
   std::optional<std::string> shard;
-  bool fvd = false;
-  std::string i3d;
   std::optional<int> fvd_batched;
-  std::unique_ptr<perceptual::I3dDetector> detector;
 };
 
 int run_eval_cmd(EvalFlags& f, const Args& a) {
@@ -186,15 +155,9 @@ int run_eval_cmd(EvalFlags& f, const Args& a) {
   if (table.empty()) fail_usage("missing --out TABLE.csv");
   if (text::lower_extension(table) != ".csv") fail_usage(table.string() + ": the eval table must be a .csv file");
   pipeline::ReconRequest base = request_from_flags(f);
-  if (f.fvd_batched && !f.fvd) fail_usage("--fvd-batched needs --fvd");
+  if (f.fvd_batched && !f.perceptual.fvd) fail_usage("--fvd-batched needs --fvd");
   if (f.fvd_batched && *f.fvd_batched < 1) fail_usage("--fvd-batched must be at least 1");
-  if (!f.i3d.empty() && !f.fvd) fail_usage("--i3d chooses FVD's detector: add --fvd");
-  load_lpips(f, base);
-  if (f.fvd) {
-    f.detector = perceptual::I3dDetector::load(
-        weight_file(f.i3d, perceptual::find_i3d_detector(), "FVD's I3D detector (i3d_torchscript.pt)"), base.device);
-    base.i3d = f.detector.get();
-  }
+  load_perceptual(f.perceptual, base);
   const pipeline::ShardedInputs inputs = pipeline::sharded_inputs(a.positional, f.shard);
   const fs::path model = pipeline::resolve_model(f.model);
   resolve_model_files(model, base.load.config);
@@ -240,11 +203,11 @@ int run_eval_cmd(EvalFlags& f, const Args& a) {
               fmt(o.all.psnr, 3).c_str(), fmt(o.all.ssim, 4).c_str(), fmt(o.all.blockiness, 2).c_str(),
               std::isnan(o.all.lpips) ? "" : (", LPIPS " + fmt(o.all.lpips, 4)).c_str(),
               std::isnan(o.all.fvd) ? "" : (", FVD " + fmt(o.all.fvd, 3)).c_str(), table.string().c_str());
-  if (f.fvd) {
+  if (f.perceptual.fvd) {
     std::printf("FVD features: %s\n", o.features.string().c_str());
     if (f.fvd_batched) {
       pipeline::EvalTable t = pipeline::EvalTable::load(table);
-      t.fvd_detector = f.detector->sha256();
+      t.fvd_detector = f.perceptual.detector->sha256();
       t.features = pipeline::load_features(o.features, t.fvd_detector);
       std::printf(
           "FVD as the reference's eval scripts report it (the mean of per-batch FVDs over batches of %d in table "
@@ -311,9 +274,10 @@ int run_decode_cmd(DecodeFlags& f, const Args& a) {
   return 0;
 }
 
-std::vector<FlagSpec> request_flags(RequestFlags& f) {
+// The flags recon and eval share; `fvd_help` non-empty: also --fvd and --i3d (eval).
+std::vector<FlagSpec> request_flags(RequestFlags& f, const std::string& fvd_help = "") {
   pipeline::ReconRequest& r = f.r;
-  return {
+  std::vector<FlagSpec> out = {
       {"--model", "M",
        std::string("a model folder, .safetensors or .ckpt/.pt file (default: the bundled ") + kDefaultModelName + ")",
        &f.model},
@@ -346,14 +310,9 @@ std::vector<FlagSpec> request_flags(RequestFlags& f) {
       {"--sample", "", "decode a posterior sample, as the official scripts do (default: the mode, deterministic)",
        &r.sample},
       {"--seed", "S", "seed for --sample (default 0)", &f.seed},
-      {"--lpips", "",
-       "also LPIPS per frame, as WF-VAE's cal_lpips.py (alex, spatial; lower is better); the weights are "
-       "looked for in the torch hub cache and the lpips package",
-       &f.lpips},
-      {"--lpips-alexnet", "FILE", "torchvision's alexnet-owt-7be5be79.pth (default: the torch hub cache)",
-       &f.lpips_alexnet},
-      {"--lpips-lin", "FILE", "lpips' weights/v0.1/alex.pth (default: from the installed lpips package)", &f.lpips_lin},
   };
+  for (auto& flag : perceptual_flags(f.perceptual, !fvd_help.empty(), fvd_help)) out.push_back(std::move(flag));
+  return out;
 }
 
 CommandSpec recon_spec(ReconFlags& f) {
@@ -450,14 +409,12 @@ CommandSpec eval_spec(EvalFlags& f) {
       "  wfvae eval videos/ --out results.csv --size 256x256 --frames 33\n"
       "  wfvae eval list.txt --out part0.csv --shard 0/4 --size 256x256 --frames 17 --device cuda\n"};
   eval.flags = {{"--out", "TABLE.csv", "the results table (resumed when it exists)", &f.table}};
-  for (auto& flag : request_flags(f)) eval.flags.push_back(std::move(flag));
+  for (auto& flag : request_flags(f,
+                                  "also FVD over all the inputs (ALL row), as WF-VAE's cal_fvd.py (styleganv "
+                                  "I3D); the per-clip features are kept in TABLE.i3d.safetensors"))
+    eval.flags.push_back(std::move(flag));
   eval.flags.push_back({"--shard", "i/n", "evaluate the inputs at sorted positions p with p % n == i", &f.shard});
-  eval.flags.push_back({"--fvd", "",
-                        "also FVD over all the inputs (ALL row), as WF-VAE's cal_fvd.py (styleganv I3D); the "
-                        "per-clip features are kept in TABLE.i3d.safetensors",
-                        &f.fvd});
-  eval.flags.push_back(
-      {"--i3d", "FILE", "StyleGAN-V's i3d_torchscript.pt (default: $WFVAE_I3D, the torch hub cache)", &f.i3d});
+
   eval.flags.push_back({"--fvd-batched", "B",
                         "also print the figure the reference's eval scripts report: the mean of per-batch FVDs "
                         "over batches of B videos",
