@@ -22,6 +22,7 @@ std::vector<cli::Command> all_commands() {
 #ifdef WFVAE_HAVE_MEDIA
   cmds.push_back(cli::latent_stats_command());
   cmds.push_back(cli::encode_command());
+  cmds.push_back(cli::normstudy_command());
 #endif
   return cmds;
 }

@@ -56,6 +56,7 @@ std::vector<Command> lab_commands();  // eval-curve, model-card, card-latents (s
 // With FFmpeg only: latent-stats, and encode (a data set's latent cache).
 Command latent_stats_command();
 Command encode_command();
+Command normstudy_command();  // GroupNorm vs LayerNorm over a set of clips
 
 // cpu, cuda or auto as the engine reads them (parse_device). When auto settles on the
 // CPU it says so once, with the reason, on stderr.
