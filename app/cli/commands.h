@@ -58,6 +58,21 @@ Command latent_stats_command();
 Command encode_command();
 Command normstudy_command();  // GroupNorm vs LayerNorm over a set of clips
 
+// A command over a data set: any number of inputs (files, folders, .txt lists, as
+// eval takes them) from `min_inputs`; its flags are added by the caller.
+inline CommandSpec data_set_command(std::string name, std::string usage, std::string summary, std::string description,
+                                    std::string examples, size_t min_inputs = 1) {
+  CommandSpec c;
+  c.name = std::move(name);
+  c.usage = std::move(usage);
+  c.summary = std::move(summary);
+  c.description = std::move(description);
+  c.min_positional = min_inputs;
+  c.max_positional = SIZE_MAX;
+  c.examples = std::move(examples);
+  return c;
+}
+
 // cpu, cuda or auto as the engine reads them (parse_device). When auto settles on the
 // CPU it says so once, with the reason, on stderr.
 Device device_option(const std::string& asked);

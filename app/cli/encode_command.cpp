@@ -80,7 +80,7 @@ int run_encode(EncodeFlags& f, const Args& a) {
 }
 
 CommandSpec encode_spec(EncodeFlags& f) {
-  CommandSpec spec{
+  CommandSpec spec = data_set_command(
       "encode",
       "wfvae encode INPUTS... --out DIR [--model M] [--size HxW] [--frames N] [--start T] [--stride K] [--normalized] "
       "[--sample [--seed S]] [--posterior] [--shard i/n] [--device D] [--dtype T] [--chunked] [--tile N|auto|off] "
@@ -99,12 +99,9 @@ CommandSpec encode_spec(EncodeFlags& f) {
       "wfvae eval does; run the shards into one DIR. DIR/manifest.json lists every clip of the data set\n"
       "(file, source, frames, size, latent shape) and those not encoded yet; each run rewrites it.\n"
       "A bad input is reported and skipped (exit 2).",
-      {},
-      1,
-      SIZE_MAX,
       "  wfvae encode videos/ --out cache/ --size 256x256 --frames 33 --normalized --sample\n"
       "  wfvae encode list.txt --out cache/ --shard 0/4 --size 256x256 --frames 17 --device cuda --dtype bf16\n"
-      "  wfvae decode cache/a.mp4.safetensors -o a_recon.mp4\n"};
+      "  wfvae decode cache/a.mp4.safetensors -o a_recon.mp4\n");
   spec.flags = {
       {"--out", "DIR", "the cache folder (made when missing; reused by a rerun with the same settings)", &f.out},
       {"--normalized", "", "store (z - shift) * scale with the config's scale/shift (the diffusion pipeline's form)",

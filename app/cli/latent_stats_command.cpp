@@ -141,7 +141,7 @@ int run_latent_stats(LatentStatsFlags& f, const Args& a) {
 }
 
 CommandSpec latent_stats_spec(LatentStatsFlags& f) {
-  CommandSpec spec{
+  CommandSpec spec = data_set_command(
       "latent-stats",
       "wfvae latent-stats INPUTS... --out STATS.json [--model M] [--size HxW] [--frames N] [--start T] [--stride K] "
       "[--seed S] [--shard i/n] [--device D] [--dtype T] [--chunked] [--tile N|auto|off] [--max-memory SIZE] [-y]\n"
@@ -164,12 +164,9 @@ CommandSpec latent_stats_spec(LatentStatsFlags& f) {
       "float64 rounding. --merge refuses parts made with other settings or models, or that share an\n"
       "input. A bad input is reported and skipped (exit 2); the file lists it under \"failed\".\n"
       "STATS.json is written atomically and never over an existing file without -y.",
-      {},
-      1,
-      SIZE_MAX,
       "  wfvae latent-stats videos/ --out stats.json --size 256x256 --frames 33 --dtype bf16\n"
       "  wfvae latent-stats list.txt --out part0.json --shard 0/2 --size 256x256 --frames 17\n"
-      "  wfvae latent-stats --merge part0.json part1.json --out all.json\n"};
+      "  wfvae latent-stats --merge part0.json part1.json --out all.json\n");
   spec.flags = {
       {"--out", "STATS.json", "the statistics (per-channel figures of both forms, the suggestion, provenance)", &f.out},
       {"--merge", "", "merge the INPUTS, .json files of earlier runs (shards), into --out", &f.merge}};

@@ -126,7 +126,7 @@ int run_normstudy(NormStudyFlags& f, const Args& a) {
 
 CommandSpec normstudy_spec(NormStudyFlags& f) {
   pipeline::ReconRequest& r = f.r;
-  CommandSpec spec{
+  CommandSpec spec = data_set_command(
       "normstudy",
       "wfvae normstudy INPUTS... --out DIR [--settings S,S,...] [--size HxW] [--frames N] [--stride K] [--chunked] "
       "[--lpips] [--fvd] [--motion-thresholds A,B] [--shard i/n] [--device D] [--dtype T]\n"
@@ -150,13 +150,11 @@ CommandSpec normstudy_spec(NormStudyFlags& f) {
       "inline SVG) over every part there: run the shards into one DIR, then --report-only for the whole.\n"
       "A bad clip becomes an error row (exit 2) and the study goes on; a num_groups that does not divide\n"
       "a model's channels is refused before any work, naming the model and the valid values.",
-      {},
-      0,
-      SIZE_MAX,
       "  wfvae normstudy ~/.cache/wfvae-studio/footage --out study/ --size 128x128 --frames 17\n"
       "  wfvae normstudy clips/ --out study/ --settings wfvae-tiny-gn,wfvae-tiny-gn:groupnorm:2,wfvae-tiny-ln\n"
       "  wfvae normstudy list.txt --out study/ --shard 0/2 ...; ... --shard 1/2; wfvae normstudy --report-only --out "
-      "study/\n"};
+      "study/\n",
+      0);
   spec.flags = {
       {"--out", "DIR", "the study folder (its parts resumed; the report written there)", &f.out},
       {"--settings", "S,S,...", "MODEL, MODEL:layernorm or MODEL:groupnorm:N (default: every bundled model)",

@@ -37,6 +37,20 @@ json::Value spread_json(const Spread& s) {
   return j;
 }
 
+// What a setting's and a class's figures share in report.json.
+void put_quality(json::Value& j, int clips, const Spread& psnr, const Spread& ssim, const Spread& lpips, double fvd) {
+  j["clips"] = clips;
+  j["psnr"] = spread_json(psnr);
+  j["ssim"] = spread_json(ssim);
+  j["lpips"] = spread_json(lpips);
+  j["fvd"] = num_or_null(fvd);
+}
+
+const std::pair<const char*, std::string ClaimVerdict::*> kClaimFields[] = {{"claim", &ClaimVerdict::claim},
+                                                                            {"comparison", &ClaimVerdict::comparison},
+                                                                            {"verdict", &ClaimVerdict::verdict},
+                                                                            {"evidence", &ClaimVerdict::evidence}};
+
 std::string esc(const std::string& s) {
   std::string o;
   for (char c : s) {
@@ -312,12 +326,8 @@ json::Value StudyReport::to_json() const {
     s["norm_type"] = f.setting.norm_type;
     s["num_groups"] = f.setting.num_groups;
     s["trained"] = f.setting.trained;
-    s["clips"] = f.clips;
+    put_quality(s, f.clips, f.psnr, f.ssim, f.lpips, f.fvd);
     s["failed"] = f.failed;
-    s["psnr"] = spread_json(f.psnr);
-    s["ssim"] = spread_json(f.ssim);
-    s["lpips"] = spread_json(f.lpips);
-    s["fvd"] = num_or_null(f.fvd);
     s["encode_ms"] = num_or_null(f.encode_ms);
     s["decode_ms"] = num_or_null(f.decode_ms);
     s["peak_bytes"] = f.peak_bytes;
@@ -325,11 +335,7 @@ json::Value StudyReport::to_json() const {
     for (const auto& k : f.classes) {
       json::Value c = json::Object{};
       c["class"] = k.motion_class;
-      c["clips"] = k.clips;
-      c["psnr"] = spread_json(k.psnr);
-      c["ssim"] = spread_json(k.ssim);
-      c["lpips"] = spread_json(k.lpips);
-      c["fvd"] = num_or_null(k.fvd);
+      put_quality(c, k.clips, k.psnr, k.ssim, k.lpips, k.fvd);
       cs.push_back(c);
     }
     s["classes"] = json::Value(cs);
@@ -339,10 +345,7 @@ json::Value StudyReport::to_json() const {
   json::Array claims_json;
   for (const auto& c : claims) {
     json::Value o = json::Object{};
-    o["claim"] = c.claim;
-    o["comparison"] = c.comparison;
-    o["verdict"] = c.verdict;
-    o["evidence"] = c.evidence;
+    for (const auto& [key, field] : kClaimFields) o[key] = c.*field;
     claims_json.push_back(o);
   }
   j["claims"] = json::Value(claims_json);

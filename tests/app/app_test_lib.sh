@@ -37,6 +37,11 @@ expect_rc() {
 expect_in() {  # expect_in FILE TEXT
   grep -qF -- "$2" "$1" || { echo "--- $1"; cat "$1"; fail "expected \"$2\" in $1"; }
 }
+expect_all() {  # expect_all FILE TEXT...: every TEXT in FILE
+  local file=$1 t
+  shift
+  for t in "$@"; do expect_in "$file" "$t"; done
+}
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -21,9 +21,8 @@ common=(--settings "$settings" --size 32x32 --frames 9 --device cpu)
 
 note "one run: a row per clip and setting, the report"
 expect_rc 0 normstudy data --out one "${common[@]}"
-expect_in out.txt "normstudy: 5 clips x 2 settings into one"
-expect_in out.txt "wrote: one/report.html"
-expect_in out.txt "claim: LayerNorm gives a higher PSNR on static scenes and images"
+expect_all out.txt "normstudy: 5 clips x 2 settings into one" "wrote: one/report.html" \
+  "claim: LayerNorm gives a higher PSNR on static scenes and images"
 for f in part-0-of-1.jsonl report.json summary.csv report.html; do [ -s "one/$f" ] || fail "one/$f missing"; done
 [ "$(wc -l <one/part-0-of-1.jsonl)" = 10 ] || fail "expected 10 rows"
 
