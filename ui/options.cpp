@@ -21,28 +21,11 @@ flags::FlagSpec in(const std::string& section, flags::FlagSpec f) {
   return f;
 }
 
-// The studio's flags, bound to `o` (a throwaway Options for the help text alone).
-flags::CommandSpec studio_spec(Options& o) {
-  flags::CommandSpec c;
-  c.program = "wfvae-studio";
-  c.usage = "wfvae-studio [INPUT] [--model DIR] [options]";
-  c.summary =
-      "WFVAE Studio: open a video or image, reconstruct it with WF-VAE and compare the two\n"
-      "(side by side, split, A/B flicker, difference, LPIPS heatmap), follow per-frame\n"
-      "PSNR/SSIM/LPIPS along the timeline, look inside the Haar wavelet subbands and\n"
-      "energy-flow levels, switch norm_type/num_groups, run the norm lab, export. Drag and\n"
-      "drop a video, an image or a model folder onto the window; F1 lists the keyboard\n"
-      "shortcuts.";
-  c.description =
-      "INPUT                     a video or image (default: the last one opened, else the bundled\n"
-      "                          sample assets/samples/city-cc0.mp4), or a latents .safetensors\n"
-      "                          (wfvae encode, recon --latents, a diffusion model's output): decoded\n"
-      "                          with the model and shown beside the video it names, if any";
-  c.min_positional = 0;
-  c.max_positional = 1;
-  // name, metavar (none: a switch), help, target, choices, alias; a section holds from
-  // the flag that names it to the next that names another.
-  c.flags = {
+// name, metavar (none: a switch), help, target, choices, alias; a section holds from
+// the flag that names it to the next that names another.
+// The model, its norm and the run's settings, and LPIPS's weights.
+std::vector<flags::FlagSpec> model_and_run_flags(Options& o) {
+  return {
       in(kModel,
          {"--model", "M",
           "a model folder (diffusers, or config.json + .ckpt), or a .safetensors or .ckpt/.pt file with config.json "
@@ -74,7 +57,12 @@ flags::CommandSpec studio_spec(Options& o) {
       {"--lpips-lin", "FILE",
        "LPIPS: lpips' linear heads, weights/v0.1/alex.pth (default: the file given before, else an installed lpips "
        "package's)",
-       &o.lpips_lin},
+       &o.lpips_lin}};
+}
+
+// What is shown: the view, the pair, the frame and each view's options.
+std::vector<flags::FlagSpec> view_flags(Options& o) {
+  return {
       in(kView, {"--view",
                  "V",
                  "the view",
@@ -108,14 +96,18 @@ flags::CommandSpec studio_spec(Options& o) {
       {"--latent-normalized", "", "the latent view shows (z - shift) * scale with the config's values",
        &o.latent_normalized},
       // WxH here (a window is width first), where --size elsewhere is HxW.
-      {"--window", "WxH", "window size",
-       [&o](const std::string& v) {
+      {"--window", "WxH", "window size", [&o](const std::string& v) {
          int& w = o.window_width;
          int& h = o.window_height;
          flags::to_dims("--window", v, &w, &h);
          if (w < 320 || h < 240 || w > 16384 || h > 16384)
            fail_usage("--window: " + v + " is outside 320x240 .. 16384x16384");
-       }},
+       }}};
+}
+
+// Scripted actions, headless outputs and the rest.
+std::vector<flags::FlagSpec> scripted_flags(Options& o) {
+  return {
       in(kScripted, {"--simulate-drop", "PATH", "call the window's registered drop handler with PATH (repeatable)",
                      &o.simulate_drops}),
       {"--rerun-with", "S",
@@ -151,6 +143,30 @@ flags::CommandSpec studio_spec(Options& o) {
           "asks this)",
           &o.gl_info}),
       {"--version", "", "print the version"}};
+}
+
+// The studio's flags, bound to `o` (a throwaway Options for the help text alone).
+flags::CommandSpec studio_spec(Options& o) {
+  flags::CommandSpec c;
+  c.program = "wfvae-studio";
+  c.usage = "wfvae-studio [INPUT] [--model DIR] [options]";
+  c.summary =
+      "WFVAE Studio: open a video or image, reconstruct it with WF-VAE and compare the two\n"
+      "(side by side, split, A/B flicker, difference, LPIPS heatmap), follow per-frame\n"
+      "PSNR/SSIM/LPIPS along the timeline, look inside the Haar wavelet subbands and\n"
+      "energy-flow levels, switch norm_type/num_groups, run the norm lab, export. Drag and\n"
+      "drop a video, an image or a model folder onto the window; F1 lists the keyboard\n"
+      "shortcuts.";
+  c.description =
+      "INPUT                     a video or image (default: the last one opened, else the bundled\n"
+      "                          sample assets/samples/city-cc0.mp4), or a latents .safetensors\n"
+      "                          (wfvae encode, recon --latents, a diffusion model's output): decoded\n"
+      "                          with the model and shown beside the video it names, if any";
+  c.min_positional = 0;
+  c.max_positional = 1;
+  c.flags = model_and_run_flags(o);
+  for (auto* part : {view_flags, scripted_flags})
+    for (auto& flag : part(o)) c.flags.push_back(std::move(flag));
   c.epilogue =
       "Headless runs that write images or files start from default settings and leave the saved\n"
       "ones alone; --exit-when-idle and --dump-state alone are normal sessions that quit when the\n"

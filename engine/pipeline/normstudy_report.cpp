@@ -144,6 +144,143 @@ Spread spread_of(const std::vector<double>& values) {
   return s;
 }
 
+namespace {
+
+// One setting's figures over its rows of `all`, overall and per motion class.
+SettingFigures figures_of(const StudySetting& setting, const std::vector<StudyRow>& all,
+                          const std::map<std::string, std::string>& cls) {
+  SettingFigures f;
+  f.setting = setting;
+  std::vector<const StudyRow*> rows;
+  std::vector<double> psnr, ssim, lpips, enc, dec;
+  for (const auto& r : all) {
+    if (r.setting != setting.key()) continue;
+    if (r.status != "ok") {
+      ++f.failed;
+      continue;
+    }
+    rows.push_back(&r);
+    psnr.push_back(r.psnr);
+    ssim.push_back(r.ssim);
+    lpips.push_back(r.lpips);
+    enc.push_back(r.encode_ms);
+    dec.push_back(r.decode_ms);
+    f.peak_bytes = std::max(f.peak_bytes, r.peak_bytes);
+  }
+  f.clips = static_cast<int>(rows.size());
+  f.psnr = spread_of(psnr);
+  f.ssim = spread_of(ssim);
+  f.lpips = spread_of(lpips);
+  f.fvd = fvd_of(rows);
+  f.encode_ms = spread_of(enc).mean;
+  f.decode_ms = spread_of(dec).mean;
+  for (const char* c : kClasses) {
+    ClassFigures k;
+    k.motion_class = c;
+    std::vector<const StudyRow*> in;
+    std::vector<double> p, s, l;
+    for (const StudyRow* r : rows)
+      if (cls.at(r->clip) == c) {
+        in.push_back(r);
+        p.push_back(r->psnr);
+        s.push_back(r->ssim);
+        l.push_back(r->lpips);
+      }
+    if (in.empty()) continue;
+    k.clips = static_cast<int>(in.size());
+    k.psnr = spread_of(p);
+    k.ssim = spread_of(s);
+    k.lpips = spread_of(l);
+    k.fvd = fvd_of(in);
+    f.classes.push_back(k);
+  }
+  return f;
+}
+
+// The claims: each GroupNorm setting against the first LayerNorm one, on the clips both
+// measured (`ok`: each setting's ok rows by clip).
+std::vector<ClaimVerdict> judge_claims(const std::vector<StudySetting>& settings,
+                                       const std::vector<SettingFigures>& figures,
+                                       const std::vector<std::map<std::string, const StudyRow*>>& ok,
+                                       const std::map<std::string, std::string>& cls) {
+  std::vector<ClaimVerdict> out;
+  size_t ln = settings.size();
+  for (size_t i = 0; i < settings.size() && ln == settings.size(); ++i)
+    if (settings[i].norm_type == "layernorm") ln = i;
+  const char* kClaim1 = "GroupNorm gives a lower FVD on dynamic scenes";
+  const char* kClaim2 = "LayerNorm gives a higher PSNR on static scenes and images";
+  const char* kClaim3 = "GroupNorm uses about 23% less memory than LayerNorm";
+  bool any_gn = false;
+  for (size_t g = 0; g < settings.size(); ++g) {
+    if (settings[g].norm_type != "groupnorm") continue;
+    any_gn = true;
+    if (ln == settings.size()) break;
+    const std::string cmp = settings[g].label() + " vs " + settings[ln].label();
+    std::set<std::string> dynamic, still;
+    for (const auto& [c, k] : cls) {
+      if (k == "dynamic") dynamic.insert(c);
+      if (k == "static" || k == "image") still.insert(c);
+    }
+    {  // 1: FVD on dynamic clips (paired clips with features on both sides)
+      std::vector<const StudyRow*> a, b;
+      for (const auto& c : dynamic) {
+        auto ia = ok[g].find(c), ib = ok[ln].find(c);
+        if (ia != ok[g].end() && ib != ok[ln].end() && !ia->second->i3d_real.empty() && !ib->second->i3d_real.empty())
+          a.push_back(ia->second), b.push_back(ib->second);
+      }
+      const Paired p = paired(ok[g], ok[ln], dynamic, &StudyRow::psnr);
+      const std::string context = p.n ? " PSNR on the same clips: " + num(p.a, 2) + " vs " + num(p.b, 2) + " dB." : "";
+      const double fg = fvd_of(a), fl = fvd_of(b);
+      if (!std::isfinite(fg) || !std::isfinite(fl)) {
+        out.push_back({kClaim1, cmp, "not measured",
+                       std::to_string(a.size()) +
+                           " dynamic clips with I3D features on both sides (FVD needs at "
+                           "least 2; run with --fvd)." +
+                           context});
+      } else {
+        out.push_back({kClaim1, cmp, fg < fl ? "holds" : "does not hold",
+                       "FVD " + num(fg, 2) + " vs " + num(fl, 2) + " over " + std::to_string(a.size()) +
+                           " dynamic clips (one set: FVD has no clip-level spread)." + context});
+      }
+    }
+    {  // 2: PSNR on static clips and images, LayerNorm minus GroupNorm, paired
+      const Paired p = paired(ok[g], ok[ln], still, &StudyRow::psnr);
+      if (p.n < 2) {
+        out.push_back({kClaim2, cmp, "not testable",
+                       std::to_string(p.n) + " static clips or images measured under both (2 or more needed)"});
+      } else {
+        const std::string v = p.diff > 2 * p.se ? "holds" : p.diff < -2 * p.se ? "does not hold" : "within noise";
+        out.push_back({kClaim2, cmp, v,
+                       "PSNR " + num(p.b, 2) + " (LayerNorm) vs " + num(p.a, 2) + " dB over " + std::to_string(p.n) +
+                           " static clips and images: LayerNorm minus GroupNorm " + num(p.diff, 3) +
+                           " dB, standard error " + num(p.se, 3) +
+                           " dB (the claim holds when the difference exceeds 2 standard errors, fails below -2)"});
+      }
+    }
+    {  // 3: peak memory
+      const int64_t mg = figures[g].peak_bytes, ml = figures[ln].peak_bytes;
+      if (mg <= 0 || ml <= 0) {
+        out.push_back({kClaim3, cmp, "not measured", "no peak memory recorded"});
+      } else {
+        const double saving = 1.0 - static_cast<double>(mg) / static_cast<double>(ml);
+        const std::string v = saving >= 0.15 ? "holds" : saving < 0.05 ? "does not hold" : "partly";
+        out.push_back({kClaim3, cmp, v,
+                       "peak " + num(mg / 1048576.0, 1) + " vs " + num(ml / 1048576.0, 1) + " MiB: GroupNorm uses " +
+                           num(100 * std::fabs(saving), 1) + (saving >= 0 ? "% less" : "% more") +
+                           " (the largest clip's run, over the process's baseline; the article's 23% is GPU "
+                           "memory; the claim holds from a 15% saving, partly from 5%)"});
+      }
+    }
+  }
+  if (!any_gn || ln == settings.size())
+    for (const char* c : {kClaim1, kClaim2, kClaim3})
+      out.push_back({c, "", "not testable",
+                     "the study needs a GroupNorm and a LayerNorm setting (e.g. wfvae-tiny-gn and wfvae-tiny-ln)"});
+  return out;
+}
+
+}  // namespace
+
 StudyReport build_study_report(const std::vector<StudyRow>& all, const std::vector<StudySetting>& settings,
                                const std::optional<std::pair<double, double>>& thresholds) {
   StudyReport rep;
@@ -180,130 +317,8 @@ StudyReport build_study_report(const std::vector<StudyRow>& all, const std::vect
   std::vector<std::map<std::string, const StudyRow*>> ok(settings.size());
   for (const auto& r : rep.rows)
     if (r.status == "ok") ok[order[r.setting]][r.clip] = &r;
-  for (size_t i = 0; i < settings.size(); ++i) {
-    SettingFigures f;
-    f.setting = settings[i];
-    std::vector<const StudyRow*> rows;
-    std::vector<double> psnr, ssim, lpips, enc, dec;
-    for (const auto& r : rep.rows) {
-      if (r.setting != settings[i].key()) continue;
-      if (r.status != "ok") {
-        ++f.failed;
-        continue;
-      }
-      rows.push_back(&r);
-      psnr.push_back(r.psnr);
-      ssim.push_back(r.ssim);
-      lpips.push_back(r.lpips);
-      enc.push_back(r.encode_ms);
-      dec.push_back(r.decode_ms);
-      f.peak_bytes = std::max(f.peak_bytes, r.peak_bytes);
-    }
-    f.clips = static_cast<int>(rows.size());
-    f.psnr = spread_of(psnr);
-    f.ssim = spread_of(ssim);
-    f.lpips = spread_of(lpips);
-    f.fvd = fvd_of(rows);
-    f.encode_ms = spread_of(enc).mean;
-    f.decode_ms = spread_of(dec).mean;
-    for (const char* c : kClasses) {
-      ClassFigures k;
-      k.motion_class = c;
-      std::vector<const StudyRow*> in;
-      std::vector<double> p, s, l;
-      for (const StudyRow* r : rows)
-        if (cls[r->clip] == c) {
-          in.push_back(r);
-          p.push_back(r->psnr);
-          s.push_back(r->ssim);
-          l.push_back(r->lpips);
-        }
-      if (in.empty()) continue;
-      k.clips = static_cast<int>(in.size());
-      k.psnr = spread_of(p);
-      k.ssim = spread_of(s);
-      k.lpips = spread_of(l);
-      k.fvd = fvd_of(in);
-      f.classes.push_back(k);
-    }
-    rep.settings.push_back(std::move(f));
-  }
-
-  // The claims: each GroupNorm setting against the first LayerNorm one, on the same clips.
-  size_t ln = settings.size();
-  for (size_t i = 0; i < settings.size() && ln == settings.size(); ++i)
-    if (settings[i].norm_type == "layernorm") ln = i;
-  const char* kClaim1 = "GroupNorm gives a lower FVD on dynamic scenes";
-  const char* kClaim2 = "LayerNorm gives a higher PSNR on static scenes and images";
-  const char* kClaim3 = "GroupNorm uses about 23% less memory than LayerNorm";
-  bool any_gn = false;
-  for (size_t g = 0; g < settings.size(); ++g) {
-    if (settings[g].norm_type != "groupnorm") continue;
-    any_gn = true;
-    if (ln == settings.size()) break;
-    const std::string cmp = settings[g].label() + " vs " + settings[ln].label();
-    std::set<std::string> dynamic, still;
-    for (const auto& [c, k] : cls) {
-      if (k == "dynamic") dynamic.insert(c);
-      if (k == "static" || k == "image") still.insert(c);
-    }
-    {  // 1: FVD on dynamic clips (paired clips with features on both sides)
-      std::vector<const StudyRow*> a, b;
-      for (const auto& c : dynamic) {
-        auto ia = ok[g].find(c), ib = ok[ln].find(c);
-        if (ia != ok[g].end() && ib != ok[ln].end() && !ia->second->i3d_real.empty() && !ib->second->i3d_real.empty())
-          a.push_back(ia->second), b.push_back(ib->second);
-      }
-      const Paired p = paired(ok[g], ok[ln], dynamic, &StudyRow::psnr);
-      const std::string context = p.n ? " PSNR on the same clips: " + num(p.a, 2) + " vs " + num(p.b, 2) + " dB." : "";
-      const double fg = fvd_of(a), fl = fvd_of(b);
-      if (!std::isfinite(fg) || !std::isfinite(fl)) {
-        rep.claims.push_back({kClaim1, cmp, "not measured",
-                              std::to_string(a.size()) +
-                                  " dynamic clips with I3D features on both sides (FVD needs at "
-                                  "least 2; run with --fvd)." +
-                                  context});
-      } else {
-        rep.claims.push_back({kClaim1, cmp, fg < fl ? "holds" : "does not hold",
-                              "FVD " + num(fg, 2) + " vs " + num(fl, 2) + " over " + std::to_string(a.size()) +
-                                  " dynamic clips (one set: FVD has no clip-level spread)." + context});
-      }
-    }
-    {  // 2: PSNR on static clips and images, LayerNorm minus GroupNorm, paired
-      const Paired p = paired(ok[g], ok[ln], still, &StudyRow::psnr);
-      if (p.n < 2) {
-        rep.claims.push_back({kClaim2, cmp, "not testable",
-                              std::to_string(p.n) + " static clips or images measured under both (2 or more needed)"});
-      } else {
-        const std::string v = p.diff > 2 * p.se ? "holds" : p.diff < -2 * p.se ? "does not hold" : "within noise";
-        rep.claims.push_back(
-            {kClaim2, cmp, v,
-             "PSNR " + num(p.b, 2) + " (LayerNorm) vs " + num(p.a, 2) + " dB over " + std::to_string(p.n) +
-                 " static clips and images: LayerNorm minus GroupNorm " + num(p.diff, 3) + " dB, standard error " +
-                 num(p.se, 3) + " dB (the claim holds when the difference exceeds 2 standard errors, fails below -2)"});
-      }
-    }
-    {  // 3: peak memory
-      const int64_t mg = rep.settings[g].peak_bytes, ml = rep.settings[ln].peak_bytes;
-      if (mg <= 0 || ml <= 0) {
-        rep.claims.push_back({kClaim3, cmp, "not measured", "no peak memory recorded"});
-      } else {
-        const double saving = 1.0 - static_cast<double>(mg) / static_cast<double>(ml);
-        const std::string v = saving >= 0.15 ? "holds" : saving < 0.05 ? "does not hold" : "partly";
-        rep.claims.push_back({kClaim3, cmp, v,
-                              "peak " + num(mg / 1048576.0, 1) + " vs " + num(ml / 1048576.0, 1) +
-                                  " MiB: GroupNorm uses " + num(100 * std::fabs(saving), 1) +
-                                  (saving >= 0 ? "% less" : "% more") +
-                                  " (the largest clip's run, over the process's baseline; the article's 23% is GPU "
-                                  "memory; the claim holds from a 15% saving, partly from 5%)"});
-      }
-    }
-  }
-  if (!any_gn || ln == settings.size())
-    for (const char* c : {kClaim1, kClaim2, kClaim3})
-      rep.claims.push_back(
-          {c, "", "not testable",
-           "the study needs a GroupNorm and a LayerNorm setting (e.g. wfvae-tiny-gn and wfvae-tiny-ln)"});
+  for (const auto& setting : settings) rep.settings.push_back(figures_of(setting, rep.rows, cls));
+  rep.claims = judge_claims(settings, rep.settings, ok, cls);
   return rep;
 }
 

@@ -104,7 +104,8 @@ for file in "${docs[@]}"; do
       continue
     fi
     if [ -n "$fragment" ] && [ -f "$target" ] && [[ "$target" == *.md ]]; then
-      anchors_of "$target" | grep -qxF "$fragment" ||
+      # Captured first: grep -q's early exit must not fail the pipeline (pipefail, SIGPIPE).
+      grep -qxF -- "$fragment" <<<"$(anchors_of "$target")" ||
         failures+=("$file: link ($link): $target has no heading with the anchor #$fragment")
     fi
   done <<<"$links"

@@ -160,7 +160,10 @@ if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
   for p in libavcodec59 libglfw3 libc6; do
     case $depends in *"$p"*) ;; *) fail "Depends lacks $p: $depends" ;; esac
   done
-  dpkg-deb -f "$deb" Description | grep -q "LibTorch" || fail "the description does not say where LibTorch comes from"
+  # Captured first: `producer | grep -q` under pipefail fails when grep's early exit
+  # cuts the producer off (SIGPIPE), as it once did here.
+  description=$(dpkg-deb -f "$deb" Description)
+  case $description in *LibTorch*) ;; *) fail "the description does not say where LibTorch comes from" ;; esac
   echo "$(basename "$deb"): Depends: $depends"
 else
   echo "cpack or dpkg-deb not installed: no .deb built"
