@@ -21,8 +21,10 @@ flags::FlagSpec in(const std::string& section, flags::FlagSpec f) {
   return f;
 }
 
-// name, metavar (none: a switch), help, target, choices, alias; a section holds from
-// the flag that names it to the next that names another.
+// The studio's flags in three parts, each entry: name, metavar (none: a switch), help,
+// target, choices, alias; a section holds from the flag that names it to the next that
+// names another.
+
 // The model, its norm and the run's settings, and LPIPS's weights.
 std::vector<flags::FlagSpec> model_and_run_flags(Options& o) {
   return {
