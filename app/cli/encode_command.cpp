@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/encode_settings.h"
 #include "core/error.h"
+#include "core/host_tensor.h"
 #include "pipeline/latent_cache.h"
 
 namespace wfvae::cli {
@@ -21,18 +22,12 @@ struct EncodeFlags {
   bool normalized = false, sample = false, posterior = false;
 };
 
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 void print_clip(const pipeline::CacheClip& c) {
   if (::isatty(2)) std::fputs("\r\033[K", stderr);
   switch (c.status) {
     case pipeline::CacheStatus::Encoded:
       std::printf("ok    %s -> %s: %lld frames %dx%d, latent %s\n", c.source.c_str(), c.file.c_str(),
-                  static_cast<long long>(c.frames), c.height, c.width, shape_text(c.shape).c_str());
+                  static_cast<long long>(c.frames), c.height, c.width, shape_string(c.shape).c_str());
       break;
     case pipeline::CacheStatus::Skipped: std::printf("skip  %s: %s is done\n", c.source.c_str(), c.file.c_str()); break;
     case pipeline::CacheStatus::Failed: std::printf("FAIL  %s\n", c.error.c_str()); break;
@@ -58,7 +53,6 @@ int run_encode(EncodeFlags& f, const Args& a) {
   req.layout.posterior = f.posterior;
   req.sample = f.sample;
   req.seed = run.seed;
-  pipeline::check_latent_cache(req);  // before any work
   const size_t n = run.inputs.mine.size();
   std::printf("encode: %zu input%s%s into %s, model %s (%s); %s%s latents\n", n, n == 1 ? "" : "s",
               run.inputs.described().c_str(), f.out.string().c_str(), run.model.string().c_str(),

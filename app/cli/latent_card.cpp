@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/fileutil.h"
 #include "core/json.h"
+#include "core/text.h"
 
 namespace wfvae::cli {
 
@@ -15,12 +16,6 @@ namespace {
 
 constexpr const char* kHeading = "## Latents";
 constexpr const char* kReproduce = "Reproduce: `wfvae latent-stats ";  // the section's last line
-
-std::string fixed(double x, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
-  return buf;
-}
 
 std::string shortest(double x) {
   char buf[32];
@@ -35,13 +30,9 @@ const json::Value& at(const json::Value& v, const char* key, const std::string& 
 }
 
 std::vector<double> numbers(const json::Value& v, const std::string& where) {
-  if (!v.is_array()) fail_input(where + ": expected an array of numbers");
-  std::vector<double> out;
-  for (const auto& x : v.as_array()) {
-    if (!x.is_number()) fail_input(where + ": expected an array of numbers");
-    out.push_back(x.as_number());
-  }
-  return out;
+  const auto out = json::number_array(v);
+  if (!out) fail_input(where + ": expected an array of numbers");
+  return *out;
 }
 
 std::string list(const std::vector<double>& v) {
@@ -155,16 +146,16 @@ std::vector<std::string> latent_card_section(const fs::path& path) {
   } else if (const json::Value* n = s.find("normalized"); n && n->is_object() && n->find("std")) {
     const std::vector<double> nstd = numbers(*n->find("std"), where + ": normalized.std");
     norm = "With the config's `scale`/`shift` (a seeded posterior sample, as `vae_var_test.py`) the std runs from " +
-           fixed(nstd[arg_extreme(nstd, false, false)], 3) + " to " + fixed(nstd[arg_extreme(nstd, true, false)], 3) +
-           ".";
+           text::fixed(nstd[arg_extreme(nstd, false, false)], 3) + " to " +
+           text::fixed(nstd[arg_extreme(nstd, true, false)], 3) + ".";
   }
   return {kHeading,
           "",
           "`wfvae latent-stats` over " + std::to_string(clips) + " clips (" + text("frames") + " frames at " +
               text("size") + ", the posterior mode, " + text("dtype") + " on the " + text("device") +
-              "): per channel, the raw latent's std runs from " + fixed(std[lo], 3) + " (channel " +
-              std::to_string(lo) + ") to " + fixed(std[hi], 3) + " (channel " + std::to_string(hi) +
-              "), its means lie within " + fixed(std::fabs(mean[far]), 3) + " of 0 (the farthest: channel " +
+              "): per channel, the raw latent's std runs from " + text::fixed(std[lo], 3) + " (channel " +
+              std::to_string(lo) + ") to " + text::fixed(std[hi], 3) + " (channel " + std::to_string(hi) +
+              "), its means lie within " + text::fixed(std::fabs(mean[far]), 3) + " of 0 (the farthest: channel " +
               std::to_string(far) + "). " + norm +
               " For a diffusion model's mean-0, std-1 latents, `config.json` would take:",
           "",

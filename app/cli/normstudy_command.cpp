@@ -31,17 +31,9 @@ struct NormStudyFlags {
   PerceptualFlags perceptual;
 };
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  size_t b = 0;
-  for (size_t e; (e = s.find(sep, b)) != std::string::npos; b = e + 1) out.push_back(s.substr(b, e - b));
-  out.push_back(s.substr(b));
-  return out;
-}
-
 std::optional<std::pair<double, double>> parse_thresholds(const std::string& v) {
   if (v.empty()) return std::nullopt;
-  const std::vector<std::string> p = split(v, ',');
+  const std::vector<std::string> p = text::split(v, ',');
   if (p.size() != 2) fail_usage("--motion-thresholds: expected STATIC_MAX,DYNAMIC_MIN (e.g. 2,6), got \"" + v + "\"");
   const double a = flags::to_double("--motion-thresholds", p[0]), b = flags::to_double("--motion-thresholds", p[1]);
   if (!(a >= 0 && b >= a)) fail_usage("--motion-thresholds: need 0 <= STATIC_MAX <= DYNAMIC_MIN, got \"" + v + "\"");
@@ -68,7 +60,7 @@ int run_normstudy(NormStudyFlags& f, const Args& a) {
   const auto thresholds = parse_thresholds(f.thresholds);
   // Every setting is checked (model there, override valid) before any work.
   std::vector<pipeline::StudySetting> settings;
-  for (const auto& spec : f.settings.empty() ? pipeline::bundled_study_specs() : split(f.settings, ','))
+  for (const auto& spec : f.settings.empty() ? pipeline::bundled_study_specs() : text::split(f.settings, ','))
     if (!spec.empty()) settings.push_back(pipeline::parse_study_setting(spec, f.r.load));
   if (settings.empty()) fail_usage("no settings: name them with --settings (no bundled models found)");
   for (size_t i = 0; i < settings.size(); ++i)

@@ -375,6 +375,16 @@ void dump_value(std::string& out, const Value& v, int indent, int level) {
 
 Value parse(const std::string& text) { return Parser(text).document(); }
 
+std::optional<std::vector<double>> number_array(const Value& v) {
+  if (!v.is_array()) return std::nullopt;
+  std::vector<double> out;
+  for (const auto& x : v.as_array()) {
+    if (!x.is_number()) return std::nullopt;
+    out.push_back(x.as_number());
+  }
+  return out;
+}
+
 std::string dump(const Value& v, int indent) {
   std::string out;
   dump_value(out, v, indent, 0);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -69,6 +70,10 @@ class Value {
   std::shared_ptr<Array> arr_;
   std::shared_ptr<Object> obj_;
 };
+
+// The numbers of an array of numbers; nullopt when `v` is anything else (callers word
+// the error: which file, which key).
+std::optional<std::vector<double>> number_array(const Value& v);
 
 // A JSON array of `items` (numbers, strings, booleans: whatever a Value is made from).
 template <typename Range>

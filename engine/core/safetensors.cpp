@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/fileutil.h"
 #include "core/half.h"
+#include "core/host_tensor.h"
 #include "core/json.h"
 
 namespace wfvae {
@@ -50,11 +51,7 @@ int64_t StTensorEntry::numel() const {
   return n;
 }
 
-std::string StTensorEntry::shape_str() const {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
+std::string StTensorEntry::shape_str() const { return shape_string(shape); }
 
 namespace {
 

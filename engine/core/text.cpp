@@ -20,6 +20,14 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
+std::vector<std::string> split(const std::string& s, char separator) {
+  std::vector<std::string> out;
+  size_t b = 0;
+  for (size_t e; (e = s.find(separator, b)) != std::string::npos; b = e + 1) out.push_back(s.substr(b, e - b));
+  out.push_back(s.substr(b));
+  return out;
+}
+
 std::string csv_number(double v) {
   if (!std::isfinite(v)) return "";
   char buf[40];

@@ -2,13 +2,11 @@
 
 #include <map>
 
+#include "core/host_tensor.h"
+
 namespace wfvae {
 
-std::string WeightEntry::shape_str() const {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
+std::string WeightEntry::shape_str() const { return shape_string(shape); }
 
 int64_t WeightSource::find(const std::string& name) const {
   const auto& e = entries();

@@ -12,21 +12,13 @@ namespace wfvae::pipeline {
 namespace {
 
 std::vector<double> number_list(const std::string& text, const std::string& what, const fs::path& path) {
-  std::vector<double> out;
-  bool ok = true;
+  std::optional<std::vector<double>> out;
   try {
-    json::Value v = json::parse(text);
-    ok = v.is_array();
-    if (ok)
-      for (const auto& x : v.as_array()) {
-        ok = ok && x.is_number();
-        if (ok) out.push_back(x.as_number());
-      }
+    out = json::number_array(json::parse(text));
   } catch (const json::ParseError&) {
-    ok = false;
   }
-  if (!ok) fail_input(path.string() + ": metadata \"" + what + "\" is not a list of numbers");
-  return out;
+  if (!out) fail_input(path.string() + ": metadata \"" + what + "\" is not a list of numbers");
+  return *out;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "core/fileutil.h"
 #include "core/json_fields.h"
 #include "core/safetensors.h"
+#include "core/text.h"
 #include "pipeline/eval.h"
 #include "pipeline/latent_stats.h"
 
@@ -76,14 +77,7 @@ CachedFile read_cached(const fs::path& path) {
 
 // Where the settings of a file and of this run first differ, worded for the user.
 std::string first_difference(const std::string& theirs, const std::string& ours) {
-  auto split = [](const std::string& s) {
-    std::vector<std::string> out;
-    size_t b = 0;
-    for (size_t e; (e = s.find(';', b)) != std::string::npos; b = e + 1) out.push_back(s.substr(b, e - b));
-    out.push_back(s.substr(b));
-    return out;
-  };
-  const auto a = split(theirs), b = split(ours);
+  const auto a = text::split(theirs, ';'), b = text::split(ours, ';');
   for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
     const std::string x = i < a.size() ? a[i] : "(none)", y = i < b.size() ? b[i] : "(none)";
     if (x != y) return x + " there, " + y + " now";

@@ -48,13 +48,9 @@ std::vector<stats::ChannelStats> form_from_json(const json::Value& v, const stat
 }
 
 std::vector<double> numbers(const json::Value* v, const std::string& source, const char* key) {
-  if (!v || !v->is_array()) fail_input(source + ": \"" + key + "\" must be an array of numbers");
-  std::vector<double> out;
-  for (const auto& x : v->as_array()) {
-    if (!x.is_number()) fail_input(source + ": \"" + key + "\" must be an array of numbers");
-    out.push_back(x.as_number());
-  }
-  return out;
+  const auto out = v ? json::number_array(*v) : std::nullopt;
+  if (!out) fail_input(source + ": \"" + key + "\" must be an array of numbers");
+  return *out;
 }
 
 const json::Value& need(const json::Value& v, const char* key, const std::string& source) {

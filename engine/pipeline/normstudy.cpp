@@ -13,7 +13,6 @@
 #include "core/norm_setting.h"
 #include "core/text.h"
 #include "runtime/bench.h"
-#include "runtime/cuda_device.h"
 
 namespace wfvae::pipeline {
 
@@ -30,15 +29,11 @@ double number_of(const json::Value& o, const char* key) {
 }
 
 std::vector<double> numbers_of(const json::Value& o, const char* key, const std::string& source) {
-  std::vector<double> out;
   const json::Value* v = o.find(key);
-  if (!v) return out;
-  if (!v->is_array()) fail_input(source + ": \"" + key + "\" must be an array of numbers");
-  for (const auto& x : v->as_array()) {
-    if (!x.is_number()) fail_input(source + ": \"" + key + "\" must be an array of numbers");
-    out.push_back(x.as_number());
-  }
-  return out;
+  if (!v) return {};
+  const auto out = json::number_array(*v);
+  if (!out) fail_input(source + ": \"" + key + "\" must be an array of numbers");
+  return *out;
 }
 
 // The model a spec names: a path that exists, else a bundled model's name.
@@ -297,18 +292,11 @@ StudyOutcome run_study(const StudyRequest& req) {
           warmed = true;
         }
         // Peak memory of this run alone, over what the process held before it.
-        const bool cuda = r.vae->device() == Device::CUDA;
-        int64_t baseline = 0;
-        if (cuda) {
-          cuda_device::reset_peak();
-          baseline = cuda_device::current_allocated();
-        } else {
-          reset_rss_high_water();
-          baseline = rss_current_bytes();
-        }
+        const PeakMeter meter{r.vae->device() == Device::CUDA};
+        meter.reset();
+        const int64_t baseline = meter.current();
         const ReconResult res = reconstruct(r);
-        row.peak_bytes =
-            std::max<int64_t>(0, (cuda ? cuda_device::peak_allocated() : rss_high_water_bytes()) - baseline);
+        row.peak_bytes = std::max<int64_t>(0, meter.peak() - baseline);
         row.frames = res.frames;
         row.height = res.height;
         row.width = res.width;

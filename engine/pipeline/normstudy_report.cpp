@@ -10,6 +10,7 @@
 #include "core/csv.h"
 #include "core/error.h"
 #include "core/fileutil.h"
+#include "core/text.h"
 #include "perceptual/fvd.h"
 
 namespace wfvae::pipeline {
@@ -20,12 +21,8 @@ const double kNaN = std::numeric_limits<double>::quiet_NaN();
 const char* const kClasses[] = {"static", "moderate", "dynamic", "image"};
 const char* const kPalette[] = {"#3a9ff0", "#f0a030", "#5cc878", "#d070e0", "#e05a5a", "#40c8c8", "#b0b050", "#909090"};
 
-std::string num(double v, int decimals) {
-  if (!std::isfinite(v)) return "";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
+// Fixed-point, "" (an empty cell) when not finite.
+std::string num(double v, int decimals) { return std::isfinite(v) ? text::fixed(v, decimals) : ""; }
 
 json::Value num_or_null(double v) { return std::isfinite(v) ? json::Value(v) : json::Value(nullptr); }
 

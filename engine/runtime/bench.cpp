@@ -77,18 +77,6 @@ int64_t planned_activation_bytes(Vae& vae, const BenchOptions& o) {
   return planning::activation_bytes(vae.config(), w, o.chunked, o.tile);
 }
 
-// Peak memory: the CUDA allocator's, or the process's resident high-water mark on the CPU.
-struct PeakMeter {
-  bool cuda;
-  const char* kind() const { return cuda ? "cuda_allocator_peak" : "rss_high_water"; }
-  void reset() const {
-    if (cuda) return cuda_device::reset_peak();
-    reset_rss_high_water();
-  }
-  int64_t peak() const { return cuda ? cuda_device::peak_allocated() : rss_high_water_bytes(); }
-  int64_t current() const { return cuda ? cuda_device::current_allocated() : rss_current_bytes(); }
-};
-
 // Warm-up and timed encode/decode pairs: cold times from the first, medians, minima
 // and peaks from the timed ones.
 void timed_runs(Vae& vae, const HostTensor& video, const RunOptions& ro, const BenchOptions& o, const PeakMeter& meter,
@@ -165,6 +153,14 @@ std::string bench_json(const BenchResult& r, const BenchOptions& o, Vae& vae) {
 }
 
 }  // namespace
+
+const char* PeakMeter::kind() const { return cuda ? "cuda_allocator_peak" : "rss_high_water"; }
+void PeakMeter::reset() const {
+  if (cuda) return cuda_device::reset_peak();
+  reset_rss_high_water();
+}
+int64_t PeakMeter::peak() const { return cuda ? cuda_device::peak_allocated() : rss_high_water_bytes(); }
+int64_t PeakMeter::current() const { return cuda ? cuda_device::current_allocated() : rss_current_bytes(); }
 
 int64_t rss_high_water_bytes() { return proc_status_kb("VmHWM:"); }
 int64_t rss_current_bytes() { return proc_status_kb("VmRSS:"); }

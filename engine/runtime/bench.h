@@ -41,6 +41,17 @@ struct BenchResult {
 
 BenchResult run_bench(const BenchOptions& o);
 
+// Peak memory of a stretch of work: the CUDA allocator's, or the process's resident
+// high-water mark on the CPU. reset(), work, then peak() (minus current() taken after
+// the reset for what the work added).
+struct PeakMeter {
+  bool cuda = false;
+  const char* kind() const;  // "cuda_allocator_peak" | "rss_high_water"
+  void reset() const;
+  int64_t peak() const;
+  int64_t current() const;
+};
+
 // Resident-set high-water mark of this process (VmHWM) and a reset of it
 // (/proc/self/clear_refs 5); used for CPU peak memory.
 int64_t rss_high_water_bytes();
