@@ -123,6 +123,20 @@ expect_rc 2 normstudy data --out one "${common[@]}"
 expect_in out.txt "FAIL  wfvae-tiny-gn:groupnorm:8"
 expect_in out.txt "0 run, 10 skipped (done before), 2 failed"
 
+note "a damaged part file is refused naming the file and line; no report is written from it"
+mkdir -p hostile
+for bad in '{"format": "wfvae-normstudy-row", "setting": "x"' '{"format": "other"}' \
+  '{"format": "wfvae-normstudy-row", "setting": 1, "clip": "c", "status": "ok", "fingerprint": "f"}' \
+  '{"format": "wfvae-normstudy-row", "setting": "s", "clip": "c", "status": "maybe", "fingerprint": "f"}' \
+  '{"format": "wfvae-normstudy-row", "setting": "s", "clip": "c", "status": "ok", "fingerprint": "f", "i3d_real": [1, "x"]}'; do
+  rm -rf hostile/study && mkdir -p hostile/study
+  head -n 2 one/part-0-of-1.jsonl >hostile/study/part-0-of-1.jsonl
+  printf '%s\n' "$bad" >>hostile/study/part-0-of-1.jsonl
+  expect_rc 2 normstudy --report-only --out hostile/study --settings "$settings"
+  expect_in err.txt "hostile/study/part-0-of-1.jsonl: line 3"
+  [ ! -e hostile/study/report.json ] || fail "a report was written from a damaged part"
+done
+
 note "a setting that cannot apply is refused before any work"
 expect_rc 1 normstudy data --out refused --settings "$gn:groupnorm:5" --size 32x32 --frames 9
 expect_in err.txt "wfvae-tiny-gn: "
